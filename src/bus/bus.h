@@ -1,0 +1,65 @@
+#pragma once
+// Bus: topics of messages between roles ("healthcheck", "mail"). At-least-once: a message a
+// consumer polled but did not commit is delivered again (to it or another group member).
+// Implementations: MemoryBus (embedded default), KafkaBus (later). Thread-safe.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sms::bus {
+
+inline constexpr const char* kHeartbeatTopic = "healthcheck";
+inline constexpr const char* kMailTopic = "mail";
+
+struct Message {
+  std::string topic;
+  std::string key;
+  std::string payload;
+};
+
+// One member of a consumer group. Not thread-safe: one thread polls and commits.
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // Waits up to `timeout` for at least one message; returns up to `max` (maybe none).
+  // Unavailable when the bus is unreachable.
+  virtual Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds timeout) = 0;
+  // Marks everything returned by Poll so far as processed.
+  virtual Status Commit() = 0;
+};
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+  Bus() = default;
+  Bus(const Bus&) = delete;
+  Bus& operator=(const Bus&) = delete;
+
+  // Queues a message. Never blocks: Unavailable when the queue is full or the bus is down
+  // (the message says which).
+  virtual Status Publish(const std::string& topic, const std::string& key,
+                         const std::string& payload) = 0;
+  // Joins `group` on `topic`. Members of one group share the messages.
+  virtual Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
+                                                      const std::string& group) = 0;
+  // Messages published and not yet committed on `topic` (best effort; for /metrics).
+  virtual int64_t Depth(const std::string& topic) = 0;
+  // Waits until every published message has been handed to the backend (for shutdown).
+  virtual Status Flush(std::chrono::milliseconds timeout) = 0;
+  virtual Status Ping() = 0;
+};
+
+using BusPtr = std::shared_ptr<Bus>;
+
+struct BusConfig {
+  std::string brokers;          // empty: in-process MemoryBus; "host:9092,…": Kafka (later)
+  size_t queue_capacity = 1 << 20;  // messages per topic held before Publish answers Unavailable
+};
+
+Result<BusPtr> MakeBus(const BusConfig& config);
+
+}  // namespace sms::bus

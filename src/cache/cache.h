@@ -1,0 +1,41 @@
+#pragma once
+// Cache: string values by key with a per-entry TTL. A miss is normal, never an error.
+// Implementations: MemoryCache (in-process LRU, the embedded default), RedisCache (later).
+// Thread-safe.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace sms::cache {
+
+class Cache {
+ public:
+  virtual ~Cache() = default;
+  Cache() = default;
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+
+  // The value, or nullopt on a miss or an expired entry. Unavailable when the backend is down.
+  virtual Result<std::optional<std::string>> Get(const std::string& key) = 0;
+  virtual Status Set(const std::string& key, const std::string& value,
+                     std::chrono::seconds ttl) = 0;
+  virtual Status Delete(const std::string& key) = 0;
+};
+
+using CachePtr = std::shared_ptr<Cache>;
+
+struct CacheConfig {
+  std::string url;            // empty: MemoryCache; "redis://…": Redis (later)
+  size_t max_entries = 2'000'000;
+};
+
+Result<CachePtr> MakeCache(const CacheConfig& config);
+
+// A TTL drawn uniformly from [600, 900] s, so entries written together do not expire together.
+std::chrono::seconds JitteredTtl();
+
+}  // namespace sms::cache

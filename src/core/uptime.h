@@ -1,0 +1,24 @@
+#pragma once
+// Exact, time-weighted uptime from status transitions (DESIGN.md §5).
+
+#include <vector>
+
+#include "core/types.h"
+
+namespace sms {
+
+struct UptimeResult {
+  double uptime = 0;          // up_seconds / window_seconds; 0 when the window is empty
+  double up_seconds = 0;
+  double window_seconds = 0;
+  Millis from = 0;            // the clipped window actually measured
+  Millis to = 0;
+};
+
+// Computes uptime over [from, to] clipped to [created_time, now].
+// `events` are the server's transitions sorted by time (any before `from` included, so the
+// state at `from` is known); before the first event the server is off.
+UptimeResult ComputeUptime(const std::vector<StatusEvent>& events, Millis created_time, Millis from,
+                           Millis to, Millis now);
+
+}  // namespace sms

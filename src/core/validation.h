@@ -1,0 +1,30 @@
+#pragma once
+// Validation of values that come from outside. Each returns InvalidArgument naming `field`.
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace sms {
+
+inline constexpr int kMinInterval = 1;
+inline constexpr int kMaxInterval = 3600;
+inline constexpr size_t kMaxServerIdLength = 128;
+inline constexpr size_t kMaxNameLength = 255;
+
+// 1-128 chars of [A-Za-z0-9._:-].
+Status ValidateServerId(std::string_view id, const std::string& field = "server_id");
+// Dotted quad, each part 0-255, no leading zeros, no spaces.
+Status ValidateIpv4(std::string_view ip, const std::string& field = "ipv4");
+// 1-255 printable characters (UTF-8 allowed, no control characters), not only spaces.
+Status ValidateName(std::string_view name, const std::string& field);
+Status ValidateInterval(int64_t interval, const std::string& field = "interval");
+
+// Validates a create request (server_id, server_name required; ipv4, hostname optional).
+Status ValidateServerInput(const ServerInput& in);
+// Validates a patch (only the fields present).
+Status ValidateServerPatch(const ServerPatch& patch);
+
+}  // namespace sms

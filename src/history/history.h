@@ -1,0 +1,39 @@
+#pragma once
+// History: where heartbeat records live and where uptime is computed from.
+// Implementations: SqlHistory (status intervals in the Store; embedded default),
+// SearchHistory (OpenSearch/Elasticsearch documents; later). Thread-safe.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "core/uptime.h"
+#include "store/store.h"
+
+namespace sms::history {
+
+class History {
+ public:
+  virtual ~History() = default;
+  History() = default;
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  // Records accepted heartbeats. Idempotent by Heartbeat::id.
+  virtual Status Record(const std::vector<Heartbeat>& batch) = 0;
+  // Uptime of `server` over [from, to], clipped to [created_time, now].
+  virtual Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to,
+                                      Millis now) = 0;
+};
+
+using HistoryPtr = std::shared_ptr<History>;
+
+struct HistoryConfig {
+  std::string search_url;  // empty: SqlHistory over `store`; "http://…": OpenSearch (later)
+};
+
+Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store);
+
+}  // namespace sms::history

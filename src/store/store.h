@@ -1,0 +1,88 @@
+#pragma once
+// Store: the inventory of servers, their on/off status and its history (SQL).
+// Implementations: SqliteStore (embedded default), PostgresStore (later).
+// Every method is thread-safe; implementations serialise or pool as they need.
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace sms::store {
+
+struct ApplyOptions {
+  bool auto_register = true;  // unknown server_id: register it, or reject the heartbeat
+  // server_ids the caller (the worker's cache) believes are on with the ipv4, hostname and
+  // interval their heartbeat carries: they take a cheaper path (one conditional UPDATE of
+  // last_seen), and fall back to the full path when SQL disagrees.
+  std::unordered_set<std::string> known_on;
+};
+
+struct ApplyResult {
+  int64_t applied = 0;         // heartbeats that updated a server
+  int64_t registered = 0;      // servers created by a heartbeat
+  int64_t rejected = 0;        // unknown servers when auto_register is off
+  int64_t turned_on = 0;       // off -> on transitions written
+  std::vector<Server> changed; // servers whose stored record changed beyond last_seen
+};
+
+struct SweepResult {
+  int64_t turned_off = 0;
+  std::vector<std::string> server_ids;  // the servers turned off by this call
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // OK when the backend answers; Unavailable otherwise.
+  virtual Status Ping() = 0;
+
+  // Creates a server (status off, never seen). Conflict (field server_id or server_name) when
+  // either is taken. REQUIRES: input validated.
+  virtual Result<Server> CreateServer(const ServerInput& input, Millis now) = 0;
+  virtual Result<Server> GetServer(const std::string& server_id) = 0;
+  // Applies the fields present. NotFound, or Conflict (field server_name).
+  virtual Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
+                                      Millis now) = 0;
+  // Deletes a server and its history. NotFound when absent.
+  virtual Status DeleteServer(const std::string& server_id) = 0;
+  // Filtered, sorted page plus the total matching. REQUIRES: query validated.
+  virtual Result<ServerPage> ListServers(const ServerQuery& query) = 0;
+  virtual Result<FleetStats> Stats() = 0;
+
+  // Applies a batch of heartbeats in one transaction: updates last_seen (never backwards),
+  // ipv4, hostname, interval; turns on servers that are off (event stamped at received_at);
+  // registers unknown servers (name = hostname, made unique) when allowed. Several heartbeats
+  // of one server in a batch are fine. Idempotent: applying the same heartbeat twice changes
+  // nothing the second time.
+  virtual Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
+                                              const ApplyOptions& options) = 0;
+
+  // Turns off every server that is on and whose last_seen + (interval + grace) < now,
+  // stamping the transition at last_seen + interval. Conditional per server, so concurrent
+  // sweeps never write a transition twice.
+  virtual Result<SweepResult> SweepOffline(Millis now, Millis grace) = 0;
+
+  // Transitions of one server with at < to, ascending, including the last one before `from`
+  // (so the state at `from` is known). NotFound when the server does not exist.
+  virtual Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
+                                                      Millis to) = 0;
+};
+
+using StorePtr = std::shared_ptr<Store>;
+
+struct StoreConfig {
+  std::string url;       // "sqlite:<path>" (default), "sqlite::memory:", "postgresql://…"
+};
+
+// The one factory: picks the implementation from the URL scheme. Runs migrations.
+Result<StorePtr> MakeStore(const StoreConfig& config);
+
+}  // namespace sms::store

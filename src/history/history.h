@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -26,6 +27,11 @@ class History {
   // Uptime of `server` over [from, to], clipped to [created_time, now].
   virtual Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to,
                                       Millis now) = 0;
+  // Uptime of every server over [from, to] (each clipped to its created_time and now),
+  // computed set-based. Ordered by server_id.
+  virtual Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from,
+                                                                               Millis to,
+                                                                               Millis now) = 0;
 };
 
 using HistoryPtr = std::shared_ptr<History>;

@@ -26,7 +26,16 @@ struct ApplyResult {
   int64_t registered = 0;      // servers created by a heartbeat
   int64_t rejected = 0;        // unknown servers when auto_register is off
   int64_t turned_on = 0;       // off -> on transitions written
-  std::vector<Server> changed; // servers whose stored record changed beyond last_seen
+  // Every server that took the full path (not in known_on, or SQL disagreed), as stored after
+  // the batch: the caller caches these so their next heartbeats take the cheap path.
+  std::vector<Server> changed;
+};
+
+// One server's transitions for set-based uptime (all servers in one call).
+struct ServerTimeline {
+  std::string server_id;
+  Millis created_time = 0;
+  std::vector<StatusEvent> events;  // ascending; includes the last one before `from`
 };
 
 struct SweepResult {
@@ -74,6 +83,10 @@ class Store {
   // (so the state at `from` is known). NotFound when the server does not exist.
   virtual Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                                       Millis to) = 0;
+
+  // Every server's created_time and transitions with at < to (plus the last before `from`),
+  // read set-based (a fixed number of queries whatever the fleet size), ordered by server_id.
+  virtual Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) = 0;
 };
 
 using StorePtr = std::shared_ptr<Store>;

@@ -1,0 +1,154 @@
+#include "core/server_json.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+
+#include "core/time.h"
+#include "core/validation.h"
+
+namespace sms {
+namespace {
+
+namespace json = boost::json;
+
+json::value TimeOrNull(Millis t) { return t == 0 ? json::value(nullptr) : json::value(FormatTime(t)); }
+
+json::value StringOrNull(const std::string& s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+// Parses a request body that must be a JSON object.
+Result<json::object> ParseObject(std::string_view body) {
+  json::error_code ec;
+  json::value v = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec) return Status::InvalidArgument("body is not valid JSON: " + ec.message(), "");
+  if (!v.is_object()) return Status::InvalidArgument("body must be a JSON object", "");
+  return std::move(v.get_object());
+}
+
+Status RejectUnknown(const json::object& obj, std::initializer_list<std::string_view> known) {
+  for (const auto& kv : obj) {
+    std::string_view key(kv.key().data(), kv.key().size());
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string shown(key.substr(0, 64));
+      return Status::InvalidArgument("unknown field \"" + shown + "\"", shown);
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads `key` as a string. Absent -> nullopt. Null -> "" when `null_clears`, else an error.
+Result<std::optional<std::string>> ReadString(const json::object& obj, const std::string& key,
+                                              bool null_clears) {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr) return std::optional<std::string>();
+  if (v->is_null() && null_clears) return std::optional<std::string>(std::string());
+  if (!v->is_string()) return Status::InvalidArgument(key + " must be a string", key);
+  return std::optional<std::string>(std::string(v->get_string().data(), v->get_string().size()));
+}
+
+// Reads a required string member into `out`.
+Status RequireString(const json::object& obj, const std::string& key, std::string& out) {
+  const json::value* v = obj.if_contains(key);
+  auto r = ReadString(obj, key, false);
+  if (v == nullptr || v->is_null()) return Status::InvalidArgument(key + " is required", key);
+  if (!r.ok()) return r.status();
+  if (!r->has_value()) return Status::InvalidArgument(key + " is required", key);
+  out = std::move(**r);
+  return Status::Ok();
+}
+
+// Reads an optional string member (null clears) into `out`.
+Status OptionalString(const json::object& obj, const std::string& key,
+                      std::optional<std::string>& out) {
+  auto r = ReadString(obj, key, true);
+  if (!r.ok()) return r.status();
+  out = std::move(*r);
+  return Status::Ok();
+}
+
+}  // namespace
+
+json::object ServerToJson(const Server& s) {
+  json::object o;
+  o.reserve(10);
+  o["server_id"] = s.server_id;
+  o["server_name"] = s.server_name;
+  o["ipv4"] = StringOrNull(s.ipv4);
+  o["hostname"] = StringOrNull(s.hostname);
+  o["status"] = StatusName(s.status);
+  o["interval"] = s.interval;
+  o["created_time"] = TimeOrNull(s.created_time);
+  o["last_updated"] = TimeOrNull(s.last_updated);
+  o["last_seen"] = TimeOrNull(s.last_seen);
+  o["status_changed_at"] = TimeOrNull(s.status_changed_at);
+  return o;
+}
+
+json::object EventToJson(const StatusEvent& e) {
+  json::object o;
+  o["server_id"] = e.server_id;
+  o["status"] = StatusName(e.status);
+  o["at"] = TimeOrNull(e.at);
+  o["cause"] = e.cause;
+  return o;
+}
+
+json::object UptimeToJson(const UptimeResult& u) {
+  json::object o;
+  o["uptime"] = u.uptime;
+  o["up_seconds"] = u.up_seconds;
+  o["window_seconds"] = u.window_seconds;
+  o["from"] = TimeOrNull(u.from);
+  o["to"] = TimeOrNull(u.to);
+  return o;
+}
+
+Result<ServerInput> ParseServerInput(std::string_view body) {
+  auto obj = ParseObject(body);
+  if (!obj.ok()) return obj.status();
+  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname"}); !s.ok()) {
+    return s;
+  }
+  ServerInput in;
+  std::optional<std::string> ipv4, hostname;
+  for (Status s : {RequireString(*obj, "server_id", in.server_id),
+                   RequireString(*obj, "server_name", in.server_name),
+                   OptionalString(*obj, "ipv4", ipv4), OptionalString(*obj, "hostname", hostname)}) {
+    if (!s.ok()) return s;
+  }
+  in.ipv4 = ipv4.value_or("");
+  in.hostname = hostname.value_or("");
+  if (Status s = ValidateServerInput(in); !s.ok()) return s;
+  return in;
+}
+
+Result<ServerPatch> ParseServerPatch(std::string_view body, const std::string& server_id) {
+  auto obj = ParseObject(body);
+  if (!obj.ok()) return obj.status();
+  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname"}); !s.ok()) {
+    return s;
+  }
+  auto id = ReadString(*obj, "server_id", false);
+  if (!id.ok()) return id.status();
+  if (id->has_value() && **id != server_id) {
+    return Status::InvalidArgument("server_id is immutable", "server_id");
+  }
+  auto name = ReadString(*obj, "server_name", false);
+  if (!name.ok()) return name.status();
+  ServerPatch p;
+  p.server_name = std::move(*name);
+  for (Status s : {OptionalString(*obj, "ipv4", p.ipv4),
+                   OptionalString(*obj, "hostname", p.hostname)}) {
+    if (!s.ok()) return s;
+  }
+  if (!p.server_name && !p.ipv4 && !p.hostname) {
+    return Status::InvalidArgument("nothing to update", "");
+  }
+  if (Status s = ValidateServerPatch(p); !s.ok()) return s;
+  return p;
+}
+
+}  // namespace sms

@@ -1,0 +1,120 @@
+#include "core/validation.h"
+
+#include <cstdint>
+
+namespace sms {
+namespace {
+
+bool IsServerIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when it is malformed
+// (overlong, surrogate, above U+10FFFF, truncated).
+size_t DecodeUtf8(std::string_view s, size_t i, uint32_t& cp) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (size_t k = 1; k < len; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 0x2) return 0;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool IsControl(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+// Parses one IPv4 octet: 1-3 digits, no leading zero, <= 255.
+bool ParseOctet(std::string_view part) {
+  if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return false;
+  int v = 0;
+  for (char c : part) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  return v <= 255;
+}
+
+}  // namespace
+
+Status ValidateServerId(std::string_view id, const std::string& field) {
+  bool ok = !id.empty() && id.size() <= kMaxServerIdLength;
+  for (size_t i = 0; ok && i < id.size(); ++i) ok = IsServerIdChar(id[i]);
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument(
+      field + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", field);
+}
+
+Status ValidateIpv4(std::string_view ip, const std::string& field) {
+  int parts = 0;
+  size_t start = 0;
+  bool ok = ip.size() <= 15;
+  while (ok) {
+    size_t dot = ip.find('.', start);
+    std::string_view part = ip.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    ok = ParseOctet(part) && ++parts <= 4;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (ok && parts == 4) return Status::Ok();
+  return Status::InvalidArgument(
+      field + " must be a dotted quad like 10.0.0.5 (each part 0-255, no leading zeros)", field);
+}
+
+Status ValidateName(std::string_view name, const std::string& field) {
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return Status::InvalidArgument(field + " must be 1-255 bytes long", field);
+  }
+  bool only_spaces = true;
+  for (size_t i = 0; i < name.size();) {
+    uint32_t cp = 0;
+    size_t len = DecodeUtf8(name, i, cp);
+    if (len == 0) return Status::InvalidArgument(field + " must be valid UTF-8", field);
+    if (IsControl(cp)) {
+      return Status::InvalidArgument(field + " must not contain control characters", field);
+    }
+    only_spaces = only_spaces && cp == ' ';
+    i += len;
+  }
+  if (only_spaces) return Status::InvalidArgument(field + " must not be only spaces", field);
+  return Status::Ok();
+}
+
+Status ValidateInterval(int64_t interval, const std::string& field) {
+  if (interval >= kMinInterval && interval <= kMaxInterval) return Status::Ok();
+  return Status::InvalidArgument(field + " must be a whole number of seconds from 1 to 3600",
+                                 field);
+}
+
+Status ValidateServerInput(const ServerInput& in) {
+  if (Status s = ValidateServerId(in.server_id); !s.ok()) return s;
+  if (Status s = ValidateName(in.server_name, "server_name"); !s.ok()) return s;
+  if (!in.ipv4.empty()) {
+    if (Status s = ValidateIpv4(in.ipv4); !s.ok()) return s;
+  }
+  if (!in.hostname.empty()) {
+    if (Status s = ValidateName(in.hostname, "hostname"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ValidateServerPatch(const ServerPatch& patch) {
+  if (patch.server_name) {
+    if (Status s = ValidateName(*patch.server_name, "server_name"); !s.ok()) return s;
+  }
+  // An empty ipv4 or hostname clears the value.
+  if (patch.ipv4 && !patch.ipv4->empty()) {
+    if (Status s = ValidateIpv4(*patch.ipv4); !s.ok()) return s;
+  }
+  if (patch.hostname && !patch.hostname->empty()) {
+    if (Status s = ValidateName(*patch.hostname, "hostname"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace sms

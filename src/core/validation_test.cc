@@ -1,0 +1,121 @@
+#include "core/validation.h"
+
+#include <gtest/gtest.h>
+
+namespace sms {
+namespace {
+
+TEST(ValidateServerId, AcceptsAllowedCharacters) {
+  for (std::string_view id : {"web-01", "a", "10.0.0.5", "db_1:replica.A-z9",
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"}) {
+    EXPECT_TRUE(ValidateServerId(id).ok()) << id;
+  }
+  EXPECT_TRUE(ValidateServerId(std::string(128, 'a')).ok());
+}
+
+TEST(ValidateServerId, RejectsBadIds) {
+  for (std::string_view id : {"", "web 01", "web/01", "a;b", "ü", "tab\t", "new\nline", "x'y",
+                              "a\"b", "%", "*"}) {
+    Status s = ValidateServerId(id);
+    EXPECT_FALSE(s.ok()) << id;
+    EXPECT_EQ(s.code(), Code::kInvalidArgument);
+    EXPECT_EQ(s.field(), "server_id");
+  }
+  EXPECT_FALSE(ValidateServerId(std::string(129, 'a')).ok());
+}
+
+TEST(ValidateServerId, UsesGivenFieldInMessage) {
+  Status s = ValidateServerId("bad id", "id");
+  EXPECT_EQ(s.field(), "id");
+  EXPECT_EQ(s.message().rfind("id must be 1-128 characters", 0), 0u) << s.message();
+}
+
+TEST(ValidateIpv4, AcceptsDottedQuads) {
+  for (std::string_view ip : {"10.0.0.5", "0.0.0.0", "255.255.255.255", "192.168.1.100",
+                              "1.2.3.4"}) {
+    EXPECT_TRUE(ValidateIpv4(ip).ok()) << ip;
+  }
+}
+
+TEST(ValidateIpv4, RejectsEverythingElse) {
+  for (std::string_view ip :
+       {"", "10.0.0", "10.0.0.5.6", "10.0.0.256", "10.0.0.05", "010.0.0.5", "10.0.0.", ".10.0.0",
+        "10..0.5", " 10.0.0.5", "10.0.0.5 ", "10.0.0.-1", "10.0.0.+1", "a.b.c.d", "::1",
+        "10.0.0.5/24", "1000.0.0.5", "10.0.0.0005", "0x0a.0.0.5", "10.0.0.5\n"}) {
+    Status s = ValidateIpv4(ip);
+    EXPECT_FALSE(s.ok()) << "[" << ip << "]";
+    EXPECT_EQ(s.field(), "ipv4");
+  }
+}
+
+TEST(ValidateIpv4, MessageShowsTheExpectedShape) {
+  Status s = ValidateIpv4("nope", "ip");
+  EXPECT_EQ(s.field(), "ip");
+  EXPECT_NE(s.message().find("ip must be a dotted quad like 10.0.0.5"), std::string::npos);
+}
+
+TEST(ValidateName, AcceptsPrintableAndUtf8) {
+  for (std::string_view n : {"web server 1", "x", "Máy chủ Hà Nội", "サーバー", " padded ",
+                             "emoji \xF0\x9F\x96\xA5"}) {
+    EXPECT_TRUE(ValidateName(n, "server_name").ok()) << n;
+  }
+  EXPECT_TRUE(ValidateName(std::string(255, 'n'), "server_name").ok());
+}
+
+TEST(ValidateName, RejectsBadNames) {
+  struct Case {
+    std::string name;
+    std::string message_part;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"", "1-255 bytes"},
+           {std::string(256, 'n'), "1-255 bytes"},
+           {"   ", "only spaces"},
+           {"a\tb", "control characters"},
+           {"line\nbreak", "control characters"},
+           {std::string("nul\0x", 5), "control characters"},
+           {"del\x7f", "control characters"},
+           {"c1 \xC2\x85", "control characters"},
+           {"bad \xFF utf8", "valid UTF-8"},
+           {"truncated \xE3\x82", "valid UTF-8"},
+           {"overlong \xC0\xAF", "valid UTF-8"},
+           {"surrogate \xED\xA0\x80", "valid UTF-8"}}) {
+    Status s = ValidateName(c.name, "server_name");
+    EXPECT_FALSE(s.ok()) << c.name;
+    EXPECT_EQ(s.field(), "server_name");
+    EXPECT_NE(s.message().find(c.message_part), std::string::npos) << s.message();
+  }
+}
+
+TEST(ValidateInterval, Range) {
+  EXPECT_TRUE(ValidateInterval(1).ok());
+  EXPECT_TRUE(ValidateInterval(30).ok());
+  EXPECT_TRUE(ValidateInterval(3600).ok());
+  for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{3601}, int64_t{1} << 40}) {
+    Status s = ValidateInterval(bad, "duration");
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.field(), "duration");
+  }
+}
+
+TEST(ValidateServerInput, RequiredAndOptionalFields) {
+  EXPECT_TRUE(ValidateServerInput({"web-01", "Web 01", "", ""}).ok());
+  EXPECT_TRUE(ValidateServerInput({"web-01", "Web 01", "10.0.0.5", "web-01.local"}).ok());
+  EXPECT_EQ(ValidateServerInput({"", "Web 01", "", ""}).field(), "server_id");
+  EXPECT_EQ(ValidateServerInput({"web-01", "", "", ""}).field(), "server_name");
+  EXPECT_EQ(ValidateServerInput({"web-01", "Web", "10.0.0", ""}).field(), "ipv4");
+  EXPECT_EQ(ValidateServerInput({"web-01", "Web", "", "   "}).field(), "hostname");
+}
+
+TEST(ValidateServerPatch, OnlyPresentFields) {
+  EXPECT_TRUE(ValidateServerPatch({}).ok());
+  EXPECT_TRUE(ValidateServerPatch({"New name", std::nullopt, std::nullopt}).ok());
+  // Empty ipv4 / hostname clear the value.
+  EXPECT_TRUE(ValidateServerPatch({std::nullopt, "", ""}).ok());
+  EXPECT_EQ(ValidateServerPatch({"", std::nullopt, std::nullopt}).field(), "server_name");
+  EXPECT_EQ(ValidateServerPatch({std::nullopt, "1.2.3.999", std::nullopt}).field(), "ipv4");
+  EXPECT_EQ(ValidateServerPatch({std::nullopt, std::nullopt, "a\nb"}).field(), "hostname");
+}
+
+}  // namespace
+}  // namespace sms

@@ -1,0 +1,96 @@
+#include "app/config.h"
+
+#include <CLI/CLI.hpp>
+#include <map>
+
+namespace sms::app {
+namespace {
+
+const std::map<std::string, Role> kRoles = {{"all", Role::kAll},
+                                            {"healthcheck", Role::kHealthcheck},
+                                            {"worker", Role::kWorker},
+                                            {"management", Role::kManagement}};
+
+std::string DefaultListen(Role role) {
+  switch (role) {
+    case Role::kAll: return "0.0.0.0:8080";
+    case Role::kManagement: return "0.0.0.0:8081";
+    case Role::kHealthcheck: return "0.0.0.0:8082";
+    case Role::kWorker: return "0.0.0.0:8083";
+  }
+  return "0.0.0.0:8080";
+}
+
+void AddOptions(CLI::App& app, Config& c) {
+  app.add_option("--listen", c.listen, "host:port to serve on (default per role)")
+      ->envname("SMS_LISTEN");
+  app.add_option("--data-dir", c.data_dir, "Directory for the SQLite file and local state")
+      ->envname("SMS_DATA_DIR")->capture_default_str();
+  app.add_option("--heartbeat-grace", c.heartbeat_grace,
+                 "Seconds past a server's interval before it is marked off")
+      ->envname("SMS_HEARTBEAT_GRACE")->check(CLI::Range(0, 86400))->capture_default_str();
+  app.add_option("--tz", c.tz, "Time zone of reports")->envname("SMS_TZ")->capture_default_str();
+  app.add_option("--auto-register", c.auto_register,
+                 "Register unknown servers on their first heartbeat")
+      ->envname("SMS_AUTO_REGISTER")->capture_default_str();
+  app.add_option("--database-url", c.database_url,
+                 "sqlite:<path> or postgresql://… (default sqlite:<data-dir>/sms.db)")
+      ->envname("SMS_DATABASE_URL");
+  app.add_option("--kafka-brokers", c.kafka_brokers, "host:port,… (default: in-process bus)")
+      ->envname("SMS_KAFKA_BROKERS");
+  app.add_option("--redis-url", c.redis_url, "redis://… (default: in-process cache)")
+      ->envname("SMS_REDIS_URL");
+  app.add_option("--search-url", c.search_url, "http://… OpenSearch/Elasticsearch")
+      ->envname("SMS_SEARCH_URL");
+  app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
+      ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
+  app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")
+      ->envname("SMS_BATCH_SIZE")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--sweep-interval-ms", c.sweep_interval_ms, "How often the offline sweep runs")
+      ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000))->capture_default_str();
+  app.add_option("--queue-capacity", c.queue_capacity, "In-process bus capacity (messages)")
+      ->envname("SMS_QUEUE_CAPACITY")->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
+      ->envname("SMS_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  for (const auto& [name, r] : kRoles) {
+    if (r == role) return name.c_str();
+  }
+  return "all";
+}
+
+Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
+  Config c;
+  std::string role = "all";
+  CLI::App app{"smsd: the SMS server. Roles: all (default), healthcheck, worker, management."};
+  app.add_option("role", role, "Which role to run")
+      ->check(CLI::IsMember({"all", "healthcheck", "worker", "management"}));
+  AddOptions(app, c);
+  app.set_version_flag("--version", "smsd 0.1.0");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    *exit_code = app.exit(e, out, err);
+    std::string text = out.str() + err.str();
+    return Status::InvalidArgument(text.empty() ? e.what() : text);
+  }
+  c.role = kRoles.at(role);
+  if (c.listen.empty()) c.listen = DefaultListen(c.role);
+  if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/sms.db";
+  if (c.role != Role::kAll && c.kafka_brokers.empty()) {
+    *exit_code = 2;
+    return Status::InvalidArgument(std::string("smsd ") + RoleName(c.role) +
+                                   ": a split role needs a shared bus; set --kafka-brokers "
+                                   "(SMS_KAFKA_BROKERS) or run `smsd all`");
+  }
+  return c;
+}
+
+}  // namespace sms::app

@@ -1,0 +1,38 @@
+#pragma once
+// smsd configuration: every setting is a flag --kebab-name and an environment variable
+// SMS_UPPER_NAME (the flag wins). Parsed once, validated at start-up.
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sms::app {
+
+enum class Role { kAll, kHealthcheck, kWorker, kManagement };
+
+struct Config {
+  Role role = Role::kAll;
+  std::string listen;             // default per role (8080 all, 8082 healthcheck, …)
+  std::string data_dir = "./data";
+  int heartbeat_grace = 30;       // seconds
+  std::string tz = "Asia/Ho_Chi_Minh";
+  bool auto_register = true;
+  std::string database_url;       // empty: sqlite:<data_dir>/sms.db
+  std::string kafka_brokers;      // empty: in-process bus
+  std::string redis_url;          // empty: in-process cache
+  std::string search_url;         // empty: uptime from SQL status history
+  int threads = 0;                // HTTP I/O threads; 0: one per core
+  size_t batch_size = 5000;       // heartbeats per worker transaction
+  int sweep_interval_ms = 1000;
+  size_t queue_capacity = 1 << 20;
+  std::string log_level = "info";
+};
+
+// Parses argv and the environment. On --help/--version, or a bad value, returns a non-ok
+// status whose message is the text to print; `exit_code` says how to exit.
+Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code);
+
+const char* RoleName(Role role);
+
+}  // namespace sms::app

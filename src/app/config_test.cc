@@ -1,0 +1,57 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+namespace sms::app {
+namespace {
+
+Result<Config> Parse(std::vector<const char*> args, int* code) {
+  args.insert(args.begin(), "smsd");
+  return ParseConfig(int(args.size()), args.data(), code);
+}
+
+TEST(ConfigTest, DefaultsNeedNoConfiguration) {
+  int code = -1;
+  auto c = Parse({}, &code);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->role, Role::kAll);
+  EXPECT_EQ(c->listen, "0.0.0.0:8080");
+  EXPECT_EQ(c->heartbeat_grace, 30);
+  EXPECT_EQ(c->tz, "Asia/Ho_Chi_Minh");
+  EXPECT_EQ(c->database_url, "sqlite:./data/sms.db");
+}
+
+TEST(ConfigTest, FlagBeatsEnvironment) {
+  setenv("SMS_HEARTBEAT_GRACE", "45", 1);
+  int code = -1;
+  auto from_env = Parse({}, &code);
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(from_env->heartbeat_grace, 45);
+  auto from_flag = Parse({"--heartbeat-grace", "12"}, &code);
+  ASSERT_TRUE(from_flag.ok());
+  EXPECT_EQ(from_flag->heartbeat_grace, 12);
+  unsetenv("SMS_HEARTBEAT_GRACE");
+}
+
+TEST(ConfigTest, BadValuesStopWithOneClearLine) {
+  int code = 0;
+  auto bad = Parse({"--heartbeat-grace", "-5"}, &code);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(code, 0);
+  EXPECT_NE(bad.status().message().find("heartbeat-grace"), std::string::npos);
+  EXPECT_FALSE(Parse({"bogus-role"}, &code).ok());
+  auto split = Parse({"worker"}, &code);
+  EXPECT_FALSE(split.ok());
+  EXPECT_NE(split.status().message().find("--kafka-brokers"), std::string::npos);
+}
+
+TEST(ConfigTest, SplitRoleListensOnItsPort) {
+  int code = 0;
+  auto c = Parse({"management", "--kafka-brokers", "127.0.0.1:9092"}, &code);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->listen, "0.0.0.0:8081");
+}
+
+}  // namespace
+}  // namespace sms::app

@@ -1,0 +1,109 @@
+#include "roles/healthcheck/healthcheck.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "core/heartbeat.h"
+
+namespace sms::healthcheck {
+namespace {
+
+constexpr Millis kNow = 1'795'000'000'000;
+
+class HealthcheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bus::BusConfig cfg;
+    cfg.queue_capacity = 3;
+    bus_ = *bus::MakeBus(cfg);
+    consumer_ = std::move(bus_->Subscribe(bus::kHeartbeatTopic, "test")).value();
+    metrics_ = std::make_shared<http::Metrics>();
+    hc_ = std::make_unique<Healthcheck>(bus_, std::make_shared<ManualClock>(kNow), metrics_);
+  }
+  http::Response Post(const std::string& body, const std::string& type = "application/json") {
+    http::Request req;
+    req.method = "POST";
+    req.path = "/healthcheck";
+    req.body = body;
+    if (!type.empty()) req.headers.emplace_back("content-type", type);
+    return hc_->Accept(req);
+  }
+  std::string ErrorField(const http::Response& r) {
+    auto v = boost::json::parse(r.body);
+    auto* f = v.at("error").as_object().if_contains("field");
+    return f ? std::string(f->as_string()) : "";
+  }
+  bus::BusPtr bus_;
+  std::unique_ptr<bus::Consumer> consumer_;
+  std::shared_ptr<http::Metrics> metrics_;
+  std::unique_ptr<Healthcheck> hc_;
+};
+
+TEST_F(HealthcheckTest, AcceptsAndPublishesStampedHeartbeat) {
+  auto r = Post(R"({"server_id":"web-01","hostname":"web-01","ipv4":"10.0.0.5","interval":30,
+                    "agent_version":"1.0.0","sent_at":"2026-11-28T06:00:00Z"})");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, R"({"status":"accepted"})");
+  auto msgs = *consumer_->Poll(10, std::chrono::milliseconds(100));
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].key, "web-01");
+  auto hb = *DecodeHeartbeat(msgs[0].payload);
+  EXPECT_EQ(hb.server_id, "web-01");
+  EXPECT_EQ(hb.ipv4, "10.0.0.5");
+  EXPECT_EQ(hb.received_at, kNow);  // the node's clock, not the agent's
+  EXPECT_FALSE(hb.id.empty());
+}
+
+TEST_F(HealthcheckTest, AcceptsTheOriginalAgentsShape) {
+  EXPECT_EQ(Post(R"({"ip":"10.0.0.7","time":1764309600000,"duration":15})").status, 202);
+  auto msgs = *consumer_->Poll(10, std::chrono::milliseconds(100));
+  ASSERT_EQ(msgs.size(), 1u);
+  auto hb = *DecodeHeartbeat(msgs[0].payload);
+  EXPECT_EQ(hb.server_id, "10.0.0.7");
+  EXPECT_EQ(hb.interval, 15);
+}
+
+TEST_F(HealthcheckTest, RejectsInvalidInputNamingTheFieldAndPublishesNothing) {
+  struct Case {
+    const char* body;
+    const char* field;
+  } cases[] = {
+      {R"({"hostname":"x"})", "server_id"},
+      {R"({"server_id":"bad id!"})", "server_id"},
+      {R"({"server_id":"a","interval":0})", "interval"},
+      {R"({"server_id":"a","interval":3601})", "interval"},
+      {R"({"server_id":"a","ipv4":"300.1.1.1"})", "ipv4"},
+      {R"({"server_id":"a","ipv4":"10.0.0"})", "ipv4"},
+  };
+  for (const auto& c : cases) {
+    auto r = Post(c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_EQ(ErrorField(r), c.field) << c.body;
+  }
+  EXPECT_EQ(Post("{not json").status, 400);
+  EXPECT_EQ(Post("[1,2]").status, 400);
+  EXPECT_TRUE(consumer_->Poll(10, std::chrono::milliseconds(50))->empty());
+}
+
+TEST_F(HealthcheckTest, RefusesNonJsonContentType) {
+  auto r = Post(R"({"server_id":"a"})", "text/plain");
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(Post(R"({"server_id":"a"})", "application/json; charset=utf-8").status, 202);
+  EXPECT_EQ(Post(R"({"server_id":"a"})", "").status, 202);
+}
+
+TEST_F(HealthcheckTest, FullBusAnswers503AtOnce) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Post(R"({"server_id":"a"})").status, 202);
+  auto r = Post(R"({"server_id":"a"})");
+  EXPECT_EQ(r.status, 503);
+  bool retry_after = false;
+  for (auto& [k, v] : r.headers) retry_after = retry_after || k == "Retry-After";
+  EXPECT_TRUE(retry_after);
+  std::string m = metrics_->Render();
+  EXPECT_NE(m.find("sms_heartbeats_accepted_total 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("reason=\"bus_unavailable\"} 1"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace sms::healthcheck

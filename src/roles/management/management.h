@@ -1,0 +1,49 @@
+#pragma once
+// The management role: the REST API under /api/v1 (servers CRUD, list with filter/sort/page,
+// uptime, events, stats). Handlers parse, call one Store/History function and map the result.
+// Thread-safe.
+
+#include <memory>
+
+#include "cache/cache.h"
+#include "core/clock.h"
+#include "history/history.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace sms::management {
+
+struct ManagementBackends {
+  store::StorePtr store;
+  history::HistoryPtr history;
+  cache::CachePtr cache;    // invalidated on writes (the worker caches server records)
+  ClockPtr clock;
+};
+
+class Management {
+ public:
+  explicit Management(ManagementBackends backends);
+
+  // Adds every /api/v1 route to `router`.
+  void Register(http::Router& router);
+
+  http::Response CreateServer(const http::Request& req);
+  http::Response ListServers(const http::Request& req);
+  http::Response GetServer(const http::Request& req);
+  http::Response UpdateServer(const http::Request& req);
+  http::Response DeleteServer(const http::Request& req);
+  http::Response Uptime(const http::Request& req);
+  http::Response Events(const http::Request& req);
+  http::Response Stats(const http::Request& req);
+
+ private:
+  void Invalidate(const std::string& server_id);
+  ManagementBackends b_;
+};
+
+// The window of an uptime/events request: `from`/`to` RFC 3339, default the last 24 h ending
+// now; from < to; at most 400 days.
+Result<std::pair<Millis, Millis>> ParseWindow(const http::Request& req, Millis now);
+
+}  // namespace sms::management

@@ -1,0 +1,140 @@
+#include "roles/management/management.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "core/time.h"
+
+namespace sms::management {
+namespace {
+
+namespace json = boost::json;
+constexpr Millis kNow = 1'795'000'000'000;
+
+class ManagementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(kNow);
+    store_ = *store::MakeStore({"sqlite::memory:"});
+    auto history = *history::MakeHistory({}, store_);
+    mgmt_ = std::make_unique<Management>(
+        ManagementBackends{store_, history, *cache::MakeCache({}), clock_});
+    mgmt_->Register(router_);
+  }
+  http::Response Call(const std::string& method, const std::string& path,
+                      std::map<std::string, std::string> query = {}, std::string body = "") {
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.target = path;
+    req.query = std::move(query);
+    req.body = std::move(body);
+    std::string route;
+    return router_.Handle(req, &route);
+  }
+  static json::value Body(const http::Response& r) { return json::parse(r.body); }
+  static std::string Code(const http::Response& r) {
+    return std::string(Body(r).at("error").at("code").as_string());
+  }
+  static std::string Field(const http::Response& r) {
+    auto* f = Body(r).at("error").as_object().if_contains("field");
+    return f ? std::string(f->as_string()) : "";
+  }
+  std::shared_ptr<ManualClock> clock_;
+  store::StorePtr store_;
+  std::unique_ptr<Management> mgmt_;
+  http::Router router_;
+};
+
+TEST_F(ManagementTest, CreateGetUpdateDelete) {
+  auto created = Call("POST", "/api/v1/servers", {},
+                      R"({"server_id":"db-1","server_name":"Database 1","ipv4":"10.1.0.1"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Body(created).at("status"), "off");
+  EXPECT_EQ(Body(created).at("created_time"), FormatTime(kNow));
+  auto got = Call("GET", "/api/v1/servers/db-1");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(Body(got).at("server_name"), "Database 1");
+  auto patched = Call("PATCH", "/api/v1/servers/db-1", {}, R"({"server_name":"DB one"})");
+  EXPECT_EQ(patched.status, 200);
+  EXPECT_EQ(Body(patched).at("server_name"), "DB one");
+  EXPECT_EQ(Call("DELETE", "/api/v1/servers/db-1").status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/servers/db-1").status, 404);
+  EXPECT_EQ(Call("DELETE", "/api/v1/servers/db-1").status, 404);
+}
+
+TEST_F(ManagementTest, ErrorsNameTheFieldAndChangeNothing) {
+  ASSERT_EQ(Call("POST", "/api/v1/servers", {}, R"({"server_id":"a","server_name":"A"})").status,
+            201);
+  auto dup_id = Call("POST", "/api/v1/servers", {}, R"({"server_id":"a","server_name":"B"})");
+  EXPECT_EQ(dup_id.status, 409);
+  EXPECT_EQ(Field(dup_id), "server_id");
+  auto dup_name = Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"A"})");
+  EXPECT_EQ(dup_name.status, 409);
+  EXPECT_EQ(Field(dup_name), "server_name");
+  auto bad_ip = Call("POST", "/api/v1/servers", {},
+                     R"({"server_id":"c","server_name":"C","ipv4":"1.2.3.999"})");
+  EXPECT_EQ(bad_ip.status, 400);
+  EXPECT_EQ(Field(bad_ip), "ipv4");
+  auto immutable = Call("PATCH", "/api/v1/servers/a", {}, R"({"server_id":"z"})");
+  EXPECT_EQ(immutable.status, 400);
+  EXPECT_EQ(Field(immutable), "server_id");
+  EXPECT_EQ(Call("POST", "/api/v1/servers", {}, "{oops").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", {{"sort", "server_id;drop table servers"}}).status,
+            400);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", {{"limit", "1001"}}).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", {{"colour", "red"}}).status, 400);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers")).at("total"), 1);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/a")).at("server_name"), "A");
+}
+
+TEST_F(ManagementTest, ListFiltersSortsAndPages) {
+  for (int i = 0; i < 25; ++i) {
+    std::string id = "srv-" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+    ASSERT_EQ(Call("POST", "/api/v1/servers", {},
+                   R"({"server_id":")" + id + R"(","server_name":"name )" + std::to_string(i) +
+                       R"(","ipv4":"10.0.0.)" + std::to_string(i) + R"("})")
+                  .status,
+              201);
+  }
+  auto page = Body(Call("GET", "/api/v1/servers",
+                        {{"sort", "server_id"}, {"order", "desc"}, {"offset", "5"},
+                         {"limit", "10"}}));
+  EXPECT_EQ(page.at("total"), 25);
+  ASSERT_EQ(page.at("items").as_array().size(), 10u);
+  EXPECT_EQ(page.at("items").as_array()[0].at("server_id"), "srv-19");
+  auto filtered = Body(Call("GET", "/api/v1/servers", {{"ipv4", "10.0.0.7"}}));
+  EXPECT_EQ(filtered.at("total"), 1);
+  auto q = Body(Call("GET", "/api/v1/servers", {{"q", "name 1"}}));
+  EXPECT_EQ(q.at("total"), 11);  // name 1, name 10..19
+  auto off = Body(Call("GET", "/api/v1/servers", {{"status", "off"}}));
+  EXPECT_EQ(off.at("total"), 25);
+}
+
+TEST_F(ManagementTest, UptimeAndStats) {
+  Heartbeat hb;
+  hb.id = "h1";
+  hb.server_id = "up-1";
+  hb.interval = 10;
+  hb.received_at = kNow - 3600'000;  // first seen an hour ago
+  ASSERT_TRUE(store_->ApplyHeartbeats({hb}, {}).ok());
+  ASSERT_TRUE(store_->SweepOffline(kNow - 1800'000, 0).ok());  // off at -3590 s
+  auto up = Call("GET", "/api/v1/servers/up-1/uptime",
+                 {{"from", FormatTime(kNow - 3600'000)}, {"to", FormatTime(kNow)}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_DOUBLE_EQ(Body(up).at("up_seconds").to_number<double>(), 10);
+  EXPECT_DOUBLE_EQ(Body(up).at("window_seconds").to_number<double>(), 3600);
+  EXPECT_EQ(Call("GET", "/api/v1/servers/up-1/uptime", {{"from", "yesterday"}}).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/servers/nope/uptime").status, 404);
+  auto events = Body(Call("GET", "/api/v1/servers/up-1/events"));
+  ASSERT_EQ(events.at("items").as_array().size(), 2u);
+  EXPECT_EQ(events.at("items").as_array()[1].at("status"), "off");
+  auto stats = Body(Call("GET", "/api/v1/stats"));
+  EXPECT_EQ(stats.at("total"), 1);
+  EXPECT_EQ(stats.at("off"), 1);
+  EXPECT_NEAR(stats.at("avg_uptime_24h").to_number<double>(), 10.0 / 3600, 1e-9);
+}
+
+}  // namespace
+}  // namespace sms::management

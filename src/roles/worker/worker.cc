@@ -1,0 +1,205 @@
+#include "roles/worker/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "core/heartbeat.h"
+#include "core/server_json.h"
+#include "roles/common/server_cache.h"
+
+namespace sms::worker {
+namespace {
+
+using roles::ServerCacheKey;
+
+constexpr auto kRetryMin = std::chrono::milliseconds(100);
+constexpr auto kRetryMax = std::chrono::milliseconds(5000);
+
+std::string JsonString(const boost::json::object& o, const char* key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// True when the cached record says the heartbeat changes nothing but last_seen.
+bool CachedOnAndSame(const std::string& cached, const Heartbeat& hb) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(cached, ec);
+  if (ec || !v.is_object()) return false;
+  const boost::json::object& o = v.get_object();
+  const boost::json::value* interval = o.if_contains("interval");
+  return JsonString(o, "status") == "on" &&
+         (hb.ipv4.empty() || JsonString(o, "ipv4") == hb.ipv4) &&
+         (hb.hostname.empty() || JsonString(o, "hostname") == hb.hostname) &&
+         interval && interval->is_int64() && interval->get_int64() == hb.interval;
+}
+
+}  // namespace
+
+Worker::Worker(WorkerOptions options, Backends backends)
+    : options_(std::move(options)),
+      b_(std::move(backends)),
+      batches_(b_.metrics->GetCounter("sms_worker_batches_total", "Heartbeat batches written.")),
+      processed_(b_.metrics->GetCounter("sms_worker_heartbeats_total",
+                                        "Heartbeats applied to the store.")),
+      registered_(b_.metrics->GetCounter("sms_servers_registered_total",
+                                         "Servers registered by their first heartbeat.")),
+      unknown_(b_.metrics->GetCounter(
+          "sms_heartbeats_unknown_total",
+          "Heartbeats of unknown servers dropped because auto-register is off.")),
+      turned_on_(b_.metrics->GetCounter("sms_status_transitions_total",
+                                        "Status transitions written.", "to=\"on\"")),
+      turned_off_(b_.metrics->GetCounter("sms_status_transitions_total",
+                                         "Status transitions written.", "to=\"off\"")),
+      errors_(b_.metrics->GetCounter("sms_worker_errors_total",
+                                     "Failed batch writes or sweeps (retried).")),
+      undecodable_(b_.metrics->GetCounter("sms_worker_undecodable_total",
+                                          "Bus messages that were not heartbeats (skipped).")) {
+  b_.metrics->AddGauge("sms_worker_lag_seconds",
+                       "Age of the oldest heartbeat in the last batch when it was written.",
+                       [this] { return lag_seconds_.load(); });
+  b_.metrics->AddGauge("sms_bus_queue_depth", "Messages published and not yet committed.",
+                       [bus = b_.bus] { return double(bus->Depth(bus::kHeartbeatTopic)); },
+                       "topic=\"healthcheck\"");
+}
+
+Worker::~Worker() { Stop(std::chrono::milliseconds(0)); }
+
+Status Worker::Start() {
+  auto consumer = b_.bus->Subscribe(bus::kHeartbeatTopic, options_.group);
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = std::move(consumer).value();
+  consume_thread_ = std::thread([this] { ConsumeLoop(); });
+  sweep_thread_ = std::thread([this] { SweepLoop(); });
+  return Status::Ok();
+}
+
+void Worker::Stop(std::chrono::milliseconds drain) {
+  if (!consume_thread_.joinable() && !sweep_thread_.joinable()) return;
+  draining_ = true;
+  auto deadline = std::chrono::steady_clock::now() + drain;
+  // The consume loop exits by itself once drained; force it past the deadline.
+  while (consume_thread_.joinable() && !stopping_ &&
+         std::chrono::steady_clock::now() < deadline &&
+         b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stopping_ = true;
+  if (consume_thread_.joinable()) consume_thread_.join();
+  if (sweep_thread_.joinable()) sweep_thread_.join();
+  consumer_.reset();
+}
+
+void Worker::ConsumeLoop() {
+  while (!stopping_) {
+    size_t n = ConsumeOnce(*consumer_);
+    if (draining_ && n == 0 && b_.bus->Depth(bus::kHeartbeatTopic) == 0) break;
+  }
+}
+
+size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
+  auto polled = consumer.Poll(options_.batch_size, options_.batch_wait);
+  if (!polled.ok()) {
+    errors_.Inc();
+    std::this_thread::sleep_for(kRetryMin);
+    return 0;
+  }
+  if (polled->empty()) return 0;
+  std::vector<Heartbeat> batch;
+  batch.reserve(polled->size());
+  for (const bus::Message& m : *polled) {
+    auto hb = DecodeHeartbeat(m.payload);
+    if (hb.ok()) {
+      batch.push_back(std::move(hb).value());
+    } else {
+      undecodable_.Inc();  // validated at ingest; a foreign message is skipped, not retried
+    }
+  }
+  // Nothing is committed until the writes succeed; a retryable failure is retried in place.
+  auto delay = kRetryMin;
+  for (;;) {
+    Status s = ProcessBatch(batch);
+    if (s.ok()) break;
+    errors_.Inc();
+    spdlog::warn("worker: writing {} heartbeats failed, retrying in {} ms: {}", batch.size(),
+                 delay.count(), s.ToString());
+    // On stop the batch stays uncommitted, so the bus delivers it again.
+    if (stopping_) return 0;
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, kRetryMax);
+  }
+  Status c = consumer.Commit();
+  if (!c.ok()) spdlog::warn("worker: commit failed (batch will be redelivered): {}", c.ToString());
+  return polled->size();
+}
+
+Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
+  if (batch.empty()) return Status::Ok();
+  store::ApplyOptions opts;
+  opts.auto_register = options_.auto_register;
+  opts.known_on = KnownOn(batch);
+  auto applied = b_.store->ApplyHeartbeats(batch, opts);
+  if (!applied.ok()) return applied.status();
+  Status recorded = b_.history->Record(batch);
+  if (!recorded.ok()) return recorded;
+  CacheServers(applied->changed);
+  Millis oldest = batch.front().received_at;
+  for (const Heartbeat& hb : batch) oldest = std::min(oldest, hb.received_at);
+  lag_seconds_ = double(b_.clock->Now() - oldest) / 1000.0;
+  batches_.Inc();
+  processed_.Inc(applied->applied);
+  registered_.Inc(applied->registered);
+  unknown_.Inc(applied->rejected);
+  turned_on_.Inc(applied->turned_on);
+  return Status::Ok();
+}
+
+std::unordered_set<std::string> Worker::KnownOn(const std::vector<Heartbeat>& batch) {
+  std::unordered_set<std::string> known;
+  for (const Heartbeat& hb : batch) {
+    if (known.count(hb.server_id)) continue;
+    auto cached = b_.cache->Get(ServerCacheKey(hb.server_id));
+    // A cache that is down only costs the cheap path; SQL stays the truth.
+    if (cached.ok() && cached->has_value() && CachedOnAndSame(**cached, hb)) {
+      known.insert(hb.server_id);
+    }
+  }
+  return known;
+}
+
+void Worker::CacheServers(const std::vector<Server>& servers) {
+  for (const Server& s : servers) {
+    b_.cache->Set(ServerCacheKey(s.server_id), boost::json::serialize(ServerToJson(s)),
+                  cache::JitteredTtl());
+  }
+}
+
+Result<int64_t> Worker::Sweep() {
+  // While heartbeats wait on the bus, judge silence as of the time the queue has reached, so
+  // a backlog (or a restart after downtime) does not turn live servers off.
+  Millis now = b_.clock->Now();
+  if (b_.bus->Depth(bus::kHeartbeatTopic) > 0) now -= Millis(lag_seconds_.load() * 1000);
+  auto swept = b_.store->SweepOffline(now, options_.grace_ms);
+  if (!swept.ok()) return swept.status();
+  for (const std::string& id : swept->server_ids) b_.cache->Delete(ServerCacheKey(id));
+  turned_off_.Inc(swept->turned_off);
+  return swept->turned_off;
+}
+
+void Worker::SweepLoop() {
+  // The first sweep waits one period, so a backlog has been sampled for its lag.
+  auto next = std::chrono::steady_clock::now() + options_.sweep_every;
+  while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next) {
+      auto swept = Sweep();
+      if (!swept.ok()) {
+        errors_.Inc();
+        spdlog::warn("worker: offline sweep failed: {}", swept.status().ToString());
+      }
+      next = std::chrono::steady_clock::now() + options_.sweep_every;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace sms::worker

@@ -1,0 +1,88 @@
+#pragma once
+// The worker role: consumes the "healthcheck" topic in batches, applies each batch to the
+// Store in one transaction (registering unknown servers, turning servers on), records it in
+// the History, and commits the batch only after those writes succeed (at-least-once; the
+// Store makes redelivery harmless). A second loop sweeps servers silent for
+// interval + grace to off. Known servers are cached so a steady heartbeat takes the Store's
+// cheap path. Start/Stop from one thread; the loops run on their own threads.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/bus.h"
+#include "cache/cache.h"
+#include "core/clock.h"
+#include "history/history.h"
+#include "http/metrics.h"
+#include "store/store.h"
+
+namespace sms::worker {
+
+struct WorkerOptions {
+  size_t batch_size = 5000;                        // heartbeats per transaction at most
+  std::chrono::milliseconds batch_wait{50};        // how long a poll waits for the first one
+  Millis grace_ms = 30'000;                        // --heartbeat-grace
+  bool auto_register = true;
+  std::chrono::milliseconds sweep_every{1000};
+  std::string group = "sms-worker";
+};
+
+struct Backends {
+  bus::BusPtr bus;
+  store::StorePtr store;
+  cache::CachePtr cache;
+  history::HistoryPtr history;
+  ClockPtr clock;
+  std::shared_ptr<http::Metrics> metrics;
+};
+
+class Worker {
+ public:
+  Worker(WorkerOptions options, Backends backends);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Subscribes and starts the consume and sweep loops.
+  Status Start();
+  // Drains: keeps consuming until the bus holds nothing for this group (or `drain` passes),
+  // commits, and joins the loops.
+  void Stop(std::chrono::milliseconds drain = std::chrono::seconds(30));
+
+  // One batch through Store, History and Cache (what the consume loop does per poll).
+  Status ProcessBatch(const std::vector<Heartbeat>& batch);
+  // One offline sweep (what the sweep loop does every sweep_every).
+  Result<int64_t> Sweep();
+
+ private:
+  void ConsumeLoop();
+  void SweepLoop();
+  // Polls, decodes and processes one batch, retrying the writes until they succeed or stop.
+  // Returns the number of messages handled.
+  size_t ConsumeOnce(bus::Consumer& consumer);
+  std::unordered_set<std::string> KnownOn(const std::vector<Heartbeat>& batch);
+  void CacheServers(const std::vector<Server>& servers);
+
+  WorkerOptions options_;
+  Backends b_;
+  std::unique_ptr<bus::Consumer> consumer_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
+  std::thread consume_thread_;
+  std::thread sweep_thread_;
+  std::atomic<double> lag_seconds_{0};
+  http::Counter& batches_;
+  http::Counter& processed_;
+  http::Counter& registered_;
+  http::Counter& unknown_;
+  http::Counter& turned_on_;
+  http::Counter& turned_off_;
+  http::Counter& errors_;
+  http::Counter& undecodable_;
+};
+
+}  // namespace sms::worker

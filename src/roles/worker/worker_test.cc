@@ -1,0 +1,163 @@
+#include "roles/worker/worker.h"
+
+#include <gtest/gtest.h>
+
+#include "core/heartbeat.h"
+#include "roles/healthcheck/healthcheck.h"
+#include "support/faulty_store.h"
+
+namespace sms::worker {
+namespace {
+
+constexpr Millis kT0 = 1'795'000'000'000;  // 2026-11-18, any fixed instant
+
+Heartbeat Beat(const std::string& id, Millis at, int interval = 30) {
+  Heartbeat hb;
+  hb.id = NewHeartbeatId();
+  hb.server_id = id;
+  hb.hostname = id;
+  hb.ipv4 = "10.0.0.1";
+  hb.interval = interval;
+  hb.received_at = at;
+  return hb;
+}
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(kT0);
+    bus_ = *bus::MakeBus({});
+    auto real = *store::MakeStore({"sqlite::memory:"});
+    store_ = std::make_shared<testing::FaultyStore>(real);
+    cache_ = *cache::MakeCache({});
+    history_ = *history::MakeHistory({}, store_);
+    metrics_ = std::make_shared<http::Metrics>();
+  }
+  std::unique_ptr<Worker> MakeWorker(WorkerOptions o = {}) {
+    return std::make_unique<Worker>(o, Backends{bus_, store_, cache_, history_, clock_, metrics_});
+  }
+  std::shared_ptr<ManualClock> clock_;
+  bus::BusPtr bus_;
+  std::shared_ptr<testing::FaultyStore> store_;
+  cache::CachePtr cache_;
+  history::HistoryPtr history_;
+  std::shared_ptr<http::Metrics> metrics_;
+};
+
+TEST_F(WorkerTest, FirstHeartbeatRegistersServerOn) {
+  auto w = MakeWorker();
+  ASSERT_TRUE(w->ProcessBatch({Beat("web-01", kT0)}).ok());
+  auto s = store_->GetServer("web-01");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->status, ServerStatus::kOn);
+  EXPECT_EQ(s->last_seen, kT0);
+  EXPECT_EQ(s->server_name, "web-01");
+  EXPECT_EQ(s->ipv4, "10.0.0.1");
+}
+
+TEST_F(WorkerTest, RedeliveredBatchChangesNothing) {
+  auto w = MakeWorker();
+  std::vector<Heartbeat> batch = {Beat("a", kT0), Beat("b", kT0 + 10)};
+  ASSERT_TRUE(w->ProcessBatch(batch).ok());
+  auto before = *store_->ListEvents("a", 0, kT0 + 1000);
+  ASSERT_TRUE(w->ProcessBatch(batch).ok());
+  auto after = *store_->ListEvents("a", 0, kT0 + 1000);
+  EXPECT_EQ(before.size(), after.size());
+  EXPECT_EQ(store_->Stats()->total, 2);
+}
+
+TEST_F(WorkerTest, SteadyHeartbeatsTakeTheCachedPath) {
+  auto w = MakeWorker();
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0), Beat("b", kT0)}).ok());
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 30'000), Beat("b", kT0 + 30'000)}).ok());
+  auto sizes = store_->known_on_sizes();
+  ASSERT_EQ(sizes.size(), 2u);
+  EXPECT_EQ(sizes[0], 0u);
+  EXPECT_EQ(sizes[1], 2u);
+  EXPECT_EQ(store_->GetServer("a")->last_seen, kT0 + 30'000);
+  // A changed address leaves the cheap path, and the change is stored.
+  Heartbeat moved = Beat("a", kT0 + 60'000);
+  moved.ipv4 = "10.0.0.9";
+  ASSERT_TRUE(w->ProcessBatch({moved}).ok());
+  EXPECT_EQ(store_->known_on_sizes().back(), 0u);
+  EXPECT_EQ(store_->GetServer("a")->ipv4, "10.0.0.9");
+}
+
+TEST_F(WorkerTest, SweepTurnsSilentServerOffAtLastSeenPlusInterval) {
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
+  clock_->Set(kT0 + 39'000);  // within interval + grace
+  EXPECT_EQ(*w->Sweep(), 0);
+  ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 39'000, 10)}).ok());
+  clock_->Set(kT0 + 41'000);  // a silent for 41 s > 10 + 30
+  EXPECT_EQ(*w->Sweep(), 1);
+  EXPECT_EQ(*w->Sweep(), 0);  // idempotent
+  auto a = *store_->GetServer("a");
+  EXPECT_EQ(a.status, ServerStatus::kOff);
+  EXPECT_EQ(a.status_changed_at, kT0 + 10'000);
+  EXPECT_EQ(store_->GetServer("b")->status, ServerStatus::kOn);
+  // Back on with its next heartbeat, stamped when it was received.
+  clock_->Set(kT0 + 50'000);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 50'000, 10)}).ok());
+  a = *store_->GetServer("a");
+  EXPECT_EQ(a.status, ServerStatus::kOn);
+  EXPECT_EQ(a.status_changed_at, kT0 + 50'000);
+  auto up = history_->Uptime(a, kT0, kT0 + 60'000, kT0 + 60'000);
+  ASSERT_TRUE(up.ok());
+  EXPECT_DOUBLE_EQ(up->up_seconds, 10 + 10);  // on 0-10 s and 50-60 s
+}
+
+TEST_F(WorkerTest, LoopAppliesEveryAcceptedHeartbeatAndDrainsOnStop) {
+  healthcheck::Healthcheck hc(bus_, clock_, metrics_);
+  WorkerOptions o;
+  o.batch_size = 64;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->Start().ok());
+  constexpr int kServers = 300;
+  for (int round = 0; round < 5; ++round) {
+    clock_->Advance(1000);
+    for (int i = 0; i < kServers; ++i) {
+      http::Request req;
+      req.body = R"({"server_id":"s)" + std::to_string(i) + R"(","interval":5})";
+      ASSERT_EQ(hc.Accept(req).status, 202);
+    }
+  }
+  w->Stop();
+  EXPECT_EQ(bus_->Depth(bus::kHeartbeatTopic), 0);
+  EXPECT_EQ(store_->Stats()->on, kServers);
+  for (int i = 0; i < kServers; i += 37) {
+    EXPECT_EQ(store_->GetServer("s" + std::to_string(i))->last_seen, kT0 + 5000);
+  }
+}
+
+TEST_F(WorkerTest, FailedWritesAreRetriedAndNothingIsLost) {
+  store_->FailNextApplies(3);
+  healthcheck::Healthcheck hc(bus_, clock_, metrics_);
+  auto w = MakeWorker();
+  ASSERT_TRUE(w->Start().ok());
+  for (int i = 0; i < 50; ++i) {
+    http::Request req;
+    req.body = R"({"server_id":"r)" + std::to_string(i) + R"("})";
+    ASSERT_EQ(hc.Accept(req).status, 202);
+  }
+  w->Stop();
+  EXPECT_GE(store_->apply_calls(), 4);
+  EXPECT_EQ(store_->Stats()->total, 50);
+  EXPECT_NE(metrics_->Render().find("sms_worker_errors_total 3"), std::string::npos);
+}
+
+TEST_F(WorkerTest, AutoRegisterOffRejectsUnknownServers) {
+  WorkerOptions o;
+  o.auto_register = false;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(store_->CreateServer({"known", "known", "", ""}, kT0).ok());
+  ASSERT_TRUE(w->ProcessBatch({Beat("known", kT0), Beat("stranger", kT0)}).ok());
+  EXPECT_EQ(store_->GetServer("known")->status, ServerStatus::kOn);
+  EXPECT_EQ(store_->GetServer("stranger").status().code(), Code::kNotFound);
+  EXPECT_NE(metrics_->Render().find("sms_heartbeats_unknown_total 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sms::worker

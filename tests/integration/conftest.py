@@ -1,0 +1,132 @@
+"""Fixtures that run real smsd and sms-agent processes on loopback."""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+SMSD = os.environ.get("SMSD", "build/bin/smsd")
+AGENT = os.environ.get("SMS_AGENT", "build/bin/sms-agent")
+
+
+class Smsd:
+    """One `smsd all` process on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(self, data_dir, *args):
+        self.data_dir = data_dir
+        self.args = list(args)
+        self.proc = None
+        self.port = None
+        self.log = []
+
+    def start(self, timeout=30):
+        cmd = [SMSD, "all", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        found = threading.Event()
+
+        def pump():
+            for line in self.proc.stdout:
+                self.log.append(line)
+                m = re.search(r"listening on http://[\d.]+:(\d+)", line)
+                if m and not found.is_set():
+                    self.port = int(m.group(1))
+                    found.set()
+            found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not found.wait(timeout) or self.port is None:
+            self.kill()
+            raise RuntimeError("smsd did not start:\n" + "".join(self.log))
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            return self.proc.wait(timeout)
+        return self.proc.returncode if self.proc else None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        text = resp.read()
+        conn.close()
+        try:
+            payload = json.loads(text) if text else None
+        except ValueError:
+            payload = text.decode(errors="replace")
+        return resp.status, payload, dict(resp.getheaders())
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def server(self, server_id):
+        status, body, _ = self.get(f"/api/v1/servers/{server_id}")
+        return body if status == 200 else None
+
+
+def wait_for(predicate, timeout, interval=0.1, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Agent:
+    """A real sms-agent process."""
+
+    def __init__(self, url, server_id, interval=1, extra=()):
+        self.cmd = [AGENT, "--url", url + "/healthcheck", "--server-id", server_id,
+                    "--hostname", server_id, "--interval", str(interval), *extra]
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def data_dir():
+    with tempfile.TemporaryDirectory(prefix="sms-it-") as d:
+        yield d
+
+
+@pytest.fixture
+def smsd(data_dir):
+    s = Smsd(data_dir, "--heartbeat-grace", "1", "--sweep-interval-ms", "100").start()
+    yield s
+    s.kill()
+
+
+@pytest.fixture
+def agents():
+    started = []
+    yield started
+    for a in started:
+        a.stop()

@@ -1,0 +1,91 @@
+#pragma once
+// FaultyStore: wraps a Store and fails chosen calls, to prove that callers retry and lose
+// nothing. Also records what ApplyHeartbeats was asked, for tests of the cheap path.
+// Thread-safe.
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include "store/store.h"
+
+namespace sms::testing {
+
+class FaultyStore final : public store::Store {
+ public:
+  explicit FaultyStore(store::StorePtr inner) : inner_(std::move(inner)) {}
+
+  // The next `n` ApplyHeartbeats calls fail with Unavailable and write nothing.
+  void FailNextApplies(int n) { fail_applies_ = n; }
+  // While set, Ping and every call fail with Unavailable (a database that is down).
+  void SetDown(bool down) { down_ = down; }
+  int apply_calls() const { return apply_calls_; }
+  // known_on sizes seen by each ApplyHeartbeats call.
+  std::vector<size_t> known_on_sizes() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return known_on_sizes_;
+  }
+
+  Status Ping() override { return down_ ? Down() : inner_->Ping(); }
+  Result<Server> CreateServer(const ServerInput& in, Millis now) override {
+    if (down_) return Down();
+    return inner_->CreateServer(in, now);
+  }
+  Result<Server> GetServer(const std::string& id) override {
+    if (down_) return Down();
+    return inner_->GetServer(id);
+  }
+  Result<Server> UpdateServer(const std::string& id, const ServerPatch& p, Millis now) override {
+    if (down_) return Down();
+    return inner_->UpdateServer(id, p, now);
+  }
+  Status DeleteServer(const std::string& id) override {
+    return down_ ? Down() : inner_->DeleteServer(id);
+  }
+  Result<ServerPage> ListServers(const ServerQuery& q) override {
+    if (down_) return Down();
+    return inner_->ListServers(q);
+  }
+  Result<FleetStats> Stats() override {
+    if (down_) return Down();
+    return inner_->Stats();
+  }
+  Result<store::ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
+                                             const store::ApplyOptions& options) override {
+    ++apply_calls_;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      known_on_sizes_.push_back(options.known_on.size());
+    }
+    if (down_) return Down();
+    if (fail_applies_ > 0) {
+      --fail_applies_;
+      return Status::Unavailable("injected failure");
+    }
+    return inner_->ApplyHeartbeats(batch, options);
+  }
+  Result<store::SweepResult> SweepOffline(Millis now, Millis grace) override {
+    if (down_) return Down();
+    return inner_->SweepOffline(now, grace);
+  }
+  Result<std::vector<StatusEvent>> ListEvents(const std::string& id, Millis from,
+                                              Millis to) override {
+    if (down_) return Down();
+    return inner_->ListEvents(id, from, to);
+  }
+  Result<std::vector<store::ServerTimeline>> Timelines(Millis from, Millis to) override {
+    if (down_) return Down();
+    return inner_->Timelines(from, to);
+  }
+
+ private:
+  static Status Down() { return Status::Unavailable("store is down (injected)"); }
+  store::StorePtr inner_;
+  std::atomic<int> fail_applies_{0};
+  std::atomic<bool> down_{false};
+  std::atomic<int> apply_calls_{0};
+  mutable std::mutex mu_;
+  std::vector<size_t> known_on_sizes_;
+};
+
+}  // namespace sms::testing

@@ -214,9 +214,9 @@ Result<Heartbeat> DecodeHeartbeat(std::string_view payload) {
     const char* key;
     std::string* out;
   };
-  for (auto [key, out] : {StringField{"i", &h.id}, StringField{"s", &h.server_id},
-                          StringField{"h", &h.hostname}, StringField{"p", &h.ipv4},
-                          StringField{"v", &h.agent_version}}) {
+  for (auto [key, out] :
+       {StringField{"i", &h.id}, StringField{"s", &h.server_id}, StringField{"h", &h.hostname},
+        StringField{"p", &h.ipv4}, StringField{"v", &h.agent_version}}) {
     if (!OptionalString(obj, key, *out).ok()) return BadPayload("a string field has another type");
   }
   if (h.server_id.empty()) return BadPayload("server_id is missing");

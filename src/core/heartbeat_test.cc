@@ -39,7 +39,7 @@ TEST(ParseHeartbeat, ModernShape) {
   EXPECT_EQ(r->interval, 15);
   EXPECT_EQ(r->agent_version, "1.0.0");
   EXPECT_EQ(r->sent_at, kNov28);
-  EXPECT_EQ(r->id, "");          // stamped by the receiver, not parsed
+  EXPECT_EQ(r->id, "");  // stamped by the receiver, not parsed
   EXPECT_EQ(r->received_at, 0);
 }
 
@@ -58,6 +58,13 @@ TEST(ParseHeartbeat, NullOptionalFieldsMeanAbsent) {
       R"({"server_id":"a","hostname":null,"ipv4":null,"interval":null,"sent_at":null})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->interval, 30);
+}
+
+TEST(ParseHeartbeat, EmptyOptionalStringsMeanUnknown) {
+  Result<Heartbeat> r = ParseHeartbeat(R"({"server_id":"a","hostname":"","ipv4":""})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->ipv4, "");
+  EXPECT_EQ(r->hostname, "");
 }
 
 TEST(ParseHeartbeat, UnknownFieldsAreIgnored) {

@@ -16,9 +16,8 @@ bool ParseCount(std::string_view s, int64_t& out) {
 }
 
 bool IsKnownParam(std::string_view key) {
-  static constexpr std::string_view kKnown[] = {"server_id", "server_name", "ipv4",
-                                                "status",    "q",           "sort",
-                                                "order",     "offset",      "limit"};
+  static constexpr std::string_view kKnown[] = {"server_id", "server_name", "ipv4",   "status", "q",
+                                                "sort",      "order",       "offset", "limit"};
   return std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown);
 }
 
@@ -71,7 +70,7 @@ Status Apply(const std::string& key, const std::string& value, ServerQuery& q) {
 
 const std::vector<std::string>& SortableFields() {
   static const std::vector<std::string> kFields = {
-      "server_id", "server_name",  "ipv4",      "hostname",         "status",
+      "server_id",    "server_name",  "ipv4",      "hostname",         "status",
       "created_time", "last_updated", "last_seen", "status_changed_at"};
   return kFields;
 }

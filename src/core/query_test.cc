@@ -48,9 +48,12 @@ TEST(ParseServerQuery, AllParameters) {
 }
 
 TEST(ParseServerQuery, EmptyValuesMeanDefaults) {
-  Result<ServerQuery> r = ParseServerQuery(
-      {{"server_id", ""}, {"status", ""}, {"sort", ""}, {"order", ""}, {"limit", ""},
-       {"offset", ""}});
+  Result<ServerQuery> r = ParseServerQuery({{"server_id", ""},
+                                            {"status", ""},
+                                            {"sort", ""},
+                                            {"order", ""},
+                                            {"limit", ""},
+                                            {"offset", ""}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->sort, "server_id");
   EXPECT_EQ(r->limit, 50);
@@ -103,8 +106,8 @@ TEST(ParseServerQuery, StatusMustBeOnOrOff) {
 TEST(ParseServerQuery, LimitBounds) {
   EXPECT_EQ(ParseServerQuery({{"limit", "1"}})->limit, 1);
   EXPECT_EQ(ParseServerQuery({{"limit", "1000"}})->limit, 1000);
-  for (std::string bad : {"0", "1001", "-1", "abc", "10.5", "1e3", " 10", "+10", "10 ",
-                          "99999999999999999999999"}) {
+  for (std::string bad :
+       {"0", "1001", "-1", "abc", "10.5", "1e3", " 10", "+10", "10 ", "99999999999999999999999"}) {
     Status s = ErrorOf({{"limit", bad}});
     EXPECT_EQ(s.field(), "limit") << bad;
     EXPECT_EQ(s.message(), "limit must be a whole number from 1 to 1000");

@@ -13,7 +13,9 @@ namespace {
 
 namespace json = boost::json;
 
-json::value TimeOrNull(Millis t) { return t == 0 ? json::value(nullptr) : json::value(FormatTime(t)); }
+json::value TimeOrNull(Millis t) {
+  return t == 0 ? json::value(nullptr) : json::value(FormatTime(t));
+}
 
 json::value StringOrNull(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(s);
@@ -114,9 +116,10 @@ Result<ServerInput> ParseServerInput(std::string_view body) {
   }
   ServerInput in;
   std::optional<std::string> ipv4, hostname;
-  for (Status s : {RequireString(*obj, "server_id", in.server_id),
-                   RequireString(*obj, "server_name", in.server_name),
-                   OptionalString(*obj, "ipv4", ipv4), OptionalString(*obj, "hostname", hostname)}) {
+  for (Status s :
+       {RequireString(*obj, "server_id", in.server_id),
+        RequireString(*obj, "server_name", in.server_name), OptionalString(*obj, "ipv4", ipv4),
+        OptionalString(*obj, "hostname", hostname)}) {
     if (!s.ok()) return s;
   }
   in.ipv4 = ipv4.value_or("");
@@ -140,8 +143,8 @@ Result<ServerPatch> ParseServerPatch(std::string_view body, const std::string& s
   if (!name.ok()) return name.status();
   ServerPatch p;
   p.server_name = std::move(*name);
-  for (Status s : {OptionalString(*obj, "ipv4", p.ipv4),
-                   OptionalString(*obj, "hostname", p.hostname)}) {
+  for (Status s :
+       {OptionalString(*obj, "ipv4", p.ipv4), OptionalString(*obj, "hostname", p.hostname)}) {
     if (!s.ok()) return s;
   }
   if (!p.server_name && !p.ipv4 && !p.hostname) {

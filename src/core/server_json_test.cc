@@ -152,8 +152,7 @@ TEST(ParseServerPatch, NullClearsIpv4AndHostname) {
 }
 
 TEST(ParseServerPatch, SameServerIdAllowed) {
-  Result<ServerPatch> r =
-      ParseServerPatch(R"({"server_id":"web-01","ipv4":"10.0.0.9"})", "web-01");
+  Result<ServerPatch> r = ParseServerPatch(R"({"server_id":"web-01","ipv4":"10.0.0.9"})", "web-01");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->ipv4, "10.0.0.9");
 }

@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -8,6 +9,9 @@ namespace {
 
 using std::chrono::days;
 using std::chrono::sys_days;
+
+inline constexpr Millis kMinMillis = -62'167'219'200'000;  // 0000-01-01T00:00:00Z
+inline constexpr Millis kMaxMillis = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
 // Euclidean division so that times before 1970 format as the right calendar day.
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -53,6 +57,8 @@ bool ReadOffset(std::string_view s, size_t pos, int64_t& offset_ms) {
 }  // namespace
 
 std::string FormatTime(Millis t) {
+  // RFC 3339 years have four digits; clamping also keeps the calendar math far from overflow.
+  t = std::clamp(t, kMinMillis, kMaxMillis);
   int64_t day_count = FloorDiv(t, 86'400'000);
   int64_t ms_of_day = t - day_count * 86'400'000;
   std::chrono::year_month_day ymd{sys_days{days{day_count}}};

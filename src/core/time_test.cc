@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace sms {
 namespace {
 
@@ -32,6 +34,11 @@ TEST(FormatTime, LeapDayAndEndOfYear) {
 TEST(FormatTime, BeforeEpoch) {
   EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999Z");
   EXPECT_EQ(FormatTime(-86'400'000), "1969-12-31T00:00:00Z");
+}
+
+TEST(FormatTime, ClampsToFourDigitYears) {
+  EXPECT_EQ(FormatTime(INT64_MAX), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTime(INT64_MIN), "0000-01-01T00:00:00Z");
 }
 
 TEST(ParseTime, Utc) {
@@ -72,13 +79,13 @@ TEST(ParseTime, RoundTripsWithFormat) {
 }
 
 TEST(ParseTime, RejectsGarbage) {
-  for (std::string_view bad : {
-           "", "now", "2026-11-28", "2026-11-28T06:00:00", "2026-11-28 06:00:00Z",
-           "2026-11-28T06:00Z", "2026/11/28T06:00:00Z", "26-11-28T06:00:00Z",
-           "2026-11-28T06:00:00ZZ", "2026-11-28T06:00:00Z ", " 2026-11-28T06:00:00Z",
-           "2026-11-28T06:00:00.Z", "2026-11-28T06:00:00+0700", "2026-11-28T06:00:00+07",
-           "2026-11-28T06:00:00+07:00x", "2026-1x-28T06:00:00Z", "+026-11-28T06:00:00Z",
-           "2026-11-28T06:00:00.12a3Z", "1795845600000"}) {
+  for (std::string_view bad :
+       {"", "now", "2026-11-28", "2026-11-28T06:00:00", "2026-11-28 06:00:00Z", "2026-11-28T06:00Z",
+        "2026/11/28T06:00:00Z", "26-11-28T06:00:00Z", "2026-11-28T06:00:00ZZ",
+        "2026-11-28T06:00:00Z ", " 2026-11-28T06:00:00Z", "2026-11-28T06:00:00.Z",
+        "2026-11-28T06:00:00+0700", "2026-11-28T06:00:00+07", "2026-11-28T06:00:00+07:00x",
+        "2026-1x-28T06:00:00Z", "+026-11-28T06:00:00Z", "2026-11-28T06:00:00.12a3Z",
+        "1795845600000"}) {
     Result<Millis> r = ParseTime(bad, "sent_at");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument);

@@ -10,9 +10,8 @@ bool EarlierAt(const StatusEvent& a, const StatusEvent& b) { return a.at < b.at;
 // Milliseconds spent on inside [lo, hi], given events sorted by time.
 Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi) {
   // The state at `lo` is the last event at or before it; off before any event.
-  auto first_inside = std::upper_bound(
-      events.begin(), events.end(), lo,
-      [](Millis t, const StatusEvent& e) { return t < e.at; });
+  auto first_inside = std::upper_bound(events.begin(), events.end(), lo,
+                                       [](Millis t, const StatusEvent& e) { return t < e.at; });
   bool on = first_inside != events.begin() && std::prev(first_inside)->status == ServerStatus::kOn;
   Millis up = 0;
   Millis since = lo;

@@ -14,8 +14,8 @@ TEST(ValidateServerId, AcceptsAllowedCharacters) {
 }
 
 TEST(ValidateServerId, RejectsBadIds) {
-  for (std::string_view id : {"", "web 01", "web/01", "a;b", "ü", "tab\t", "new\nline", "x'y",
-                              "a\"b", "%", "*"}) {
+  for (std::string_view id :
+       {"", "web 01", "web/01", "a;b", "ü", "tab\t", "new\nline", "x'y", "a\"b", "%", "*"}) {
     Status s = ValidateServerId(id);
     EXPECT_FALSE(s.ok()) << id;
     EXPECT_EQ(s.code(), Code::kInvalidArgument);
@@ -31,17 +31,17 @@ TEST(ValidateServerId, UsesGivenFieldInMessage) {
 }
 
 TEST(ValidateIpv4, AcceptsDottedQuads) {
-  for (std::string_view ip : {"10.0.0.5", "0.0.0.0", "255.255.255.255", "192.168.1.100",
-                              "1.2.3.4"}) {
+  for (std::string_view ip :
+       {"10.0.0.5", "0.0.0.0", "255.255.255.255", "192.168.1.100", "1.2.3.4"}) {
     EXPECT_TRUE(ValidateIpv4(ip).ok()) << ip;
   }
 }
 
 TEST(ValidateIpv4, RejectsEverythingElse) {
   for (std::string_view ip :
-       {"", "10.0.0", "10.0.0.5.6", "10.0.0.256", "10.0.0.05", "010.0.0.5", "10.0.0.", ".10.0.0",
-        "10..0.5", " 10.0.0.5", "10.0.0.5 ", "10.0.0.-1", "10.0.0.+1", "a.b.c.d", "::1",
-        "10.0.0.5/24", "1000.0.0.5", "10.0.0.0005", "0x0a.0.0.5", "10.0.0.5\n"}) {
+       {"",        "10.0.0",      "10.0.0.5.6", "10.0.0.256",  "10.0.0.05",  "010.0.0.5", "10.0.0.",
+        ".10.0.0", "10..0.5",     " 10.0.0.5",  "10.0.0.5 ",   "10.0.0.-1",  "10.0.0.+1", "a.b.c.d",
+        "::1",     "10.0.0.5/24", "1000.0.0.5", "10.0.0.0005", "0x0a.0.0.5", "10.0.0.5\n"}) {
     Status s = ValidateIpv4(ip);
     EXPECT_FALSE(s.ok()) << "[" << ip << "]";
     EXPECT_EQ(s.field(), "ipv4");
@@ -55,8 +55,8 @@ TEST(ValidateIpv4, MessageShowsTheExpectedShape) {
 }
 
 TEST(ValidateName, AcceptsPrintableAndUtf8) {
-  for (std::string_view n : {"web server 1", "x", "Máy chủ Hà Nội", "サーバー", " padded ",
-                             "emoji \xF0\x9F\x96\xA5"}) {
+  for (std::string_view n :
+       {"web server 1", "x", "Máy chủ Hà Nội", "サーバー", " padded ", "emoji \xF0\x9F\x96\xA5"}) {
     EXPECT_TRUE(ValidateName(n, "server_name").ok()) << n;
   }
   EXPECT_TRUE(ValidateName(std::string(255, 'n'), "server_name").ok());
@@ -67,19 +67,18 @@ TEST(ValidateName, RejectsBadNames) {
     std::string name;
     std::string message_part;
   };
-  for (const Case& c : std::initializer_list<Case>{
-           {"", "1-255 bytes"},
-           {std::string(256, 'n'), "1-255 bytes"},
-           {"   ", "only spaces"},
-           {"a\tb", "control characters"},
-           {"line\nbreak", "control characters"},
-           {std::string("nul\0x", 5), "control characters"},
-           {"del\x7f", "control characters"},
-           {"c1 \xC2\x85", "control characters"},
-           {"bad \xFF utf8", "valid UTF-8"},
-           {"truncated \xE3\x82", "valid UTF-8"},
-           {"overlong \xC0\xAF", "valid UTF-8"},
-           {"surrogate \xED\xA0\x80", "valid UTF-8"}}) {
+  for (const Case& c : std::initializer_list<Case>{{"", "1-255 bytes"},
+                                                   {std::string(256, 'n'), "1-255 bytes"},
+                                                   {"   ", "only spaces"},
+                                                   {"a\tb", "control characters"},
+                                                   {"line\nbreak", "control characters"},
+                                                   {std::string("nul\0x", 5), "control characters"},
+                                                   {"del\x7f", "control characters"},
+                                                   {"c1 \xC2\x85", "control characters"},
+                                                   {"bad \xFF utf8", "valid UTF-8"},
+                                                   {"truncated \xE3\x82", "valid UTF-8"},
+                                                   {"overlong \xC0\xAF", "valid UTF-8"},
+                                                   {"surrogate \xED\xA0\x80", "valid UTF-8"}}) {
     Status s = ValidateName(c.name, "server_name");
     EXPECT_FALSE(s.ok()) << c.name;
     EXPECT_EQ(s.field(), "server_name");

@@ -46,7 +46,8 @@ class Bus {
   // Joins `group` on `topic`. Members of one group share the messages.
   virtual Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                                       const std::string& group) = 0;
-  // Messages published and not yet committed on `topic` (best effort; for /metrics).
+  // Messages published on `topic` and not yet committed by its slowest consumer group (best
+  // effort; for /metrics). 0 for an unknown topic.
   virtual int64_t Depth(const std::string& topic) = 0;
   // Waits until every published message has been handed to the backend (for shutdown).
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
@@ -56,7 +57,7 @@ class Bus {
 using BusPtr = std::shared_ptr<Bus>;
 
 struct BusConfig {
-  std::string brokers;          // empty: in-process MemoryBus; "host:9092,…": Kafka (later)
+  std::string brokers;              // empty: in-process MemoryBus; "host:9092,…": Kafka (later)
   size_t queue_capacity = 1 << 20;  // messages per topic held before Publish answers Unavailable
 };
 

@@ -21,8 +21,11 @@ class Cache {
 
   // The value, or nullopt on a miss or an expired entry. Unavailable when the backend is down.
   virtual Result<std::optional<std::string>> Get(const std::string& key) = 0;
+  // Stores `value` under `key` for `ttl`, replacing any entry (and its TTL).
+  // InvalidArgument (field "ttl") unless ttl > 0. Unavailable when the backend is down.
   virtual Status Set(const std::string& key, const std::string& value,
                      std::chrono::seconds ttl) = 0;
+  // Removes the entry; OK whether or not it existed. Unavailable when the backend is down.
   virtual Status Delete(const std::string& key) = 0;
 };
 

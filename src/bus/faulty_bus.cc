@@ -1,0 +1,159 @@
+#include "bus/faulty_bus.h"
+
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace sms::bus {
+namespace {
+
+// One consumer handed out by FaultyBus. `inner` is null once the consumer crashed.
+struct Slot {
+  std::mutex mu;
+  std::unique_ptr<Consumer> inner;
+
+  // Drops the inner consumer without committing. False if it had crashed already.
+  bool Crash() {
+    std::unique_ptr<Consumer> dropped;
+    std::lock_guard lock(mu);
+    dropped = std::move(inner);
+    return dropped != nullptr;
+  }
+};
+
+Status Crashed() { return Status::Unavailable("consumer crashed"); }
+
+enum class CommitFault { kNone, kFail, kCrash };
+
+}  // namespace
+
+struct FaultyBus::Faults {
+  // Decides what the next Commit does, and counts it.
+  CommitFault NextCommit() {
+    std::lock_guard lock(mu);
+    ++commit_calls;
+    if (commit_calls == crash_commit_at) return CommitFault::kCrash;
+    if (fail_commits > 0) {
+      --fail_commits;
+      return CommitFault::kFail;
+    }
+    return CommitFault::kNone;
+  }
+
+  std::mutex mu;
+  int64_t publish_calls = 0;
+  int64_t failed_publishes = 0;
+  int64_t fail_publish_at = 0;  // the value of publish_calls whose call fails; 0: none
+  int64_t commit_calls = 0;
+  int64_t crash_commit_at = 0;  // the value of commit_calls whose call crashes; 0: none
+  int fail_commits = 0;
+  std::vector<std::weak_ptr<Slot>> slots;  // every consumer handed out, live or not
+};
+
+class FaultyBus::FaultyConsumer final : public Consumer {
+ public:
+  FaultyConsumer(std::shared_ptr<Faults> faults, std::shared_ptr<Slot> slot)
+      : faults_(std::move(faults)), slot_(std::move(slot)) {}
+
+  Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds timeout) override {
+    std::lock_guard lock(slot_->mu);
+    if (slot_->inner == nullptr) return Crashed();
+    return slot_->inner->Poll(max, timeout);
+  }
+
+  Status Commit() override {
+    switch (faults_->NextCommit()) {
+      case CommitFault::kCrash:
+        slot_->Crash();
+        return Crashed();
+      case CommitFault::kFail:
+        return Status::Unavailable("injected commit failure");
+      case CommitFault::kNone:
+        break;
+    }
+    std::lock_guard lock(slot_->mu);
+    if (slot_->inner == nullptr) return Crashed();
+    return slot_->inner->Commit();
+  }
+
+ private:
+  const std::shared_ptr<Faults> faults_;
+  const std::shared_ptr<Slot> slot_;
+};
+
+FaultyBus::FaultyBus(BusPtr inner)
+    : inner_(std::move(inner)), faults_(std::make_shared<Faults>()) {}
+
+FaultyBus::~FaultyBus() = default;
+
+void FaultyBus::FailPublishAt(int64_t n) {
+  std::lock_guard lock(faults_->mu);
+  faults_->fail_publish_at = n > 0 ? faults_->publish_calls + n : 0;
+}
+
+void FaultyBus::FailNextCommits(int count) {
+  std::lock_guard lock(faults_->mu);
+  faults_->fail_commits = count > 0 ? count : 0;
+}
+
+void FaultyBus::CrashOnCommitAt(int64_t n) {
+  std::lock_guard lock(faults_->mu);
+  faults_->crash_commit_at = n > 0 ? faults_->commit_calls + n : 0;
+}
+
+int FaultyBus::CrashConsumers() {
+  std::vector<std::shared_ptr<Slot>> live;
+  {
+    std::lock_guard lock(faults_->mu);
+    for (const auto& weak : faults_->slots) {
+      if (auto slot = weak.lock()) live.push_back(std::move(slot));
+    }
+  }
+  int crashed = 0;
+  for (const auto& slot : live) crashed += slot->Crash() ? 1 : 0;
+  return crashed;
+}
+
+int64_t FaultyBus::publish_calls() const {
+  std::lock_guard lock(faults_->mu);
+  return faults_->publish_calls;
+}
+
+int64_t FaultyBus::failed_publishes() const {
+  std::lock_guard lock(faults_->mu);
+  return faults_->failed_publishes;
+}
+
+Status FaultyBus::Publish(const std::string& topic, const std::string& key,
+                          const std::string& payload) {
+  {
+    std::lock_guard lock(faults_->mu);
+    if (++faults_->publish_calls == faults_->fail_publish_at) {
+      ++faults_->failed_publishes;
+      return Status::Unavailable("injected publish failure");
+    }
+  }
+  return inner_->Publish(topic, key, payload);
+}
+
+Result<std::unique_ptr<Consumer>> FaultyBus::Subscribe(const std::string& topic,
+                                                       const std::string& group) {
+  auto inner = inner_->Subscribe(topic, group);
+  if (!inner.ok()) return inner.status();
+  auto slot = std::make_shared<Slot>();
+  slot->inner = std::move(inner).value();
+  {
+    std::lock_guard lock(faults_->mu);
+    std::erase_if(faults_->slots, [](const std::weak_ptr<Slot>& s) { return s.expired(); });
+    faults_->slots.push_back(slot);
+  }
+  return std::unique_ptr<Consumer>(std::make_unique<FaultyConsumer>(faults_, std::move(slot)));
+}
+
+int64_t FaultyBus::Depth(const std::string& topic) { return inner_->Depth(topic); }
+
+Status FaultyBus::Flush(std::chrono::milliseconds timeout) { return inner_->Flush(timeout); }
+
+Status FaultyBus::Ping() { return inner_->Ping(); }
+
+}  // namespace sms::bus

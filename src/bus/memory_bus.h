@@ -1,0 +1,61 @@
+#pragma once
+// MemoryBus: the in-process Bus, both the embedded default and the fake for unit tests.
+//
+// Per topic, every consumer group has its own FIFO queue, so each group sees every message
+// (like Kafka) and the members of one group compete for them. A message is stored once per
+// group that will read it: with the usual single group it is stored exactly once. Messages
+// published before any group has joined wait in the topic and go to the first group that
+// joins; a group that joins later starts with the messages published after it joined. A
+// group outlives its members: messages published while it has none wait for the next one.
+//
+// Bound: Publish answers Unavailable once Depth(topic) reaches the capacity. Messages a
+// member polled stay "in flight" until it commits; a member destroyed before committing puts
+// them back at the front of its group's queue, in their original order (at-least-once).
+// Order: one member reads its group's messages in publish order (redeliveries first); with
+// several members, order across members (even for one key) is not kept.
+//
+// Thread-safe. Consumers may outlive the bus; their Poll then answers Unavailable.
+
+#include <cstddef>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "bus/bus.h"
+
+namespace sms::bus {
+
+class MemoryBus final : public Bus {
+ public:
+  // REQUIRES: queue_capacity > 0.
+  explicit MemoryBus(size_t queue_capacity = BusConfig{}.queue_capacity);
+  ~MemoryBus() override;
+
+  // InvalidArgument for an empty topic; Unavailable "bus queue full (N messages)" when
+  // Depth(topic) has reached the capacity N. Never blocks on consumers.
+  Status Publish(const std::string& topic, const std::string& key,
+                 const std::string& payload) override;
+  // InvalidArgument for an empty topic or group.
+  Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
+                                              const std::string& group) override;
+  // Messages published and not yet committed by the slowest group (in flight included);
+  // with no group yet, the messages waiting for the first one. 0 for an unknown topic.
+  int64_t Depth(const std::string& topic) override;
+  // Always OK: a message is in the bus as soon as Publish returns.
+  Status Flush(std::chrono::milliseconds timeout) override;
+  Status Ping() override;
+
+ private:
+  struct Topic;  // one topic's groups and queues; shared with its consumers
+  class Member;  // the Consumer handed out by Subscribe
+
+  const std::shared_ptr<Topic>* FindTopic(const std::string& name);  // nullptr if unknown
+  const std::shared_ptr<Topic>& FindOrCreateTopic(const std::string& name);
+
+  const size_t capacity_;
+  std::shared_mutex mu_;  // guards topics_ (the map, not the topics)
+  std::unordered_map<std::string, std::shared_ptr<Topic>> topics_;
+};
+
+}  // namespace sms::bus

@@ -1,0 +1,79 @@
+// What MemoryCache promises beyond the Cache contract (see cache_contract_test.cc), and
+// MakeCache.
+
+#include "cache/memory_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sms::cache {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(MemoryCacheTest, SmallCachesUseOneShardLargeOnesSeveral) {
+  EXPECT_EQ(MemoryCache(MemoryCache::kMinShardedEntries - 1).shard_count(), 1u);
+  EXPECT_EQ(MemoryCache(MemoryCache::kMinShardedEntries).shard_count(), MemoryCache::kShards);
+}
+
+TEST(MemoryCacheTest, AShardedCacheNeverHoldsMoreThanMaxEntries) {
+  constexpr size_t kMax = 20'000;
+  MemoryCache cache(kMax);
+  ASSERT_GT(cache.shard_count(), 1u);
+  for (size_t i = 0; i < 3 * kMax; ++i) {
+    ASSERT_TRUE(cache.Set("server-" + std::to_string(i), "v", 600s).ok());
+  }
+  EXPECT_EQ(cache.Size(), kMax);  // every shard is full
+  // The newest entries survive; the oldest ones were evicted.
+  EXPECT_EQ(*cache.Get("server-" + std::to_string(3 * kMax - 1)), "v");
+  EXPECT_EQ(*cache.Get("server-0"), std::nullopt);
+}
+
+TEST(MemoryCacheTest, ExpiredEntriesAreDroppedWhenMet) {
+  auto clock = std::make_shared<ManualClock>(1'000'000);
+  MemoryCache cache(10, clock);
+  ASSERT_TRUE(cache.Set("a", "1", 10s).ok());
+  ASSERT_TRUE(cache.Set("b", "2", 20s).ok());
+  clock->Advance(15'000);
+  EXPECT_EQ(cache.Size(), 2u);
+  EXPECT_EQ(*cache.Get("a"), std::nullopt);
+  EXPECT_EQ(cache.Size(), 1u);
+  EXPECT_EQ(*cache.Get("b"), "2");
+}
+
+TEST(MemoryCacheTest, DeleteFreesRoom) {
+  MemoryCache cache(2);
+  ASSERT_TRUE(cache.Set("a", "1", 60s).ok());
+  ASSERT_TRUE(cache.Set("b", "2", 60s).ok());
+  ASSERT_TRUE(cache.Delete("a").ok());
+  ASSERT_TRUE(cache.Set("c", "3", 60s).ok());
+  EXPECT_EQ(*cache.Get("b"), "2");
+  EXPECT_EQ(*cache.Get("c"), "3");
+  EXPECT_EQ(cache.Size(), 2u);
+}
+
+TEST(MakeCacheTest, EmptyUrlGivesAMemoryCache) {
+  auto cache = MakeCache(CacheConfig{});
+  ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+  EXPECT_NE(dynamic_cast<MemoryCache*>(cache->get()), nullptr);
+  ASSERT_TRUE((*cache)->Set("k", "v", 60s).ok());
+  EXPECT_EQ(*(*cache)->Get("k").value(), "v");
+}
+
+TEST(MakeCacheTest, UrlsAreNotSupportedYet) {
+  CacheConfig config;
+  config.url = "redis://cache:6379/0";
+  auto cache = MakeCache(config);
+  EXPECT_EQ(cache.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(cache.status().field(), "redis_url");
+}
+
+TEST(MakeCacheTest, ZeroMaxEntriesIsRejected) {
+  CacheConfig config;
+  config.max_entries = 0;
+  EXPECT_EQ(MakeCache(config).status().field(), "cache_max_entries");
+}
+
+}  // namespace
+}  // namespace sms::cache

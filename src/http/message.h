@@ -32,12 +32,15 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// {"error":{"code","message","field"}} with the status HTTP intends for the code.
+// {"error":{"code","message","field"}} with the given HTTP status; "field" is omitted when
+// empty. Always valid JSON, whatever the strings hold.
 Response ErrorResponse(int status, const std::string& code, const std::string& message,
                        const std::string& field = {});
 // Maps a non-ok Status: InvalidArgument 400, NotFound 404, Conflict 409, Unavailable 503,
-// ResourceExhausted 413, Internal 500.
+// ResourceExhausted 413, Internal 500 (its message is replaced by "internal error": it may
+// hold details a client must not see).
 Response ErrorResponse(const Status& status);
+// A response with Content-Type application/json and `body` as given (not validated).
 Response JsonResponse(int status, std::string body);
 
 }  // namespace sms::http

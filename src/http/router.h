@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/message.h"
@@ -13,35 +14,57 @@ namespace sms::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Body limit of a route added without one, and of requests that match no route.
+inline constexpr size_t kDefaultBodyLimit = 64 * 1024;
+
 struct Route {
   std::string method;
   std::string pattern;
-  size_t body_limit = 64 * 1024;  // bytes; larger bodies get 413 before the handler runs
+  size_t body_limit = kDefaultBodyLimit;  // bytes; larger bodies get 413 before the handler runs
 };
 
 class Router {
  public:
+  // Registers `method pattern`. A pattern is "/" or "/seg/seg…" where a segment is a literal or
+  // `{name}` (matches one non-empty segment; its percent-decoded value goes to params[name]).
+  // Matching is exact (a trailing slash matters); when several patterns match, the one with a
+  // literal at the first differing segment wins ("/servers/export" over "/servers/{id}").
+  // Throws std::invalid_argument for a malformed pattern (a start-up error).
   void Add(const std::string& method, const std::string& pattern, Handler handler,
-           size_t body_limit = 64 * 1024);
+           size_t body_limit = kDefaultBodyLimit);
 
-  // Fills req.params and runs the handler; 404/405 otherwise. `route` receives the matched
-  // pattern (or "unmatched") for metrics.
+  // Fills req.params and runs the handler; 404/405 otherwise. Matches the path of req.target
+  // (segment by segment, then percent-decoded) when target is set, else req.path. `route`
+  // receives the matched pattern (or "unmatched") for metrics: never the raw path. A handler
+  // that throws gets a 500 {"error":{"code":"internal"}} without the exception's text.
   Response Handle(Request& req, std::string* route) const;
 
-  // The body limit of the route `method path` would match; the default when none matches.
+  // The body limit of the route `method path` would match (`path` as in a request-target, no
+  // query); kDefaultBodyLimit when none matches.
   size_t BodyLimit(const std::string& method, const std::string& path) const;
+
+  // The route `method path` matches (`path` as for BodyLimit), or nullptr.
+  const Route* Find(std::string_view method, std::string_view path) const;
 
   std::vector<Route> routes() const;
 
  private:
+  struct Segment {
+    std::string text;  // literal text, or the parameter name
+    bool param = false;
+  };
   struct Entry {
     Route route;
-    std::vector<std::string> segments;
+    std::vector<Segment> segments;
     Handler handler;
   };
-  const Entry* Match(const std::string& method, const std::string& path, Request* req,
-                     bool* path_known, std::string* allow) const;
-  std::vector<Entry> entries_;
+  struct MatchResult {
+    const Entry* entry = nullptr;        // matched method and path
+    const Entry* path_entry = nullptr;   // first entry whose path matched (any method)
+  };
+  MatchResult Match(std::string_view method, std::string_view path) const;
+  std::string Allow(std::string_view path) const;
+  std::vector<Entry> entries_;  // most specific first
 };
 
 }  // namespace sms::http

@@ -16,25 +16,33 @@ namespace sms::http {
 
 struct ServerOptions {
   std::string listen = "0.0.0.0:8080";   // host:port; port 0 picks a free port
-  int threads = 0;                        // 0: one per core
+  int threads = 0;                        // I/O threads; 0: one per core
   size_t header_limit = 16 * 1024;
   int read_timeout_seconds = 30;         // whole request
   int idle_timeout_seconds = 75;         // keep-alive between requests
-  size_t max_connections = 10000;
+  size_t max_connections = 10000;        // more get 503 and Connection: close
 };
 
+// Start and Stop are called from one controlling thread (not from a handler).
 class Server {
  public:
+  // `router` is shared by every I/O thread (Handle is const). `metrics` receives
+  // sms_http_requests_total, sms_http_request_duration_seconds, sms_http_open_connections and
+  // sms_http_connections_rejected_total; null means a private registry.
   Server(ServerOptions options, std::shared_ptr<const Router> router,
          std::shared_ptr<Metrics> metrics);
+  // Stops with no grace if still running.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts the I/O threads. The bound port is then port().
+  // Binds and starts the I/O threads. The bound port is then port(). Once per Server:
+  // InvalidArgument for a bad listen address, Unavailable when the address cannot be bound.
   Status Start();
   int port() const;
-  // Stops accepting, lets requests in flight finish (up to `grace_ms`), joins the threads.
+  // Stops accepting, closes idle keep-alive connections, lets requests in flight finish and
+  // answer with Connection: close (up to `grace_ms`), then stops the I/O threads and joins
+  // them. Connections still open after the grace are dropped. Idempotent.
   void Stop(int grace_ms = 5000);
 
  private:

@@ -1,0 +1,268 @@
+#include "http/server.h"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+#include "http/session.h"
+
+namespace sms::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Connections past max_connections get a 503; past this many more, they are closed unanswered.
+constexpr size_t kRejectSlack = 64;
+
+void AppendDate(std::string* out) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cached = -1;
+  thread_local std::array<char, 40> text{};
+  thread_local int length = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != cached) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    length = std::snprintf(text.data(), text.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                           kDays[tm.tm_wday % 7], tm.tm_mday, kMonths[tm.tm_mon % 12],
+                           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached = now;
+  }
+  out->append(text.data(), static_cast<size_t>(std::max(length, 0)));
+}
+
+// Headers the server writes itself, and header text that could split the response.
+bool HandlerMayWrite(const std::string& name, const std::string& value) {
+  if (name.empty() || name.find_first_of(":\r\n") != std::string::npos ||
+      value.find_first_of("\r\n") != std::string::npos) {
+    return false;
+  }
+  for (const char* own : {"content-length", "connection", "transfer-encoding", "date"}) {
+    if (beast::iequals(name, own)) return false;
+  }
+  return true;
+}
+
+void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
+void SerializeHead(const Response& res, size_t body_size, bool keep_alive, bool http10,
+                   std::string_view request_id, std::string* out) {
+  int status = res.status >= 100 && res.status <= 999 ? res.status : 500;
+  bool bodiless = status < 200 || status == 204 || status == 304;
+  char digits[24];
+  out->assign("HTTP/1.1 ");
+  out->append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
+  auto known = bhttp::int_to_status(static_cast<unsigned>(status));
+  out->append(" ").append(known == bhttp::status::unknown ? "Unknown" : obsolete_reason(known));
+  out->append("\r\nDate: ");
+  AppendDate(out);
+  out->append("\r\n");
+  if (!bodiless) {
+    if (!res.content_type.empty()) AppendHeader(out, "Content-Type", res.content_type);
+    AppendHeader(out, "Content-Length",
+                 std::string_view(digits, std::to_chars(digits, digits + sizeof digits,
+                                                        body_size).ptr - digits));
+  }
+  AppendHeader(out, "X-Request-Id", request_id);
+  if (!keep_alive) {
+    AppendHeader(out, "Connection", "close");
+  } else if (http10) {
+    AppendHeader(out, "Connection", "keep-alive");
+  }
+  for (const auto& [name, value] : res.headers) {
+    if (HandlerMayWrite(name, value)) AppendHeader(out, name, value);
+  }
+  out->append("\r\n");
+}
+
+const std::string& MethodLabel(std::string_view method) {
+  static const std::array<std::string, 7> kKnown = {"GET",    "HEAD",  "POST",   "PUT",
+                                                    "DELETE", "PATCH", "OPTIONS"};
+  static const std::string kOther = "other";
+  for (const auto& m : kKnown) {
+    if (m == method) return m;
+  }
+  return kOther;
+}
+
+// Beast's listener: accepts connections, each on its own strand, until closed.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(ServerState* state, tcp::acceptor acceptor)
+      : state_(state), acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()) {}
+
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(state_->ioc),
+                           beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+  }
+
+  // From any thread: stop accepting.
+  void Close() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      self->closed_ = true;
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      self->retry_.cancel();
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (closed_) return;
+    if (ec) {
+      // Out of descriptors and the like: back off instead of spinning on the error.
+      retry_.expires_after(std::chrono::milliseconds(50));
+      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec && !self->closed_) self->Accept();
+      });
+      return;
+    }
+    size_t open = state_->connections->load(std::memory_order_relaxed);
+    size_t max = state_->options.max_connections;
+    if (open >= max) state_->rejected->Inc();
+    if (open >= max + kRejectSlack) {
+      socket.close(ec);
+    } else {
+      std::make_shared<Session>(std::move(socket), state_, open >= max)->Start();
+    }
+    Accept();
+  }
+
+  ServerState* state_;
+  tcp::acceptor acceptor_;
+  net::steady_timer retry_;
+  bool closed_ = false;  // on the acceptor's strand
+};
+
+struct Server::Impl {
+  ServerState state;  // first: destroyed last, after the listener and the threads
+  std::mutex lifecycle_mu;
+  bool started = false;
+  bool stopped = false;
+  int port = 0;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+};
+
+namespace {
+
+// "host:port", "[v6]:port" or ":port" (all interfaces).
+Result<tcp::endpoint> ParseListen(const std::string& listen, net::io_context& ioc) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument("listen address must be host:port: " + listen, "listen");
+  }
+  std::string host = listen.substr(0, colon);
+  std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return Status::InvalidArgument("bad port in listen address: " + listen, "listen");
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  beast::error_code addr_ec;
+  auto address = net::ip::make_address(host, addr_ec);
+  if (!addr_ec) return tcp::endpoint(address, static_cast<uint16_t>(port));
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(host, port_text, addr_ec);
+  if (addr_ec || results.empty()) {
+    return Status::InvalidArgument("cannot resolve listen host " + host, "listen");
+  }
+  return results.begin()->endpoint();
+}
+
+std::string RandomPrefix() {
+  std::random_device device;
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x-", static_cast<unsigned>(device()));
+  return text;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, std::shared_ptr<const Router> router,
+               std::shared_ptr<Metrics> metrics)
+    : impl_(std::make_unique<Impl>()) {
+  ServerState& s = impl_->state;
+  s.options = std::move(options);
+  s.router = std::move(router);
+  s.metrics = metrics ? std::move(metrics) : std::make_shared<Metrics>();
+  s.rejected = &s.metrics->GetCounter("sms_http_connections_rejected_total",
+                                      "Connections refused over max_connections");
+  s.metrics->AddGauge("sms_http_open_connections", "Open HTTP connections",
+                      [c = s.connections] { return static_cast<double>(c->load()); });
+  s.request_id_prefix = RandomPrefix();
+}
+
+Server::~Server() { Stop(0); }
+
+Status Server::Start() {
+  std::lock_guard lock(impl_->lifecycle_mu);
+  ServerState& s = impl_->state;
+  if (impl_->started) return Status::Internal("server already started");
+  if (!s.router) return Status::InvalidArgument("server needs a router");
+  auto endpoint = ParseListen(s.options.listen, s.ioc);
+  if (!endpoint.ok()) return endpoint.status();
+  tcp::acceptor acceptor(net::make_strand(s.ioc));
+  beast::error_code ec;
+  acceptor.open(endpoint->protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::Unavailable("listen on " + s.options.listen + ": " + ec.message());
+  impl_->port = acceptor.local_endpoint().port();
+  impl_->listener = std::make_shared<Listener>(&s, std::move(acceptor));
+  impl_->listener->Accept();
+  int n = s.options.threads > 0 ? s.options.threads
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([&s] { s.ioc.run(); });
+  impl_->started = true;
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::Stop(int grace_ms) {
+  std::lock_guard lock(impl_->lifecycle_mu);
+  ServerState& s = impl_->state;
+  if (!impl_->started || impl_->stopped) return;
+  impl_->stopped = true;
+  s.stopping.store(true, std::memory_order_release);
+  impl_->listener->Close();
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard sessions_lock(s.sessions_mu);
+    for (auto& weak : s.sessions) {
+      if (auto session = weak.lock()) open.push_back(std::move(session));
+    }
+  }
+  // Outside the lock: dropping the last reference runs ~Session, which takes sessions_mu.
+  for (auto& session : open) session->Shutdown();
+  open.clear();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (s.connections->load(std::memory_order_acquire) > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  s.ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace sms::http

@@ -1,0 +1,282 @@
+#include "http/session.h"
+
+#include <algorithm>
+#include <boost/url.hpp>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+namespace sms::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr size_t kReadSize = 4096;        // small: an idle keep-alive connection keeps this much
+constexpr size_t kBodyReadSize = 65536;   // while reading a body
+constexpr size_t kKeepCapacity = 16384;   // buffers grown past this shrink between requests
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::seconds Seconds(int s) { return std::chrono::seconds(std::max(1, s)); }
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
+}
+
+std::string_view EncodedPath(std::string_view target) { return target.substr(0, target.find('?')); }
+
+void ToLower(std::string* s) {
+  for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+}  // namespace
+
+Session::Session(tcp::socket&& socket, ServerState* state, bool reject)
+    : stream_(std::move(socket)), state_(state), reject_(reject) {
+  state_->connections->fetch_add(1, std::memory_order_relaxed);
+  beast::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ = peer.address().to_string();
+  stream_.socket().set_option(tcp::no_delay(true), ec);  // one write per response anyway
+}
+
+Session::~Session() {
+  if (registered_) {
+    std::lock_guard lock(state_->sessions_mu);
+    state_->sessions.erase(registry_pos_);
+  }
+  state_->connections->fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void Session::Start() {
+  {
+    std::lock_guard lock(state_->sessions_mu);
+    state_->sessions.push_front(weak_from_this());
+    registry_pos_ = state_->sessions.begin();
+    registered_ = true;
+  }
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&Session::NextRequest, shared_from_this()));
+}
+
+void Session::Shutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    // A request being read or handled finishes; its response then says Connection: close.
+    if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) self->Close();
+  });
+}
+
+void Session::NextRequest() {
+  if (state_->stopping.load(std::memory_order_acquire)) return Close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(
+      std::min<size_t>(state_->options.header_limit, UINT32_MAX)));
+  // The route's limit is applied once the header names the route (OnHeader).
+  parser_->body_limit(boost::none);
+  parser_->eager(false);
+  header_handled_ = false;
+  route_.assign("unmatched");
+  if (buffer_.size() > 0) {  // pipelined: the next request is already here
+    BeginRequest();
+    return Parse();
+  }
+  if (buffer_.capacity() > kKeepCapacity) buffer_.shrink_to_fit();
+  phase_ = Phase::kIdle;
+  const auto& o = state_->options;
+  stream_.expires_after(Seconds(first_request_ ? o.read_timeout_seconds : o.idle_timeout_seconds));
+  ReadSome();
+}
+
+void Session::BeginRequest() {
+  phase_ = Phase::kReading;
+  start_ = Clock::now();
+  // One deadline for the whole request (header and body): a slow client cannot hold on.
+  stream_.expires_after(Seconds(state_->options.read_timeout_seconds));
+}
+
+void Session::ReadSome() {
+  size_t size = header_handled_ ? kBodyReadSize : kReadSize;
+  stream_.async_read_some(buffer_.prepare(size),
+                          beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+}
+
+void Session::OnRead(beast::error_code ec, size_t n) {
+  // EOF, reset, timeout or Close(): the peer is gone or silent, nobody to answer.
+  if (ec) return Close();
+  buffer_.commit(n);
+  if (phase_ == Phase::kIdle) BeginRequest();
+  Parse();
+}
+
+void Session::Parse() {
+  for (;;) {
+    if (parser_->is_header_done() && !header_handled_ && !OnHeader()) return;
+    if (parser_->is_done()) return Dispatch();
+    if (buffer_.size() == 0) break;
+    beast::error_code ec;
+    size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) break;
+    if (ec) return ParseFailed(ec);
+    if (used == 0) break;
+  }
+  ReadSome();
+}
+
+void Session::ParseFailed(beast::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    return Respond(ErrorResponse(431, "request_header_fields_too_large",
+                                 "request header fields too large"),
+                   false);
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
+  }
+  Respond(ErrorResponse(400, "bad_request", "malformed HTTP request"), false);
+}
+
+bool Session::OnHeader() {
+  header_handled_ = true;
+  start_ = Clock::now();
+  auto& msg = parser_->get();
+  req_.method.assign(msg.method_string());
+  CopyHeaders();
+  if (reject_) {
+    Respond(ErrorResponse(503, "unavailable", "too many connections"), false);
+    return false;
+  }
+  if (!ParseTarget(msg.target())) {
+    Respond(ErrorResponse(400, "bad_request", "malformed request target"), false);
+    return false;
+  }
+  const Route* route = state_->router->Find(req_.method, EncodedPath(req_.target));
+  size_t limit = route != nullptr ? route->body_limit : kDefaultBodyLimit;
+  if (route != nullptr) route_.assign(route->pattern);
+  auto length = parser_->content_length();
+  if (length && *length > limit) {
+    Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
+    return false;
+  }
+  parser_->body_limit(limit);  // chunked bodies are checked chunk by chunk
+  parser_->eager(true);
+  if (!parser_->is_done() && msg.version() >= 11 &&
+      beast::iequals(msg[bhttp::field::expect], "100-continue")) {
+    net::async_write(stream_, net::buffer(kContinue),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->Parse();
+                     });
+    return false;
+  }
+  return true;
+}
+
+void Session::CopyHeaders() {
+  req_.headers.clear();
+  for (const auto& field : parser_->get()) {
+    auto& [name, value] = req_.headers.emplace_back();
+    name.assign(field.name_string());
+    ToLower(&name);
+    value.assign(field.value());
+  }
+}
+
+bool Session::ParseTarget(std::string_view target) {
+  req_.query.clear();
+  if (!target.empty() && target.front() != '/') {
+    // absolute-form (RFC 9112 3.2.2): route on its path, as if origin-form had been sent
+    auto uri = boost::urls::parse_absolute_uri(target);
+    if (!uri) return false;
+    req_.target.assign(uri->encoded_path().empty() ? "/" : uri->encoded_path());
+    if (uri->has_query()) req_.target.append("?").append(uri->encoded_query());
+  } else {
+    req_.target.assign(target);
+  }
+  auto url = boost::urls::parse_origin_form(req_.target);
+  if (!url) return false;
+  req_.path = url->path();
+  for (auto param : url->params()) {
+    req_.query.insert_or_assign(std::move(param.key), std::move(param.value));
+  }
+  return true;
+}
+
+void Session::Dispatch() {
+  auto& msg = parser_->get();
+  req_.body = std::move(msg.body());
+  req_.remote = remote_;
+  Response res = state_->router->Handle(req_, &route_);
+  Respond(std::move(res), msg.keep_alive());
+}
+
+void Session::Respond(Response res, bool keep_alive) {
+  phase_ = Phase::kHandling;
+  keep_alive = keep_alive && !reject_ && !state_->stopping.load(std::memory_order_acquire);
+  bool http10 = header_handled_ && parser_->get().version() == 10;
+  bool head = header_handled_ && req_.method == "HEAD";
+  body_ = std::move(res.body);
+  SerializeHead(res, body_.size(), keep_alive, http10, RequestId(), &head_);
+  if (head || res.status == 204 || res.status == 304) body_.clear();
+  double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  state_->metrics->ObserveRequest(route_, MethodLabel(header_handled_ ? req_.method : ""),
+                                  res.status, seconds);
+  stream_.expires_after(Seconds(state_->options.read_timeout_seconds));  // a client not reading
+  std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+  net::async_write(stream_, buffers,
+                   beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+}
+
+void Session::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
+  if (ec) return Close();
+  if (!keep_alive) return Linger();
+  first_request_ = false;
+  NextRequest();
+}
+
+// Half-closes and discards what the client still sends (e.g. the rest of a refused body), so
+// that our response is not destroyed by a reset before the client reads it.
+void Session::Linger() {
+  phase_ = Phase::kLingering;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec || state_->stopping.load(std::memory_order_acquire)) return Close();
+  stream_.expires_after(kLinger);
+  Drain();
+}
+
+void Session::Drain() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(kReadSize),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->Close();
+                            self->Drain();
+                          });
+}
+
+void Session::Close() {
+  phase_ = Phase::kClosed;
+  stream_.close();
+}
+
+const std::string& Session::RequestId() {
+  if (header_handled_) {
+    const std::string& incoming = req_.Header("x-request-id");
+    if (ValidRequestId(incoming)) return incoming;  // keep the gateway's id for tracing
+  }
+  uint64_t n = state_->next_request_id.fetch_add(1, std::memory_order_relaxed) + 1;
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  request_id_.assign(state_->request_id_prefix).append(digits, end);
+  return request_id_;
+}
+
+}  // namespace sms::http

@@ -1,0 +1,65 @@
+# SMS developer entry points. Every target first runs scripts/install-deps, which returns at
+# once when every Debian package is already installed.
+#
+#   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
+#   make test    ASan+UBSan Debug build in build-asan/, then every test through ctest
+#   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
+#   make bench   Release build, then bench/run.sh
+#   make clean   removes build/ and build-asan/ (./data is left alone)
+#
+# Knobs: TARGETS='a b' builds only those targets; CTEST_ARGS='-R agent' narrows the tests;
+# JOBS=n sets build parallelism (default: nproc).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+DATA_DIR ?= ./data
+JOBS ?= $(shell nproc)
+TARGETS ?=
+CTEST_ARGS ?=
+
+SMS_URL := http://127.0.0.1:8080
+BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
+
+.PHONY: deps build test run bench clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
+
+test: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON
+	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
+	ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS)
+
+# smsd runs in the background; the agent lives only as long as smsd does. Ctrl-C (or smsd
+# exiting) stops both. The agent starts once /healthz answers, or after 10 s regardless.
+run: build
+	@mkdir -p $(DATA_DIR)
+	@$(BUILD_DIR)/bin/smsd all --data-dir $(DATA_DIR) & smsd=$$!; agent=; \
+	stop() { trap - INT TERM EXIT; kill $$agent $$smsd 2>/dev/null; wait; }; \
+	trap 'stop; exit 0' INT TERM; trap stop EXIT; \
+	for _ in $$(seq 1 100); do \
+	  curl -sf $(SMS_URL)/healthz >/dev/null && break; \
+	  kill -0 $$smsd 2>/dev/null || break; sleep 0.1; \
+	done; \
+	$(BUILD_DIR)/bin/sms-agent --url $(SMS_URL)/healthcheck & agent=$$!; \
+	echo; \
+	echo "  API      $(SMS_URL)/api/v1/servers"; \
+	echo "  metrics  $(SMS_URL)/metrics"; \
+	echo "  healthz  $(SMS_URL)/healthz"; \
+	echo "  smsd pid $$smsd, sms-agent pid $$agent; Ctrl-C stops both"; \
+	echo; \
+	wait $$smsd
+
+bench: build
+	@if [ -f bench/run.sh ]; then SMS_BIN=$(BUILD_DIR)/bin bash bench/run.sh; \
+	else echo "bench/run.sh does not exist yet" >&2; exit 1; fi
+
+clean: deps
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -27,13 +27,20 @@ namespace {
 
 int HttpStatusFor(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kUnavailable: return 503;
-    case Code::kResourceExhausted: return 413;
-    case Code::kInternal: return 500;
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kResourceExhausted:
+      return 413;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -12,14 +12,14 @@
 namespace sms::http {
 
 struct Request {
-  std::string method;                          // "GET", "POST", …
-  std::string target;                          // raw request-target
-  std::string path;                            // decoded path, no query
-  std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
-  std::map<std::string, std::string> params;   // path parameters filled by the router
+  std::string method;                         // "GET", "POST", …
+  std::string target;                         // raw request-target
+  std::string path;                           // decoded path, no query
+  std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
+  std::map<std::string, std::string> params;  // path parameters filled by the router
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string remote;                          // peer address
+  std::string remote;  // peer address
 
   // The first header named `name` (lower-case), or "".
   const std::string& Header(const std::string& name) const;

@@ -9,9 +9,9 @@ namespace {
 
 constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-constexpr std::array<const char*, 14> kBucketLabels = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5",     "10"};
+constexpr std::array<const char*, 14> kBucketLabels = {"0.0005", "0.001", "0.0025", "0.005", "0.01",
+                                                       "0.025",  "0.05",  "0.1",    "0.25",  "0.5",
+                                                       "1",      "2.5",   "5",      "10"};
 constexpr const char* kRequestsName = "sms_http_requests_total";
 constexpr const char* kDurationName = "sms_http_request_duration_seconds";
 
@@ -78,8 +78,7 @@ struct Metrics::Histogram {
     size_t i = 0;
     while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
     buckets[i].fetch_add(1, std::memory_order_relaxed);
-    sum_ns.fetch_add(static_cast<uint64_t>(std::llround(seconds * 1e9)),
-                     std::memory_order_relaxed);
+    sum_ns.fetch_add(static_cast<uint64_t>(std::llround(seconds * 1e9)), std::memory_order_relaxed);
   }
 
   // Buckets (cumulative, as the format wants), _sum and _count.
@@ -155,8 +154,8 @@ void Metrics::AddGauge(const std::string& name, const std::string& help,
 }
 
 Metrics::Histogram& Metrics::GetHistogram(const std::string& labels) {
-  auto& slot = GetFamily(kDurationName, "HTTP request latency by route", "histogram")
-                   .histograms[labels];
+  auto& slot =
+      GetFamily(kDurationName, "HTTP request latency by route", "histogram").histograms[labels];
   if (!slot) slot = std::make_unique<Histogram>();
   return *slot;
 }

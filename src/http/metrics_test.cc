@@ -63,7 +63,8 @@ TEST(MetricsTest, GaugesAreReadAtRenderTime) {
   Metrics m;
   double level = 1.5;
   m.AddGauge("sms_queue_depth", "Messages waiting", [&] { return level; });
-  m.AddGauge("sms_up", "Up", [] { return 1.0; }, Metrics::Label("role", "worker"));
+  m.AddGauge(
+      "sms_up", "Up", [] { return 1.0; }, Metrics::Label("role", "worker"));
   EXPECT_EQ(Parse(m.Render()).samples.at("sms_queue_depth"), 1.5);
   level = 42;
   auto e = Parse(m.Render());
@@ -99,8 +100,7 @@ TEST(MetricsTest, RequestHistogramBucketsAreCumulative) {
   EXPECT_EQ(e.samples.at("sms_http_request_duration_seconds_count{route=\"/healthcheck\"}"), 4);
   EXPECT_NEAR(e.samples.at("sms_http_request_duration_seconds_sum{route=\"/healthcheck\"}"),
               30.2033, 1e-6);
-  EXPECT_EQ(e.samples.at("sms_http_request_duration_seconds_count{route=\"/api/v1/servers\"}"),
-            1);
+  EXPECT_EQ(e.samples.at("sms_http_request_duration_seconds_count{route=\"/api/v1/servers\"}"), 1);
   // Every bucket is at least the one before it, in the order of the bounds.
   double previous = 0;
   for (const char* le : {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
@@ -118,12 +118,12 @@ TEST(MetricsTest, RequestCounterHasRouteMethodCode) {
   m.ObserveRequest("/healthcheck", "POST", 202, 0.001);
   m.ObserveRequest("/healthcheck", "POST", 413, 0.001);
   auto e = Parse(m.Render());
-  EXPECT_EQ(e.samples.at(
-                "sms_http_requests_total{route=\"/healthcheck\",method=\"POST\",code=\"202\"}"),
-            2);
-  EXPECT_EQ(e.samples.at(
-                "sms_http_requests_total{route=\"/healthcheck\",method=\"POST\",code=\"413\"}"),
-            1);
+  EXPECT_EQ(
+      e.samples.at("sms_http_requests_total{route=\"/healthcheck\",method=\"POST\",code=\"202\"}"),
+      2);
+  EXPECT_EQ(
+      e.samples.at("sms_http_requests_total{route=\"/healthcheck\",method=\"POST\",code=\"413\"}"),
+      1);
   EXPECT_TRUE(Contains(e.comments, "# TYPE sms_http_requests_total counter"));
 }
 
@@ -154,8 +154,8 @@ TEST(MetricsTest, ManySeriesBeyondTheFastTableStillCount) {
   for (int i = 0; i < 2000; ++i) m.ObserveRequest("/r" + std::to_string(i), "GET", 200, 0.001);
   auto e = Parse(m.Render());
   EXPECT_EQ(e.samples.at("sms_http_requests_total{route=\"/r0\",method=\"GET\",code=\"200\"}"), 2);
-  EXPECT_EQ(
-      e.samples.at("sms_http_requests_total{route=\"/r1999\",method=\"GET\",code=\"200\"}"), 2);
+  EXPECT_EQ(e.samples.at("sms_http_requests_total{route=\"/r1999\",method=\"GET\",code=\"200\"}"),
+            2);
 }
 
 }  // namespace

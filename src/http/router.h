@@ -59,8 +59,8 @@ class Router {
     Handler handler;
   };
   struct MatchResult {
-    const Entry* entry = nullptr;        // matched method and path
-    const Entry* path_entry = nullptr;   // first entry whose path matched (any method)
+    const Entry* entry = nullptr;       // matched method and path
+    const Entry* path_entry = nullptr;  // first entry whose path matched (any method)
   };
   MatchResult Match(std::string_view method, std::string_view path) const;
   std::string Allow(std::string_view path) const;

@@ -9,8 +9,7 @@ namespace sms::http {
 namespace {
 
 std::string ErrorCode(const Response& res) {
-  return std::string(
-      boost::json::parse(res.body).at("error").at("code").as_string());
+  return std::string(boost::json::parse(res.body).at("error").at("code").as_string());
 }
 
 Request Make(const std::string& method, const std::string& target) {
@@ -128,9 +127,8 @@ TEST_F(RouterTest, BodyLimitsPerRoute) {
 }
 
 TEST_F(RouterTest, ThrowingHandlerGives500WithoutDetails) {
-  router_.Add("GET", "/boom", [](Request&) -> Response {
-    throw std::runtime_error("secret connection string");
-  });
+  router_.Add("GET", "/boom",
+              [](Request&) -> Response { throw std::runtime_error("secret connection string"); });
   router_.Add("GET", "/boom-int", [](Request&) -> Response { throw 42; });
   for (const char* target : {"/boom", "/boom-int"}) {
     std::string route;

@@ -71,9 +71,10 @@ void SerializeHead(const Response& res, size_t body_size, bool keep_alive, bool 
   out->append("\r\n");
   if (!bodiless) {
     if (!res.content_type.empty()) AppendHeader(out, "Content-Type", res.content_type);
-    AppendHeader(out, "Content-Length",
-                 std::string_view(digits, std::to_chars(digits, digits + sizeof digits,
-                                                        body_size).ptr - digits));
+    AppendHeader(
+        out, "Content-Length",
+        std::string_view(digits,
+                         std::to_chars(digits, digits + sizeof digits, body_size).ptr - digits));
   }
   AppendHeader(out, "X-Request-Id", request_id);
   if (!keep_alive) {
@@ -104,8 +105,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
       : state_(state), acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()) {}
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(state_->ioc),
-                           beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+    auto& contexts = state_->contexts;
+    net::io_context& target = *contexts[state_->next_context++ % contexts.size()];
+    if (state_->options.pinned) {
+      acceptor_.async_accept(
+          target.get_executor(),
+          beast::bind_front_handler(&Listener::OnAccept<PinnedExecutor>, shared_from_this()));
+    } else {
+      acceptor_.async_accept(
+          net::make_strand(target),
+          beast::bind_front_handler(&Listener::OnAccept<SharedExecutor>, shared_from_this()));
+    }
   }
 
   // From any thread: stop accepting.
@@ -119,7 +129,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
  private:
-  void OnAccept(beast::error_code ec, tcp::socket socket) {
+  template <typename Executor>
+  void OnAccept(beast::error_code ec, typename Session<Executor>::Socket socket) {
     if (closed_) return;
     if (ec) {
       // Out of descriptors and the like: back off instead of spinning on the error.
@@ -135,7 +146,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (open >= max + kRejectSlack) {
       socket.close(ec);
     } else {
-      std::make_shared<Session>(std::move(socket), state_, open >= max)->Start();
+      std::make_shared<Session<Executor>>(std::move(socket), state_, open >= max)->Start();
     }
     Accept();
   }
@@ -153,6 +164,7 @@ struct Server::Impl {
   bool stopped = false;
   int port = 0;
   std::shared_ptr<Listener> listener;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 };
 
@@ -217,9 +229,17 @@ Status Server::Start() {
   ServerState& s = impl_->state;
   if (impl_->started) return Status::Internal("server already started");
   if (!s.router) return Status::InvalidArgument("server needs a router");
-  auto endpoint = ParseListen(s.options.listen, s.ioc);
+  int n = s.options.threads > 0
+              ? s.options.threads
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int contexts = s.options.pinned ? n : 1;
+  s.contexts.clear();  // from a failed Start
+  for (int i = 0; i < contexts; ++i) {
+    s.contexts.push_back(std::make_unique<net::io_context>(s.options.pinned ? 1 : n));
+  }
+  auto endpoint = ParseListen(s.options.listen, *s.contexts[0]);
   if (!endpoint.ok()) return endpoint.status();
-  tcp::acceptor acceptor(net::make_strand(s.ioc));
+  tcp::acceptor acceptor(*s.contexts[0]);
   beast::error_code ec;
   acceptor.open(endpoint->protocol(), ec);
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
@@ -229,9 +249,12 @@ Status Server::Start() {
   impl_->port = acceptor.local_endpoint().port();
   impl_->listener = std::make_shared<Listener>(&s, std::move(acceptor));
   impl_->listener->Accept();
-  int n = s.options.threads > 0 ? s.options.threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& context : s.contexts) {
+    impl_->work.push_back(net::make_work_guard(*context));  // idle contexts keep running
+  }
+  for (int i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([c = s.contexts[i % contexts].get()] { c->run(); });
+  }
   impl_->started = true;
   return Status::Ok();
 }
@@ -245,7 +268,7 @@ void Server::Stop(int grace_ms) {
   impl_->stopped = true;
   s.stopping.store(true, std::memory_order_release);
   impl_->listener->Close();
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<SessionBase>> open;
   {
     std::lock_guard sessions_lock(s.sessions_mu);
     for (auto& weak : s.sessions) {
@@ -260,7 +283,8 @@ void Server::Stop(int grace_ms) {
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  s.ioc.stop();
+  impl_->work.clear();
+  for (auto& context : s.contexts) context->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }

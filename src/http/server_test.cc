@@ -26,19 +26,23 @@ double Sample(const std::string& text, const std::string& series) {
   return std::stod(text.substr(pos + series.size() + 2));
 }
 
-class ServerTest : public ::testing::Test {
+// Every test runs with shared and with pinned I/O threads.
+class ServerTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    router_->Add("GET", "/hello", [](Request&) {
-      return JsonResponse(200, R"({"hello":"world"})");
-    });
-    router_->Add("POST", "/echo", [](Request& req) {
-      Response res = JsonResponse(201, req.body);
-      res.content_type = "text/plain";
-      res.headers.emplace_back("X-Echo-Length", std::to_string(req.body.size()));
-      return res;
-    }, 8 * 1024 * 1024);
-    router_->Add("POST", "/small", [](Request& req) { return JsonResponse(200, req.body); }, 16);
+    router_->Add("GET", "/hello",
+                 [](Request&) { return JsonResponse(200, R"({"hello":"world"})"); });
+    router_->Add(
+        "POST", "/echo",
+        [](Request& req) {
+          Response res = JsonResponse(201, req.body);
+          res.content_type = "text/plain";
+          res.headers.emplace_back("X-Echo-Length", std::to_string(req.body.size()));
+          return res;
+        },
+        8 * 1024 * 1024);
+    router_->Add(
+        "POST", "/small", [](Request& req) { return JsonResponse(200, req.body); }, 16);
     router_->Add("GET", "/servers/{server_id}", [](Request& req) {
       boost::json::object o;
       o["id"] = req.params["server_id"];
@@ -48,12 +52,9 @@ class ServerTest : public ::testing::Test {
       o["remote"] = req.remote;
       return JsonResponse(200, boost::json::serialize(o));
     });
-    router_->Add("DELETE", "/servers/{server_id}", [](Request&) {
-      return JsonResponse(204, "");
-    });
-    router_->Add("GET", "/boom", [](Request&) -> Response {
-      throw std::runtime_error("password=hunter2");
-    });
+    router_->Add("DELETE", "/servers/{server_id}", [](Request&) { return JsonResponse(204, ""); });
+    router_->Add("GET", "/boom",
+                 [](Request&) -> Response { throw std::runtime_error("password=hunter2"); });
     router_->Add("GET", "/slow", [this](Request&) {
       slow_started_ = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -64,6 +65,7 @@ class ServerTest : public ::testing::Test {
   void StartServer() {
     options_.listen = "127.0.0.1:0";
     options_.threads = 2;
+    options_.pinned = GetParam();
     server_ = std::make_unique<Server>(options_, router_, metrics_);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_GT(server_->port(), 0);
@@ -82,7 +84,7 @@ class ServerTest : public ::testing::Test {
   std::atomic<bool> slow_started_{false};
 };
 
-TEST_F(ServerTest, GetAndPost) {
+TEST_P(ServerTest, GetAndPost) {
   StartServer();
   Response res = Fetch(port(), "GET", "/hello");
   EXPECT_EQ(res.status, 200);
@@ -98,7 +100,7 @@ TEST_F(ServerTest, GetAndPost) {
   EXPECT_EQ(HeaderValue(res, "x-echo-length"), "9");
 }
 
-TEST_F(ServerTest, DecodesPathQueryAndHeaders) {
+TEST_P(ServerTest, DecodesPathQueryAndHeaders) {
   StartServer();
   Response res = Fetch(port(), "GET", "/servers/web%2001?q=a%26b+c&other=1", "",
                        {{"X-Agent", "sms-agent/1.0"}});
@@ -111,7 +113,7 @@ TEST_F(ServerTest, DecodesPathQueryAndHeaders) {
   EXPECT_EQ(o.at("remote").as_string(), "127.0.0.1");
 }
 
-TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+TEST_P(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   StartServer();
   TestConnection conn(port());
   std::set<std::string> ids;
@@ -126,12 +128,13 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(conn.Send("GET", "/hello").status, 200);
 }
 
-TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+TEST_P(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   TestConnection conn(port());
-  conn.Write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-             "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
-             "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  conn.Write(
+      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+      "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   std::string all = conn.ReadUntilClose();
   auto first = all.find("HTTP/1.1 200 OK");
   auto second = all.find("HTTP/1.1 201 Created");
@@ -143,7 +146,7 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_NE(all.find("\r\n\r\nabc"), std::string::npos);
 }
 
-TEST_F(ServerTest, HttpOneZeroClosesUnlessKeepAliveAsked) {
+TEST_P(ServerTest, HttpOneZeroClosesUnlessKeepAliveAsked) {
   StartServer();
   std::string raw = SendRaw(port(), "GET /hello HTTP/1.0\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 200 OK", 0), 0u) << raw;
@@ -156,7 +159,7 @@ TEST_F(ServerTest, HttpOneZeroClosesUnlessKeepAliveAsked) {
   EXPECT_FALSE(conn.ClosedByPeer(200));
 }
 
-TEST_F(ServerTest, TooLargeBodyIs413AndClosesTheConnection) {
+TEST_P(ServerTest, TooLargeBodyIs413AndClosesTheConnection) {
   StartServer();
   TestConnection conn(port());
   Response res = conn.Send("POST", "/small", std::string(100, 'x'));
@@ -168,7 +171,7 @@ TEST_F(ServerTest, TooLargeBodyIs413AndClosesTheConnection) {
   EXPECT_EQ(Fetch(port(), "POST", "/small", std::string(16, 'x')).status, 200);
 }
 
-TEST_F(ServerTest, HugeBodyIsRefusedBeforeItIsRead) {
+TEST_P(ServerTest, HugeBodyIsRefusedBeforeItIsRead) {
   StartServer();
   // Past the default limit on a route without its own; the client still reads the answer
   // although the server never wanted the body.
@@ -181,7 +184,7 @@ TEST_F(ServerTest, HugeBodyIsRefusedBeforeItIsRead) {
   EXPECT_EQ(res.body.size(), 4u * 1024 * 1024);
 }
 
-TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
+TEST_P(ServerTest, ChunkedBodyOverTheLimitIs413) {
   StartServer();
   std::string raw = SendRaw(port(),
                             "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -194,7 +197,7 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
   EXPECT_NE(raw.find("\r\n\r\nhello"), std::string::npos);
 }
 
-TEST_F(ServerTest, HugeHeadersAre431) {
+TEST_P(ServerTest, HugeHeadersAre431) {
   options_.header_limit = 4096;
   StartServer();
   Response res = Fetch(port(), "GET", "/hello", "", {{"X-Big", std::string(8000, 'h')}});
@@ -202,7 +205,7 @@ TEST_F(ServerTest, HugeHeadersAre431) {
   EXPECT_EQ(ErrorCode(res), "request_header_fields_too_large");
 }
 
-TEST_F(ServerTest, MalformedRequestsAre400) {
+TEST_P(ServerTest, MalformedRequestsAre400) {
   StartServer();
   std::string raw = SendRaw(port(), "THIS IS NOT HTTP\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
@@ -213,7 +216,7 @@ TEST_F(ServerTest, MalformedRequestsAre400) {
   EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
 }
 
-TEST_F(ServerTest, UnknownPathAndWrongMethodAreJsonErrors) {
+TEST_P(ServerTest, UnknownPathAndWrongMethodAreJsonErrors) {
   StartServer();
   Response res = Fetch(port(), "GET", "/nowhere");
   EXPECT_EQ(res.status, 404);
@@ -226,7 +229,7 @@ TEST_F(ServerTest, UnknownPathAndWrongMethodAreJsonErrors) {
   EXPECT_EQ(HeaderValue(res, "Allow"), "DELETE, GET");
 }
 
-TEST_F(ServerTest, NoContentHasNoBody) {
+TEST_P(ServerTest, NoContentHasNoBody) {
   StartServer();
   TestConnection conn(port());
   Response res = conn.Send("DELETE", "/servers/a");
@@ -236,7 +239,7 @@ TEST_F(ServerTest, NoContentHasNoBody) {
   EXPECT_EQ(conn.Send("GET", "/hello").status, 200);  // framing intact
 }
 
-TEST_F(ServerTest, HandlerExceptionIs500WithoutDetails) {
+TEST_P(ServerTest, HandlerExceptionIs500WithoutDetails) {
   StartServer();
   Response res = Fetch(port(), "GET", "/boom");
   EXPECT_EQ(res.status, 500);
@@ -244,11 +247,12 @@ TEST_F(ServerTest, HandlerExceptionIs500WithoutDetails) {
   EXPECT_EQ(res.body.find("hunter2"), std::string::npos);
 }
 
-TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
+TEST_P(ServerTest, ExpectContinueGetsInterimResponse) {
   StartServer();
   TestConnection conn(port());
-  conn.Write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-             "Expect: 100-continue\r\n\r\n");
+  conn.Write(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+      "Expect: 100-continue\r\n\r\n");
   std::string interim = conn.ReadSome();
   EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
   conn.Write("hello");
@@ -256,7 +260,7 @@ TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply;
 }
 
-TEST_F(ServerTest, IncomingRequestIdIsKept) {
+TEST_P(ServerTest, IncomingRequestIdIsKept) {
   StartServer();
   Response res = Fetch(port(), "GET", "/hello", "", {{"X-Request-Id", "gw-abc-123"}});
   EXPECT_EQ(HeaderValue(res, "X-Request-Id"), "gw-abc-123");
@@ -264,7 +268,7 @@ TEST_F(ServerTest, IncomingRequestIdIsKept) {
   EXPECT_NE(HeaderValue(res, "X-Request-Id"), "bad id with spaces");
 }
 
-TEST_F(ServerTest, ConcurrentClients) {
+TEST_P(ServerTest, ConcurrentClients) {
   StartServer();
   constexpr int kThreads = 6;
   constexpr int kEach = 40;
@@ -287,7 +291,7 @@ TEST_F(ServerTest, ConcurrentClients) {
             kThreads * kEach);
 }
 
-TEST_F(ServerTest, MetricsCountEveryResponseByRoutePattern) {
+TEST_P(ServerTest, MetricsCountEveryResponseByRoutePattern) {
   options_.header_limit = 2048;
   StartServer();
   Fetch(port(), "GET", "/servers/one");
@@ -297,16 +301,23 @@ TEST_F(ServerTest, MetricsCountEveryResponseByRoutePattern) {
   Fetch(port(), "GET", "/hello", "", {{"X-Big", std::string(4000, 'h')}});
   Fetch(port(), "BREW", "/hello");
   std::string text = metrics_->Render();
-  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="/servers/{server_id}",method="GET",code="200"})"), 2);
-  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="unmatched",method="GET",code="404"})"), 1);
+  EXPECT_EQ(
+      Sample(text,
+             R"(sms_http_requests_total{route="/servers/{server_id}",method="GET",code="200"})"),
+      2);
+  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="unmatched",method="GET",code="404"})"),
+            1);
   EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="/small",method="POST",code="413"})"), 1);
-  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="unmatched",method="other",code="431"})"), 1);
-  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="/hello",method="other",code="405"})"), 1);
-  EXPECT_EQ(Sample(text, R"(sms_http_request_duration_seconds_count{route="/servers/{server_id}"})"), 2);
+  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="unmatched",method="other",code="431"})"),
+            1);
+  EXPECT_EQ(Sample(text, R"(sms_http_requests_total{route="/hello",method="other",code="405"})"),
+            1);
+  EXPECT_EQ(
+      Sample(text, R"(sms_http_request_duration_seconds_count{route="/servers/{server_id}"})"), 2);
   EXPECT_EQ(text.find("/servers/one"), std::string::npos);  // never the raw path
 }
 
-TEST_F(ServerTest, StopWithIdleKeepAliveConnectionsIsPrompt) {
+TEST_P(ServerTest, StopWithIdleKeepAliveConnectionsIsPrompt) {
   StartServer();
   std::vector<std::unique_ptr<TestConnection>> idle;
   for (int i = 0; i < 4; ++i) {
@@ -322,7 +333,7 @@ TEST_F(ServerTest, StopWithIdleKeepAliveConnectionsIsPrompt) {
   EXPECT_THROW(Fetch(port(), "GET", "/hello"), boost::system::system_error);
 }
 
-TEST_F(ServerTest, StopLetsARequestInFlightFinish) {
+TEST_P(ServerTest, StopLetsARequestInFlightFinish) {
   StartServer();
   auto reply = std::async(std::launch::async, [this] { return Fetch(port(), "GET", "/slow"); });
   while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -332,7 +343,7 @@ TEST_F(ServerTest, StopLetsARequestInFlightFinish) {
   EXPECT_EQ(res.body, R"({"slow":true})");
 }
 
-TEST_F(ServerTest, StopWithoutGraceEndsEveryConnection) {
+TEST_P(ServerTest, StopWithoutGraceEndsEveryConnection) {
   StartServer();
   TestConnection idle(port());
   ASSERT_EQ(idle.Send("GET", "/hello").status, 200);
@@ -355,7 +366,7 @@ TEST_F(ServerTest, StopWithoutGraceEndsEveryConnection) {
   EXPECT_TRUE(status == 0 || status == 200) << status;
 }
 
-TEST_F(ServerTest, IdleTimeoutClosesASilentConnection) {
+TEST_P(ServerTest, IdleTimeoutClosesASilentConnection) {
   options_.idle_timeout_seconds = 1;
   StartServer();
   TestConnection conn(port());
@@ -364,7 +375,7 @@ TEST_F(ServerTest, IdleTimeoutClosesASilentConnection) {
   EXPECT_TRUE(conn.ClosedByPeer(3000));
 }
 
-TEST_F(ServerTest, ReadTimeoutBoundsASlowRequest) {
+TEST_P(ServerTest, ReadTimeoutBoundsASlowRequest) {
   options_.read_timeout_seconds = 1;
   StartServer();
   TestConnection conn(port());
@@ -381,7 +392,7 @@ TEST_F(ServerTest, ReadTimeoutBoundsASlowRequest) {
   EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(2500));
 }
 
-TEST_F(ServerTest, OverMaxConnectionsGets503) {
+TEST_P(ServerTest, OverMaxConnectionsGets503) {
   options_.max_connections = 1;
   StartServer();
   TestConnection first(port());
@@ -393,7 +404,7 @@ TEST_F(ServerTest, OverMaxConnectionsGets503) {
   EXPECT_EQ(first.Send("GET", "/hello").status, 200);
 }
 
-TEST_F(ServerTest, ListensOnIpv6Loopback) {
+TEST_P(ServerTest, ListensOnIpv6Loopback) {
   options_.listen = "[::1]:0";
   options_.threads = 1;
   server_ = std::make_unique<Server>(options_, router_, metrics_);
@@ -402,6 +413,22 @@ TEST_F(ServerTest, ListensOnIpv6Loopback) {
   TestConnection conn(server_->port(), "::1");
   EXPECT_EQ(conn.Send("GET", "/hello").status, 200);
 }
+
+TEST_P(ServerTest, SharedThreadsServeOthersWhileAHandlerBlocks) {
+  if (GetParam()) GTEST_SKIP() << "pinned threads trade this away for speed";
+  StartServer();
+  auto slow = std::async(std::launch::async, [this] { return Fetch(port(), "GET", "/slow"); });
+  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 4; ++i) {  // new connections land on any thread; none waits for /slow
+    auto start = steady_clock::now();
+    EXPECT_EQ(Fetch(port(), "GET", "/hello").status, 200);
+    EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(150));
+  }
+  EXPECT_EQ(slow.get().status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(IoThreads, ServerTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Pinned" : "Shared"; });
 
 TEST(ServerStartTest, BadListenAddresses) {
   auto router = std::make_shared<Router>();
@@ -412,9 +439,8 @@ TEST(ServerStartTest, BadListenAddresses) {
   }
   Server first(ServerOptions{.listen = "127.0.0.1:0", .threads = 1}, router, nullptr);
   ASSERT_TRUE(first.Start().ok());
-  Server second(
-      ServerOptions{.listen = "127.0.0.1:" + std::to_string(first.port()), .threads = 1}, router,
-      nullptr);
+  Server second(ServerOptions{.listen = "127.0.0.1:" + std::to_string(first.port()), .threads = 1},
+                router, nullptr);
   EXPECT_EQ(second.Start().code(), Code::kUnavailable);
 }
 

@@ -16,9 +16,9 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr size_t kReadSize = 4096;        // small: an idle keep-alive connection keeps this much
-constexpr size_t kBodyReadSize = 65536;   // while reading a body
-constexpr size_t kKeepCapacity = 16384;   // buffers grown past this shrink between requests
+constexpr size_t kReadSize = 4096;       // small: an idle keep-alive connection keeps this much
+constexpr size_t kBodyReadSize = 65536;  // while reading a body
+constexpr size_t kKeepCapacity = 16384;  // buffers grown past this shrink between requests
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -40,7 +40,8 @@ void ToLower(std::string* s) {
 
 }  // namespace
 
-Session::Session(tcp::socket&& socket, ServerState* state, bool reject)
+template <typename Executor>
+Session<Executor>::Session(Socket&& socket, ServerState* state, bool reject)
     : stream_(std::move(socket)), state_(state), reject_(reject) {
   state_->connections->fetch_add(1, std::memory_order_relaxed);
   beast::error_code ec;
@@ -49,7 +50,8 @@ Session::Session(tcp::socket&& socket, ServerState* state, bool reject)
   stream_.socket().set_option(tcp::no_delay(true), ec);  // one write per response anyway
 }
 
-Session::~Session() {
+template <typename Executor>
+Session<Executor>::~Session() {
   if (registered_) {
     std::lock_guard lock(state_->sessions_mu);
     state_->sessions.erase(registry_pos_);
@@ -57,29 +59,32 @@ Session::~Session() {
   state_->connections->fetch_sub(1, std::memory_order_acq_rel);
 }
 
-void Session::Start() {
+template <typename Executor>
+void Session<Executor>::Start() {
   {
     std::lock_guard lock(state_->sessions_mu);
-    state_->sessions.push_front(weak_from_this());
+    state_->sessions.push_front(this->weak_from_this());
     registry_pos_ = state_->sessions.begin();
     registered_ = true;
   }
   net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&Session::NextRequest, shared_from_this()));
+                beast::bind_front_handler(&Session::NextRequest, this->shared_from_this()));
 }
 
-void Session::Shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+template <typename Executor>
+void Session<Executor>::Shutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
     // A request being read or handled finishes; its response then says Connection: close.
     if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) self->Close();
   });
 }
 
-void Session::NextRequest() {
+template <typename Executor>
+void Session<Executor>::NextRequest() {
   if (state_->stopping.load(std::memory_order_acquire)) return Close();
   parser_.emplace();
-  parser_->header_limit(static_cast<uint32_t>(
-      std::min<size_t>(state_->options.header_limit, UINT32_MAX)));
+  parser_->header_limit(
+      static_cast<uint32_t>(std::min<size_t>(state_->options.header_limit, UINT32_MAX)));
   // The route's limit is applied once the header names the route (OnHeader).
   parser_->body_limit(boost::none);
   parser_->eager(false);
@@ -96,20 +101,23 @@ void Session::NextRequest() {
   ReadSome();
 }
 
-void Session::BeginRequest() {
+template <typename Executor>
+void Session<Executor>::BeginRequest() {
   phase_ = Phase::kReading;
   start_ = Clock::now();
   // One deadline for the whole request (header and body): a slow client cannot hold on.
   stream_.expires_after(Seconds(state_->options.read_timeout_seconds));
 }
 
-void Session::ReadSome() {
+template <typename Executor>
+void Session<Executor>::ReadSome() {
   size_t size = header_handled_ ? kBodyReadSize : kReadSize;
   stream_.async_read_some(buffer_.prepare(size),
-                          beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                          beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
 }
 
-void Session::OnRead(beast::error_code ec, size_t n) {
+template <typename Executor>
+void Session<Executor>::OnRead(beast::error_code ec, size_t n) {
   // EOF, reset, timeout or Close(): the peer is gone or silent, nobody to answer.
   if (ec) return Close();
   buffer_.commit(n);
@@ -117,7 +125,8 @@ void Session::OnRead(beast::error_code ec, size_t n) {
   Parse();
 }
 
-void Session::Parse() {
+template <typename Executor>
+void Session<Executor>::Parse() {
   for (;;) {
     if (parser_->is_header_done() && !header_handled_ && !OnHeader()) return;
     if (parser_->is_done()) return Dispatch();
@@ -132,11 +141,12 @@ void Session::Parse() {
   ReadSome();
 }
 
-void Session::ParseFailed(beast::error_code ec) {
+template <typename Executor>
+void Session<Executor>::ParseFailed(beast::error_code ec) {
   if (ec == bhttp::error::header_limit) {
-    return Respond(ErrorResponse(431, "request_header_fields_too_large",
-                                 "request header fields too large"),
-                   false);
+    return Respond(
+        ErrorResponse(431, "request_header_fields_too_large", "request header fields too large"),
+        false);
   }
   if (ec == bhttp::error::body_limit) {
     return Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
@@ -144,7 +154,8 @@ void Session::ParseFailed(beast::error_code ec) {
   Respond(ErrorResponse(400, "bad_request", "malformed HTTP request"), false);
 }
 
-bool Session::OnHeader() {
+template <typename Executor>
+bool Session<Executor>::OnHeader() {
   header_handled_ = true;
   start_ = Clock::now();
   auto& msg = parser_->get();
@@ -171,7 +182,7 @@ bool Session::OnHeader() {
   if (!parser_->is_done() && msg.version() >= 11 &&
       beast::iequals(msg[bhttp::field::expect], "100-continue")) {
     net::async_write(stream_, net::buffer(kContinue),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->Close();
                        self->Parse();
                      });
@@ -180,7 +191,8 @@ bool Session::OnHeader() {
   return true;
 }
 
-void Session::CopyHeaders() {
+template <typename Executor>
+void Session<Executor>::CopyHeaders() {
   req_.headers.clear();
   for (const auto& field : parser_->get()) {
     auto& [name, value] = req_.headers.emplace_back();
@@ -190,7 +202,8 @@ void Session::CopyHeaders() {
   }
 }
 
-bool Session::ParseTarget(std::string_view target) {
+template <typename Executor>
+bool Session<Executor>::ParseTarget(std::string_view target) {
   req_.query.clear();
   if (!target.empty() && target.front() != '/') {
     // absolute-form (RFC 9112 3.2.2): route on its path, as if origin-form had been sent
@@ -210,15 +223,24 @@ bool Session::ParseTarget(std::string_view target) {
   return true;
 }
 
-void Session::Dispatch() {
+template <typename Executor>
+void Session<Executor>::Dispatch() {
   auto& msg = parser_->get();
   req_.body = std::move(msg.body());
   req_.remote = remote_;
-  Response res = state_->router->Handle(req_, &route_);
+  Response res;
+  try {
+    res = state_->router->Handle(req_, &route_);
+  } catch (const std::exception&) {
+    // Handle catches handler exceptions; this is for failures around them (bad_alloc), which
+    // must not escape into the I/O thread.
+    res = ErrorResponse(500, "internal", "internal error");
+  }
   Respond(std::move(res), msg.keep_alive());
 }
 
-void Session::Respond(Response res, bool keep_alive) {
+template <typename Executor>
+void Session<Executor>::Respond(Response res, bool keep_alive) {
   phase_ = Phase::kHandling;
   keep_alive = keep_alive && !reject_ && !state_->stopping.load(std::memory_order_acquire);
   bool http10 = header_handled_ && parser_->get().version() == 10;
@@ -231,11 +253,13 @@ void Session::Respond(Response res, bool keep_alive) {
                                   res.status, seconds);
   stream_.expires_after(Seconds(state_->options.read_timeout_seconds));  // a client not reading
   std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-  net::async_write(stream_, buffers,
-                   beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  net::async_write(
+      stream_, buffers,
+      beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), keep_alive));
 }
 
-void Session::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
+template <typename Executor>
+void Session<Executor>::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
   if (ec) return Close();
   if (!keep_alive) return Linger();
   first_request_ = false;
@@ -244,7 +268,8 @@ void Session::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
 
 // Half-closes and discards what the client still sends (e.g. the rest of a refused body), so
 // that our response is not destroyed by a reset before the client reads it.
-void Session::Linger() {
+template <typename Executor>
+void Session<Executor>::Linger() {
   phase_ = Phase::kLingering;
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -253,21 +278,24 @@ void Session::Linger() {
   Drain();
 }
 
-void Session::Drain() {
+template <typename Executor>
+void Session<Executor>::Drain() {
   buffer_.clear();
   stream_.async_read_some(buffer_.prepare(kReadSize),
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->Close();
                             self->Drain();
                           });
 }
 
-void Session::Close() {
+template <typename Executor>
+void Session<Executor>::Close() {
   phase_ = Phase::kClosed;
   stream_.close();
 }
 
-const std::string& Session::RequestId() {
+template <typename Executor>
+const std::string& Session<Executor>::RequestId() {
   if (header_handled_) {
     const std::string& incoming = req_.Header("x-request-id");
     if (ValidRequestId(incoming)) return incoming;  // keep the gateway's id for tracing
@@ -278,5 +306,8 @@ const std::string& Session::RequestId() {
   request_id_.assign(state_->request_id_prefix).append(digits, end);
   return request_id_;
 }
+
+template class Session<PinnedExecutor>;
+template class Session<SharedExecutor>;
 
 }  // namespace sms::http

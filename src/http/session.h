@@ -21,11 +21,17 @@
 
 namespace sms::http {
 
-class Session;
-class Listener;
+// What Stop needs of a session, whatever its executor.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // From any thread: close now if idle between requests; otherwise close after the current
+  // response.
+  virtual void Shutdown() = 0;
+};
 
-// Everything sessions share. Declaration order matters: io_context is destroyed first, and
-// the handlers it still holds destroy sessions, which touch the members declared before it.
+// Everything sessions share. Declaration order matters: the io_contexts are destroyed first,
+// and the handlers they still hold destroy sessions, which touch the members declared before.
 struct ServerState {
   ServerOptions options;
   std::shared_ptr<const Router> router;
@@ -36,25 +42,34 @@ struct ServerState {
   std::atomic<uint64_t> next_request_id{0};
   std::string request_id_prefix;
   std::mutex sessions_mu;
-  std::list<std::weak_ptr<Session>> sessions;  // guarded by sessions_mu
-  boost::asio::io_context ioc;
+  std::list<std::weak_ptr<SessionBase>> sessions;  // guarded by sessions_mu
+  // Pinned: one io_context per I/O thread, run by that thread alone, so a connection's
+  // handlers never race (no strand) and threads do not wake each other. Shared: one io_context
+  // run by every thread, a strand per connection.
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+  size_t next_context = 0;  // round robin; touched by the accept loop only
 };
 
+// Concrete executor types (not any_io_executor): no type erasure on the request path.
+using PinnedExecutor = boost::asio::io_context::executor_type;
+using SharedExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
+
 // One connection. Lives as long as an operation on it is pending; all its work runs on its
-// strand. Thread-compatible through that strand only.
-class Session : public std::enable_shared_from_this<Session> {
+// executor (PinnedExecutor or SharedExecutor), one handler at a time.
+template <typename Executor>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Executor>> {
  public:
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+
   // `reject`: answer the first request with 503 and close (over max_connections).
-  Session(boost::asio::ip::tcp::socket&& socket, ServerState* state, bool reject);
-  ~Session();
+  Session(Socket&& socket, ServerState* state, bool reject);
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   // Registers with the server and starts reading. Call once, right after make_shared.
   void Start();
-  // From any thread: close now if idle between requests; otherwise close after the current
-  // response.
-  void Shutdown();
+  void Shutdown() override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -77,13 +92,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close();
   const std::string& RequestId();
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::basic_stream<boost::asio::ip::tcp, Executor> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerState* state_;
   bool reject_;
   bool registered_ = false;
-  std::list<std::weak_ptr<Session>>::iterator registry_pos_;
+  std::list<std::weak_ptr<SessionBase>>::iterator registry_pos_;
   Phase phase_ = Phase::kIdle;
   bool first_request_ = true;
   bool header_handled_ = false;
@@ -95,6 +110,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   std::string request_id_;
 };
+
+extern template class Session<PinnedExecutor>;
+extern template class Session<SharedExecutor>;
 
 // Serializes the status line and headers of `res` (Content-Length from body_size).
 void SerializeHead(const Response& res, size_t body_size, bool keep_alive, bool http10,

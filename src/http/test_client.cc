@@ -88,8 +88,8 @@ Response TestConnection::Send(const std::string& method, const std::string& targ
     req.prepare_payload();
   }
   for (const auto& [name, value] : headers) req.set(name, value);
-  auto ec = impl_->Run(
-      [&](auto handler) { bhttp::async_write(impl_->socket, req, handler); }, kTestTimeoutMs);
+  auto ec = impl_->Run([&](auto handler) { bhttp::async_write(impl_->socket, req, handler); },
+                       kTestTimeoutMs);
   impl_->Check(ec, "write request");
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(boost::none);
@@ -102,9 +102,9 @@ Response TestConnection::Send(const std::string& method, const std::string& targ
 }
 
 void TestConnection::Write(const std::string& raw) {
-  auto ec = impl_->Run(
-      [&](auto handler) { net::async_write(impl_->socket, net::buffer(raw), handler); },
-      kTestTimeoutMs);
+  auto ec =
+      impl_->Run([&](auto handler) { net::async_write(impl_->socket, net::buffer(raw), handler); },
+                 kTestTimeoutMs);
   impl_->Check(ec, "write");
 }
 

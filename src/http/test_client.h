@@ -40,8 +40,8 @@ class TestConnection {
 
   // Sends one request (HTTP/1.1, keep-alive unless `headers` says otherwise) and reads the
   // response. Throws boost::system::system_error as Fetch does.
-  Response Send(const std::string& method, const std::string& target,
-                const std::string& body = "", const Headers& headers = {});
+  Response Send(const std::string& method, const std::string& target, const std::string& body = "",
+                const Headers& headers = {});
   // Writes raw bytes (e.g. half a request).
   void Write(const std::string& raw);
   // The bytes the server has sent so far, waiting up to `timeout_ms` for at least one.

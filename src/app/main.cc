@@ -97,6 +97,9 @@ int Run(const Config& cfg) {
   http::ServerOptions so;
   so.listen = cfg.listen;
   so.threads = cfg.threads;
+  // Heartbeat handlers never block, so the ingest-only role runs one event loop per thread
+  // (no cross-thread handoff); roles with SQL handlers share the threads.
+  so.pinned = cfg.role == Role::kHealthcheck;
   http::Server server(so, router, metrics);
   Status listening = server.Start();
   if (!listening.ok()) throw std::runtime_error("listen " + cfg.listen + ": " + listening.ToString());

@@ -153,12 +153,22 @@ void Metrics::AddGauge(const std::string& name, const std::string& help,
   GetFamily(name, help, "gauge").gauges[labels] = std::move(read);
 }
 
-Metrics::Histogram& Metrics::GetHistogram(const std::string& labels) {
+Metrics::Histogram& Metrics::GetRequestHistogram(const std::string& labels) {
   auto& slot =
       GetFamily(kDurationName, "HTTP request latency by route", "histogram").histograms[labels];
   if (!slot) slot = std::make_unique<Histogram>();
   return *slot;
 }
+
+Metrics::Histogram& Metrics::GetHistogram(const std::string& name, const std::string& help,
+                                          const std::string& labels) {
+  std::lock_guard lock(mu_);
+  auto& slot = GetFamily(name, help, "histogram").histograms[labels];
+  if (!slot) slot = std::make_unique<Histogram>();
+  return *slot;
+}
+
+void Metrics::Observe(Histogram& histogram, double seconds) { histogram.Observe(seconds); }
 
 const Metrics::RequestSeries* Metrics::FindSeries(size_t hash, std::string_view route,
                                                   std::string_view method, int code) const {
@@ -184,7 +194,7 @@ const Metrics::RequestSeries* Metrics::AddSeries(size_t hash, const std::string&
   auto& counter = GetFamily(kRequestsName, "HTTP requests by route, method and status", "counter")
                       .counters[labels];
   if (!counter) counter = std::make_unique<Counter>();
-  Histogram& histogram = GetHistogram(Label("route", route));
+  Histogram& histogram = GetRequestHistogram(Label("route", route));
   series_.push_back(std::make_unique<RequestSeries>(
       RequestSeries{hash, route, method, code, counter.get(), &histogram}));
   const RequestSeries* s = series_.back().get();

@@ -45,6 +45,13 @@ class Metrics {
   // (a route pattern, a known method), since every distinct value is a new series.
   void ObserveRequest(const std::string& route, const std::string& method, int code,
                       double seconds);
+  // A histogram of seconds `name{labels}` with the request-latency buckets (0.5 ms … 10 s);
+  // the same object for the same name and labels. Record with Observe (lock-free).
+  struct Histogram;
+  Histogram& GetHistogram(const std::string& name, const std::string& help,
+                          const std::string& labels = {});
+  static void Observe(Histogram& histogram, double seconds);
+
   // The text exposition format 0.0.4: # HELP and # TYPE per family, families sorted by name.
   std::string Render() const;
 
@@ -52,7 +59,6 @@ class Metrics {
   static std::string Label(std::string_view name, std::string_view value);
 
  private:
-  struct Histogram;
   struct Family {
     std::string help;
     std::string type;
@@ -72,7 +78,7 @@ class Metrics {
   static constexpr size_t kSlots = 1024;  // power of two; filled to at most 3/4
 
   Family& GetFamily(const std::string& name, const std::string& help, const char* type);
-  Histogram& GetHistogram(const std::string& labels);  // REQUIRES: mu_ held
+  Histogram& GetRequestHistogram(const std::string& labels);  // REQUIRES: mu_ held
   const RequestSeries* FindSeries(size_t hash, std::string_view route, std::string_view method,
                                   int code) const;
   const RequestSeries* AddSeries(size_t hash, const std::string& route, const std::string& method,

@@ -112,6 +112,21 @@ TEST(MetricsTest, RequestHistogramBucketsAreCumulative) {
   EXPECT_TRUE(Contains(e.comments, "# TYPE sms_http_request_duration_seconds histogram"));
 }
 
+TEST(MetricsTest, NamedHistogramWithoutLabels) {
+  Metrics m;
+  Metrics::Histogram& h = m.GetHistogram("sms_heartbeat_lag_seconds", "Lag.");
+  EXPECT_EQ(&h, &m.GetHistogram("sms_heartbeat_lag_seconds", "Lag."));
+  Metrics::Observe(h, 0.3);
+  Metrics::Observe(h, 1.7);
+  Metrics::Observe(h, 4);
+  auto e = Parse(m.Render());
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"0.5\"}"), 1);
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"2.5\"}"), 2);
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"+Inf\"}"), 3);
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_count"), 3);
+  EXPECT_TRUE(Contains(e.comments, "# TYPE sms_heartbeat_lag_seconds histogram"));
+}
+
 TEST(MetricsTest, RequestCounterHasRouteMethodCode) {
   Metrics m;
   m.ObserveRequest("/healthcheck", "POST", 202, 0.001);

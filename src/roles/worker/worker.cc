@@ -54,7 +54,10 @@ Worker::Worker(WorkerOptions options, Backends backends)
       errors_(b_.metrics->GetCounter("sms_worker_errors_total",
                                      "Failed batch writes or sweeps (retried).")),
       undecodable_(b_.metrics->GetCounter("sms_worker_undecodable_total",
-                                          "Bus messages that were not heartbeats (skipped).")) {
+                                          "Bus messages that were not heartbeats (skipped).")),
+      lag_(b_.metrics->GetHistogram(
+          "sms_heartbeat_lag_seconds",
+          "Time from a heartbeat's arrival to its last_seen being written in SQL.")) {
   b_.metrics->AddGauge("sms_worker_lag_seconds",
                        "Age of the oldest heartbeat in the last batch when it was written.",
                        [this] { return lag_seconds_.load(); });
@@ -143,9 +146,13 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   Status recorded = b_.history->Record(batch);
   if (!recorded.ok()) return recorded;
   CacheServers(applied->changed);
+  Millis now = b_.clock->Now();
   Millis oldest = batch.front().received_at;
-  for (const Heartbeat& hb : batch) oldest = std::min(oldest, hb.received_at);
-  lag_seconds_ = double(b_.clock->Now() - oldest) / 1000.0;
+  for (const Heartbeat& hb : batch) {
+    oldest = std::min(oldest, hb.received_at);
+    http::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
+  }
+  lag_seconds_ = double(now - oldest) / 1000.0;
   batches_.Inc();
   processed_.Inc(applied->applied);
   registered_.Inc(applied->registered);

@@ -83,6 +83,7 @@ class Worker {
   http::Counter& turned_off_;
   http::Counter& errors_;
   http::Counter& undecodable_;
+  http::Metrics::Histogram& lag_;
 };
 
 }  // namespace sms::worker

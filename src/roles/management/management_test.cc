@@ -38,7 +38,8 @@ class ManagementTest : public ::testing::Test {
     return std::string(Body(r).at("error").at("code").as_string());
   }
   static std::string Field(const http::Response& r) {
-    auto* f = Body(r).at("error").as_object().if_contains("field");
+    json::value body = Body(r);
+    auto* f = body.at("error").as_object().if_contains("field");
     return f ? std::string(f->as_string()) : "";
   }
   std::shared_ptr<ManualClock> clock_;
@@ -52,7 +53,7 @@ TEST_F(ManagementTest, CreateGetUpdateDelete) {
                       R"({"server_id":"db-1","server_name":"Database 1","ipv4":"10.1.0.1"})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(Body(created).at("status"), "off");
-  EXPECT_EQ(Body(created).at("created_time"), FormatTime(kNow));
+  EXPECT_EQ(Body(created).at("created_time").as_string(), FormatTime(kNow));
   auto got = Call("GET", "/api/v1/servers/db-1");
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(Body(got).at("server_name"), "Database 1");

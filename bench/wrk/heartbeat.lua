@@ -18,7 +18,9 @@ end
 
 function request()
   counter = counter + 1
-  local id = (counter * 16 + (tid or 0)) % servers
+  -- Threads walk disjoint stretches of the id space, so every request of a pass is a distinct
+  -- server until the fleet wraps around.
+  local id = ((tid or 0) * 500009 + counter) % servers
   return wrk.format(nil, nil, nil,
     '{"server_id":"srv-' .. id .. '","hostname":"srv-' .. id .. '","interval":30}')
 end

@@ -179,3 +179,31 @@ def test_sigterm_loses_no_accepted_heartbeat(data_dir):
         assert len(stored) - len(accepted) <= 4
     finally:
         again.kill()
+
+
+def test_auto_register_off_drops_unknown_servers_and_counts_them(data_dir):
+    smsd = Smsd(data_dir, "--auto-register=false").start()
+    try:
+        s, _, _ = smsd.request("POST", "/api/v1/servers",
+                               {"server_id": "known-1", "server_name": "Known"})
+        assert s == 201
+        assert smsd.request("POST", "/healthcheck", {"server_id": "known-1"})[0] == 202
+        assert smsd.request("POST", "/healthcheck", {"server_id": "stranger-1"})[0] == 202
+        wait_for(lambda: smsd.server("known-1")["status"] == "on", 5, what="known on")
+
+        def unknown_count():
+            text = smsd.get("/metrics")[1]
+            line = [ln for ln in text.splitlines() if ln.startswith("sms_heartbeats_unknown_total")]
+            return line and float(line[0].split()[1]) == 1
+
+        wait_for(unknown_count, 5, what="unknown heartbeat counted")
+        assert smsd.get("/api/v1/servers/stranger-1")[0] == 404
+        assert smsd.get("/api/v1/servers")[1]["total"] == 1
+    finally:
+        smsd.kill()
+
+
+def test_oversized_headers_get_431(smsd):
+    s, body, _ = smsd.request("GET", "/api/v1/servers", headers={"X-Filler": "y" * 20000})
+    assert s == 431
+    assert smsd.get("/healthz")[0] == 200

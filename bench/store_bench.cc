@@ -23,7 +23,8 @@ using sms::store::StorePtr;
 
 constexpr Millis kT0 = 1'800'000'000'000;
 constexpr Millis kRoundMillis = 30'000;  // every agent beats once per round
-const int kBatch = std::getenv("SMS_BENCH_BATCH") ? std::atoi(std::getenv("SMS_BENCH_BATCH")) : 1000;
+const int kBatch =
+    std::getenv("SMS_BENCH_BATCH") ? std::atoi(std::getenv("SMS_BENCH_BATCH")) : 1000;
 
 int64_t FleetSize() {
   const char* env = std::getenv("SMS_BENCH_SERVERS");
@@ -71,7 +72,8 @@ StorePtr& Fleet() {
     }
     StorePtr s = *opened;
     std::vector<int64_t> phase(Order().size());
-    for (size_t k = 0; k < Order().size(); ++k) phase[static_cast<size_t>(Order()[k])] = static_cast<int64_t>(k);
+    for (size_t k = 0; k < Order().size(); ++k)
+      phase[static_cast<size_t>(Order()[k])] = static_cast<int64_t>(k);
     for (int64_t i = s->Stats()->total; i < FleetSize(); i += 10'000) {
       std::vector<Heartbeat> batch;
       for (int64_t j = i; j < std::min(i + 10'000, FleetSize()); ++j) {
@@ -172,6 +174,17 @@ void BM_SweepOffline_NothingDue(benchmark::State& state) {
   }
 }
 
+// Every server's transitions over one day: what a fleet-wide uptime report reads.
+void BM_Timelines_OneDay(benchmark::State& state) {
+  StorePtr store = Fleet();
+  for (auto _ : state) {
+    auto t = store->Timelines(kT0, kT0 + 86'400'000);
+    if (!t.ok() || static_cast<int64_t>(t->size()) != FleetSize()) state.SkipWithError("short");
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetItemsProcessed(state.iterations() * FleetSize());
+}
+
 BENCHMARK(BM_ApplyHeartbeats_KnownOn)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ApplyHeartbeats_FullPath)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_ListServers, last_seen_desc, "last_seen", true, 0, false)
@@ -182,6 +195,7 @@ BENCHMARK_CAPTURE(BM_ListServers, status_on_ipv4_desc, "ipv4", true, 0, true)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ListServers_SearchQ)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SweepOffline_NothingDue)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Timelines_OneDay)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

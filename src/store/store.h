@@ -22,7 +22,7 @@ struct ApplyOptions {
 };
 
 struct ApplyResult {
-  int64_t applied = 0;         // heartbeats that updated a server
+  int64_t applied = 0;         // heartbeats of existing or registered servers (incl. redeliveries)
   int64_t registered = 0;      // servers created by a heartbeat
   int64_t rejected = 0;        // unknown servers when auto_register is off
   int64_t turned_on = 0;       // off -> on transitions written
@@ -53,30 +53,37 @@ class Store {
   // OK when the backend answers; Unavailable otherwise.
   virtual Status Ping() = 0;
 
-  // Creates a server (status off, never seen). Conflict (field server_id or server_name) when
-  // either is taken. REQUIRES: input validated.
+  // Creates a server (status off, never seen; an "off" event with cause "created" at `now`).
+  // Conflict (field server_id or server_name) when either is taken. REQUIRES: input validated.
   virtual Result<Server> CreateServer(const ServerInput& input, Millis now) = 0;
   virtual Result<Server> GetServer(const std::string& server_id) = 0;
-  // Applies the fields present. NotFound, or Conflict (field server_name).
+  // Applies the fields present; last_updated moves only if a value changed. NotFound, or
+  // Conflict (field server_name).
   virtual Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
                                       Millis now) = 0;
   // Deletes a server and its history. NotFound when absent.
   virtual Status DeleteServer(const std::string& server_id) = 0;
-  // Filtered, sorted page plus the total matching. REQUIRES: query validated.
+  // Filtered, sorted page plus the total matching. server_name and q match substrings, ASCII
+  // case-insensitively, with % _ \ taken literally. ipv4 sorts numerically (empty first); ties
+  // break on creation order (reversed for desc), so paging is stable. REQUIRES: query validated.
   virtual Result<ServerPage> ListServers(const ServerQuery& query) = 0;
   virtual Result<FleetStats> Stats() = 0;
 
   // Applies a batch of heartbeats in one transaction: updates last_seen (never backwards),
-  // ipv4, hostname, interval; turns on servers that are off (event stamped at received_at);
-  // registers unknown servers (name = hostname, made unique) when allowed. Several heartbeats
-  // of one server in a batch are fine. Idempotent: applying the same heartbeat twice changes
-  // nothing the second time.
+  // ipv4, hostname, interval (from the newest heartbeat only; an empty ipv4 or hostname keeps
+  // the stored one); turns on servers that are off (event stamped at received_at, cause
+  // "heartbeat"), unless the heartbeat is older than the off transition (a stale redelivery);
+  // registers unknown servers (name = hostname or server_id, made unique with "-2", "-3", …;
+  // event cause "registered") when allowed. last_updated moves when the record changes, not on
+  // every heartbeat. Several heartbeats of one server in a batch apply in received_at order.
+  // Idempotent: applying the same heartbeat twice changes nothing the second time.
   virtual Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
                                               const ApplyOptions& options) = 0;
 
   // Turns off every server that is on and whose last_seen + (interval + grace) < now,
-  // stamping the transition at last_seen + interval. Conditional per server, so concurrent
-  // sweeps never write a transition twice.
+  // stamping the transition at last_seen + interval (cause "timeout"). Conditional per server,
+  // so concurrent sweeps never write a transition twice. Does a bounded amount of work per
+  // call (oldest first); call again while turned_off is non-zero to drain a large backlog.
   virtual Result<SweepResult> SweepOffline(Millis now, Millis grace) = 0;
 
   // Transitions of one server with at < to, ascending, including the last one before `from`

@@ -1,0 +1,31 @@
+#pragma once
+// SqlHistory: the embedded History, computed from the status transitions the Store keeps.
+//
+// The status history is written by the Store itself, in the same transaction as each status
+// change (ApplyHeartbeats for "on", SweepOffline for "off"), so Record() has nothing to add and
+// returns OK. Uptime is exact and time-weighted: Store::ListEvents / Store::Timelines plus
+// sms::ComputeUptime. Thread-safe (the Store is).
+
+#include <utility>
+
+#include "history/history.h"
+
+namespace sms::history {
+
+class SqlHistory final : public History {
+ public:
+  // REQUIRES: store != nullptr.
+  explicit SqlHistory(store::StorePtr store) : store_(std::move(store)) {}
+
+  // A no-op returning OK: heartbeats leave their trace as status transitions in the Store.
+  Status Record(const std::vector<Heartbeat>& batch) override;
+  // NotFound when the server no longer exists.
+  Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
+  Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
+                                                                      Millis now) override;
+
+ private:
+  store::StorePtr store_;
+};
+
+}  // namespace sms::history

@@ -1,0 +1,65 @@
+#include "store/migrations.h"
+
+#include <string>
+
+#include "store/migrations_sql.h"  // generated: kEmbeddedMigrations
+
+namespace sms::store {
+namespace {
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+Result<int> ReadVersion(Connection& conn) {
+  Result<Statement> st = conn.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(st->Int(0));
+}
+
+Status Apply(Connection& conn, const Migration& m, Millis now) {
+  // Exec needs a NUL-terminated string; the embedded views are literals, but copy to be safe.
+  Status status = conn.Exec(std::string(m.sql).c_str());
+  if (!status.ok()) {
+    return Status(status.code(), "migration " + std::string(m.name) + ": " + status.message());
+  }
+  Result<Statement> st =
+      conn.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, int64_t{m.version}).Bind(2, m.name).Bind(3, now);
+  return st->Run();
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kEmbeddedMigrations; }
+
+Result<int> SchemaVersion(Connection& conn) {
+  Status status = conn.Exec(kCreateMigrationsTable);
+  if (!status.ok()) return status;
+  return ReadVersion(conn);
+}
+
+Status ApplyMigrations(Connection& conn, Millis now) {
+  Transaction tx(conn);
+  Status status = tx.BeginWrite();
+  if (!status.ok()) return status;
+  Result<int> current = SchemaVersion(conn);
+  if (!current.ok()) return current.status();
+  int newest = Migrations().empty() ? 0 : Migrations().back().version;
+  if (*current > newest) {
+    return Status::InvalidArgument("the database schema is at version " + std::to_string(*current) +
+                                       ", newer than this binary (" + std::to_string(newest) + ")",
+                                   "database_url");
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= *current) continue;
+    status = Apply(conn, m, now);
+    if (!status.ok()) return status;
+  }
+  return tx.Commit();
+}
+
+}  // namespace sms::store

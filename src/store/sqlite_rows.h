@@ -1,0 +1,56 @@
+#pragma once
+// Row helpers shared by the SqliteStore sources (internal to src/store).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "store/sqlite_connection.h"
+
+namespace sms::store {
+
+// The columns ReadServer() expects, in order.
+inline constexpr std::string_view kServerColumns =
+    "id, server_id, server_name, ipv4, hostname, status, interval, created_time, last_updated, "
+    "last_seen, status_changed_at";
+
+// The cheap heartbeat path for a server the caller believes is on with these fields: ?1
+// received_at, ?2 server_id, ?3 ipv4, ?4 hostname, ?5 interval. An empty ipv4 or hostname in a
+// heartbeat means "not reported" and never clears the stored value.
+inline constexpr std::string_view kFastPathSql =
+    "UPDATE servers SET last_seen = max(last_seen, ?1) "
+    "WHERE server_id = ?2 AND status = 1 AND (?3 = '' OR ipv4 = ?3) "
+    "AND (?4 = '' OR hostname = ?4) AND interval = ?5";
+
+// Servers on whose next heartbeat was due before ?1 (now - grace), oldest first, at most ?2.
+// INDEXED BY: the planner would otherwise prefer the two-valued status index and sort.
+inline constexpr std::string_view kOverdueSql =
+    "SELECT id, server_id, last_seen, interval, status_changed_at FROM servers "
+    "INDEXED BY servers_due WHERE status = 1 AND last_seen + interval * 1000 < ?1 "
+    "ORDER BY last_seen + interval * 1000 LIMIT ?2";
+
+// Reads a Server from the current row of a statement that selected kServerColumns first.
+Server ReadServer(const Statement& st);
+
+// ipv4 as a number for numeric ordering; -1 when empty or not a dotted quad.
+int64_t Ipv4Number(std::string_view ipv4);
+
+// The server with `server_id`, or nullopt.
+Result<std::optional<Server>> FindServer(Connection& conn, std::string_view server_id);
+
+// True when a server other than row `except_row` has `server_name`.
+Result<bool> NameTaken(Connection& conn, std::string_view server_name, int64_t except_row = 0);
+
+// Appends a status transition of server row `server_row`.
+Status InsertEvent(Connection& conn, int64_t server_row, ServerStatus status, Millis at,
+                   std::string_view cause);
+
+// Inserts `s` (every field but id) and sets s.id.
+Status InsertServer(Connection& conn, Server& s);
+
+// Writes every mutable field of `s` (by s.id).
+Status WriteServer(Connection& conn, const Server& s);
+
+}  // namespace sms::store

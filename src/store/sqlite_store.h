@@ -1,0 +1,86 @@
+#pragma once
+// SqliteStore: the embedded Store on one SQLite file (WAL), or on a private in-memory database.
+//
+// Thread-safe. Writes go through one writer connection guarded by a mutex (SQLite has one
+// writer at a time anyway); reads lease a connection from a small pool, and WAL lets them run
+// while a write is in progress. Every write transaction is BEGIN IMMEDIATE, so several stores
+// (threads or processes) on the same file serialise on SQLite's lock instead of failing.
+// An in-memory database has a single connection that serves reads and writes.
+//
+// Status history is written here, in the same transaction as the status change: ApplyHeartbeats
+// writes the "on" transitions (cause "registered" or "heartbeat"), SweepOffline the "off" ones
+// (cause "timeout"), CreateServer an "off" one (cause "created").
+//
+// last_updated moves when the stored record changes (fields, status), not on every heartbeat;
+// last_seen is what a heartbeat moves. ipv4 sorts numerically (empty first).
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sqlite_checkpointer.h"
+#include "store/sqlite_connection.h"
+#include "store/store.h"
+
+namespace sms::store {
+
+struct SqliteOptions {
+  std::string path;     // a file path; ignored when `memory`
+  bool memory = false;  // a private in-memory database (one connection)
+  int readers = 4;      // read connections in the pool (file databases)
+  int64_t writer_cache_kib = 128 * 1024;
+  int64_t reader_cache_kib = 16 * 1024;
+  int64_t mmap_bytes = int64_t{1} << 30;  // shared OS page cache for reads
+  // WAL size (in pages) at which the background checkpointer copies it into the database.
+  int checkpoint_frames = 8192;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database and applies migrations.
+  static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  Status Ping() override;
+  Result<Server> CreateServer(const ServerInput& input, Millis now) override;
+  Result<Server> GetServer(const std::string& server_id) override;
+  Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
+                              Millis now) override;
+  Status DeleteServer(const std::string& server_id) override;
+  Result<ServerPage> ListServers(const ServerQuery& query) override;
+  Result<FleetStats> Stats() override;
+  Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
+                                      const ApplyOptions& options) override;
+  Result<SweepResult> SweepOffline(Millis now, Millis grace) override;
+  Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
+                                              Millis to) override;
+  Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+
+  // Most servers one SweepOffline call turns off; the next call continues.
+  static constexpr int kSweepLimit = 10000;
+
+ private:
+  SqliteStore() = default;
+
+  using ConnectionFn = std::function<Status(Connection&)>;
+  // Runs `fn` on a read connection (the writer for an in-memory database).
+  Status WithReader(const ConnectionFn& fn);
+  // Runs `fn` on the writer connection, holding the writer mutex.
+  Status WithWriter(const ConnectionFn& fn);
+
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+  bool pooled_ = false;  // false: reads use the writer
+
+  std::unique_ptr<Checkpointer> checkpointer_;  // file databases only
+};
+
+}  // namespace sms::store

@@ -1,0 +1,48 @@
+#include "store/store.h"
+
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
+#include "store/sqlite_store.h"
+
+namespace sms::store {
+namespace {
+
+constexpr std::string_view kSqliteScheme = "sqlite:";
+constexpr std::string_view kMemory = ":memory:";
+
+// "sqlite:<path>": the path as written ("sqlite:data/sms.db", "sqlite:/var/lib/sms.db");
+// "sqlite:///abs/path" is accepted too.
+Result<StorePtr> OpenSqlite(std::string_view rest) {
+  SqliteOptions options;
+  if (rest == kMemory) {
+    options.memory = true;
+  } else {
+    if (rest.starts_with("//")) rest.remove_prefix(2);
+    if (rest.empty()) return Status::InvalidArgument("sqlite: URL without a path", "database_url");
+    options.path = std::string(rest);
+    std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return Status::Unavailable("cannot create directory " + parent.string() + ": " +
+                                 ec.message());
+    }
+  }
+  Result<std::shared_ptr<SqliteStore>> store = SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  return StorePtr(std::move(*store));
+}
+
+}  // namespace
+
+Result<StorePtr> MakeStore(const StoreConfig& config) {
+  std::string_view url = config.url;
+  if (url.starts_with(kSqliteScheme)) return OpenSqlite(url.substr(kSqliteScheme.size()));
+  std::string scheme(url.substr(0, url.find(':')));
+  return Status::InvalidArgument(
+      "unsupported database URL scheme: \"" + scheme + "\" (supported: sqlite:)", "database_url");
+}
+
+}  // namespace sms::store

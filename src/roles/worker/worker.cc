@@ -198,7 +198,11 @@ void Worker::SweepLoop() {
   auto next = std::chrono::steady_clock::now() + options_.sweep_every;
   while (!stopping_) {
     if (std::chrono::steady_clock::now() >= next) {
-      auto swept = Sweep();
+      // The store turns off a bounded number per call: repeat until nothing more is due.
+      Result<int64_t> swept = int64_t{0};
+      do {
+        swept = Sweep();
+      } while (swept.ok() && *swept > 0 && !stopping_);
       if (!swept.ok()) {
         errors_.Inc();
         spdlog::warn("worker: offline sweep failed: {}", swept.status().ToString());

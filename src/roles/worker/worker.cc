@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 
 #include "core/heartbeat.h"
-#include "core/server_json.h"
 #include "roles/common/server_cache.h"
 
 namespace sms::worker {
@@ -176,8 +175,13 @@ std::unordered_set<std::string> Worker::KnownOn(const std::vector<Heartbeat>& ba
 
 void Worker::CacheServers(const std::vector<Server>& servers) {
   for (const Server& s : servers) {
-    b_.cache->Set(ServerCacheKey(s.server_id), boost::json::serialize(ServerToJson(s)),
-                  cache::JitteredTtl());
+    // Only what decides the cheap path: a fleet of a million stays small in memory.
+    boost::json::object o{{"server_id", s.server_id},
+                          {"status", StatusName(s.status)},
+                          {"interval", s.interval},
+                          {"ipv4", s.ipv4},
+                          {"hostname", s.hostname}};
+    b_.cache->Set(ServerCacheKey(s.server_id), boost::json::serialize(o), cache::JitteredTtl());
   }
 }
 

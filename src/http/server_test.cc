@@ -375,6 +375,16 @@ TEST_P(ServerTest, IdleTimeoutClosesASilentConnection) {
   EXPECT_TRUE(conn.ClosedByPeer(3000));
 }
 
+TEST_P(ServerTest, IdleTimeoutLongerThanReadTimeoutIsKept) {
+  options_.read_timeout_seconds = 1;
+  options_.idle_timeout_seconds = 2;
+  StartServer();
+  TestConnection conn(port());
+  ASSERT_EQ(conn.Send("GET", "/hello").status, 200);
+  EXPECT_FALSE(conn.ClosedByPeer(1500));  // past the read timeout, within the idle one
+  EXPECT_TRUE(conn.ClosedByPeer(3000));
+}
+
 TEST_P(ServerTest, ReadTimeoutBoundsASlowRequest) {
   options_.read_timeout_seconds = 1;
   StartServer();
@@ -389,6 +399,29 @@ TEST_P(ServerTest, ReadTimeoutBoundsASlowRequest) {
     }
   }
   EXPECT_TRUE(conn.ClosedByPeer(3000));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(2500));
+}
+
+TEST_P(ServerTest, ReadTimeoutDropsAClientThatStopsReading) {
+  options_.read_timeout_seconds = 1;
+  router_->Add("GET", "/huge", [](Request&) {
+    return JsonResponse(200, std::string(64 * 1024 * 1024, 'x'));  // more than socket buffers
+  });
+  StartServer();
+  TestConnection conn(port());
+  conn.Write("GET /huge HTTP/1.1\r\nHost: x\r\n\r\n");  // and never reads the answer
+  auto open = [&] { return Sample(metrics_->Render(), "sms_http_open_connections"); };
+  auto wait_for = [&](double n) {
+    auto start = steady_clock::now();
+    while (open() != n && steady_clock::now() - start < std::chrono::seconds(5)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return open() == n;
+  };
+  ASSERT_TRUE(wait_for(1));
+  auto start = steady_clock::now();
+  EXPECT_TRUE(wait_for(0));  // the stalled write timed out and the server closed
+  EXPECT_GT(steady_clock::now() - start, std::chrono::milliseconds(500));
   EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(2500));
 }
 

@@ -42,12 +42,17 @@ void ToLower(std::string* s) {
 
 template <typename Executor>
 Session<Executor>::Session(Socket&& socket, ServerState* state, bool reject)
-    : stream_(std::move(socket)), state_(state), reject_(reject) {
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      horizon_(std::min(Seconds(state->options.read_timeout_seconds),
+                        Seconds(state->options.idle_timeout_seconds))),
+      state_(state),
+      reject_(reject) {
   state_->connections->fetch_add(1, std::memory_order_relaxed);
   beast::error_code ec;
-  auto peer = stream_.socket().remote_endpoint(ec);
+  auto peer = socket_.remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string();
-  stream_.socket().set_option(tcp::no_delay(true), ec);  // one write per response anyway
+  socket_.set_option(tcp::no_delay(true), ec);  // one write per response anyway
 }
 
 template <typename Executor>
@@ -67,13 +72,13 @@ void Session<Executor>::Start() {
     registry_pos_ = state_->sessions.begin();
     registered_ = true;
   }
-  net::dispatch(stream_.get_executor(),
+  net::dispatch(socket_.get_executor(),
                 beast::bind_front_handler(&Session::NextRequest, this->shared_from_this()));
 }
 
 template <typename Executor>
 void Session<Executor>::Shutdown() {
-  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+  net::post(socket_.get_executor(), [self = this->shared_from_this()] {
     // A request being read or handled finishes; its response then says Connection: close.
     if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) self->Close();
   });
@@ -97,7 +102,8 @@ void Session<Executor>::NextRequest() {
   if (buffer_.capacity() > kKeepCapacity) buffer_.shrink_to_fit();
   phase_ = Phase::kIdle;
   const auto& o = state_->options;
-  stream_.expires_after(Seconds(first_request_ ? o.read_timeout_seconds : o.idle_timeout_seconds));
+  SetDeadline(Clock::now(),
+              Seconds(first_request_ ? o.read_timeout_seconds : o.idle_timeout_seconds));
   ReadSome();
 }
 
@@ -106,13 +112,13 @@ void Session<Executor>::BeginRequest() {
   phase_ = Phase::kReading;
   start_ = Clock::now();
   // One deadline for the whole request (header and body): a slow client cannot hold on.
-  stream_.expires_after(Seconds(state_->options.read_timeout_seconds));
+  SetDeadline(start_, Seconds(state_->options.read_timeout_seconds));
 }
 
 template <typename Executor>
 void Session<Executor>::ReadSome() {
   size_t size = header_handled_ ? kBodyReadSize : kReadSize;
-  stream_.async_read_some(buffer_.prepare(size),
+  socket_.async_read_some(buffer_.prepare(size),
                           beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
 }
 
@@ -181,7 +187,7 @@ bool Session<Executor>::OnHeader() {
   parser_->eager(true);
   if (!parser_->is_done() && msg.version() >= 11 &&
       beast::iequals(msg[bhttp::field::expect], "100-continue")) {
-    net::async_write(stream_, net::buffer(kContinue),
+    net::async_write(socket_, net::buffer(kContinue),
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->Close();
                        self->Parse();
@@ -248,13 +254,14 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   body_ = std::move(res.body);
   SerializeHead(res, body_.size(), keep_alive, http10, RequestId(), &head_);
   if (head || res.status == 204 || res.status == 304) body_.clear();
-  double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  Clock::time_point now = Clock::now();
+  double seconds = std::chrono::duration<double>(now - start_).count();
   state_->metrics->ObserveRequest(route_, MethodLabel(header_handled_ ? req_.method : ""),
                                   res.status, seconds);
-  stream_.expires_after(Seconds(state_->options.read_timeout_seconds));  // a client not reading
+  SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
   std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
   net::async_write(
-      stream_, buffers,
+      socket_, buffers,
       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), keep_alive));
 }
 
@@ -272,16 +279,16 @@ template <typename Executor>
 void Session<Executor>::Linger() {
   phase_ = Phase::kLingering;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec || state_->stopping.load(std::memory_order_acquire)) return Close();
-  stream_.expires_after(kLinger);
+  SetDeadline(Clock::now(), kLinger);
   Drain();
 }
 
 template <typename Executor>
 void Session<Executor>::Drain() {
   buffer_.clear();
-  stream_.async_read_some(buffer_.prepare(kReadSize),
+  socket_.async_read_some(buffer_.prepare(kReadSize),
                           [self = this->shared_from_this()](beast::error_code ec, size_t) {
                             if (ec) return self->Close();
                             self->Drain();
@@ -291,7 +298,37 @@ void Session<Executor>::Drain() {
 template <typename Executor>
 void Session<Executor>::Close() {
   phase_ = Phase::kClosed;
-  stream_.close();
+  beast::error_code ec;
+  socket_.close(ec);  // pending operations complete with operation_aborted
+  timer_.cancel();
+  timer_armed_ = false;
+}
+
+template <typename Executor>
+void Session<Executor>::SetDeadline(Clock::time_point now, Clock::duration timeout) {
+  deadline_ = now + timeout;
+  // A pending wait ends no later than now + horizon_; a deadline at least that far away is
+  // found when it fires. Only a shorter timeout (lingering) needs the timer moved.
+  if (!timer_armed_ || deadline_ < timer_.expiry()) ArmTimer(std::min(deadline_, now + horizon_));
+}
+
+template <typename Executor>
+void Session<Executor>::ArmTimer(Clock::time_point at) {
+  if (phase_ == Phase::kClosed) return;
+  timer_.expires_at(at);  // cancels a pending wait, which then completes as aborted
+  timer_armed_ = true;
+  timer_.async_wait(beast::bind_front_handler(&Session::OnTimer, this->shared_from_this()));
+}
+
+template <typename Executor>
+void Session<Executor>::OnTimer(beast::error_code ec) {
+  // Aborted: moved or closed. Expiry in the future: moved after this wait had already ended.
+  Clock::time_point now = Clock::now();
+  if (ec || phase_ == Phase::kClosed || timer_.expiry() > now) return;
+  timer_armed_ = false;
+  // The deadline passed: the peer is too slow or silent; closing ends its pending operation.
+  if (now >= deadline_) return Close();
+  ArmTimer(std::min(deadline_, now + horizon_));
 }
 
 template <typename Executor>

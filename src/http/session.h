@@ -60,6 +60,7 @@ template <typename Executor>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Executor>> {
  public:
   using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+  using Clock = std::chrono::steady_clock;
 
   // `reject`: answer the first request with 503 and close (over max_connections).
   Session(Socket&& socket, ServerState* state, bool reject);
@@ -72,7 +73,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Shutdown() override;
 
  private:
-  using Clock = std::chrono::steady_clock;
   enum class Phase { kIdle, kReading, kHandling, kLingering, kClosed };
 
   void NextRequest();
@@ -91,8 +91,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Drain();
   void Close();
   const std::string& RequestId();
+  // Deadlines: one timer per connection, set lazily. Moving the deadline later (every request
+  // does) costs no timer operation; the timer, never set further ahead than `horizon_`, finds
+  // the new deadline when it fires and waits again.
+  void SetDeadline(Clock::time_point now, Clock::duration timeout);
+  void ArmTimer(Clock::time_point at);
+  void OnTimer(boost::beast::error_code ec);
 
-  boost::beast::basic_stream<boost::asio::ip::tcp, Executor> stream_;
+  using Timer = boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, Executor>;
+  Socket socket_;
+  Timer timer_;
+  Clock::time_point deadline_;  // the connection is closed when this passes
+  bool timer_armed_ = false;    // a wait on timer_ is pending (not cancelled)
+  Clock::duration horizon_;     // the shortest read or idle timeout
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerState* state_;

@@ -128,6 +128,23 @@ TEST_P(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(conn.Send("GET", "/hello").status, 200);
 }
 
+TEST_P(ServerTest, KeepAliveRequestsDoNotInheritHeadersOrQuery) {
+  StartServer();
+  TestConnection conn(port());
+  Response first = conn.Send("GET", "/servers/a?q=x", "", {{"X-Agent", "one"}, {"X-B", "2"}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto o = boost::json::parse(first.body).as_object();
+  EXPECT_EQ(o.at("agent").as_string(), "one");
+  EXPECT_EQ(o.at("q").as_string(), "x");
+  Response second = conn.Send("GET", "/servers/b");
+  ASSERT_EQ(second.status, 200) << second.body;
+  o = boost::json::parse(second.body).as_object();
+  EXPECT_EQ(o.at("id").as_string(), "b");
+  EXPECT_EQ(o.at("path").as_string(), "/servers/b");
+  EXPECT_EQ(o.at("agent").as_string(), "");
+  EXPECT_EQ(o.at("q").as_string(), "");
+}
+
 TEST_P(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   TestConnection conn(port());

@@ -1,6 +1,7 @@
 #include "http/session.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/url.hpp>
 #include <cctype>
 #include <charconv>
@@ -34,8 +35,29 @@ bool ValidRequestId(std::string_view id) {
 
 std::string_view EncodedPath(std::string_view target) { return target.substr(0, target.find('?')); }
 
-void ToLower(std::string* s) {
-  for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// ASCII only: header names are tokens, and std::tolower would consult the locale per byte.
+void AssignLower(std::string* out, std::string_view s) {
+  out->resize(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    (*out)[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+}
+
+// True when `target` is an origin-form path with no query and nothing to decode: every byte a
+// pchar (RFC 3986: unreserved, sub-delims, ':' or '@') or '/'. Its decoded path is itself.
+bool IsPlainPath(std::string_view target) {
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = '0'; c <= '9'; ++c) plain[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) plain[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) plain[c] = true;
+    for (char c : std::string_view("-._~!$&'()*+,;=:@/")) plain[static_cast<unsigned char>(c)] = true;
+    return plain;
+  }();
+  if (target.empty() || target.front() != '/') return false;
+  return std::all_of(target.begin(), target.end(),
+                     [](char c) { return kPlain[static_cast<unsigned char>(c)]; });
 }
 
 }  // namespace
@@ -199,18 +221,27 @@ bool Session<Executor>::OnHeader() {
 
 template <typename Executor>
 void Session<Executor>::CopyHeaders() {
-  req_.headers.clear();
+  // Overwrites the previous request's strings in place: a keep-alive connection sending the
+  // same headers each time allocates nothing here.
+  auto& headers = req_.headers;
+  size_t n = 0;
   for (const auto& field : parser_->get()) {
-    auto& [name, value] = req_.headers.emplace_back();
-    name.assign(field.name_string());
-    ToLower(&name);
+    if (n == headers.size()) headers.emplace_back();
+    auto& [name, value] = headers[n++];
+    AssignLower(&name, field.name_string());
     value.assign(field.value());
   }
+  headers.resize(n);
 }
 
 template <typename Executor>
 bool Session<Executor>::ParseTarget(std::string_view target) {
   req_.query.clear();
+  if (IsPlainPath(target)) {  // the usual case, without a URL parser
+    req_.target.assign(target);
+    req_.path.assign(target);
+    return true;
+  }
   if (!target.empty() && target.front() != '/') {
     // absolute-form (RFC 9112 3.2.2): route on its path, as if origin-form had been sent
     auto uri = boost::urls::parse_absolute_uri(target);
@@ -234,15 +265,18 @@ void Session<Executor>::Dispatch() {
   auto& msg = parser_->get();
   req_.body = std::move(msg.body());
   req_.remote = remote_;
-  Response res;
+  Respond(Handle(), msg.keep_alive());
+}
+
+template <typename Executor>
+Response Session<Executor>::Handle() {
   try {
-    res = state_->router->Handle(req_, &route_);
+    return state_->router->Handle(req_, &route_);
   } catch (const std::exception&) {
     // Handle catches handler exceptions; this is for failures around them (bad_alloc), which
     // must not escape into the I/O thread.
-    res = ErrorResponse(500, "internal", "internal error");
+    return ErrorResponse(500, "internal", "internal error");
   }
-  Respond(std::move(res), msg.keep_alive());
 }
 
 template <typename Executor>

@@ -85,6 +85,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void CopyHeaders();
   bool ParseTarget(std::string_view target);
   void Dispatch();
+  Response Handle();  // the router's response; a 500 for anything thrown around the handler
   void Respond(Response res, bool keep_alive);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t n);
   void Linger();

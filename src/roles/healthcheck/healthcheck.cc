@@ -1,6 +1,7 @@
 #include "roles/healthcheck/healthcheck.h"
 
 #include <cctype>
+#include <string_view>
 
 #include "core/heartbeat.h"
 
@@ -11,12 +12,16 @@ constexpr const char* kRejected = "sms_heartbeats_rejected_total";
 constexpr const char* kRejectedHelp = "Heartbeats refused at ingest, by reason.";
 
 // JSON, or no Content-Type at all (some agents omit it); anything else is refused.
-bool IsJsonContentType(const std::string& type) {
+bool IsJsonContentType(std::string_view type) {
   if (type.empty()) return true;
-  std::string t = type.substr(0, type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t == "application/json";
+  std::string_view t = type.substr(0, type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (t.size() != kJson.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(t[i])) != kJson[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace

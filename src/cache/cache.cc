@@ -3,6 +3,7 @@
 #include <random>
 
 #include "cache/memory_cache.h"
+#include "cache/redis_cache.h"
 
 namespace sms::cache {
 
@@ -10,12 +11,14 @@ Result<CachePtr> MakeCache(const CacheConfig& config) {
   if (config.max_entries == 0) {
     return Status::InvalidArgument("cache max entries must be positive", "cache_max_entries");
   }
-  if (!config.url.empty()) {
-    return Status::InvalidArgument(
-        "unsupported cache url \"" + config.url + "\": this build has only the in-process cache",
-        "redis_url");
-  }
-  return CachePtr(std::make_shared<MemoryCache>(config.max_entries));
+  if (config.url.empty()) return CachePtr(std::make_shared<MemoryCache>(config.max_entries));
+  auto options = ParseRedisUrl(config.url);
+  if (!options.ok()) return options.status();
+  auto cache = std::make_shared<RedisCache>(std::move(*options));
+  // Not fatal when Redis is down (callers fall back to SQL), but an unreachable Redis or a
+  // wrong password is logged now, at start-up, rather than at the first heartbeat.
+  (void)cache->Ping();
+  return CachePtr(std::move(cache));
 }
 
 std::chrono::seconds JitteredTtl() {

@@ -1,6 +1,6 @@
 #pragma once
 // Cache: string values by key with a per-entry TTL. A miss is normal, never an error.
-// Implementations: MemoryCache (in-process LRU, the embedded default), RedisCache (later).
+// Implementations: MemoryCache (in-process LRU, the embedded default), RedisCache (Redis).
 // Thread-safe.
 
 #include <chrono>
@@ -32,7 +32,7 @@ class Cache {
 using CachePtr = std::shared_ptr<Cache>;
 
 struct CacheConfig {
-  std::string url;            // empty: MemoryCache; "redis://…": Redis (later)
+  std::string url;            // empty: MemoryCache; "redis://…": RedisCache
   size_t max_entries = 2'000'000;
 };
 

@@ -1,6 +1,7 @@
 // The contract every Cache implementation keeps, run against each of them.
 // To add an implementation, write a traits struct like MemoryCacheTraits and list it in
 // CacheImplementations. Keys are unique per test, so a shared server works.
+// The Redis cases run against the server SMS_REDIS_URL names, and skip when it is unset.
 
 #include <gtest/gtest.h>
 
@@ -9,10 +10,13 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "cache/cache.h"
 #include "cache/memory_cache.h"
+#include "cache/redis_cache.h"
+#include "cache/redis_test_support.h"
 #include "core/clock.h"
 
 namespace sms::cache {
@@ -25,15 +29,39 @@ constexpr Millis kStart = 1'800'000'000'000;  // 2027-01-15, any fixed instant w
 struct MemoryCacheTraits {
   static constexpr bool kTakesClock = true;          // expiry follows the injected clock
   static constexpr bool kEvictsAtMaxEntries = true;  // max_entries bounds it, LRU first out
+  static std::string SkipReason() { return {}; }
   static CachePtr Make(size_t max_entries, ClockPtr clock) {
     return std::make_shared<MemoryCache>(max_entries, std::move(clock));
+  }
+};
+
+// Redis keeps time itself: the TTL tests read the remaining TTL with a raw connection.
+struct RedisCacheTraits {
+  static constexpr bool kTakesClock = false;
+  static constexpr bool kEvictsAtMaxEntries = false;  // Redis evicts by memory, if at all
+  static std::string SkipReason() { return testing::RedisUrlFromEnv() ? "" : testing::kNoRedisUrl; }
+  static RedisOptions Options() {
+    auto options = ParseRedisUrl(testing::RedisUrlFromEnv().value_or(""));
+    EXPECT_TRUE(options.ok()) << "SMS_REDIS_URL: " << options.status().ToString();
+    return options.ok() ? *options : RedisOptions{};
+  }
+  static CachePtr Make(size_t /*max_entries*/, ClockPtr /*clock*/) {
+    return std::make_shared<RedisCache>(Options());
+  }
+  // Seconds left before `key` expires, as the server reports it (TTL).
+  static long long RemainingTtl(const std::string& key) {
+    testing::RawRedis raw(Options());
+    return raw.Ttl(key);
   }
 };
 
 template <typename Traits>
 class CacheContractTest : public ::testing::Test {
  protected:
-  void SetUp() override { cache_ = Traits::Make(1000, clock_); }
+  void SetUp() override {
+    if (const std::string why = Traits::SkipReason(); !why.empty()) GTEST_SKIP() << why;
+    cache_ = Traits::Make(1000, clock_);
+  }
 
   // A key no other test (or earlier run against a shared server) uses.
   std::string Key(const std::string& name) const { return prefix_ + name; }
@@ -56,8 +84,16 @@ class CacheContractTest : public ::testing::Test {
       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ":";
 };
 
-using CacheImplementations = ::testing::Types<MemoryCacheTraits>;
-TYPED_TEST_SUITE(CacheContractTest, CacheImplementations);
+// Names the cases after the backend: CacheContractTest/Memory.…, CacheContractTest/Redis.…
+struct ImplementationName {
+  template <typename Traits>
+  static std::string GetName(int) {
+    return std::is_same_v<Traits, MemoryCacheTraits> ? "Memory" : "Redis";
+  }
+};
+
+using CacheImplementations = ::testing::Types<MemoryCacheTraits, RedisCacheTraits>;
+TYPED_TEST_SUITE(CacheContractTest, CacheImplementations, ImplementationName);
 
 TYPED_TEST(CacheContractTest, AMissIsNotAnError) { EXPECT_EQ(this->Get("absent"), std::nullopt); }
 
@@ -98,7 +134,20 @@ TYPED_TEST(CacheContractTest, RejectsANonPositiveTtl) {
 
 TYPED_TEST(CacheContractTest, EntriesExpireAfterTheirTtl) {
   if constexpr (!TypeParam::kTakesClock) {
-    GTEST_SKIP() << "expiry runs on the backend's own clock, which a test cannot move";
+    // The backend's own clock: the TTL it holds, and one real expiry of a 1 s entry.
+    this->Set("short", "s", 1s);
+    this->Set("long", "l", 900s);
+    const long long left = TypeParam::RemainingTtl(this->Key("long"));
+    EXPECT_GE(left, 899);
+    EXPECT_LE(left, 900);
+    const auto set_at = std::chrono::steady_clock::now();
+    EXPECT_EQ(this->Get("short"), "s");
+    while (this->Get("short").has_value() && std::chrono::steady_clock::now() - set_at < 3s) {
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(this->Get("short"), std::nullopt);
+    EXPECT_GE(std::chrono::steady_clock::now() - set_at, 900ms);
+    EXPECT_EQ(this->Get("long"), "l");
   } else {
     this->Set("short", "s", 60s);
     this->Set("long", "l", 900s);
@@ -114,7 +163,15 @@ TYPED_TEST(CacheContractTest, EntriesExpireAfterTheirTtl) {
 
 TYPED_TEST(CacheContractTest, OverwritingRestartsTheTtl) {
   if constexpr (!TypeParam::kTakesClock) {
-    GTEST_SKIP() << "expiry runs on the backend's own clock, which a test cannot move";
+    // An overwrite replaces the TTL whether the new one is longer or shorter.
+    this->Set("k", "first", 600s);
+    this->Set("k", "second", 900s);
+    EXPECT_GE(TypeParam::RemainingTtl(this->Key("k")), 899);
+    this->Set("k", "third", 60s);
+    const long long left = TypeParam::RemainingTtl(this->Key("k"));
+    EXPECT_GE(left, 59);
+    EXPECT_LE(left, 60);
+    EXPECT_EQ(this->Get("k"), "third");
   } else {
     this->Set("k", "first", 60s);
     this->clock_->Advance(50'000);

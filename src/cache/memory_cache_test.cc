@@ -1,5 +1,5 @@
 // What MemoryCache promises beyond the Cache contract (see cache_contract_test.cc), and
-// MakeCache.
+// MakeCache (its Redis URLs: redis_cache_test.cc).
 
 #include "cache/memory_cache.h"
 
@@ -61,9 +61,9 @@ TEST(MakeCacheTest, EmptyUrlGivesAMemoryCache) {
   EXPECT_EQ(*(*cache)->Get("k").value(), "v");
 }
 
-TEST(MakeCacheTest, UrlsAreNotSupportedYet) {
+TEST(MakeCacheTest, UrlsOfOtherBackendsAreRejected) {
   CacheConfig config;
-  config.url = "redis://cache:6379/0";
+  config.url = "memcached://cache:11211";
   auto cache = MakeCache(config);
   EXPECT_EQ(cache.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(cache.status().field(), "redis_url");

@@ -35,4 +35,7 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code);
 
 const char* RoleName(Role role);
 
+// `url` with any password replaced by "***" ("postgresql://sms:***@db/sms"), for logs.
+std::string RedactUrl(const std::string& url);
+
 }  // namespace sms::app

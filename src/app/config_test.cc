@@ -53,5 +53,14 @@ TEST(ConfigTest, SplitRoleListensOnItsPort) {
   EXPECT_EQ(c->listen, "0.0.0.0:8081");
 }
 
+TEST(ConfigTest, RedactUrlHidesPasswordsOnly) {
+  EXPECT_EQ(RedactUrl("postgresql://sms:s3cret@db:5432/sms"), "postgresql://sms:***@db:5432/sms");
+  EXPECT_EQ(RedactUrl("redis://:pw@127.0.0.1:6379/0"), "redis://:***@127.0.0.1:6379/0");
+  EXPECT_EQ(RedactUrl("postgresql://db/sms"), "postgresql://db/sms");
+  EXPECT_EQ(RedactUrl("postgresql://user@db/sms"), "postgresql://user@db/sms");
+  EXPECT_EQ(RedactUrl("sqlite:./data/sms.db"), "sqlite:./data/sms.db");
+  EXPECT_EQ(RedactUrl("http://host/a:b@c"), "http://host/a:b@c");
+}
+
 }  // namespace
 }  // namespace sms::app

@@ -107,7 +107,7 @@ int Run(const Config& cfg) {
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   spdlog::info("smsd {} listening on http://{}:{} (database {}, bus {}, data dir {})",
                RoleName(cfg.role), host, server.port(),
-               store ? cfg.database_url : std::string("-"),
+               store ? RedactUrl(cfg.database_url) : std::string("-"),
                cfg.kafka_brokers.empty() ? "in-process" : cfg.kafka_brokers, cfg.data_dir);
 
   int sig = WaitForSignal();

@@ -1,5 +1,6 @@
 #include "core/heartbeat.h"
 
+#include <array>
 #include <atomic>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -7,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -129,22 +131,35 @@ Status ParseLegacy(const json::object& obj, Heartbeat& hb) {
   return Status::Ok();
 }
 
+// Bytes JSON strings must escape: '"', '\\' and the controls below 0x20.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+bool NeedsEscape(char c) { return kNeedsEscape[static_cast<unsigned char>(c)]; }
+
 void AppendEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char c : s) {
+  size_t done = 0;  // s[0, done) is in `out`; the runs between escapes go in one append
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!NeedsEscape(c)) continue;
+    out.append(s.data() + done, i - done);
+    done = i + 1;
     auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
+    if (u < 0x20) {
+      char escape[6] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 0xF]};
+      out.append(escape, sizeof escape);
     } else {
+      out += '\\';
       out += c;
     }
   }
+  out.append(s.data() + done, s.size() - done);
   out += '"';
 }
 
@@ -245,12 +260,11 @@ std::string NewHeartbeatId() {
   auto r = std::to_chars(buf, buf + 16, prefix, 16);
   // Left-pad to 16 hex digits so every id has the same shape.
   size_t len = static_cast<size_t>(r.ptr - buf);
-  std::string id(16 - len, '0');
-  id.append(buf, len);
-  id += '-';
-  r = std::to_chars(buf, buf + sizeof buf, n);
-  id.append(buf, r.ptr);
-  return id;
+  std::memmove(buf + 16 - len, buf, len);
+  std::memset(buf, '0', 16 - len);
+  buf[16] = '-';
+  r = std::to_chars(buf + 17, buf + sizeof buf, n);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace sms

@@ -1,6 +1,5 @@
 #include "roles/healthcheck/healthcheck.h"
 
-#include <cctype>
 #include <string_view>
 
 #include "core/heartbeat.h"
@@ -19,7 +18,8 @@ bool IsJsonContentType(std::string_view type) {
   constexpr std::string_view kJson = "application/json";
   if (t.size() != kJson.size()) return false;
   for (size_t i = 0; i < t.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(t[i])) != kJson[i]) return false;
+    char c = t[i] >= 'A' && t[i] <= 'Z' ? static_cast<char>(t[i] - 'A' + 'a') : t[i];
+    if (c != kJson[i]) return false;
   }
   return true;
 }

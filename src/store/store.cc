@@ -4,6 +4,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace sms::store {
@@ -11,6 +12,7 @@ namespace {
 
 constexpr std::string_view kSqliteScheme = "sqlite:";
 constexpr std::string_view kMemory = ":memory:";
+constexpr std::string_view kPostgresSchemes[] = {"postgresql://", "postgres://"};
 
 // "sqlite:<path>": the path as written ("sqlite:data/sms.db", "sqlite:/var/lib/sms.db");
 // "sqlite:///abs/path" is accepted too.
@@ -35,14 +37,28 @@ Result<StorePtr> OpenSqlite(std::string_view rest) {
   return StorePtr(std::move(*store));
 }
 
+// "postgresql://user:password@host:port/database?pool_size=16&…" (libpq's URI syntax; every
+// parameter but pool_size goes to libpq).
+Result<StorePtr> OpenPostgres(std::string_view url) {
+  Result<PostgresOptions> options = ParsePostgresUrl(url);
+  if (!options.ok()) return options.status();
+  Result<std::shared_ptr<PostgresStore>> store = PostgresStore::Open(*options);
+  if (!store.ok()) return store.status();
+  return StorePtr(std::move(*store));
+}
+
 }  // namespace
 
 Result<StorePtr> MakeStore(const StoreConfig& config) {
   std::string_view url = config.url;
   if (url.starts_with(kSqliteScheme)) return OpenSqlite(url.substr(kSqliteScheme.size()));
+  for (std::string_view scheme : kPostgresSchemes) {
+    if (url.starts_with(scheme)) return OpenPostgres(url);
+  }
   std::string scheme(url.substr(0, url.find(':')));
-  return Status::InvalidArgument(
-      "unsupported database URL scheme: \"" + scheme + "\" (supported: sqlite:)", "database_url");
+  return Status::InvalidArgument("unsupported database URL scheme: \"" + scheme +
+                                     "\" (supported: sqlite:, postgresql://, postgres://)",
+                                 "database_url");
 }
 
 }  // namespace sms::store

@@ -1,6 +1,7 @@
 #pragma once
 // Test support for Store implementations: one factory trait per implementation (the typed
-// contract suites run against each), temporary database files, and small builders.
+// contract suites run against each), temporary databases (SQLite files, PostgreSQL schemas),
+// and small builders.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,11 +9,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
+#include <pqxx/pqxx>
+#include <random>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "store/postgres_migrations.h"
 #include "store/store.h"
 
 namespace sms::store::testing {
@@ -74,6 +79,95 @@ class SqliteMemoryFactory {
   StorePtr store_;
 };
 
+// ---- PostgreSQL ------------------------------------------------------------------------------
+
+inline constexpr const char* kNoPostgres =
+    "SMS_DATABASE_URL not set: start engines with scripts/services";
+
+// The test engine's URL (postgresql://…) from SMS_DATABASE_URL, or empty.
+inline std::string PostgresTestUrl() {
+  const char* url = std::getenv("SMS_DATABASE_URL");
+  return url != nullptr ? url : "";
+}
+
+// A fresh schema on the test PostgreSQL (SMS_DATABASE_URL), dropped with everything in it on
+// destruction, so tests run in parallel and leave nothing behind. url() points a store at it:
+// the schema first on the search_path (set by libpq at connect time, so every pooled and every
+// re-established connection has it), and application_name = the schema's name, so a test can
+// find the store's sessions in pg_stat_activity.
+class TempPgSchema {
+ public:
+  TempPgSchema() {
+    if (PostgresTestUrl().empty()) return;
+    std::random_device random;
+    static std::atomic<int> counter{0};
+    name_ = "sms_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+            std::to_string(random() % 1000000);
+    try {
+      pqxx::connection admin(PostgresTestUrl());
+      pqxx::work tx(admin);
+      tx.exec("SET LOCAL client_min_messages = warning");
+      // pg_trgm goes to public once, outside every test schema: dropping a schema that held
+      // it would drop it for everyone. Serialised with the stores' migrations.
+      tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kPgMigrationLock) + ")");
+      tx.exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public");
+      tx.exec("CREATE SCHEMA " + name_);
+      tx.commit();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "cannot create a test schema on SMS_DATABASE_URL: " << e.what();
+      name_.clear();
+    }
+  }
+  ~TempPgSchema() {
+    if (name_.empty()) return;
+    try {
+      pqxx::connection admin(PostgresTestUrl());
+      pqxx::work tx(admin);
+      tx.exec("SET LOCAL client_min_messages = warning");
+      tx.exec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+      tx.commit();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "cannot drop test schema " << name_ << ": " << e.what();
+    }
+  }
+  TempPgSchema(const TempPgSchema&) = delete;
+  TempPgSchema& operator=(const TempPgSchema&) = delete;
+
+  bool ok() const { return !name_.empty(); }
+  const std::string& name() const { return name_; }
+  // The store URL for this schema, with extra query parameters ("pool_size=2") if any.
+  std::string url(const std::string& extra = "") const {
+    std::string base = PostgresTestUrl();
+    std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                      "options=-csearch_path%3D" + name_ + "%2Cpublic&application_name=" + name_;
+    return extra.empty() ? url : url + "&" + extra;
+  }
+
+ private:
+  std::string name_;
+};
+
+// PostgreSQL on a fresh schema; Another() opens a second, independent store (its own pool) on
+// the same schema, like a second replica.
+class PostgresFactory {
+ public:
+  // Non-empty when the suite cannot run here.
+  static std::string SkipReason() { return PostgresTestUrl().empty() ? kNoPostgres : ""; }
+  StorePtr Make() { return Open(); }
+  StorePtr Another() { return Open(); }
+
+ private:
+  StorePtr Open() {
+    if (!schema_.ok()) return nullptr;
+    Result<StorePtr> store = MakeStore({schema_.url()});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? *store : nullptr;
+  }
+  TempPgSchema schema_;
+};
+
+// ---- Builders --------------------------------------------------------------------------------
+
 inline ServerInput Input(const std::string& id, const std::string& name,
                          const std::string& ipv4 = "", const std::string& hostname = "") {
   return ServerInput{id, name, ipv4, hostname};
@@ -99,6 +193,10 @@ template <typename Factory>
 class StoreTest : public ::testing::Test {
  public:  // used by free helper templates of the suites too
   void SetUp() override {
+    if constexpr (requires { Factory::SkipReason(); }) {
+      std::string why = Factory::SkipReason();
+      if (!why.empty()) GTEST_SKIP() << why;
+    }
     store_ = factory_.Make();
     ASSERT_NE(store_, nullptr);
   }
@@ -133,13 +231,15 @@ class StoreTest : public ::testing::Test {
 };
 
 // Every Store implementation the contract suites run against.
-using StoreFactories = ::testing::Types<SqliteFileFactory, SqliteMemoryFactory>;
+// The PostgreSQL cases skip (saying why) when SMS_DATABASE_URL is not set.
+using StoreFactories = ::testing::Types<SqliteFileFactory, SqliteMemoryFactory, PostgresFactory>;
 
 struct FactoryNames {
   template <typename T>
   static std::string GetName(int) {
     if (std::is_same_v<T, SqliteFileFactory>) return "SqliteFile";
     if (std::is_same_v<T, SqliteMemoryFactory>) return "SqliteMemory";
+    if (std::is_same_v<T, PostgresFactory>) return "Postgres";
     return "Unknown";
   }
 };

@@ -1,0 +1,52 @@
+#include "store/postgres_rows.h"
+
+#include "store/sqlite_rows.h"  // Ipv4Number(): the same numeric ipv4 as the SQLite schema
+
+namespace sms::store {
+
+Server ReadPgServer(const pqxx::row& row) {
+  Server s;
+  s.id = row[0].as<int64_t>();
+  s.server_id = row[1].as<std::string>();
+  s.server_name = row[2].as<std::string>();
+  s.ipv4 = row[3].as<std::string>();
+  s.hostname = row[4].as<std::string>();
+  s.status = row[5].as<int>() != 0 ? ServerStatus::kOn : ServerStatus::kOff;
+  s.interval = row[6].as<int>();
+  s.created_time = row[7].as<int64_t>();
+  s.last_updated = row[8].as<int64_t>();
+  s.last_seen = row[9].as<int64_t>();
+  s.status_changed_at = row[10].as<int64_t>();
+  return s;
+}
+
+std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& conn,
+                                   const std::string& server_id, bool lock) {
+  static const std::string kSql =
+      "SELECT " + std::string(kPgServerColumns) + " FROM servers WHERE server_id = $1";
+  static const std::string kLockSql = kSql + " FOR UPDATE";
+  pqxx::result r = ExecPrepared(tx, conn, lock ? kLockSql : kSql, server_id);
+  if (r.empty()) return std::nullopt;
+  return ReadPgServer(r[0]);
+}
+
+void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s) {
+  static const std::string kSql =
+      "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
+      "\"interval\", created_time, last_updated, last_seen, status_changed_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+  pqxx::result r =
+      ExecPrepared(tx, conn, kSql, s.server_id, s.server_name, s.ipv4, Ipv4Number(s.ipv4),
+                   s.hostname, int{s.status == ServerStatus::kOn}, s.interval, s.created_time,
+                   s.last_updated, s.last_seen, s.status_changed_at);
+  s.id = r[0][0].as<int64_t>();
+}
+
+void InsertPgEvent(pqxx::transaction_base& tx, PgConnection& conn, int64_t server_row,
+                   ServerStatus status, Millis at, const std::string& cause) {
+  static const std::string kSql =
+      "INSERT INTO status_events (server, status, at, cause) VALUES ($1, $2, $3, $4)";
+  ExecPrepared(tx, conn, kSql, server_row, int{status == ServerStatus::kOn}, at, cause);
+}
+
+}  // namespace sms::store

@@ -1,0 +1,33 @@
+#pragma once
+// SQL text and row helpers shared by the PostgresStore sources (internal to src/store).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/types.h"
+#include "store/postgres_connection.h"
+
+namespace sms::store {
+
+// The columns ReadPgServer() expects, in order. "interval" is quoted: it is an SQL keyword.
+inline constexpr std::string_view kPgServerColumns =
+    "id, server_id, server_name, ipv4, hostname, status, \"interval\", created_time, "
+    "last_updated, last_seen, status_changed_at";
+
+// Reads a Server from a row that selected kPgServerColumns first.
+Server ReadPgServer(const pqxx::row& row);
+
+// The server with `server_id`, or nullopt. `lock`: SELECT … FOR UPDATE.
+std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& conn,
+                                   const std::string& server_id, bool lock = false);
+
+// Inserts `s` (every field but id) and sets s.id. Throws (unique_violation) on a taken
+// server_id or server_name.
+void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s);
+
+// Appends a status transition of server row `server_row`.
+void InsertPgEvent(pqxx::transaction_base& tx, PgConnection& conn, int64_t server_row,
+                   ServerStatus status, Millis at, const std::string& cause);
+
+}  // namespace sms::store

@@ -1,0 +1,388 @@
+#include "store/postgres_store.h"
+
+#include <chrono>
+
+#include "core/query.h"
+#include "store/postgres_migrations.h"
+#include "store/postgres_rows.h"
+#include "store/sqlite_rows.h"  // Ipv4Number()
+
+namespace sms::store {
+namespace {
+
+// One snapshot for the several reads of a listing, events or timelines call.
+using ReadSnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+Millis WallClockNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status NotFoundServer(const std::string& server_id) {
+  return Status::NotFound("no server with server_id \"" + server_id + "\"");
+}
+
+// PgError() names the taken field; this adds the value, as SqliteStore's message does.
+Status TakenConflict(const Status& status, const Server& s) {
+  if (status.code() != Code::kConflict) return status;
+  if (status.field() == "server_id") {
+    return Status::Conflict("server_id \"" + s.server_id + "\" is taken", "server_id");
+  }
+  if (status.field() == "server_name") {
+    return Status::Conflict("server_name \"" + s.server_name + "\" is taken", "server_name");
+  }
+  return status;
+}
+
+}  // namespace
+
+// ---- Opening ---------------------------------------------------------------------------------
+
+PostgresStore::PostgresStore(const PostgresOptions& options)
+    : pool_(options.conninfo, options.pool_size) {}
+
+Result<std::shared_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
+  std::shared_ptr<PostgresStore> store(new PostgresStore(options));
+  Status status = ApplyPgMigrations(store->pool_, WallClockNow());
+  if (!status.ok()) return status;
+  return store;
+}
+
+Status PostgresStore::Ping() {
+  Status status = pool_.Run([](PgConnection& conn) {
+    pqxx::nontransaction tx(conn.raw());
+    tx.exec("SELECT 1");
+    return Status::Ok();
+  });
+  if (status.ok() || status.code() == Code::kUnavailable) return status;
+  return Status::Unavailable(status.message());
+}
+
+// ---- CRUD ------------------------------------------------------------------------------------
+
+Result<Server> PostgresStore::CreateServer(const ServerInput& input, Millis now) {
+  Server s;
+  s.server_id = input.server_id;
+  s.server_name = input.server_name;
+  s.ipv4 = input.ipv4;
+  s.hostname = input.hostname;
+  s.status = ServerStatus::kOff;
+  s.created_time = s.last_updated = s.status_changed_at = now;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    pqxx::work tx(conn.raw());
+    // A taken server_id or server_name raises unique_violation: PgError() names the field.
+    InsertPgServer(tx, conn, s);
+    InsertPgEvent(tx, conn, s.id, ServerStatus::kOff, now, "created");
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!status.ok()) return TakenConflict(status, s);
+  return s;
+}
+
+Result<Server> PostgresStore::GetServer(const std::string& server_id) {
+  std::optional<Server> found;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    pqxx::nontransaction tx(conn.raw());
+    found = FindPgServer(tx, conn, server_id);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  if (!found) return NotFoundServer(server_id);
+  return std::move(*found);
+}
+
+Result<Server> PostgresStore::UpdateServer(const std::string& server_id, const ServerPatch& patch,
+                                           Millis now) {
+  static const std::string kSql =
+      "UPDATE servers SET server_name = $2, ipv4 = $3, ipv4_num = $4, hostname = $5, "
+      "last_updated = $6 WHERE id = $1";
+  Server s;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    pqxx::work tx(conn.raw());
+    std::optional<Server> found = FindPgServer(tx, conn, server_id, /*lock=*/true);
+    if (!found) return NotFoundServer(server_id);
+    s = std::move(*found);
+    Server before = s;
+    if (patch.server_name) s.server_name = *patch.server_name;
+    if (patch.ipv4) s.ipv4 = *patch.ipv4;
+    if (patch.hostname) s.hostname = *patch.hostname;
+    if (s.server_name == before.server_name && s.ipv4 == before.ipv4 &&
+        s.hostname == before.hostname) {
+      return Status::Ok();  // nothing to change: last_updated stays
+    }
+    s.last_updated = now;
+    ExecPrepared(tx, conn, kSql, s.id, s.server_name, s.ipv4, Ipv4Number(s.ipv4), s.hostname,
+                 s.last_updated);
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!status.ok()) return TakenConflict(status, s);
+  return s;
+}
+
+Status PostgresStore::DeleteServer(const std::string& server_id) {
+  return pool_.Run([&](PgConnection& conn) {
+    pqxx::work tx(conn.raw());
+    // The history and the search text go with it (ON DELETE CASCADE).
+    pqxx::result r =
+        ExecPrepared(tx, conn, "DELETE FROM servers WHERE server_id = $1 RETURNING id", server_id);
+    if (r.empty()) return NotFoundServer(server_id);
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+// ---- Listing ---------------------------------------------------------------------------------
+
+namespace {
+
+struct SortColumn {
+  std::string_view field;
+  const char* column;
+  bool unique;  // no ties, so no tie-break on id
+};
+
+// The fixed SQL text of each sortable field; nothing from the request reaches ORDER BY.
+const SortColumn* FindSortColumn(std::string_view field) {
+  static constexpr SortColumn kColumns[] = {
+      {"server_id", "server_id", true},
+      {"server_name", "server_name", true},
+      {"ipv4", "ipv4_num", false},
+      {"hostname", "hostname", false},
+      {"status", "status", false},
+      {"created_time", "created_time", false},
+      {"last_updated", "last_updated", false},
+      {"last_seen", "last_seen", false},
+      {"status_changed_at", "status_changed_at", false},
+  };
+  for (const SortColumn& c : kColumns) {
+    if (c.field == field) return &c;
+  }
+  return nullptr;
+}
+
+// An ILIKE pattern matching `text` anywhere, with its % _ and \ taken literally (ESCAPE '\').
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+// True when pg_trgm can extract a trigram from the text (a run of three word characters);
+// otherwise the index would be read whole, and scanning the servers is cheaper.
+bool Searchable(std::string_view text) {
+  int run = 0;
+  for (char c : text) {
+    bool word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    run = word ? run + 1 : 0;
+    if (run >= 3) return true;
+  }
+  return false;
+}
+
+// The WHERE clause of a list query and its parameters ($1, $2, … in order).
+struct Filter {
+  std::string where;
+  std::vector<std::string> params;
+
+  void Add(const std::string& condition) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+  }
+  // The placeholder of the parameter `value`, which it appends.
+  std::string Param(std::string value) {
+    params.push_back(std::move(value));
+    return std::string("$").append(std::to_string(params.size()));
+  }
+  // Narrows to the servers whose searchable text contains `text`, through the trigram index
+  // (migration 0002), when the text has a trigram to look up.
+  void AddSearch(std::string_view text) {
+    if (!Searchable(text)) return;
+    Add("id IN (SELECT id FROM servers_search WHERE text ILIKE " + Param(ContainsPattern(text)) +
+        ")");
+  }
+};
+
+Filter BuildFilter(const ServerQuery& q) {
+  Filter f;
+  if (!q.server_id.empty()) f.Add("server_id = " + f.Param(q.server_id));
+  if (!q.server_name.empty()) {
+    f.AddSearch(q.server_name);
+    f.Add("server_name ILIKE " + f.Param(ContainsPattern(q.server_name)) + " ESCAPE '\\'");
+  }
+  if (!q.ipv4.empty()) {
+    // ipv4_num is indexed; the text comparison keeps the match exact.
+    int64_t number = Ipv4Number(q.ipv4);
+    f.Add("ipv4_num = " + f.Param(std::to_string(number >= 0 ? number : -2)));
+    f.Add("ipv4 = " + f.Param(q.ipv4));
+  }
+  if (q.status) f.Add("status = " + f.Param(*q.status == ServerStatus::kOn ? "1" : "0"));
+  if (!q.q.empty()) {
+    f.AddSearch(q.q);
+    std::string p = f.Param(ContainsPattern(q.q));
+    f.Add("(server_id ILIKE " + p + " ESCAPE '\\' OR server_name ILIKE " + p +
+          " ESCAPE '\\' OR hostname ILIKE " + p + " ESCAPE '\\' OR ipv4 ILIKE " + p +
+          " ESCAPE '\\')");
+  }
+  return f;
+}
+
+constexpr const char* kCountsSql =
+    "SELECT coalesce(sum(total), 0), coalesce(sum(on_count), 0) FROM fleet_counts";
+
+int64_t CountMatching(ReadSnapshot& tx, PgConnection& conn, const ServerQuery& q, const Filter& f) {
+  if (q.server_id.empty() && q.server_name.empty() && q.ipv4.empty() && q.q.empty()) {
+    // The trigger-kept counters answer without touching the servers table.
+    pqxx::row counts = ExecPrepared(tx, conn, kCountsSql)[0];
+    int64_t total = counts[0].as<int64_t>();
+    int64_t on = counts[1].as<int64_t>();
+    if (!q.status) return total;
+    return *q.status == ServerStatus::kOn ? on : total - on;
+  }
+  return tx
+      .exec_params("SELECT count(*) FROM servers" + f.where,
+                   pqxx::prepare::make_dynamic_params(f.params))[0][0]
+      .as<int64_t>();
+}
+
+}  // namespace
+
+Result<ServerPage> PostgresStore::ListServers(const ServerQuery& query) {
+  const SortColumn* sort = IsSortableField(query.sort) ? FindSortColumn(query.sort) : nullptr;
+  if (sort == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
+  if (query.limit < 1 || query.limit > kMaxPageLimit) {
+    return Status::InvalidArgument("limit must be from 1 to 1000", "limit");
+  }
+  if (query.offset < 0) return Status::InvalidArgument("offset must be >= 0", "offset");
+  Filter filter = BuildFilter(query);
+  Filter page_filter = filter;
+  const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
+  std::string sql = "SELECT " + std::string(kPgServerColumns) + " FROM servers" + filter.where +
+                    " ORDER BY " + sort->column + dir;
+  if (!sort->unique) sql.append(", id").append(dir);
+  sql += " LIMIT " + page_filter.Param(std::to_string(query.limit));
+  sql += " OFFSET " + page_filter.Param(std::to_string(query.offset));
+  ServerPage page;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    ReadSnapshot tx(conn.raw());
+    page.total = CountMatching(tx, conn, query, filter);
+    // Not a named prepared statement: planned for these values (the filters' selectivity and
+    // the LIMIT decide between the sort index and the search index).
+    pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(page_filter.params));
+    page.items.clear();
+    page.items.reserve(rows.size());
+    for (const pqxx::row& row : rows) page.items.push_back(ReadPgServer(row));
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+Result<FleetStats> PostgresStore::Stats() {
+  FleetStats stats;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    pqxx::nontransaction tx(conn.raw());
+    pqxx::row counts = ExecPrepared(tx, conn, kCountsSql)[0];
+    stats.total = counts[0].as<int64_t>();
+    stats.on = counts[1].as<int64_t>();
+    stats.off = stats.total - stats.on;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return stats;
+}
+
+// ---- Events and timelines --------------------------------------------------------------------
+
+namespace {
+
+StatusEvent ReadEvent(const pqxx::row& row, const std::string& server_id, int first) {
+  StatusEvent e;
+  e.server_id = server_id;
+  e.status = row[first].as<int>() != 0 ? ServerStatus::kOn : ServerStatus::kOff;
+  e.at = row[first + 1].as<int64_t>();
+  e.cause = row[first + 2].as<std::string>();
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<StatusEvent>> PostgresStore::ListEvents(const std::string& server_id,
+                                                           Millis from, Millis to) {
+  static const std::string kBefore =
+      "SELECT status, at, cause FROM status_events WHERE server = $1 AND at < $2 "
+      "ORDER BY at DESC, id DESC LIMIT 1";
+  static const std::string kInside =
+      "SELECT status, at, cause FROM status_events WHERE server = $1 AND at >= $2 AND at < $3 "
+      "ORDER BY at, id";
+  std::vector<StatusEvent> events;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    ReadSnapshot tx(conn.raw());
+    std::optional<Server> found = FindPgServer(tx, conn, server_id);
+    if (!found) return NotFoundServer(server_id);
+    events.clear();
+    for (const pqxx::row& row : ExecPrepared(tx, conn, kBefore, found->id, std::min(from, to))) {
+      events.push_back(ReadEvent(row, server_id, 0));
+    }
+    for (const pqxx::row& row : ExecPrepared(tx, conn, kInside, found->id, from, to)) {
+      events.push_back(ReadEvent(row, server_id, 0));
+    }
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return events;
+}
+
+Result<std::vector<ServerTimeline>> PostgresStore::Timelines(Millis from, Millis to) {
+  // Three statements whatever the fleet size; the two event reads probe the (server, at, id)
+  // index once per server.
+  static const std::string kServers =
+      "SELECT id, server_id, created_time FROM servers ORDER BY server_id";
+  static const std::string kBefore =
+      "SELECT s.id, e.status, e.at, e.cause FROM servers s CROSS JOIN LATERAL ("
+      "SELECT status, at, cause FROM status_events WHERE server = s.id AND at < $1 "
+      "ORDER BY at DESC, id DESC LIMIT 1) e";
+  static const std::string kInside =
+      "SELECT s.id, e.status, e.at, e.cause FROM servers s CROSS JOIN LATERAL ("
+      "SELECT id, status, at, cause FROM status_events WHERE server = s.id AND at >= $1 "
+      "AND at < $2) e ORDER BY s.id, e.at, e.id";
+  std::vector<ServerTimeline> timelines;
+  Status status = pool_.Run([&](PgConnection& conn) {
+    ReadSnapshot tx(conn.raw());
+    timelines.clear();
+    std::unordered_map<int64_t, size_t> by_row;
+    pqxx::result servers = ExecPrepared(tx, conn, kServers);
+    timelines.reserve(servers.size());
+    by_row.reserve(servers.size());
+    for (const pqxx::row& row : servers) {
+      by_row.emplace(row[0].as<int64_t>(), timelines.size());
+      ServerTimeline& t = timelines.emplace_back();
+      t.server_id = row[1].as<std::string>();
+      t.created_time = row[2].as<int64_t>();
+    }
+    auto append = [&](const pqxx::result& rows) {
+      for (const pqxx::row& row : rows) {
+        auto it = by_row.find(row[0].as<int64_t>());
+        if (it == by_row.end()) continue;  // cannot happen inside one snapshot
+        ServerTimeline& t = timelines[it->second];
+        t.events.push_back(ReadEvent(row, t.server_id, 1));
+      }
+    };
+    append(ExecPrepared(tx, conn, kBefore, std::min(from, to)));
+    append(ExecPrepared(tx, conn, kInside, from, to));
+    tx.commit();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return timelines;
+}
+
+}  // namespace sms::store

@@ -1,0 +1,65 @@
+#pragma once
+// PostgresStore: the Store on PostgreSQL (the distributed shape: many replicas of every role
+// share one database).
+//
+// Thread-safe. Every call leases a connection from a bounded pool (pool_size, default 8, from
+// the URL's query), opened lazily; a connection found lost is dropped with the idle ones and
+// the call runs once more on a fresh connection if nothing was committed, so a database restart
+// costs at most one Unavailable per caller. The hot statements are prepared once per
+// connection; list queries, whose filters vary, are sent with parameters and planned for their
+// values.
+//
+// The schema and the semantics are those of SqliteStore (src/store/migrations_pg/ mirrors
+// src/store/migrations/); migrations run at Open under a PostgreSQL advisory lock, so replicas
+// starting together do not race. What differs is how work is shared between writers:
+// - ApplyHeartbeats is set-based: one UPDATE … FROM unnest(…) for the known-on fast path, one
+//   SELECT … FOR UPDATE of the rest, one UPDATE and one INSERT for their changes, and one
+//   multi-row INSERT … ON CONFLICT DO NOTHING for registrations, whatever the batch size.
+// - SweepOffline claims due servers with FOR UPDATE SKIP LOCKED and turns them off with a
+//   conditional UPDATE … WHERE status = 1 AND last_seen = … RETURNING, so concurrent sweepers
+//   split the work and never write a transition twice.
+// - Fleet counters are sharded by backend, so concurrent writers rarely queue on one row.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/postgres_connection.h"
+#include "store/store.h"
+
+namespace sms::store {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects (one connection), applies migrations. Unavailable when the server cannot be
+  // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
+  static Result<std::shared_ptr<PostgresStore>> Open(const PostgresOptions& options);
+
+  Status Ping() override;
+  Result<Server> CreateServer(const ServerInput& input, Millis now) override;
+  Result<Server> GetServer(const std::string& server_id) override;
+  Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
+                              Millis now) override;
+  Status DeleteServer(const std::string& server_id) override;
+  Result<ServerPage> ListServers(const ServerQuery& query) override;
+  Result<FleetStats> Stats() override;
+  Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
+                                      const ApplyOptions& options) override;
+  Result<SweepResult> SweepOffline(Millis now, Millis grace) override;
+  Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
+                                              Millis to) override;
+  Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+
+  // Most servers one SweepOffline call turns off; the next call continues.
+  static constexpr int kSweepLimit = 10000;
+
+  // Connections the pool holds open now (idle and leased).
+  int open_connections() { return pool_.open_connections(); }
+
+ private:
+  explicit PostgresStore(const PostgresOptions& options);
+
+  PgPool pool_;
+};
+
+}  // namespace sms::store

@@ -16,19 +16,22 @@ AGENT = os.environ.get("SMS_AGENT", "build/bin/sms-agent")
 
 
 class Smsd:
-    """One `smsd all` process on 127.0.0.1 with an ephemeral port."""
+    """One smsd process (role `all` unless told) on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, data_dir, *args):
+    def __init__(self, data_dir, *args, role="all", env=None):
         self.data_dir = data_dir
         self.args = list(args)
+        self.role = role
+        self.env = env
         self.proc = None
         self.port = None
         self.log = []
 
     def start(self, timeout=30):
-        cmd = [SMSD, "all", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args
+        cmd = [SMSD, self.role, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args
+        self.port = None
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+                                     text=True, env=self.env)
         found = threading.Event()
 
         def pump():
@@ -60,6 +63,9 @@ class Smsd:
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
+
+    def agent_url(self, i):
+        return self.url
 
     def request(self, method, path, body=None, headers=None, raw=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -130,3 +136,18 @@ def agents():
     yield started
     for a in started:
         a.stop()
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def system(request, data_dir):
+    """The same SMS in both shapes: one `smsd all` on SQLite, or split roles on the engines."""
+    args = ["--heartbeat-grace", "1", "--sweep-interval-ms", "100"]
+    if request.param == "embedded":
+        s = Smsd(data_dir, *args).start()
+    else:
+        from cluster import Cluster, missing_engines
+        if missing_engines():
+            pytest.skip(f"{', '.join(missing_engines())} not set: start engines with scripts/services")
+        s = Cluster(*args)
+    yield s
+    s.kill()

@@ -145,6 +145,17 @@ TEST_P(ServerTest, KeepAliveRequestsDoNotInheritHeadersOrQuery) {
   EXPECT_EQ(o.at("q").as_string(), "");
 }
 
+TEST_P(ServerTest, KeepAliveRequestsDoNotInheritBodies) {
+  StartServer();
+  TestConnection conn(port());
+  EXPECT_EQ(conn.Send("POST", "/echo", "first body").body, "first body");
+  Response empty = conn.Send("POST", "/echo", "");
+  EXPECT_EQ(empty.status, 201);
+  EXPECT_EQ(empty.body, "");
+  EXPECT_EQ(HeaderValue(empty, "x-echo-length"), "0");
+  EXPECT_EQ(conn.Send("POST", "/echo", "2nd").body, "2nd");
+}
+
 TEST_P(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   TestConnection conn(port());

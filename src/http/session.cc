@@ -62,6 +62,49 @@ bool IsPlainPath(std::string_view target) {
 
 }  // namespace
 
+void RequestParser::on_request_impl(bhttp::verb, string_view method, string_view target,
+                                    int version, error_code&) {
+  req_->method.assign(method.data(), method.size());
+  target_->assign(target.data(), target.size());
+  version_ = version;
+  fields_ = 0;
+  req_->body.clear();
+}
+
+void RequestParser::on_field_impl(bhttp::field name, string_view name_string, string_view value,
+                                  error_code&) {
+  auto& headers = req_->headers;
+  if (fields_ == headers.size()) headers.emplace_back();
+  auto& [key, text] = headers[fields_++];
+  AssignLower(&key, std::string_view(name_string.data(), name_string.size()));
+  text.assign(value.data(), value.size());
+  if (name == bhttp::field::expect && !expect_seen_) {  // as message[field::expect] reads it
+    expect_seen_ = true;
+    expect_continue_ = beast::iequals(value, "100-continue");
+  }
+}
+
+void RequestParser::on_header_impl(error_code&) { req_->headers.resize(fields_); }
+
+void RequestParser::on_body_init_impl(const boost::optional<uint64_t>& length, error_code& ec) {
+  if (!length) return;
+  if (*length > req_->body.max_size()) {
+    ec = bhttp::error::buffer_overflow;
+    return;
+  }
+  req_->body.reserve(static_cast<size_t>(*length));
+}
+
+size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  req_->body.append(body.data(), body.size());
+  return body.size();
+}
+
+size_t RequestParser::on_chunk_body_impl(uint64_t, string_view body, error_code&) {
+  req_->body.append(body.data(), body.size());
+  return body.size();
+}
+
 template <typename Executor>
 Session<Executor>::Session(Socket&& socket, ServerState* state, bool reject)
     : socket_(std::move(socket)),
@@ -109,7 +152,7 @@ void Session<Executor>::Shutdown() {
 template <typename Executor>
 void Session<Executor>::NextRequest() {
   if (state_->stopping.load(std::memory_order_acquire)) return Close();
-  parser_.emplace();
+  parser_.emplace(&req_, &target_);
   parser_->header_limit(
       static_cast<uint32_t>(std::min<size_t>(state_->options.header_limit, UINT32_MAX)));
   // The route's limit is applied once the header names the route (OnHeader).
@@ -186,14 +229,11 @@ template <typename Executor>
 bool Session<Executor>::OnHeader() {
   header_handled_ = true;
   start_ = Clock::now();
-  auto& msg = parser_->get();
-  req_.method.assign(msg.method_string());
-  CopyHeaders();
   if (reject_) {
     Respond(ErrorResponse(503, "unavailable", "too many connections"), false);
     return false;
   }
-  if (!ParseTarget(msg.target())) {
+  if (!ParseTarget(target_)) {
     Respond(ErrorResponse(400, "bad_request", "malformed request target"), false);
     return false;
   }
@@ -207,8 +247,7 @@ bool Session<Executor>::OnHeader() {
   }
   parser_->body_limit(limit);  // chunked bodies are checked chunk by chunk
   parser_->eager(true);
-  if (!parser_->is_done() && msg.version() >= 11 &&
-      beast::iequals(msg[bhttp::field::expect], "100-continue")) {
+  if (!parser_->is_done() && parser_->version() >= 11 && parser_->expect_continue()) {
     net::async_write(socket_, net::buffer(kContinue),
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->Close();
@@ -217,21 +256,6 @@ bool Session<Executor>::OnHeader() {
     return false;
   }
   return true;
-}
-
-template <typename Executor>
-void Session<Executor>::CopyHeaders() {
-  // Overwrites the previous request's strings in place: a keep-alive connection sending the
-  // same headers each time allocates nothing here.
-  auto& headers = req_.headers;
-  size_t n = 0;
-  for (const auto& field : parser_->get()) {
-    if (n == headers.size()) headers.emplace_back();
-    auto& [name, value] = headers[n++];
-    AssignLower(&name, field.name_string());
-    value.assign(field.value());
-  }
-  headers.resize(n);
 }
 
 template <typename Executor>
@@ -262,10 +286,8 @@ bool Session<Executor>::ParseTarget(std::string_view target) {
 
 template <typename Executor>
 void Session<Executor>::Dispatch() {
-  auto& msg = parser_->get();
-  req_.body = std::move(msg.body());
   req_.remote = remote_;
-  Respond(Handle(), msg.keep_alive());
+  Respond(Handle(), parser_->keep_alive());
 }
 
 template <typename Executor>
@@ -283,7 +305,7 @@ template <typename Executor>
 void Session<Executor>::Respond(Response res, bool keep_alive) {
   phase_ = Phase::kHandling;
   keep_alive = keep_alive && !reject_ && !state_->stopping.load(std::memory_order_acquire);
-  bool http10 = header_handled_ && parser_->get().version() == 10;
+  bool http10 = header_handled_ && parser_->version() == 10;
   bool head = header_handled_ && req_.method == "HEAD";
   body_ = std::move(res.body);
   SerializeHead(res, body_.size(), keep_alive, http10, RequestId(), &head_);

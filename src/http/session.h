@@ -50,6 +50,43 @@ struct ServerState {
   size_t next_context = 0;  // round robin; touched by the accept loop only
 };
 
+// Beast's HTTP/1.1 request parser writing straight into a Request: method, target (raw, for
+// the session to parse), header fields with lower-cased names, and the body. The previous
+// request's strings are overwritten in place, so a keep-alive connection sending requests of
+// the same shape allocates nothing here. Limits, framing (Content-Length, chunked) and
+// keep-alive are Beast's. One parser per request, as with beast::http::parser.
+class RequestParser final : public boost::beast::http::basic_parser<true> {
+ public:
+  // `req`'s headers and body are replaced; `target` receives the raw request-target.
+  RequestParser(Request* req, std::string* target) : req_(req), target_(target) {}
+
+  int version() const { return version_; }
+  bool expect_continue() const { return expect_continue_; }
+
+ private:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::beast::error_code;
+
+  void on_request_impl(boost::beast::http::verb, string_view method, string_view target,
+                       int version, error_code&) override;
+  void on_response_impl(int, string_view, int, error_code&) override {}
+  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                     error_code&) override;
+  void on_header_impl(error_code&) override;
+  void on_body_init_impl(const boost::optional<uint64_t>& length, error_code&) override;
+  size_t on_body_impl(string_view body, error_code&) override;
+  void on_chunk_header_impl(uint64_t, string_view, error_code&) override {}
+  size_t on_chunk_body_impl(uint64_t, string_view body, error_code&) override;
+  void on_finish_impl(error_code&) override {}
+
+  Request* req_;
+  std::string* target_;
+  size_t fields_ = 0;  // header fields so far
+  int version_ = 11;
+  bool expect_seen_ = false;
+  bool expect_continue_ = false;  // the first Expect field is 100-continue
+};
+
 // Concrete executor types (not any_io_executor): no type erasure on the request path.
 using PinnedExecutor = boost::asio::io_context::executor_type;
 using SharedExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
@@ -82,7 +119,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Parse();
   void ParseFailed(boost::beast::error_code ec);
   bool OnHeader();  // false: a response was sent, or parsing resumes asynchronously
-  void CopyHeaders();
   bool ParseTarget(std::string_view target);
   void Dispatch();
   Response Handle();  // the router's response; a 500 for anything thrown around the handler
@@ -106,7 +142,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool timer_armed_ = false;    // a wait on timer_ is pending (not cancelled)
   Clock::duration horizon_;     // the shortest read or idle timeout
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
+  std::string target_;  // raw request-target of the request being read
   ServerState* state_;
   bool reject_;
   bool registered_ = false;

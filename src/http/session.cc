@@ -52,7 +52,8 @@ bool IsPlainPath(std::string_view target) {
     for (int c = '0'; c <= '9'; ++c) plain[c] = true;
     for (int c = 'a'; c <= 'z'; ++c) plain[c] = true;
     for (int c = 'A'; c <= 'Z'; ++c) plain[c] = true;
-    for (char c : std::string_view("-._~!$&'()*+,;=:@/")) plain[static_cast<unsigned char>(c)] = true;
+    for (char c : std::string_view("-._~!$&'()*+,;=:@/"))
+      plain[static_cast<unsigned char>(c)] = true;
     return plain;
   }();
   if (target.empty() || target.front() != '/') return false;

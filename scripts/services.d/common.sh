@@ -105,13 +105,50 @@ pid_file() { echo "$SVC_ROOT/$1/pid"; }
 pid_of() { cat "$(pid_file "$1")" 2>/dev/null; }
 
 # Exit 0 when the pid file names a live process that is this engine (the marker guards against
-# a stale pid file whose number the kernel has since given to an unrelated process).
+# a stale pid file whose number the kernel has since given to an unrelated process). When the
+# pid file is missing or stale but the engine runs all the same (pid file deleted by hand), the
+# process is found by its marker and its pid written back, so that it is neither started twice
+# on the same data nor left running by stop.
 engine_running() {
-  local pid
-  pid=$(pid_of "$1") || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$("${1}_marker")"
+  local pid marker
+  marker=$("${1}_marker")
+  pid=$(pid_of "$1") && has_marker "$pid" "$marker" && return 0
+  pid=$(find_by_marker "$marker") || return 1
+  [ -d "$SVC_ROOT/$1" ] && echo "$pid" >"$(pid_file "$1")" 2>/dev/null
+  return 0
+}
+
+has_marker() {
+  pid_alive "$1" || return 1
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
+# Prints the pid of the process whose command line holds MARKER, skipping the grep itself and
+# forked children (a Redis AOF rewrite) whose parent matches too.
+find_by_marker() {
+  local -a pids=()
+  local f pid ppid
+  while IFS= read -r f; do
+    pid=${f#/proc/}
+    pid=${pid%/cmdline}
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != grep ] && pid_alive "$pid" && pids+=("$pid")
+  done < <(grep -alsF -- "$1" /proc/[0-9]*/cmdline)
+  for pid in "${pids[@]}"; do
+    ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    [[ " ${pids[*]} " == *" $ppid "* ]] && continue
+    echo "$pid"
+    return 0
+  done
+  return 1
+}
+
+# Exit 0 when PID is a live process (a zombie is not).
+pid_alive() {
+  [[ "$1" =~ ^[0-9]+$ ]] || return 1
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
 }
 
 declare -A START_TIME=()
@@ -132,10 +169,12 @@ engine_launch() {
 elapsed_since() { echo $((SECONDS - ${START_TIME[$1]:-$SECONDS})); }
 
 # One look at a launched engine: prints ready, failed (after printing why and the tail of its
-# logs) or waiting; failed once it is past <name>_timeout seconds since its launch.
+# logs) or waiting; failed once it is past <name>_timeout seconds since its launch. Liveness is
+# the pid alone: just after the launch the child may not have exec'd the engine yet, so its
+# command line may still lack the marker.
 engine_check() {
   local e=$1 timeout_var="${1}_timeout"
-  if ! engine_running "$e"; then
+  if ! pid_alive "$(pid_of "$e")"; then
     log "$e: the process exited before it answered"
     show_logs "$e"
     echo failed

@@ -106,7 +106,8 @@ postgres_launch() {
 }
 
 postgres_ready() {
-  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(port_get postgres)" -t 2 2>/dev/null
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(port_get postgres)" -U postgres -d postgres -t 2 \
+    2>/dev/null
 }
 
 pg_psql() {

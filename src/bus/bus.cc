@@ -1,5 +1,6 @@
 #include "bus/bus.h"
 
+#include "bus/kafka_bus.h"
 #include "bus/memory_bus.h"
 
 namespace sms::bus {
@@ -9,9 +10,9 @@ Result<BusPtr> MakeBus(const BusConfig& config) {
     return Status::InvalidArgument("bus queue capacity must be positive", "bus_queue_capacity");
   }
   if (!config.brokers.empty()) {
-    return Status::InvalidArgument("unsupported bus brokers \"" + config.brokers +
-                                       "\": this build has only the in-process bus",
-                                   "kafka_brokers");
+    auto kafka = KafkaBus::Open(config);
+    if (!kafka.ok()) return kafka.status();
+    return BusPtr(std::move(kafka).value());
   }
   return BusPtr(std::make_shared<MemoryBus>(config.queue_capacity));
 }

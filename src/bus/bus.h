@@ -1,7 +1,7 @@
 #pragma once
 // Bus: topics of messages between roles ("healthcheck", "mail"). At-least-once: a message a
 // consumer polled but did not commit is delivered again (to it or another group member).
-// Implementations: MemoryBus (embedded default), KafkaBus (later). Thread-safe.
+// Implementations: MemoryBus (embedded default), KafkaBus (brokers configured). Thread-safe.
 
 #include <chrono>
 #include <memory>
@@ -56,9 +56,24 @@ class Bus {
 
 using BusPtr = std::shared_ptr<Bus>;
 
+inline constexpr const char* kMailDeadLetterTopic = "mail.dlq";
+
 struct BusConfig {
-  std::string brokers;              // empty: in-process MemoryBus; "host:9092,…": Kafka (later)
-  size_t queue_capacity = 1 << 20;  // messages per topic held before Publish answers Unavailable
+  std::string brokers;              // empty: in-process MemoryBus; "host:9092,…": KafkaBus
+  size_t queue_capacity = 1 << 20;  // messages held before Publish answers Unavailable (Memory:
+                                    // uncommitted per topic; Kafka: not yet acknowledged)
+  // Kafka only (see kafka_bus.h).
+  int partitions = 6;                    // of the topics KafkaBus creates when missing
+  int replication_factor = 1;            // of the topics it creates (1: a one-broker cluster)
+  std::string client_id = "smsd";        // names the connections in broker logs
+  std::chrono::milliseconds linger{10};  // producer batching delay
+  // A published message Kafka has not acknowledged by then is dropped and counted as failed.
+  std::chrono::milliseconds delivery_timeout{60'000};
+  // Publish answers Unavailable once the brokers have been unreachable this long.
+  std::chrono::milliseconds unreachable_after{10'000};
+  // A group member silent this long is dropped; its uncommitted messages go to the others.
+  std::chrono::milliseconds session_timeout{10'000};
+  std::string depth_group = "sms-worker";  // Depth also counts this group's lag
 };
 
 Result<BusPtr> MakeBus(const BusConfig& config);

@@ -2,17 +2,20 @@
 
 #include <utility>
 
+#include "history/search_history.h"
 #include "history/sql_history.h"
 
 namespace sms::history {
 
 Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store) {
   if (!config.search_url.empty()) {
-    std::string_view url = config.search_url;
-    std::string scheme(url.substr(0, url.find(':')));
-    return Status::InvalidArgument(
-        "unsupported search URL scheme: \"" + scheme + "\" (only the SQL history is available)",
-        "search_url");
+    SearchHistoryOptions options;
+    options.url = config.search_url;
+    options.index_prefix = config.search_index_prefix;
+    options.grace = std::chrono::milliseconds(config.grace);
+    Result<std::shared_ptr<SearchHistory>> search = SearchHistory::Make(std::move(options));
+    if (!search.ok()) return search.status();
+    return HistoryPtr(std::move(search).value());
   }
   if (store == nullptr) return Status::InvalidArgument("the SQL history needs a store", "store");
   return HistoryPtr(std::make_shared<SqlHistory>(std::move(store)));

@@ -1,7 +1,7 @@
 #pragma once
 // History: where heartbeat records live and where uptime is computed from.
 // Implementations: SqlHistory (status intervals in the Store; embedded default),
-// SearchHistory (OpenSearch/Elasticsearch documents; later). Thread-safe.
+// SearchHistory (OpenSearch/Elasticsearch documents). Thread-safe.
 
 #include <memory>
 #include <string>
@@ -37,7 +37,11 @@ class History {
 using HistoryPtr = std::shared_ptr<History>;
 
 struct HistoryConfig {
-  std::string search_url;  // empty: SqlHistory over `store`; "http://…": OpenSearch (later)
+  std::string search_url;  // empty: SqlHistory over `store`; "http(s)://…": SearchHistory
+  // SearchHistory only: the worker's --heartbeat-grace (a heartbeat this late still continues
+  // the on-run, as in the SQL status) and the daily indices' name prefix.
+  Millis grace = 30'000;
+  std::string search_index_prefix = "sms-heartbeats";
 };
 
 Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store);

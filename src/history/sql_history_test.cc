@@ -104,8 +104,8 @@ TEST_F(SqlHistoryTest, RecordIsANoOpBecauseTheStoreKeepsTheHistory) {
   EXPECT_EQ(store_->GetServer("a").status().code(), Code::kNotFound);
 }
 
-TEST(MakeHistoryTest, RejectsASearchUrlAndAMissingStore) {
-  Result<HistoryPtr> h = MakeHistory({"http://localhost:9200"}, nullptr);
+TEST(MakeHistoryTest, RejectsAnUnsupportedSearchUrlAndAMissingStore) {
+  Result<HistoryPtr> h = MakeHistory({"ftp://localhost:9200"}, nullptr);
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(h.status().field(), "search_url");

@@ -1,0 +1,539 @@
+// SearchHistory: against a real OpenSearch/Elasticsearch node named by SMS_SEARCH_URL (skipped
+// when unset), plus what needs no node (options, index names, a down or hung backend).
+
+#include "history/search_history.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "core/time.h"
+#include "history/search_test_util.h"
+#include "history/sql_history.h"
+
+namespace sms::history {
+namespace {
+
+namespace json = boost::json;
+
+constexpr Millis kT0 = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
+constexpr Millis kS = 1000;
+
+Heartbeat Beat(const std::string& server_id, Millis received_at, int interval = 30) {
+  Heartbeat hb;
+  hb.id = server_id + "@" + std::to_string(received_at);
+  hb.server_id = server_id;
+  hb.hostname = server_id + ".example";
+  hb.ipv4 = "10.0.0.7";
+  hb.interval = interval;
+  hb.agent_version = "1.0.0";
+  hb.sent_at = received_at - 5;
+  hb.received_at = received_at;
+  return hb;
+}
+
+// Beats every `every` over [from, to), from kT0 on.
+void Every(std::vector<Heartbeat>& out, const std::string& id, Millis from, Millis to, Millis every,
+           int interval = 30) {
+  for (Millis t = from; t < to; t += every) out.push_back(Beat(id, kT0 + t, interval));
+}
+
+Server NamedServer(const std::string& id, Millis created_time) {
+  Server s;
+  s.server_id = id;
+  s.created_time = created_time;
+  return s;
+}
+
+// A TCP port on 127.0.0.1 that listens (backlog only, never answers) or, after Close(), that
+// refuses connections.
+class LocalPort {
+ public:
+  LocalPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd_, 16);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~LocalPort() { Close(); }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  int port() const { return port_; }
+
+  // Accepts one connection, reads one request's head, answers `reply`, and returns the head.
+  std::string AnswerOnce(const std::string& reply) {
+    int conn = accept(fd_, nullptr, nullptr);
+    std::string head;
+    char buf[4096];
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = read(conn, buf, sizeof buf);
+      if (n <= 0) break;
+      head.append(buf, size_t(n));
+    }
+    (void)!write(conn, reply.data(), reply.size());
+    close(conn);
+    return head;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(SearchHistoryOptionsTest, MakeChecksTheOptionsWithoutContactingTheBackend) {
+  SearchHistoryOptions o;
+  o.url = "ftp://127.0.0.1:9200";
+  Result<std::shared_ptr<SearchHistory>> h = SearchHistory::Make(o);
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(h.status().field(), "search_url");
+  o.url = "http://127.0.0.1:1";
+  o.index_prefix = "Heartbeats*";
+  EXPECT_EQ(SearchHistory::Make(o).status().field(), "index_prefix");
+  o.index_prefix = "sms-heartbeats";
+  o.page_size = 0;
+  EXPECT_EQ(SearchHistory::Make(o).status().field(), "page_size");
+  o.page_size = 100;
+  EXPECT_TRUE(SearchHistory::Make(o).ok());  // nothing listens on port 1: not asked yet
+  HistoryConfig config{
+      .search_url = "http://127.0.0.1:1", .grace = 45'000, .search_index_prefix = "fleet-beats"};
+  Result<HistoryPtr> made = MakeHistory(config, nullptr);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto* search = dynamic_cast<SearchHistory*>(made->get());
+  ASSERT_NE(search, nullptr);
+  EXPECT_EQ(search->options().grace, std::chrono::milliseconds(45'000));
+  EXPECT_EQ(search->options().index_prefix, "fleet-beats");
+  EXPECT_EQ(MakeHistory({"ftp://127.0.0.1:1"}, nullptr).status().field(), "search_url");
+}
+
+TEST(SearchHistoryOptionsTest, DailyIndexIsTheUtcDayOfReceivedAt) {
+  auto h = SearchHistory::Make({.url = "http://127.0.0.1:1", .index_prefix = "hb"});
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-11-28T23:59:59.999Z", "t")), "hb-2026.11.28");
+  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-11-29T00:00:00Z", "t")), "hb-2026.11.29");
+  // 06:30 in Ho Chi Minh City is still the previous day in UTC.
+  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-12-01T06:30:00+07:00", "t")), "hb-2026.11.30");
+  EXPECT_EQ((*h)->IndexFor(*ParseTime("2028-02-29T12:00:00Z", "t")), "hb-2028.02.29");
+}
+
+TEST(SearchHistoryDownTest, AnUnreachableBackendIsUnavailableQuicklyAndHidesThePassword) {
+  LocalPort port;
+  port.Close();  // connection refused from now on
+  SearchHistoryOptions o;
+  o.url = "http://sms:s3cret@127.0.0.1:" + std::to_string(port.port());
+  auto h = SearchHistory::Make(o);
+  ASSERT_TRUE(h.ok());
+  auto start = std::chrono::steady_clock::now();
+  Status recorded = (*h)->Record({Beat("a", kT0)});
+  Result<UptimeResult> one = (*h)->Uptime(NamedServer("a", kT0), kT0, kT0 + 60 * kS, kT0 + 60 * kS);
+  auto all = (*h)->UptimeAll(kT0, kT0 + 60 * kS, kT0 + 60 * kS);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(recorded.code(), Code::kUnavailable) << recorded.ToString();
+  EXPECT_EQ(one.status().code(), Code::kUnavailable);
+  EXPECT_EQ(all.status().code(), Code::kUnavailable);
+  for (const Status& s : {recorded, one.status(), all.status()}) {
+    EXPECT_NE(s.message().find("127.0.0.1"), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find("s3cret"), std::string::npos) << s.message();
+  }
+}
+
+TEST(SearchHistoryDownTest, ABackendThatNeverAnswersTimesOutAsUnavailable) {
+  LocalPort silent;  // accepts connections into its backlog and never replies
+  SearchHistoryOptions o;
+  o.url = "http://127.0.0.1:" + std::to_string(silent.port());
+  o.bulk_timeout = std::chrono::milliseconds(300);
+  o.search_timeout = std::chrono::milliseconds(300);
+  auto h = SearchHistory::Make(o);
+  ASSERT_TRUE(h.ok());
+  auto start = std::chrono::steady_clock::now();
+  Status recorded = (*h)->Record({Beat("a", kT0)});
+  Result<UptimeResult> one = (*h)->Uptime(NamedServer("a", kT0), kT0, kT0 + 60 * kS, kT0 + 60 * kS);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(recorded.code(), Code::kUnavailable) << recorded.ToString();
+  EXPECT_EQ(one.status().code(), Code::kUnavailable) << one.status().ToString();
+}
+
+TEST(SearchHistoryDownTest, CredentialsInTheUrlGoAsBasicAuthAndThePathPrefixesRequests) {
+  LocalPort node;
+  std::string head;
+  std::thread answer([&] {
+    head = node.AnswerOnce("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  });
+  // %40 is '@' in the password.
+  auto client = SearchClient::Make(
+      "http://sms:s3cr%40t@127.0.0.1:" + std::to_string(node.port()) + "/search/",
+      std::chrono::seconds(1));
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ((*client)->display_url(),
+            "http://127.0.0.1:" + std::to_string(node.port()) + "/search");
+  auto reply = (*client)->Json("GET", "/_cluster/health", json::value(), std::chrono::seconds(5));
+  answer.join();
+  EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(head.rfind("GET /search/_cluster/health HTTP/1.1\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Authorization: Basic c21zOnMzY3JAdA==\r\n"), std::string::npos) << head;
+}
+
+// The tests below need a node.
+class SearchHistoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::SearchUrl();
+    if (url_.empty()) GTEST_SKIP() << testing::kNoSearchUrl;
+    prefix_ = testing::UniquePrefix();
+    history_ = Open(30 * kS);
+    ASSERT_NE(history_, nullptr);
+  }
+
+  void TearDown() override {
+    if (history_ == nullptr) return;
+    EXPECT_TRUE(testing::DropIndices(history_->client(), prefix_));
+  }
+
+  // A SearchHistory on this test's indices; small pages and bulks so paging is exercised.
+  std::shared_ptr<SearchHistory> Open(Millis grace) {
+    SearchHistoryOptions o;
+    o.url = url_;
+    o.index_prefix = prefix_;
+    o.page_size = 7;
+    o.bulk_max_docs = 50;
+    o.grace = std::chrono::milliseconds(grace);
+    auto h = SearchHistory::Make(o);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? *h : nullptr;
+  }
+
+  void Record(const std::vector<Heartbeat>& batch) {
+    Status s = history_->Record(batch);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_TRUE(history_->Refresh().ok());
+  }
+
+  int64_t Count(const std::string& indices) {
+    auto r = history_->client().Json("GET", "/" + indices + "/_count", json::value(),
+                                     std::chrono::seconds(10));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->at("count").as_int64() : -1;
+  }
+
+  UptimeResult Up(SearchHistory& h, const Server& s, Millis from, Millis to, Millis now) {
+    Result<UptimeResult> u = h.Uptime(s, from, to, now);
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    return u.ok() ? *u : UptimeResult{};
+  }
+
+  std::string url_;
+  std::string prefix_;
+  std::shared_ptr<SearchHistory> history_;
+};
+
+TEST_F(SearchHistoryTest, OneDocumentPerHeartbeatAndARedeliveryOverwritesIt) {
+  std::vector<Heartbeat> batch;
+  Every(batch, "a", 0, 60 * 60 * kS, 30 * kS);  // 120 beats: three _bulk requests of <= 50
+  Every(batch, "b", 0, 10 * 60 * kS, 60 * kS);  // 10 beats
+  Record(batch);
+  EXPECT_EQ(Count(prefix_ + "-*"), 130);
+
+  // The same heartbeats again (a redelivered bus batch) plus one new one.
+  std::vector<Heartbeat> again(batch.begin() + 100, batch.end());
+  again.push_back(Beat("b", kT0 + 3600 * kS));
+  Record(again);
+  EXPECT_EQ(Count(prefix_ + "-*"), 131);
+
+  // The document keeps the heartbeat's fields, with the heartbeat id as _id.
+  const Heartbeat& hb = batch.front();
+  auto doc =
+      history_->client().Json("GET", "/" + history_->IndexFor(hb.received_at) + "/_doc/" + hb.id,
+                              json::value(), std::chrono::seconds(10));
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const json::object& src = doc->at("_source").as_object();
+  EXPECT_EQ(src.at("server_id").as_string(), "a");
+  EXPECT_EQ(src.at("received_at").as_int64(), hb.received_at);
+  EXPECT_EQ(src.at("interval").as_int64(), 30);
+  EXPECT_EQ(src.at("ipv4").as_string(), "10.0.0.7");
+  EXPECT_EQ(src.at("hostname").as_string(), "a.example");
+}
+
+TEST_F(SearchHistoryTest, HeartbeatsAcrossMidnightUtcLandInTwoDailyIndicesOfTheTemplate) {
+  Millis midnight = *ParseTime("2026-11-29T00:00:00Z", "t");
+  Record({Beat("a", midnight - 30 * kS), Beat("a", midnight - 1), Beat("a", midnight),
+          Beat("a", midnight + 30 * kS), Beat("a", midnight + 60 * kS)});
+  EXPECT_EQ(Count(prefix_ + "-2026.11.28"), 2);
+  EXPECT_EQ(Count(prefix_ + "-2026.11.29"), 3);
+
+  std::string index = prefix_ + "-2026.11.29";
+  auto mapping = history_->client().Json("GET", "/" + index + "/_mapping", json::value(),
+                                         std::chrono::seconds(10));
+  ASSERT_TRUE(mapping.ok());
+  const json::value& props = mapping->at(index).at("mappings").at("properties");
+  EXPECT_EQ(props.at("server_id").at("type").as_string(), "keyword");
+  EXPECT_EQ(props.at("hostname").at("type").as_string(), "keyword");
+  EXPECT_EQ(props.at("received_at").at("type").as_string(), "date");
+  EXPECT_EQ(props.at("received_at").at("format").as_string(), "epoch_millis");
+  EXPECT_EQ(props.at("ipv4").at("type").as_string(), "ip");
+  auto settings = history_->client().Json("GET", "/" + index + "/_settings", json::value(),
+                                          std::chrono::seconds(10));
+  ASSERT_TRUE(settings.ok());
+  const json::value& s = settings->at(index).at("settings").at("index");
+  EXPECT_EQ(s.at("number_of_shards").as_string(), "1");
+  EXPECT_EQ(s.at("number_of_replicas").as_string(), "0");
+
+  // Uptime over a window spanning both indices sees both sides: on -30 s .. +90 s.
+  UptimeResult u = Up(*history_, NamedServer("a", 0), midnight - 60 * kS, midnight + 120 * kS,
+                      midnight + 3600 * kS);
+  EXPECT_EQ(u.up_seconds, 120);
+  EXPECT_EQ(u.window_seconds, 180);
+}
+
+TEST_F(SearchHistoryTest, RejectedItemsAreRetryableOnlyWhenTheNodeSaysSo) {
+  Millis day1 = kT0;
+  Millis day2 = kT0 + 24 * 3600 * kS;
+  Record({Beat("a", day1), Beat("a", day2)});
+  auto block = [&](Millis day, const std::string& setting, bool on) {
+    json::object body{{setting, on}};
+    auto r = history_->client().Json("PUT", "/" + history_->IndexFor(day) + "/_settings", body,
+                                     std::chrono::seconds(10));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  // A full disk (flood-stage block) answers 429 per item: retry later.
+  block(day1, "index.blocks.read_only_allow_delete", true);
+  Status s = history_->Record({Beat("a", day1 + 30 * kS), Beat("a", day2 + 30 * kS)});
+  EXPECT_EQ(s.code(), Code::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("1 of 2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("flood-stage"), std::string::npos) << s.message();
+  ASSERT_TRUE(history_->Refresh().ok());
+  EXPECT_EQ(Count(history_->IndexFor(day2)), 2);  // the other item was written
+
+  // A write block is permanent, and wins over a retryable failure in the same request.
+  block(day2, "index.blocks.write", true);
+  s = history_->Record({Beat("a", day1 + 60 * kS), Beat("a", day2 + 60 * kS)});
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_NE(s.message().find("2 of 2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("index write"), std::string::npos) << s.message();
+  block(day1, "index.blocks.read_only_allow_delete", false);
+  block(day2, "index.blocks.write", false);
+
+  // A request the node refuses whole (an id over 512 bytes) is permanent too.
+  Heartbeat bad = Beat("a", kT0);
+  bad.id = std::string(600, 'x');
+  s = history_->Record({bad});
+  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
+  EXPECT_NE(s.message().find("512 bytes"), std::string::npos) << s.message();
+}
+
+// Server "a" (created at kT0), interval 30 s unless noted; on-spans without grace:
+//   beats 0..570 s every 30 s            -> [0, 600]
+//   beats 900..1170 s every 30 s         -> [900, 1200]
+//   beats 1500..1590 s every 10 s        -> [1500, 1620]   (overlapping)
+//   2000 s (interval 120), 2030 s        -> [2000, 2120]   (one inside the other)
+//   2140 s                               -> [2140, 2170]   (20 s late: bridged with grace)
+//   10000 s (interval 3600)              -> [10000, 13600]
+//   20000 s (interval 3600), 23620 s     -> [20000, 23600], [23620, 23650]
+std::vector<Heartbeat> ScriptA() {
+  std::vector<Heartbeat> b;
+  Every(b, "a", 0, 600 * kS, 30 * kS);
+  Every(b, "a", 900 * kS, 1200 * kS, 30 * kS);
+  Every(b, "a", 1500 * kS, 1600 * kS, 10 * kS);
+  b.push_back(Beat("a", kT0 + 2000 * kS, 120));
+  b.push_back(Beat("a", kT0 + 2030 * kS));
+  b.push_back(Beat("a", kT0 + 2140 * kS));
+  b.push_back(Beat("a", kT0 + 10000 * kS, 3600));
+  b.push_back(Beat("a", kT0 + 20000 * kS, 3600));
+  b.push_back(Beat("a", kT0 + 23620 * kS));
+  return b;
+}
+
+TEST_F(SearchHistoryTest, UptimeIsExactForScriptedSequences) {
+  Record(ScriptA());
+  std::shared_ptr<SearchHistory> union_only = Open(0);
+  ASSERT_NE(union_only, nullptr);
+  Server a = NamedServer("a", kT0);
+  Millis later = kT0 + 100'000 * kS;
+  auto at = [](Millis s) { return kT0 + s * kS; };
+
+  // [300, 2200]: 300 + 300 + 120 + 120 + 30 = 870 s of 1900 s; the 20 s gap is on with grace.
+  UptimeResult u = Up(*union_only, a, at(300), at(2200), later);
+  EXPECT_EQ(u.up_seconds, 870);
+  EXPECT_EQ(u.window_seconds, 1900);
+  EXPECT_DOUBLE_EQ(u.uptime, 870.0 / 1900.0);
+  EXPECT_EQ(Up(*history_, a, at(300), at(2200), later).up_seconds, 890);
+
+  // created_time clips the start: [1000, 1300] -> on 1000..1200.
+  u = Up(*history_, NamedServer("a", at(1000)), at(-1000), at(1300), later);
+  EXPECT_EQ(u.from, at(1000));
+  EXPECT_EQ(u.up_seconds, 200);
+  EXPECT_EQ(u.window_seconds, 300);
+
+  // now clips the end: [0, 1000] -> on 0..600 and 900..1000; divided by 1000 s, not by 'to'.
+  u = Up(*history_, a, at(0), at(5000), at(1000));
+  EXPECT_EQ(u.to, at(1000));
+  EXPECT_DOUBLE_EQ(u.uptime, 0.7);
+
+  // A window starting inside a heartbeat's span: the beat at 570 s covers 580..600.
+  EXPECT_EQ(Up(*history_, a, at(580), at(700), later).up_seconds, 20);
+  // A beat an hour before the window still covers it (interval 3600).
+  EXPECT_DOUBLE_EQ(Up(*history_, a, at(12000), at(13000), later).uptime, 1.0);
+  EXPECT_EQ(Up(*history_, a, at(13500), at(14000), later).up_seconds, 100);
+  // The beat at 20000 s is more than the maximum interval before 23610 s, yet with grace its
+  // run continues into the beat at 23620 s.
+  EXPECT_EQ(Up(*history_, a, at(23610), at(23700), later).up_seconds, 40);
+  EXPECT_EQ(Up(*union_only, a, at(23610), at(23700), later).up_seconds, 30);
+
+  // A beat just after the window still continues the run inside it: [2000, 2130] is all on
+  // with grace (the beat at 2140 s came 20 s after 2120 s), 120 s of 130 without.
+  EXPECT_EQ(Up(*history_, a, at(2000), at(2130), later).up_seconds, 130);
+  EXPECT_EQ(Up(*union_only, a, at(2000), at(2130), later).up_seconds, 120);
+  // Asked while the server is not yet timed out (last beat 570 s, off only after 630 s), it is
+  // on through now, as the SQL status says; asked later, it went off at 600 s.
+  EXPECT_DOUBLE_EQ(Up(*history_, a, at(0), at(3600), at(620)).uptime, 1.0);
+  EXPECT_EQ(Up(*history_, a, at(0), at(3600), at(640)).up_seconds, 600);
+
+  // Empty windows and servers without heartbeats.
+  u = Up(*history_, a, at(500), at(400), later);
+  EXPECT_EQ(u.window_seconds, 0);
+  EXPECT_EQ(u.uptime, 0);
+  u = Up(*history_, NamedServer("nobody", kT0), at(0), at(600), later);
+  EXPECT_EQ(u.window_seconds, 600);
+  EXPECT_EQ(u.uptime, 0);
+}
+
+TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
+  std::vector<Heartbeat> beats = ScriptA();
+  Every(beats, "b", 100 * kS, 400 * kS, 30 * kS);    // on [100, 400]
+  Every(beats, "c", -600 * kS, 60 * kS, 30 * kS);    // gone before the window
+  Every(beats, "d", 5000 * kS, 5100 * kS, 30 * kS);  // first heard from after the window
+  for (int i = 0; i < 12; ++i) beats.push_back(Beat("e" + std::to_string(i), kT0 + 250 * kS));
+  Record(beats);
+  Millis from = kT0 + 200 * kS;
+  Millis to = kT0 + 1600 * kS;
+  Millis now = kT0 + 3000 * kS;
+  auto all = history_->UptimeAll(from, to, now);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 16u);  // more than two pages of composite buckets
+  std::map<std::string, Millis> first{
+      {"a", kT0}, {"b", kT0 + 100 * kS}, {"c", kT0 - 600 * kS}, {"d", kT0 + 5000 * kS}};
+  for (int i = 0; i < 12; ++i) first["e" + std::to_string(i)] = kT0 + 250 * kS;
+  std::string previous;
+  for (const auto& [id, got] : *all) {
+    EXPECT_LT(previous, id);
+    previous = id;
+    ASSERT_EQ(first.count(id), 1u) << id;
+    UptimeResult one = Up(*history_, NamedServer(id, first[id]), from, to, now);
+    EXPECT_EQ(got.from, one.from) << id;
+    EXPECT_EQ(got.to, one.to) << id;
+    EXPECT_EQ(got.up_seconds, one.up_seconds) << id;
+    EXPECT_EQ(got.window_seconds, one.window_seconds) << id;
+  }
+  EXPECT_EQ((*all)[0].second.up_seconds, 400 + 300 + 100);  // a: 200..600, 900..1200, 1500..1600
+  EXPECT_EQ((*all)[1].second.up_seconds, 200);              // b: 200..400
+  EXPECT_EQ((*all)[2].second.up_seconds, 0);                // c
+  EXPECT_EQ((*all)[2].second.window_seconds, 1400);
+  EXPECT_EQ((*all)[3].second.window_seconds, 0);  // d: created after the window
+  EXPECT_EQ((*all)[4].second.up_seconds, 30);     // e0: 250..280 of 250..1600
+  EXPECT_EQ((*all)[4].second.window_seconds, 1350);
+}
+
+// An agent on a jittered schedule (±10 %, as sms-agent sends) with outages.
+struct Agent {
+  std::string id;
+  int interval = 30;
+  Millis start = 0;  // offsets from kT0
+  Millis end = 0;
+  std::vector<std::pair<Millis, Millis>> outages;  // [from, to): nothing is sent
+  Millis late_at = -1;                             // the first beat after this comes late
+  Millis late_by = 0;
+};
+
+std::vector<Heartbeat> Schedule(const Agent& a, std::mt19937& rng) {
+  std::vector<Heartbeat> out;
+  Millis period = Millis(a.interval) * kS;
+  bool delayed = false;
+  for (Millis t = a.start; t < a.end;
+       t += period + Millis(rng() % (period / 5 + 1)) - period / 10) {
+    bool silent = false;
+    for (const auto& [from, to] : a.outages) silent = silent || (t >= from && t < to);
+    if (silent) continue;
+    Millis at = t;
+    if (!delayed && a.late_at >= 0 && t >= a.late_at) {
+      at += a.late_by;
+      delayed = true;
+    }
+    out.push_back(Beat(a.id, kT0 + at, a.interval));
+  }
+  return out;
+}
+
+TEST_F(SearchHistoryTest, AgreesWithTheSqlStatusHistoryWithinOneIntervalPerServer) {
+  constexpr Millis kMin = 60 * kS;
+  std::vector<Agent> agents{
+      {"s1", 30, 0, 120 * kMin, {{30 * kMin, 50 * kMin}, {80 * kMin, 83 * kMin}}},
+      {"s2", 60, 5 * kMin, 120 * kMin, {{60 * kMin, 75 * kMin}}},
+      // 25 s late once (within grace: on in both), then stopped for good at 100 min.
+      {"s3", 30, 20 * kMin, 100 * kMin, {}, 40 * kMin, 25 * kS},
+  };
+  std::mt19937 rng(20261128);
+  std::vector<Heartbeat> beats;
+  for (const Agent& a : agents) {
+    std::vector<Heartbeat> b = Schedule(a, rng);
+    beats.insert(beats.end(), b.begin(), b.end());
+  }
+  std::sort(beats.begin(), beats.end(),
+            [](const Heartbeat& x, const Heartbeat& y) { return x.received_at < y.received_at; });
+  Record(beats);
+
+  // The SQL side as the worker builds it: heartbeats applied as they arrive, a sweep a second.
+  Result<store::StorePtr> store = store::MakeStore({"sqlite::memory:"});
+  ASSERT_TRUE(store.ok());
+  SqlHistory sql(*store);
+  Millis end = kT0 + 130 * kMin;
+  size_t next = 0;
+  for (Millis now = kT0; now <= end; now += kS) {
+    std::vector<Heartbeat> due;
+    while (next < beats.size() && beats[next].received_at <= now) due.push_back(beats[next++]);
+    if (!due.empty()) {
+      ASSERT_TRUE((*store)->ApplyHeartbeats(due, {}).ok());
+    }
+    ASSERT_TRUE((*store)->SweepOffline(now, 30 * kS).ok());
+  }
+
+  std::vector<std::pair<Millis, Millis>> windows{
+      {kT0, end}, {kT0 + 25 * kMin, kT0 + 95 * kMin}, {kT0 + 82 * kMin, end}};
+  for (const auto& [from, to] : windows) {
+    auto all = history_->UptimeAll(from, to, end);
+    auto sql_all = sql.UptimeAll(from, to, end);
+    ASSERT_TRUE(all.ok() && sql_all.ok());
+    ASSERT_EQ(all->size(), sql_all->size());
+    for (size_t i = 0; i < all->size(); ++i) {
+      const auto& [id, search_up] = (*all)[i];
+      const Agent& agent = agents[size_t(id[1] - '1')];
+      Result<Server> server = (*store)->GetServer(id);
+      ASSERT_TRUE(server.ok());
+      UptimeResult sql_up = *sql.Uptime(*server, from, to, end);
+      UptimeResult one = Up(*history_, *server, from, to, end);
+      EXPECT_EQ((*sql_all)[i].first, id);
+      EXPECT_EQ(search_up.window_seconds, sql_up.window_seconds) << id;
+      EXPECT_NEAR(search_up.up_seconds, sql_up.up_seconds, agent.interval) << id;
+      EXPECT_NEAR(one.up_seconds, sql_up.up_seconds, agent.interval) << id;
+      EXPECT_GT(sql_up.up_seconds, 0) << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sms::history

@@ -315,7 +315,8 @@ find_java() {
   for j in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java || true)" \
     /usr/lib/jvm/java-17-openjdk-amd64/bin/java /usr/lib/jvm/*/bin/java; do
     if [ -z "$j" ] || [ ! -x "$j" ]; then continue; fi
-    v=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    v=$("$j" -XshowSettings:properties -version 2>&1 |
+      sed -n 's/^ *java.specification.version = //p')
     if [ "${v%%.*}" -ge 17 ] 2>/dev/null; then
       JAVA_BIN=$j
       echo "$j"
@@ -403,7 +404,8 @@ javac_into() {
   local src=$1 cpfile=$2 dir=$3 javac
   [ -f "$dir/.done" ] && return 0
   javac="$(dirname "$(readlink -f "$JAVA_BIN")")/javac"
-  [ -x "$javac" ] || die "javac not found beside $JAVA_BIN (apt-get install openjdk-17-jdk-headless)"
+  [ -x "$javac" ] ||
+    die "javac not found beside $JAVA_BIN (apt-get install openjdk-17-jdk-headless)"
   rm -rf "$dir"
   mkdir -p "$dir"
   "$javac" -nowarn -cp "$(cat "$cpfile")" -d "$dir" "$src" || die "javac failed on $src"

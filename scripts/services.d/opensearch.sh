@@ -44,5 +44,7 @@ opensearch_post() {
 opensearch_url() { echo "http://127.0.0.1:$(port_get opensearch)"; }
 opensearch_env() { echo "SMS_SEARCH_URL=$(opensearch_url)"; }
 opensearch_marker() { echo "-Dsms.services=$SVC_ROOT/opensearch"; }
-opensearch_logs() { echo "$SVC_ROOT/opensearch/log $SVC_ROOT/opensearch/node_1/logs/sms-services.log"; }
+opensearch_logs() {
+  echo "$SVC_ROOT/opensearch/log $SVC_ROOT/opensearch/node_1/logs/sms-services.log"
+}
 opensearch_clean() { :; }

@@ -29,7 +29,8 @@ as_pg() {
 }
 
 postgres_install() {
-  [ -x "$PG_BIN/postgres" ] || die "postgres: $PG_BIN/postgres missing (apt-get install postgresql-15)"
+  [ -x "$PG_BIN/postgres" ] ||
+    die "postgres: $PG_BIN/postgres missing (apt-get install postgresql-15)"
   command -v psql >/dev/null || die "postgres: psql missing (apt-get install postgresql-client-15)"
   if [ "$(id -u)" -eq 0 ]; then
     id postgres >/dev/null 2>&1 || die "postgres: no 'postgres' user (comes with postgresql-common)"

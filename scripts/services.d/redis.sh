@@ -6,7 +6,8 @@ redis_timeout=20
 redis_stop_signal=TERM # Redis flushes the AOF and exits on SIGTERM
 
 redis_install() {
-  command -v redis-server >/dev/null || die "redis: redis-server missing (apt-get install redis-server)"
+  command -v redis-server >/dev/null ||
+    die "redis: redis-server missing (apt-get install redis-server)"
   command -v redis-cli >/dev/null || die "redis: redis-cli missing (apt-get install redis-tools)"
 }
 

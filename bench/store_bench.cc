@@ -1,6 +1,7 @@
 // Store benchmarks on a large fleet (default 1,000,000 servers; SMS_BENCH_SERVERS overrides).
 // The database is built once in SMS_BENCH_DB (default /tmp/sms_store_bench.db) and reused by
-// later runs, so numbers are for a warm database. Run a Release build:
+// later runs, so numbers are for a warm database. SMS_BENCH_URL (any store URL, e.g.
+// postgresql://…) benchmarks another backend instead. Run a Release build:
 //   store_bench --benchmark_min_time=2
 
 #include <benchmark/benchmark.h>
@@ -64,8 +65,9 @@ Millis Time(int64_t k) { return kT0 + k * kRoundMillis / FleetSize(); }
 StorePtr& Fleet() {
   static StorePtr store = [] {
     const char* env = std::getenv("SMS_BENCH_DB");
+    const char* url = std::getenv("SMS_BENCH_URL");
     std::string path = env != nullptr ? env : "/tmp/sms_store_bench.db";
-    auto opened = sms::store::MakeStore({"sqlite:" + path});  // ":memory:" works too
+    auto opened = sms::store::MakeStore({url != nullptr ? url : "sqlite:" + path});
     if (!opened.ok()) {
       std::cerr << opened.status().ToString() << "\n";
       std::abort();

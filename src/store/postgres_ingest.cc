@@ -2,6 +2,7 @@
 // servers off on timeout.
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -218,6 +219,9 @@ class BatchApplier {
       (suits ? fast : rest).push_back(&g);
     }
     if (fast.empty()) return rest;
+    // Rows are locked in array order: the same order (by server_id) in every writer.
+    std::sort(fast.begin(), fast.end(),
+              [](const Group* a, const Group* b) { return *a->server_id < *b->server_id; });
     std::vector<std::string> ids, ipv4, hostname;
     std::vector<int64_t> received, interval;
     for (const Group* g : fast) {
@@ -240,6 +244,9 @@ class BatchApplier {
         rest.push_back(g);  // SQL disagrees with the caller's cache
       }
     }
+    // Back to batch order (groups live in one vector, oldest first): registrations name
+    // servers in the order their heartbeats arrived.
+    std::sort(rest.begin(), rest.end(), std::less<const Group*>());
     return rest;
   }
 
@@ -344,7 +351,14 @@ class BatchApplier {
   std::unordered_map<std::string, int64_t> Insert(const std::vector<Server>& fresh) {
     std::vector<std::string> id, name, ipv4, hostname;
     std::vector<int64_t> ipv4_num, status, interval, created, updated, seen, changed_at;
-    for (const Server& s : fresh) {
+    // Inserted by server_id: concurrent writers registering the same servers wait on each
+    // other in one order instead of deadlocking.
+    std::vector<const Server*> order;
+    for (const Server& s : fresh) order.push_back(&s);
+    std::sort(order.begin(), order.end(),
+              [](const Server* a, const Server* b) { return a->server_id < b->server_id; });
+    for (const Server* p : order) {
+      const Server& s = *p;
       id.push_back(s.server_id);
       name.push_back(s.server_name);
       ipv4.push_back(s.ipv4);

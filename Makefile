@@ -2,7 +2,8 @@
 # once when every Debian package is already installed.
 #
 #   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
-#   make test    ASan+UBSan Debug build in build-asan/, then every test through ctest
+#   make test    ASan+UBSan Debug build in build-asan/, then every test through ctest with the
+#                real engines (scripts/services) started for the run and stopped after it
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make clean   removes build/ and build-asan/ (./data is left alone)
@@ -19,6 +20,8 @@ DATA_DIR ?= ./data
 JOBS ?= $(shell nproc)
 TARGETS ?=
 CTEST_ARGS ?=
+# The real engines `make test` starts (scripts/services) and stops again afterwards.
+SERVICES ?= postgres redis kafka opensearch
 
 SMS_URL := http://127.0.0.1:8080
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
@@ -35,7 +38,8 @@ build: deps
 test: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
-	ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS)
+	scripts/services run $(SERVICES) -- \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS)
 
 # smsd runs in the background; the agent lives only as long as smsd does. Ctrl-C (or smsd
 # exiting) stops both. The agent starts once /healthz answers, or after 10 s regardless.

@@ -10,6 +10,7 @@
 #include "app/config.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
+#include "cache/redis_cache.h"
 #include "core/clock.h"
 #include "history/history.h"
 #include "http/server.h"
@@ -57,8 +58,17 @@ int Run(const Config& cfg) {
   if (cfg.role != Role::kHealthcheck) {
     store = Need(store::MakeStore({cfg.database_url}), "database");
     cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
-    history = Need(history::MakeHistory({cfg.search_url}, store), "history");
+    history::HistoryConfig hcfg;
+    hcfg.search_url = cfg.search_url;
+    hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
+    history = Need(history::MakeHistory(hcfg, store), "history");
     checks.emplace_back("store", [store] { return store->Ping(); });
+    if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(cache)) {
+      // Not a readiness check: without the cache the worker falls back to SQL and goes on.
+      metrics->AddGauge("sms_cache_failures",
+                        "Cache calls that failed since start (each fell back to SQL).",
+                        [redis] { return double(redis->failures()); });
+    }
     metrics->AddGauge("sms_servers", "Servers by status.", [store] {
       auto s = store->Stats();
       return s.ok() ? double(s->on) : -1.0;

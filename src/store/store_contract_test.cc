@@ -250,6 +250,20 @@ TYPED_TEST(StoreContractTest, FilterTextIsLiteralNotSqlOrPattern) {
   EXPECT_EQ(count([](auto&) {}), 5);
 }
 
+TYPED_TEST(StoreContractTest, SearchFoldsOnlyAsciiCase) {
+  this->Create(Input("e1", "\u00c9clair-node", "", "p\u00e2tisserie.example"), kT0);
+  auto count = [this](std::function<void(ServerQuery&)> edit) -> int64_t {
+    Result<ServerPage> page = this->store_->ListServers(Query(edit));
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->total : -1;
+  };
+  EXPECT_EQ(count([](auto& q) { q.q = "\u00c9CLAIR"; }), 1);  // ÉCLAIR
+  EXPECT_EQ(count([](auto& q) { q.server_name = "\u00c9cLaIr-NODE"; }), 1);
+  EXPECT_EQ(count([](auto& q) { q.q = "\u00e9clair"; }), 0);      // é is not É
+  EXPECT_EQ(count([](auto& q) { q.q = "P\u00c2TISSERIE"; }), 0);  // nor Â â
+  EXPECT_EQ(count([](auto& q) { q.q = "P\u00e2TISSERIE"; }), 1);
+}
+
 TYPED_TEST(StoreContractTest, SearchFollowsUpdatesDeletesAndHeartbeats) {
   this->Create(Input("a", "alpha-server", "10.1.2.3", "first.example"), kT0);
   auto ids = [this](const std::string& text) {

@@ -4,7 +4,7 @@
 
 namespace sms::http {
 
-const std::string& Request::Header(const std::string& name) const {
+const std::string& Request::Header(std::string_view name) const {
   static const std::string kEmpty;
   for (const auto& [key, value] : headers) {
     if (key == name) return value;

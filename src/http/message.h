@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct Request {
   std::string remote;  // peer address
 
   // The first header named `name` (lower-case), or "".
-  const std::string& Header(const std::string& name) const;
+  const std::string& Header(std::string_view name) const;
 };
 
 struct Response {

@@ -105,6 +105,16 @@ struct Metrics::Histogram {
   }
 };
 
+// The counter and histogram of one (route, method, code); immutable once published.
+struct Metrics::RequestSeries {
+  size_t hash;
+  std::string route;
+  std::string method;
+  int code;
+  Counter* counter;
+  Histogram* histogram;
+};
+
 Metrics::Metrics() : slots_(new std::atomic<const RequestSeries*>[kSlots]) {
   for (size_t i = 0; i < kSlots; ++i) slots_[i].store(nullptr, std::memory_order_relaxed);
 }
@@ -207,13 +217,21 @@ const Metrics::RequestSeries* Metrics::AddSeries(size_t hash, const std::string&
   return s;
 }
 
-void Metrics::ObserveRequest(const std::string& route, const std::string& method, int code,
-                             double seconds) {
+const Metrics::RequestSeries& Metrics::Series(const std::string& route, const std::string& method,
+                                              int code) {
   size_t hash = SeriesHash(route, method, code);
   const RequestSeries* s = FindSeries(hash, route, method, code);
-  if (s == nullptr) s = AddSeries(hash, route, method, code);
-  s->counter->Inc();
-  s->histogram->Observe(seconds);
+  return s != nullptr ? *s : *AddSeries(hash, route, method, code);
+}
+
+void Metrics::Observe(const RequestSeries& series, double seconds) {
+  series.counter->Inc();
+  series.histogram->Observe(seconds);
+}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int code,
+                             double seconds) {
+  Observe(Series(route, method, code), seconds);
 }
 
 std::string Metrics::Render() const {

@@ -45,6 +45,12 @@ class Metrics {
   // (a route pattern, a known method), since every distinct value is a new series.
   void ObserveRequest(const std::string& route, const std::string& method, int code,
                       double seconds);
+  // The series ObserveRequest(route, method, code, …) records into: the same object for the
+  // same arguments, valid as long as this Metrics. A caller that sees the same series again
+  // (a keep-alive connection) keeps it and records with Observe, skipping the lookup.
+  struct RequestSeries;
+  const RequestSeries& Series(const std::string& route, const std::string& method, int code);
+  static void Observe(const RequestSeries& series, double seconds);
   // A histogram of seconds `name{labels}` with the request-latency buckets (0.5 ms … 10 s);
   // the same object for the same name and labels. Record with Observe (lock-free).
   struct Histogram;
@@ -65,15 +71,6 @@ class Metrics {
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::map<std::string, std::function<double()>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
-  };
-  // The counter and histogram of one (route, method, code); immutable once published.
-  struct RequestSeries {
-    size_t hash;
-    std::string route;
-    std::string method;
-    int code;
-    Counter* counter;
-    Histogram* histogram;
   };
   static constexpr size_t kSlots = 1024;  // power of two; filled to at most 3/4
 

@@ -142,6 +142,24 @@ TEST(MetricsTest, RequestCounterHasRouteMethodCode) {
   EXPECT_TRUE(Contains(e.comments, "# TYPE sms_http_requests_total counter"));
 }
 
+TEST(MetricsTest, KeptSeriesCountsLikeObserveRequest) {
+  Metrics m;
+  const Metrics::RequestSeries& s = m.Series("/healthcheck", "POST", 202);
+  EXPECT_EQ(&m.Series("/healthcheck", "POST", 202), &s);
+  EXPECT_NE(&m.Series("/healthcheck", "POST", 400), &s);
+  Metrics::Observe(s, 0.001);
+  Metrics::Observe(s, 0.3);
+  m.ObserveRequest("/healthcheck", "POST", 202, 0.001);
+  auto e = Parse(m.Render());
+  EXPECT_EQ(
+      e.samples.at("sms_http_requests_total{route=\"/healthcheck\",method=\"POST\",code=\"202\"}"),
+      3);
+  EXPECT_EQ(e.samples.at("sms_http_request_duration_seconds_count{route=\"/healthcheck\"}"), 3);
+  EXPECT_EQ(
+      e.samples.at("sms_http_request_duration_seconds_bucket{route=\"/healthcheck\",le=\"0.25\"}"),
+      2);
+}
+
 TEST(MetricsTest, ConcurrentObservationsAreAllCounted) {
   Metrics m;
   constexpr int kThreads = 4;

@@ -150,12 +150,30 @@ Response Router::Handle(Request& req, std::string* route) const {
     res.headers.emplace_back("Allow", Allow(path));
     return res;
   }
-  const Entry& e = *match.entry;
-  route->assign(e.route.pattern);
-  Segments parts;
-  Split(path, &parts);
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (e.segments[i].param) req.params[e.segments[i].text] = Decode(parts[i]);
+  route->assign(match.entry->route.pattern);
+  return Run(*match.entry, req, path);
+}
+
+Response Router::Handle(Request& req, const Route& route) const {
+  for (const Entry& e : entries_) {
+    if (&e.route == &route) {
+      req.params.clear();
+      return Run(e, req, RoutingPath(req));
+    }
+  }
+  std::string unused;
+  return Handle(req, &unused);  // not one of ours: route it from scratch
+}
+
+Response Router::Run(const Entry& e, Request& req, std::string_view path) const {
+  bool has_params =
+      std::any_of(e.segments.begin(), e.segments.end(), [](const Segment& s) { return s.param; });
+  if (has_params) {
+    Segments parts;
+    Split(path, &parts);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (e.segments[i].param) req.params[e.segments[i].text] = Decode(parts[i]);
+    }
   }
   try {
     return e.handler(req);

@@ -46,6 +46,11 @@ class Router {
   // The route `method path` matches (`path` as for BodyLimit), or nullptr.
   const Route* Find(std::string_view method, std::string_view path) const;
 
+  // Handle for a request whose route is known: `route` is what Find returned for req's method
+  // and routing path (the server looks it up once, for the body limit). Same contract as
+  // Handle otherwise.
+  Response Handle(Request& req, const Route& route) const;
+
   std::vector<Route> routes() const;
 
  private:
@@ -64,6 +69,7 @@ class Router {
   };
   MatchResult Match(std::string_view method, std::string_view path) const;
   std::string Allow(std::string_view path) const;
+  Response Run(const Entry& e, Request& req, std::string_view path) const;
   std::vector<Entry> entries_;  // most specific first
 };
 

@@ -114,6 +114,26 @@ TEST_F(RouterTest, HeadIsAMethodLikeAnyOther) {
   EXPECT_EQ(res.headers[0].second, "GET, POST");
 }
 
+TEST_F(RouterTest, HandleWithTheRouteFoundBeforehand) {
+  Request req = Make("GET", "/api/v1/servers/web%2001/uptime?from=1");
+  req.params["stale"] = "from an earlier request";
+  const Route* route = router_.Find("GET", "/api/v1/servers/web%2001/uptime");
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->pattern, "/api/v1/servers/{server_id}/uptime");
+  Response res = router_.Handle(req, *route);
+  EXPECT_EQ(res.body, "uptime server_id=web 01");
+
+  Request list = Make("GET", "/api/v1/servers");
+  EXPECT_EQ(router_.Handle(list, *router_.Find("GET", "/api/v1/servers")).body, "list");
+
+  Router other;
+  other.Add("GET", "/boom", [](Request&) -> Response { throw std::runtime_error("secret"); });
+  Request boom = Make("GET", "/boom");
+  res = other.Handle(boom, *other.Find("GET", "/boom"));
+  EXPECT_EQ(res.status, 500);
+  EXPECT_EQ(res.body.find("secret"), std::string::npos);
+}
+
 TEST_F(RouterTest, BodyLimitsPerRoute) {
   EXPECT_EQ(router_.BodyLimit("POST", "/api/v1/servers"), 1024u);
   EXPECT_EQ(router_.BodyLimit("PATCH", "/api/v1/servers/x"), 2048u);

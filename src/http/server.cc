@@ -1,8 +1,10 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <random>
 
@@ -20,7 +22,8 @@ namespace {
 // Connections past max_connections get a 503; past this many more, they are closed unanswered.
 constexpr size_t kRejectSlack = 64;
 
-void AppendDate(std::string* out) {
+// The IMF-fixdate of now, formatted once a second per thread.
+std::string_view Date() {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -36,8 +39,26 @@ void AppendDate(std::string* out) {
                            tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     cached = now;
   }
-  out->append(text.data(), static_cast<size_t>(std::max(length, 0)));
+  return {text.data(), static_cast<size_t>(std::clamp(length, 0, 39))};
 }
+
+// Writes pieces into memory the caller sized beforehand (no capacity check per piece).
+class Writer {
+ public:
+  explicit Writer(char* at) : at_(at) {}
+  Writer& operator<<(std::string_view s) {
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+    return *this;
+  }
+  Writer& Header(std::string_view name, std::string_view value) {
+    return *this << name << ": " << value << "\r\n";
+  }
+  char* at() const { return at_; }
+
+ private:
+  char* at_;
+};
 
 // Headers the server writes itself, and header text that could split the response.
 bool HandlerMayWrite(const std::string& name, const std::string& value) {
@@ -51,41 +72,42 @@ bool HandlerMayWrite(const std::string& name, const std::string& value) {
   return true;
 }
 
-void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
-  out->append(name).append(": ").append(value).append("\r\n");
-}
-
 }  // namespace
 
 void SerializeHead(const Response& res, size_t body_size, bool keep_alive, bool http10,
                    std::string_view request_id, std::string* out) {
   int status = res.status >= 100 && res.status <= 999 ? res.status : 500;
   bool bodiless = status < 200 || status == 204 || status == 304;
-  char digits[24];
-  out->assign("HTTP/1.1 ");
-  out->append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
   auto known = bhttp::int_to_status(static_cast<unsigned>(status));
-  out->append(" ").append(known == bhttp::status::unknown ? "Unknown" : obsolete_reason(known));
-  out->append("\r\nDate: ");
-  AppendDate(out);
-  out->append("\r\n");
+  std::string_view reason = known == bhttp::status::unknown ? "Unknown" : obsolete_reason(known);
+  char code[4];
+  std::to_chars(code, code + 3, status);
+  char length[24];
+  std::string_view length_text(
+      length, std::to_chars(length, length + sizeof length, body_size).ptr - length);
+  // Fixed text (status line, Date, Content-Length, X-Request-Id and Connection headers) is
+  // well under 256 bytes; the rest is counted.
+  size_t size = 256 + reason.size() + res.content_type.size() + request_id.size();
+  for (const auto& [name, value] : res.headers) size += name.size() + value.size() + 4;
+  out->resize(size);
+  Writer w(out->data());
+  w << "HTTP/1.1 " << std::string_view(code, 3) << " " << reason << "\r\n";
+  w.Header("Date", Date());
   if (!bodiless) {
-    if (!res.content_type.empty()) AppendHeader(out, "Content-Type", res.content_type);
-    AppendHeader(
-        out, "Content-Length",
-        std::string_view(digits,
-                         std::to_chars(digits, digits + sizeof digits, body_size).ptr - digits));
+    if (!res.content_type.empty()) w.Header("Content-Type", res.content_type);
+    w.Header("Content-Length", length_text);
   }
-  AppendHeader(out, "X-Request-Id", request_id);
+  w.Header("X-Request-Id", request_id);
   if (!keep_alive) {
-    AppendHeader(out, "Connection", "close");
+    w.Header("Connection", "close");
   } else if (http10) {
-    AppendHeader(out, "Connection", "keep-alive");
+    w.Header("Connection", "keep-alive");
   }
   for (const auto& [name, value] : res.headers) {
-    if (HandlerMayWrite(name, value)) AppendHeader(out, name, value);
+    if (HandlerMayWrite(name, value)) w.Header(name, value);
   }
-  out->append("\r\n");
+  w << "\r\n";
+  out->resize(static_cast<size_t>(w.at() - out->data()));
 }
 
 const std::string& MethodLabel(std::string_view method) {

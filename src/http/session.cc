@@ -160,6 +160,7 @@ void Session<Executor>::NextRequest() {
   parser_->body_limit(boost::none);
   parser_->eager(false);
   header_handled_ = false;
+  matched_ = nullptr;
   route_.assign("unmatched");
   if (buffer_.size() > 0) {  // pipelined: the next request is already here
     BeginRequest();
@@ -238,9 +239,9 @@ bool Session<Executor>::OnHeader() {
     Respond(ErrorResponse(400, "bad_request", "malformed request target"), false);
     return false;
   }
-  const Route* route = state_->router->Find(req_.method, EncodedPath(req_.target));
-  size_t limit = route != nullptr ? route->body_limit : kDefaultBodyLimit;
-  if (route != nullptr) route_.assign(route->pattern);
+  matched_ = state_->router->Find(req_.method, EncodedPath(req_.target));
+  size_t limit = matched_ != nullptr ? matched_->body_limit : kDefaultBodyLimit;
+  if (matched_ != nullptr) route_.assign(matched_->pattern);
   auto length = parser_->content_length();
   if (length && *length > limit) {
     Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
@@ -294,6 +295,8 @@ void Session<Executor>::Dispatch() {
 template <typename Executor>
 Response Session<Executor>::Handle() {
   try {
+    // The route was found once already, for the body limit.
+    if (matched_ != nullptr) return state_->router->Handle(req_, *matched_);
     return state_->router->Handle(req_, &route_);
   } catch (const std::exception&) {
     // Handle catches handler exceptions; this is for failures around them (bad_alloc), which
@@ -313,13 +316,26 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   if (head || res.status == 204 || res.status == 304) body_.clear();
   Clock::time_point now = Clock::now();
   double seconds = std::chrono::duration<double>(now - start_).count();
-  state_->metrics->ObserveRequest(route_, MethodLabel(header_handled_ ? req_.method : ""),
-                                  res.status, seconds);
+  Metrics::Observe(RequestSeries(res.status), seconds);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
   std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
   net::async_write(
       socket_, buffers,
       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), keep_alive));
+}
+
+template <typename Executor>
+const Metrics::RequestSeries& Session<Executor>::RequestSeries(int code) {
+  const std::string& method = MethodLabel(header_handled_ ? req_.method : "");
+  // A keep-alive connection mostly repeats one series: look it up only when it changes.
+  if (series_ == nullptr || series_code_ != code || series_method_ != &method ||
+      series_route_ != route_) {
+    series_ = &state_->metrics->Series(route_, method, code);
+    series_code_ = code;
+    series_method_ = &method;
+    series_route_ = route_;
+  }
+  return *series_;
 }
 
 template <typename Executor>

@@ -128,6 +128,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Drain();
   void Close();
   const std::string& RequestId();
+  // The metrics series of this request's route and method with status `code`.
+  const Metrics::RequestSeries& RequestSeries(int code);
   // Deadlines: one timer per connection, set lazily. Moving the deadline later (every request
   // does) costs no timer operation; the timer, never set further ahead than `horizon_`, finds
   // the new deadline when it fires and waits again.
@@ -153,6 +155,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool header_handled_ = false;
   Clock::time_point start_;
   Request req_;
+  const Route* matched_ = nullptr;                  // the request's route, once its header is in
+  const Metrics::RequestSeries* series_ = nullptr;  // of the last response: cache key below
+  std::string series_route_;
+  const std::string* series_method_ = nullptr;  // MethodLabel's string
+  int series_code_ = 0;
   std::string route_;
   std::string head_;  // serialized status line and headers of the response being written
   std::string body_;

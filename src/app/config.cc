@@ -38,6 +38,9 @@ void AddOptions(CLI::App& app, Config& c) {
       ->envname("SMS_DATABASE_URL");
   app.add_option("--kafka-brokers", c.kafka_brokers, "host:port,… (default: in-process bus)")
       ->envname("SMS_KAFKA_BROKERS");
+  app.add_option("--kafka-topic-prefix", c.kafka_topic_prefix,
+                 "Prefix of topic and consumer-group names (share a Kafka cluster)")
+      ->envname("SMS_KAFKA_TOPIC_PREFIX");
   app.add_option("--redis-url", c.redis_url, "redis://… (default: in-process cache)")
       ->envname("SMS_REDIS_URL");
   app.add_option("--search-url", c.search_url, "http://… OpenSearch/Elasticsearch")

@@ -20,6 +20,7 @@ struct Config {
   bool auto_register = true;
   std::string database_url;       // empty: sqlite:<data_dir>/sms.db
   std::string kafka_brokers;      // empty: in-process bus
+  std::string kafka_topic_prefix; // prepended to topic and group names
   std::string redis_url;          // empty: in-process cache
   std::string search_url;         // empty: uptime from SQL status history
   int threads = 0;                // HTTP I/O threads; 0: one per core

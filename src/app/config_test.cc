@@ -2,9 +2,24 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 namespace sms::app {
 namespace {
+
+// The tests run without the SMS_* variables make test exports for the engines it starts.
+class WithoutSmsEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    std::vector<std::string> names;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      if (entry.rfind("SMS_", 0) == 0) names.push_back(entry.substr(0, entry.find('=')));
+    }
+    for (const std::string& name : names) unsetenv(name.c_str());
+  }
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new WithoutSmsEnvironment);
 
 Result<Config> Parse(std::vector<const char*> args, int* code) {
   args.insert(args.begin(), "smsd");

@@ -47,7 +47,11 @@ int Run(const Config& cfg) {
   std::filesystem::create_directories(cfg.data_dir);
   auto clock = std::make_shared<SystemClock>();
   auto metrics = std::make_shared<http::Metrics>();
-  auto bus = Need(bus::MakeBus({cfg.kafka_brokers, cfg.queue_capacity}), "bus");
+  bus::BusConfig bcfg;
+  bcfg.brokers = cfg.kafka_brokers;
+  bcfg.queue_capacity = cfg.queue_capacity;
+  bcfg.topic_prefix = cfg.kafka_topic_prefix;
+  auto bus = Need(bus::MakeBus(bcfg), "bus");
   auto router = std::make_shared<http::Router>();
   std::vector<roles::ReadinessCheck> checks;
   checks.emplace_back("bus", [bus] { return bus->Ping(); });
@@ -97,6 +101,9 @@ int Run(const Config& cfg) {
     wo.grace_ms = Millis(cfg.heartbeat_grace) * 1000;
     wo.auto_register = cfg.auto_register;
     wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);
+    // The in-process bus dies with the process, so stopping drains it; Kafka keeps what is
+    // not committed for the next worker.
+    wo.drain_on_stop = cfg.kafka_brokers.empty();
     wk = std::make_unique<worker::Worker>(
         wo, worker::Backends{bus, store, cache, history, clock, metrics});
     Status started = wk->Start();

@@ -4,17 +4,67 @@
 #include "bus/memory_bus.h"
 
 namespace sms::bus {
+namespace {
 
-Result<BusPtr> MakeBus(const BusConfig& config) {
-  if (config.queue_capacity == 0) {
-    return Status::InvalidArgument("bus queue capacity must be positive", "bus_queue_capacity");
+// Names every topic and group with a prefix, whatever the bus underneath.
+class PrefixedBus final : public Bus {
+ public:
+  PrefixedBus(BusPtr inner, std::string prefix)
+      : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
+
+  Status Publish(const std::string& topic, const std::string& key,
+                 const std::string& payload) override {
+    return inner_->Publish(prefix_ + topic, key, payload);
   }
+  Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
+                                              const std::string& group) override {
+    return inner_->Subscribe(prefix_ + topic, prefix_ + group);
+  }
+  int64_t Depth(const std::string& topic) override { return inner_->Depth(prefix_ + topic); }
+  Status Flush(std::chrono::milliseconds timeout) override { return inner_->Flush(timeout); }
+  Status Ping() override { return inner_->Ping(); }
+
+ private:
+  BusPtr inner_;
+  std::string prefix_;
+};
+
+bool ValidPrefix(const std::string& prefix) {
+  if (prefix.size() > 100) return false;
+  for (char c : prefix) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<BusPtr> MakeUnprefixed(const BusConfig& config) {
   if (!config.brokers.empty()) {
     auto kafka = KafkaBus::Open(config);
     if (!kafka.ok()) return kafka.status();
     return BusPtr(std::move(kafka).value());
   }
   return BusPtr(std::make_shared<MemoryBus>(config.queue_capacity));
+}
+
+}  // namespace
+
+Result<BusPtr> MakeBus(const BusConfig& config) {
+  if (config.queue_capacity == 0) {
+    return Status::InvalidArgument("bus queue capacity must be positive", "bus_queue_capacity");
+  }
+  if (config.topic_prefix.empty()) return MakeUnprefixed(config);
+  if (!ValidPrefix(config.topic_prefix)) {
+    return Status::InvalidArgument(
+        "the topic prefix may hold at most 100 of the characters [A-Za-z0-9._-]",
+        "kafka_topic_prefix");
+  }
+  BusConfig inner = config;
+  inner.depth_group = config.topic_prefix + config.depth_group;
+  auto bus = MakeUnprefixed(inner);
+  if (!bus.ok()) return bus.status();
+  return BusPtr(std::make_shared<PrefixedBus>(std::move(bus).value(), config.topic_prefix));
 }
 
 }  // namespace sms::bus

@@ -74,6 +74,9 @@ struct BusConfig {
   // A group member silent this long is dropped; its uncommitted messages go to the others.
   std::chrono::milliseconds session_timeout{10'000};
   std::string depth_group = "sms-worker";  // Depth also counts this group's lag
+  // Prepended to every topic and group name ("staging." -> "staging.healthcheck"), so that
+  // several SMS installations (or test runs) can share one Kafka cluster without meeting.
+  std::string topic_prefix;
 };
 
 Result<BusPtr> MakeBus(const BusConfig& config);

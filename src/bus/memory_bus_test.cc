@@ -124,6 +124,22 @@ TEST(MakeBusTest, BrokersDoNotGiveAMemoryBus) {
   EXPECT_EQ(dynamic_cast<MemoryBus*>(bus->get()), nullptr);
 }
 
+TEST(MakeBusTest, TopicPrefixNamesTopicsAndGroups) {
+  BusConfig config;
+  config.topic_prefix = "staging.";
+  auto bus = std::move(MakeBus(config)).value();
+  auto consumer = std::move(bus->Subscribe(kHeartbeatTopic, "sms-worker")).value();
+  ASSERT_TRUE(bus->Publish(kHeartbeatTopic, "k", "v").ok());
+  auto got = std::move(consumer->Poll(10, 1s)).value();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].topic, "staging.healthcheck");
+  EXPECT_EQ(bus->Depth(kHeartbeatTopic), 1);
+  ASSERT_TRUE(consumer->Commit().ok());
+  EXPECT_EQ(bus->Depth(kHeartbeatTopic), 0);
+  config.topic_prefix = "bad prefix!";
+  EXPECT_EQ(MakeBus(config).status().field(), "kafka_topic_prefix");
+}
+
 TEST(MakeBusTest, ZeroCapacityIsRejected) {
   BusConfig config;
   config.queue_capacity = 0;

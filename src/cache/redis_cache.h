@@ -38,8 +38,8 @@ struct RedisOptions {
   std::string user;      // empty: AUTH with the password alone (Redis's "default" user)
   std::string password;  // empty: no AUTH
   int db = 0;            // SELECTed on every new connection unless 0
-  std::chrono::milliseconds connect_timeout{200};
-  std::chrono::milliseconds command_timeout{100};
+  std::chrono::milliseconds connect_timeout{500};
+  std::chrono::milliseconds command_timeout{250};  // a loaded host can take 100 ms
   // While Redis is down, at most one call per interval tries to reach it again.
   std::chrono::milliseconds retry_interval{500};
   size_t pool_size = 8;                              // connections at most

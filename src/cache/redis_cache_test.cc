@@ -372,9 +372,9 @@ TEST_F(RedisServerTest, AHungRedisCostsOneCommandTimeout) {
   Status status;
   const auto first = Timed([&] { status = cache.Set("k", "w", 60s); });
   EXPECT_EQ(status.code(), Code::kUnavailable);
-  EXPECT_NE(status.message().find("no reply within 100 ms"), std::string::npos) << status.message();
-  EXPECT_GE(first, 90ms);
-  EXPECT_LT(first, 300ms);
+  EXPECT_NE(status.message().find("no reply within 250 ms"), std::string::npos) << status.message();
+  EXPECT_GE(first, 240ms);
+  EXPECT_LT(first, 600ms);
   const auto next = Timed([&] { status = cache.Set("k", "w", 60s); });
   EXPECT_EQ(status.code(), Code::kUnavailable);
   EXPECT_LT(next, 50ms);  // failing fast, not waiting on Redis again

@@ -79,6 +79,7 @@ Status Worker::Start() {
 void Worker::Stop(std::chrono::milliseconds drain) {
   if (!consume_thread_.joinable() && !sweep_thread_.joinable()) return;
   draining_ = true;
+  if (!options_.drain_on_stop) drain = std::chrono::milliseconds(0);
   auto deadline = std::chrono::steady_clock::now() + drain;
   // The consume loop exits by itself once drained; force it past the deadline.
   while (consume_thread_.joinable() && !stopping_ &&

@@ -29,6 +29,9 @@ struct WorkerOptions {
   bool auto_register = true;
   std::chrono::milliseconds sweep_every{1000};
   std::string group = "sms-worker";
+  // Stop consumes until the bus is empty (an in-process bus); otherwise Stop finishes the batch
+  // in hand, commits it, and leaves the rest on the bus.
+  bool drain_on_stop = true;
 };
 
 struct Backends {
@@ -49,8 +52,8 @@ class Worker {
 
   // Subscribes and starts the consume and sweep loops.
   Status Start();
-  // Drains: keeps consuming until the bus holds nothing for this group (or `drain` passes),
-  // commits, and joins the loops.
+  // With drain_on_stop, keeps consuming until the bus holds nothing for this group (or `drain`
+  // passes); then (or at once otherwise) finishes the batch in hand, commits, joins the loops.
   void Stop(std::chrono::milliseconds drain = std::chrono::seconds(30));
 
   // One batch through Store, History and Cache (what the consume loop does per poll).

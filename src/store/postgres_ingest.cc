@@ -79,29 +79,42 @@ Server MergeHeartbeat(const Server& s, const Heartbeat& hb) {
 
 // ---- The statements --------------------------------------------------------------------------
 
-// The cheap path for servers the caller believes are on with these fields: one row per server.
-// An empty ipv4 or hostname means "not reported" and never clears the stored value.
+// The cheap path for servers the caller believes are on with these fields: one row per server,
+// and only server_liveness is written. An empty ipv4 or hostname means "not reported" and never
+// clears the stored value. The status and interval are checked on server_liveness too: a
+// concurrent sweep may turn the server off after this statement read servers, and only the
+// row being updated is re-checked once its lock is granted.
 const std::string kFastPathSql =
-    "UPDATE servers AS s SET last_seen = greatest(s.last_seen, v.received_at) "
+    "UPDATE server_liveness AS l SET last_seen = greatest(l.last_seen, v.received_at) "
     "FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::integer[]) "
     "AS v(server_id, received_at, ipv4, hostname, iv) "
-    "WHERE s.server_id = v.server_id AND s.status = 1 AND (v.ipv4 = '' OR s.ipv4 = v.ipv4) "
-    "AND (v.hostname = '' OR s.hostname = v.hostname) AND s.\"interval\" = v.iv "
-    "RETURNING s.server_id";
+    "JOIN servers AS s ON s.server_id = v.server_id "
+    "WHERE l.id = s.id AND l.status = 1 AND l.\"interval\" = v.iv AND s.status = 1 "
+    "AND (v.ipv4 = '' OR s.ipv4 = v.ipv4) AND (v.hostname = '' OR s.hostname = v.hostname) "
+    "AND s.\"interval\" = v.iv RETURNING s.server_id";
 
-// The rows of the full path, locked in id order (the same order for every writer).
-const std::string kLockSql = "SELECT " + std::string(kPgServerColumns) +
-                             " FROM servers WHERE server_id = ANY($1::text[]) ORDER BY id "
-                             "FOR UPDATE";
+// The rows of the full path (both tables), locked in id order (the same order for every
+// writer).
+const std::string kLockSql = "SELECT " + std::string(kPgServerColumns) + " FROM " +
+                             std::string(kPgServerFrom) +
+                             " WHERE s.server_id = ANY($1::text[]) ORDER BY s.id FOR UPDATE";
 
-const std::string kWriteSql =
+// Rows whose record changed beyond last_seen.
+const std::string kWriteServersSql =
     "UPDATE servers AS s SET ipv4 = v.ipv4, ipv4_num = v.ipv4_num, hostname = v.hostname, "
     "status = v.status, \"interval\" = v.iv, last_updated = v.last_updated, "
-    "last_seen = v.last_seen, status_changed_at = v.status_changed_at "
+    "status_changed_at = v.status_changed_at "
     "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::smallint[], "
-    "$6::integer[], $7::bigint[], $8::bigint[], $9::bigint[]) "
-    "AS v(id, ipv4, ipv4_num, hostname, status, iv, last_updated, last_seen, status_changed_at) "
+    "$6::integer[], $7::bigint[], $8::bigint[]) "
+    "AS v(id, ipv4, ipv4_num, hostname, status, iv, last_updated, status_changed_at) "
     "WHERE s.id = v.id";
+
+// Every row the full path changed (last_seen, and the copies of status and interval).
+const std::string kWriteLivenessSql =
+    "UPDATE server_liveness AS l SET last_seen = v.last_seen, status = v.status, "
+    "\"interval\" = v.iv "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::integer[]) "
+    "AS v(id, last_seen, status, iv) WHERE l.id = v.id";
 
 const std::string kEventsSql =
     "INSERT INTO status_events (server, status, at, cause) "
@@ -114,10 +127,14 @@ const std::string kTakenNamesSql =
 // skipped, and the caller tries it again.
 const std::string kRegisterSql =
     "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-    "\"interval\", created_time, last_updated, last_seen, status_changed_at) "
+    "\"interval\", created_time, last_updated, status_changed_at) "
     "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
-    "$6::smallint[], $7::integer[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) "
+    "$6::smallint[], $7::integer[], $8::bigint[], $9::bigint[], $10::bigint[]) "
     "ON CONFLICT DO NOTHING RETURNING id, server_id";
+
+const std::string kRegisterLivenessSql =
+    "INSERT INTO server_liveness (id, last_seen, status, \"interval\") "
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::integer[])";
 
 // ---- The batch -------------------------------------------------------------------------------
 
@@ -155,9 +172,9 @@ bool Uniform(const Group& g) {
   });
 }
 
-// Column arrays of the rows to write back (kWriteSql).
-struct Writes {
-  std::vector<int64_t> id, ipv4_num, status, interval, last_updated, last_seen, changed_at;
+// Column arrays of the servers rows to write back (kWriteServersSql).
+struct ServerWrites {
+  std::vector<int64_t> id, ipv4_num, status, interval, last_updated, changed_at;
   std::vector<std::string> ipv4, hostname;
 
   void Add(const Server& s) {
@@ -168,8 +185,24 @@ struct Writes {
     status.push_back(s.status == ServerStatus::kOn);
     interval.push_back(s.interval);
     last_updated.push_back(s.last_updated);
-    last_seen.push_back(s.last_seen);
     changed_at.push_back(s.status_changed_at);
+  }
+};
+
+// Column arrays of server_liveness rows (kWriteLivenessSql, kRegisterLivenessSql).
+struct LivenessRows {
+  std::vector<int64_t> id, last_seen, status, interval;
+
+  void Add(const Server& s) {
+    id.push_back(s.id);
+    last_seen.push_back(s.last_seen);
+    status.push_back(s.status == ServerStatus::kOn);
+    interval.push_back(s.interval);
+  }
+  void Run(pqxx::work& tx, PgConnection& conn, const std::string& sql) const {
+    if (id.empty()) return;
+    ExecPrepared(tx, conn, sql, PgIntArray(id), PgIntArray(last_seen), PgIntArray(status),
+                 PgIntArray(interval));
   }
 };
 
@@ -261,27 +294,28 @@ class BatchApplier {
       std::string id = s.server_id;
       stored.emplace(std::move(id), std::move(s));
     }
-    Writes writes;
+    ServerWrites writes;
+    LivenessRows liveness;
     std::vector<const Group*> unknown;
     for (const Group* g : groups) {
       auto it = stored.find(*g->server_id);
       if (it == stored.end()) {
         unknown.push_back(g);
       } else {
-        Refresh(*g, it->second, writes);
+        Refresh(*g, it->second, writes, liveness);
       }
     }
     if (!writes.id.empty()) {
-      ExecPrepared(tx_, conn_, kWriteSql, PgIntArray(writes.id), PgTextArray(writes.ipv4),
+      ExecPrepared(tx_, conn_, kWriteServersSql, PgIntArray(writes.id), PgTextArray(writes.ipv4),
                    PgIntArray(writes.ipv4_num), PgTextArray(writes.hostname),
                    PgIntArray(writes.status), PgIntArray(writes.interval),
-                   PgIntArray(writes.last_updated), PgIntArray(writes.last_seen),
-                   PgIntArray(writes.changed_at));
+                   PgIntArray(writes.last_updated), PgIntArray(writes.changed_at));
     }
+    liveness.Run(tx_, conn_, kWriteLivenessSql);
     return Register(unknown);
   }
 
-  void Refresh(const Group& g, const Server& s, Writes& writes) {
+  void Refresh(const Group& g, const Server& s, ServerWrites& writes, LivenessRows& liveness) {
     Server next = s;
     for (const Heartbeat* hb : g.beats) {
       Server merged = MergeHeartbeat(next, *hb);
@@ -291,7 +325,8 @@ class BatchApplier {
       }
       next = std::move(merged);
     }
-    if (ChangedBeyondLastSeen(next, s) || next.last_seen != s.last_seen) writes.Add(next);
+    if (ChangedBeyondLastSeen(next, s)) writes.Add(next);
+    if (ChangedBeyondLastSeen(next, s) || next.last_seen != s.last_seen) liveness.Add(next);
     result_.applied += static_cast<int64_t>(g.beats.size());
     result_.changed.push_back(std::move(next));
   }
@@ -316,6 +351,7 @@ class BatchApplier {
     }
     if (fresh.empty()) return {};
     std::unordered_map<std::string, int64_t> rows = Insert(fresh);
+    LivenessRows liveness;
     std::vector<const Group*> collided;
     for (size_t i = 0; i < fresh.size(); ++i) {
       auto it = rows.find(fresh[i].server_id);
@@ -324,11 +360,13 @@ class BatchApplier {
         continue;
       }
       fresh[i].id = it->second;
+      liveness.Add(fresh[i]);
       events_.Add(it->second, ServerStatus::kOn, fresh[i].created_time, "registered");
       ++result_.registered;
       result_.applied += static_cast<int64_t>(inserted[i]->beats.size());
       result_.changed.push_back(std::move(fresh[i]));
     }
+    liveness.Run(tx_, conn_, kRegisterLivenessSql);
     return collided;
   }
 
@@ -350,7 +388,7 @@ class BatchApplier {
   // Inserts `fresh`; returns the row id of each server_id actually inserted.
   std::unordered_map<std::string, int64_t> Insert(const std::vector<Server>& fresh) {
     std::vector<std::string> id, name, ipv4, hostname;
-    std::vector<int64_t> ipv4_num, status, interval, created, updated, seen, changed_at;
+    std::vector<int64_t> ipv4_num, status, interval, created, updated, changed_at;
     // Inserted by server_id: concurrent writers registering the same servers wait on each
     // other in one order instead of deadlocking.
     std::vector<const Server*> order;
@@ -368,14 +406,13 @@ class BatchApplier {
       interval.push_back(s.interval);
       created.push_back(s.created_time);
       updated.push_back(s.last_updated);
-      seen.push_back(s.last_seen);
       changed_at.push_back(s.status_changed_at);
     }
     std::unordered_map<std::string, int64_t> rows;
     for (const pqxx::row& row : ExecPrepared(
              tx_, conn_, kRegisterSql, PgTextArray(id), PgTextArray(name), PgTextArray(ipv4),
              PgIntArray(ipv4_num), PgTextArray(hostname), PgIntArray(status), PgIntArray(interval),
-             PgIntArray(created), PgIntArray(updated), PgIntArray(seen), PgIntArray(changed_at))) {
+             PgIntArray(created), PgIntArray(updated), PgIntArray(changed_at))) {
       rows.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
     }
     return rows;
@@ -449,19 +486,23 @@ Result<ApplyResult> PostgresStore::ApplyHeartbeats(const std::vector<Heartbeat>&
 // ---- SweepOffline ----------------------------------------------------------------------------
 
 Result<SweepResult> PostgresStore::SweepOffline(Millis now, Millis grace) {
-  // Claims due servers (oldest first) that no other transaction holds, turns each off only if
-  // it is still on with the last_seen that made it due (a heartbeat or another sweeper may
-  // have got there first), and records the transitions, in one statement.
+  // Claims due servers (oldest first) whose rows no other transaction holds, turns each off
+  // only if it is still on with the last_seen that made it due (a heartbeat or another sweeper
+  // may have got there first), and records the transitions, in one statement.
   static const std::string kSql =
       "WITH due AS ("
-      " SELECT id, last_seen, \"interval\", status_changed_at FROM servers"
-      " WHERE status = 1 AND last_seen + \"interval\" * 1000 < $1"
-      " ORDER BY last_seen + \"interval\" * 1000 LIMIT $2 FOR UPDATE SKIP LOCKED"
+      " SELECT l.id, l.last_seen, l.\"interval\", s.status_changed_at"
+      " FROM server_liveness l JOIN servers s ON s.id = l.id"
+      " WHERE l.status = 1 AND l.last_seen + l.\"interval\" * 1000 < $1"
+      " ORDER BY l.last_seen + l.\"interval\" * 1000 LIMIT $2 FOR UPDATE SKIP LOCKED"
+      "), live AS ("
+      " UPDATE server_liveness AS l SET status = 0 FROM due AS d"
+      " WHERE l.id = d.id AND l.status = 1 AND l.last_seen = d.last_seen RETURNING l.id"
       "), off AS ("
       " UPDATE servers AS s SET status = 0,"
       "  status_changed_at = greatest(d.last_seen + d.\"interval\" * 1000, d.status_changed_at),"
       "  last_updated = greatest(s.last_updated, $3)"
-      " FROM due AS d WHERE s.id = d.id AND s.status = 1 AND s.last_seen = d.last_seen"
+      " FROM due AS d JOIN live USING (id) WHERE s.id = d.id AND s.status = 1"
       " RETURNING s.id, s.server_id, s.status_changed_at"
       "), events AS ("
       " INSERT INTO status_events (server, status, at, cause)"

@@ -22,8 +22,8 @@ Server ReadPgServer(const pqxx::row& row) {
 
 std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& conn,
                                    const std::string& server_id, bool lock) {
-  static const std::string kSql =
-      "SELECT " + std::string(kPgServerColumns) + " FROM servers WHERE server_id = $1";
+  static const std::string kSql = "SELECT " + std::string(kPgServerColumns) + " FROM " +
+                                  std::string(kPgServerFrom) + " WHERE s.server_id = $1";
   static const std::string kLockSql = kSql + " FOR UPDATE";
   pqxx::result r = ExecPrepared(tx, conn, lock ? kLockSql : kSql, server_id);
   if (r.empty()) return std::nullopt;
@@ -31,15 +31,19 @@ std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& con
 }
 
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s) {
-  static const std::string kSql =
+  static const std::string kServer =
       "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-      "\"interval\", created_time, last_updated, last_seen, status_changed_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
-  pqxx::result r =
-      ExecPrepared(tx, conn, kSql, s.server_id, s.server_name, s.ipv4, Ipv4Number(s.ipv4),
-                   s.hostname, int{s.status == ServerStatus::kOn}, s.interval, s.created_time,
-                   s.last_updated, s.last_seen, s.status_changed_at);
+      "\"interval\", created_time, last_updated, status_changed_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+  static const std::string kLiveness =
+      "INSERT INTO server_liveness (id, last_seen, status, \"interval\") "
+      "VALUES ($1, $2, $3, $4)";
+  int status = s.status == ServerStatus::kOn;
+  pqxx::result r = ExecPrepared(tx, conn, kServer, s.server_id, s.server_name, s.ipv4,
+                                Ipv4Number(s.ipv4), s.hostname, status, s.interval, s.created_time,
+                                s.last_updated, s.status_changed_at);
   s.id = r[0][0].as<int64_t>();
+  ExecPrepared(tx, conn, kLiveness, s.id, s.last_seen, status, s.interval);
 }
 
 void InsertPgEvent(pqxx::transaction_base& tx, PgConnection& conn, int64_t server_row,

@@ -10,20 +10,24 @@
 
 namespace sms::store {
 
-// The columns ReadPgServer() expects, in order. "interval" is quoted: it is an SQL keyword.
+// A server is a row of servers (s) and its row of server_liveness (l), which holds last_seen.
+inline constexpr std::string_view kPgServerFrom = "servers s JOIN server_liveness l ON l.id = s.id";
+
+// The columns ReadPgServer() expects, in order, from kPgServerFrom. "interval" is quoted: it is
+// an SQL keyword.
 inline constexpr std::string_view kPgServerColumns =
-    "id, server_id, server_name, ipv4, hostname, status, \"interval\", created_time, "
-    "last_updated, last_seen, status_changed_at";
+    "s.id, s.server_id, s.server_name, s.ipv4, s.hostname, s.status, s.\"interval\", "
+    "s.created_time, s.last_updated, l.last_seen, s.status_changed_at";
 
 // Reads a Server from a row that selected kPgServerColumns first.
 Server ReadPgServer(const pqxx::row& row);
 
-// The server with `server_id`, or nullopt. `lock`: SELECT … FOR UPDATE.
+// The server with `server_id`, or nullopt. `lock`: SELECT … FOR UPDATE (both of its rows).
 std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& conn,
                                    const std::string& server_id, bool lock = false);
 
-// Inserts `s` (every field but id) and sets s.id. Throws (unique_violation) on a taken
-// server_id or server_name.
+// Inserts `s` (every field but id; its servers and server_liveness rows) and sets s.id.
+// Throws (unique_violation) on a taken server_id or server_name.
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s);
 
 // Appends a status transition of server row `server_row`.

@@ -141,21 +141,22 @@ namespace {
 struct SortColumn {
   std::string_view field;
   const char* column;
-  bool unique;  // no ties, so no tie-break on id
+  const char* tie_break;  // nullptr: the column is unique
 };
 
 // The fixed SQL text of each sortable field; nothing from the request reaches ORDER BY.
 const SortColumn* FindSortColumn(std::string_view field) {
   static constexpr SortColumn kColumns[] = {
-      {"server_id", "server_id", true},
-      {"server_name", "server_name", true},
-      {"ipv4", "ipv4_num", false},
-      {"hostname", "hostname", false},
-      {"status", "status", false},
-      {"created_time", "created_time", false},
-      {"last_updated", "last_updated", false},
-      {"last_seen", "last_seen", false},
-      {"status_changed_at", "status_changed_at", false},
+      // Each walks one index: servers (column, id), or server_liveness (last_seen, id).
+      {"server_id", "s.server_id", nullptr},
+      {"server_name", "s.server_name", nullptr},
+      {"ipv4", "s.ipv4_num", "s.id"},
+      {"hostname", "s.hostname", "s.id"},
+      {"status", "s.status", "s.id"},
+      {"created_time", "s.created_time", "s.id"},
+      {"last_updated", "s.last_updated", "s.id"},
+      {"last_seen", "l.last_seen", "l.id"},
+      {"status_changed_at", "s.status_changed_at", "s.id"},
   };
   for (const SortColumn& c : kColumns) {
     if (c.field == field) return &c;
@@ -204,30 +205,30 @@ struct Filter {
   // (migration 0002), when the text has a trigram to look up.
   void AddSearch(std::string_view text) {
     if (!Searchable(text)) return;
-    Add("id IN (SELECT id FROM servers_search WHERE text ILIKE " + Param(ContainsPattern(text)) +
+    Add("s.id IN (SELECT id FROM servers_search WHERE text ILIKE " + Param(ContainsPattern(text)) +
         ")");
   }
 };
 
 Filter BuildFilter(const ServerQuery& q) {
   Filter f;
-  if (!q.server_id.empty()) f.Add("server_id = " + f.Param(q.server_id));
+  if (!q.server_id.empty()) f.Add("s.server_id = " + f.Param(q.server_id));
   if (!q.server_name.empty()) {
     f.AddSearch(q.server_name);
-    f.Add("server_name ILIKE " + f.Param(ContainsPattern(q.server_name)) + " ESCAPE '\\'");
+    f.Add("s.server_name ILIKE " + f.Param(ContainsPattern(q.server_name)) + " ESCAPE '\\'");
   }
   if (!q.ipv4.empty()) {
     // ipv4_num is indexed; the text comparison keeps the match exact.
     int64_t number = Ipv4Number(q.ipv4);
-    f.Add("ipv4_num = " + f.Param(std::to_string(number >= 0 ? number : -2)));
-    f.Add("ipv4 = " + f.Param(q.ipv4));
+    f.Add("s.ipv4_num = " + f.Param(std::to_string(number >= 0 ? number : -2)));
+    f.Add("s.ipv4 = " + f.Param(q.ipv4));
   }
-  if (q.status) f.Add("status = " + f.Param(*q.status == ServerStatus::kOn ? "1" : "0"));
+  if (q.status) f.Add("s.status = " + f.Param(*q.status == ServerStatus::kOn ? "1" : "0"));
   if (!q.q.empty()) {
     f.AddSearch(q.q);
     std::string p = f.Param(ContainsPattern(q.q));
-    f.Add("(server_id ILIKE " + p + " ESCAPE '\\' OR server_name ILIKE " + p +
-          " ESCAPE '\\' OR hostname ILIKE " + p + " ESCAPE '\\' OR ipv4 ILIKE " + p +
+    f.Add("(s.server_id ILIKE " + p + " ESCAPE '\\' OR s.server_name ILIKE " + p +
+          " ESCAPE '\\' OR s.hostname ILIKE " + p + " ESCAPE '\\' OR s.ipv4 ILIKE " + p +
           " ESCAPE '\\')");
   }
   return f;
@@ -246,9 +247,30 @@ int64_t CountMatching(ReadSnapshot& tx, PgConnection& conn, const ServerQuery& q
     return *q.status == ServerStatus::kOn ? on : total - on;
   }
   return tx
-      .exec_params("SELECT count(*) FROM servers" + f.where,
+      .exec_params("SELECT count(*) FROM servers s" + f.where,
                    pqxx::prepare::make_dynamic_params(f.params))[0][0]
       .as<int64_t>();
+}
+
+// The page: its ids first, walking the sort column's index (joined to server_liveness only
+// when the order is last_seen), then their full rows. So an OFFSET skips index entries, not
+// joined rows. Appends the LIMIT and OFFSET parameters to `f`.
+std::string PageSql(const SortColumn& sort, const ServerQuery& q, Filter& f) {
+  const char* dir = q.order == SortOrder::kDesc ? " DESC" : " ASC";
+  bool on_liveness = std::string_view(sort.column).starts_with("l.");
+  std::string order = std::string(" ORDER BY ") + sort.column + dir;
+  std::string outer_order = std::string(" ORDER BY p.k") + dir;
+  if (sort.tie_break != nullptr) {
+    order.append(", ").append(sort.tie_break).append(dir);
+    outer_order.append(", p.id").append(dir);
+  }
+  std::string keys = std::string("SELECT s.id AS id, ") + sort.column + " AS k FROM " +
+                     (on_liveness ? std::string(kPgServerFrom) : std::string("servers s")) +
+                     f.where + order;
+  keys += " LIMIT " + f.Param(std::to_string(q.limit));
+  keys += " OFFSET " + f.Param(std::to_string(q.offset));
+  return "SELECT " + std::string(kPgServerColumns) + " FROM (" + keys +
+         ") p JOIN servers s ON s.id = p.id JOIN server_liveness l ON l.id = s.id" + outer_order;
 }
 
 }  // namespace
@@ -262,12 +284,7 @@ Result<ServerPage> PostgresStore::ListServers(const ServerQuery& query) {
   if (query.offset < 0) return Status::InvalidArgument("offset must be >= 0", "offset");
   Filter filter = BuildFilter(query);
   Filter page_filter = filter;
-  const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
-  std::string sql = "SELECT " + std::string(kPgServerColumns) + " FROM servers" + filter.where +
-                    " ORDER BY " + sort->column + dir;
-  if (!sort->unique) sql.append(", id").append(dir);
-  sql += " LIMIT " + page_filter.Param(std::to_string(query.limit));
-  sql += " OFFSET " + page_filter.Param(std::to_string(query.offset));
+  std::string sql = PageSql(*sort, query, page_filter);
   ServerPage page;
   Status status = pool_.Run([&](PgConnection& conn) {
     ReadSnapshot tx(conn.raw());

@@ -2,9 +2,10 @@
 -- GIN index, so a search over a large fleet reads candidate rows instead of every row; the
 -- equivalent of SQLite's FTS5 trigram table (src/store/migrations/0002_search.sql). One indexed
 -- text per server (its searchable fields joined by U+001F) keeps it to one index lookup per
--- search. It lives in its own table, kept by triggers, so that a heartbeat (which rewrites
--- last_seen, an indexed column, so never a HOT update) does not re-index trigrams. The index
--- only narrows the candidates: the exact ILIKE ... ESCAPE on servers decides.
+-- search. It lives in its own table, kept by triggers, so that rewriting a server's row (status
+-- and last_updated are indexed, so such an update is never HOT and adds an entry to every index
+-- of servers) does not re-index its trigrams. The index only narrows the candidates: the exact
+-- ILIKE ... ESCAPE on servers decides.
 --
 -- pg_trgm is a trusted extension: a database owner may create it. It goes to the first schema
 -- of the search_path unless it is installed already.

@@ -10,10 +10,13 @@
 // values.
 //
 // The schema and the semantics are those of SqliteStore (src/store/migrations_pg/ mirrors
-// src/store/migrations/); migrations run at Open under a PostgreSQL advisory lock, so replicas
-// starting together do not race. What differs is how work is shared between writers:
+// src/store/migrations/), but for one table: last_seen lives in server_liveness, so that a
+// heartbeat rewrites a narrow row with three index entries instead of a server row with eleven
+// (PostgreSQL indexes every new row version). Migrations run at Open under a PostgreSQL
+// advisory lock, so replicas starting together do not race. What differs is how work is
+// shared between writers:
 // - ApplyHeartbeats is set-based: one UPDATE … FROM unnest(…) for the known-on fast path, one
-//   SELECT … FOR UPDATE of the rest, one UPDATE and one INSERT for their changes, and one
+//   SELECT … FOR UPDATE of the rest, two UPDATEs and one INSERT for their changes, and one
 //   multi-row INSERT … ON CONFLICT DO NOTHING for registrations, whatever the batch size.
 // - SweepOffline claims due servers with FOR UPDATE SKIP LOCKED and turns them off with a
 //   conditional UPDATE … WHERE status = 1 AND last_seen = … RETURNING, so concurrent sweepers

@@ -119,6 +119,7 @@ Session<Executor>::Session(Socket&& socket, ServerState* state, bool reject)
   auto peer = socket_.remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string();
   socket_.set_option(tcp::no_delay(true), ec);  // one write per response anyway
+  socket_.non_blocking(true, ec);               // Respond's direct write must not wait
 }
 
 template <typename Executor>
@@ -319,6 +320,24 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   Metrics::Observe(RequestSeries(res.status), seconds);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
   std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+  size_t written = 0;
+  if (buffer_.size() == 0) {
+    // A response usually fits in the socket's send buffer: write it now and go on, saving a
+    // trip through the event loop. Not with a pipelined request already buffered: its
+    // handling would nest inside this one.
+    beast::error_code ec;
+    written = socket_.write_some(buffers, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      written = 0;
+    } else if (ec || written == head_.size() + body_.size()) {
+      return OnWrite(keep_alive, ec, written);
+    }
+  }
+  if (written < head_.size()) {
+    buffers = {net::buffer(head_) + written, net::buffer(body_)};
+  } else {
+    buffers = {net::const_buffer(), net::buffer(body_) + (written - head_.size())};
+  }
   net::async_write(
       socket_, buffers,
       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), keep_alive));

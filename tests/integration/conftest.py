@@ -15,6 +15,11 @@ SMSD = os.environ.get("SMSD", "build/bin/smsd")
 AGENT = os.environ.get("SMS_AGENT", "build/bin/sms-agent")
 
 
+def embedded_env():
+    """The environment without SMS_* settings: the embedded default, whatever engines run."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SMS_")}
+
+
 class Smsd:
     """One smsd process (role `all` unless told) on 127.0.0.1 with an ephemeral port."""
 
@@ -31,7 +36,7 @@ class Smsd:
         cmd = [SMSD, self.role, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args
         self.port = None
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=self.env)
+                                     text=True, env=self.env or embedded_env())
         found = threading.Event()
 
         def pump():

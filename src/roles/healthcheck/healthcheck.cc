@@ -36,8 +36,9 @@ Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::
       unavailable_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"bus_unavailable\"")) {}
 
 void Healthcheck::Register(http::Router& router) {
-  router.Add("POST", "/healthcheck", [this](http::Request& req) { return Accept(req); },
-             kMaxHeartbeatBody);
+  router.Add(
+      "POST", "/healthcheck", [this](http::Request& req) { return Accept(req); },
+      kMaxHeartbeatBody);
 }
 
 http::Response Healthcheck::Accept(const http::Request& req) {

@@ -168,6 +168,7 @@ void Session<Executor>::NextRequest() {
     return Parse();
   }
   if (buffer_.capacity() > kKeepCapacity) buffer_.shrink_to_fit();
+  if (req_.body.capacity() > kKeepCapacity) std::string().swap(req_.body);  // a big upload
   phase_ = Phase::kIdle;
   const auto& o = state_->options;
   SetDeadline(Clock::now(),

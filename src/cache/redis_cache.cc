@@ -163,10 +163,18 @@ Result<RedisOptions> ParseRedisUrl(const std::string& url) {
 
 std::string DescribeRedis(const RedisOptions& options) {
   std::string out = "redis://";
-  if (!options.password.empty()) out += options.user + ":***@";
+  if (!options.password.empty()) {
+    out.append(options.user);
+    out.append(":***@");
+  }
   const bool ipv6 = options.host.find(':') != std::string::npos;
-  out += ipv6 ? "[" + options.host + "]" : options.host;
-  out += ":" + std::to_string(options.port) + "/" + std::to_string(options.db);
+  if (ipv6) out.push_back('[');
+  out.append(options.host);
+  if (ipv6) out.push_back(']');
+  out.push_back(':');
+  out.append(std::to_string(options.port));
+  out.push_back('/');
+  out.append(std::to_string(options.db));
   return out;
 }
 

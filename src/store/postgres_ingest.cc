@@ -9,6 +9,7 @@
 
 #include "core/validation.h"
 #include "store/postgres_rows.h"
+#include "store/heartbeat_merge.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_rows.h"  // Ipv4Number()
 
@@ -44,38 +45,6 @@ std::vector<std::string> CandidateNames(const Heartbeat& hb) {
   return names;
 }
 
-// True when the records differ in more than last_seen (and last_updated).
-bool ChangedBeyondLastSeen(const Server& a, const Server& b) {
-  return a.status != b.status || a.ipv4 != b.ipv4 || a.hostname != b.hostname ||
-         a.interval != b.interval;
-}
-
-// The stored record `s` after heartbeat `hb`: the rules of Store::ApplyHeartbeats.
-Server MergeHeartbeat(const Server& s, const Heartbeat& hb) {
-  Server next = s;
-  next.last_seen = std::max(s.last_seen, hb.received_at);
-  // Fields come from the newest heartbeat only: a redelivered old one must not revert them.
-  if (hb.received_at >= s.last_seen) {
-    if (!hb.ipv4.empty()) next.ipv4 = hb.ipv4;
-    if (!hb.hostname.empty()) next.hostname = hb.hostname;
-    next.interval = hb.interval;
-  }
-  if (s.status == ServerStatus::kOff) {
-    if (s.last_seen == 0) {
-      // Never seen (created through the API): nothing contradicts this heartbeat.
-      next.status = ServerStatus::kOn;
-      next.status_changed_at = std::max(hb.received_at, s.status_changed_at);
-    } else if (hb.received_at >= s.status_changed_at) {
-      next.status = ServerStatus::kOn;
-      next.status_changed_at = hb.received_at;
-    }
-    // Otherwise the heartbeat predates the off transition: a stale redelivery.
-  }
-  if (ChangedBeyondLastSeen(next, s)) {
-    next.last_updated = std::max(s.last_updated, hb.received_at);
-  }
-  return next;
-}
 
 // ---- The statements --------------------------------------------------------------------------
 

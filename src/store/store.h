@@ -1,6 +1,6 @@
 #pragma once
 // Store: the inventory of servers, their on/off status and its history (SQL).
-// Implementations: SqliteStore (embedded default), PostgresStore (later).
+// Implementations: SqliteStore (embedded default), PostgresStore (postgresql:// URLs).
 // Every method is thread-safe; implementations serialise or pool as they need.
 
 #include <memory>

@@ -1,4 +1,5 @@
 #include "store/postgres_store.h"
+#include "store/like_pattern.h"
 
 #include <chrono>
 
@@ -162,17 +163,6 @@ const SortColumn* FindSortColumn(std::string_view field) {
     if (c.field == field) return &c;
   }
   return nullptr;
-}
-
-// An ILIKE pattern matching `text` anywhere, with its % _ and \ taken literally (ESCAPE '\').
-std::string ContainsPattern(std::string_view text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  pattern += '%';
-  return pattern;
 }
 
 // True when pg_trgm can extract a trigram from the text (a run of three word characters);

@@ -1,4 +1,5 @@
 #include "store/sqlite_store.h"
+#include "store/like_pattern.h"
 
 #include <algorithm>
 #include <chrono>
@@ -240,17 +241,6 @@ const char* SortColumn(std::string_view field) {
     if (name == field) return column;
   }
   return nullptr;
-}
-
-// A LIKE pattern matching `text` anywhere, with its % _ and \ taken literally (ESCAPE '\').
-std::string ContainsPattern(std::string_view text) {
-  std::string pattern = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  pattern += '%';
-  return pattern;
 }
 
 // A LIKE pattern for the trigram index that matches a superset of ContainsPattern(text): the

@@ -97,4 +97,12 @@ Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& p
   return q;
 }
 
+Status CheckPageBounds(const ServerQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxPageLimit) {
+    return Status::InvalidArgument("limit must be from 1 to 1000", "limit");
+  }
+  if (query.offset < 0) return Status::InvalidArgument("offset must be >= 0", "offset");
+  return Status::Ok();
+}
+
 }  // namespace sms

@@ -21,4 +21,7 @@ bool IsSortableField(std::string_view field);
 // q, sort, order (asc|desc), offset (>= 0), limit (1..1000). Unknown parameters are rejected.
 Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& params);
 
+// The page bounds a Store re-checks before it runs a query: limit 1..1000, offset >= 0.
+Status CheckPageBounds(const ServerQuery& query);
+
 }  // namespace sms

@@ -268,10 +268,8 @@ std::string PageSql(const SortColumn& sort, const ServerQuery& q, Filter& f) {
 Result<ServerPage> PostgresStore::ListServers(const ServerQuery& query) {
   const SortColumn* sort = IsSortableField(query.sort) ? FindSortColumn(query.sort) : nullptr;
   if (sort == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
-  if (query.limit < 1 || query.limit > kMaxPageLimit) {
-    return Status::InvalidArgument("limit must be from 1 to 1000", "limit");
-  }
-  if (query.offset < 0) return Status::InvalidArgument("offset must be >= 0", "offset");
+  Status bounds = CheckPageBounds(query);
+  if (!bounds.ok()) return bounds;
   Filter filter = BuildFilter(query);
   Filter page_filter = filter;
   std::string sql = PageSql(*sort, query, page_filter);

@@ -355,10 +355,8 @@ Result<int64_t> CountMatching(Connection& conn, const ServerQuery& q, const Filt
 Result<ServerPage> SqliteStore::ListServers(const ServerQuery& query) {
   const char* column = IsSortableField(query.sort) ? SortColumn(query.sort) : nullptr;
   if (column == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
-  if (query.limit < 1 || query.limit > kMaxPageLimit) {
-    return Status::InvalidArgument("limit must be from 1 to 1000", "limit");
-  }
-  if (query.offset < 0) return Status::InvalidArgument("offset must be >= 0", "offset");
+  Status bounds = CheckPageBounds(query);
+  if (!bounds.ok()) return bounds;
   Filter filter = BuildFilter(query);
   const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
   std::string sql = "SELECT " + std::string(kServerColumns) + " FROM servers" + filter.where +

@@ -66,11 +66,17 @@ int Run(const Config& cfg) {
     hcfg.search_url = cfg.search_url;
     hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
     history = Need(history::MakeHistory(hcfg, store), "history");
+    // Every dependency the role uses is a readiness check, the ones it can work without
+    // included: /readyz tells an operator what is down. Without Redis the worker falls back to
+    // SQL and goes on; without the search backend it holds its batch and retries.
     checks.emplace_back("store", [store] { return store->Ping(); });
+    if (!cfg.redis_url.empty()) checks.emplace_back("cache", [cache] { return cache->Ping(); });
+    if (!cfg.search_url.empty()) {
+      checks.emplace_back("history", [history] { return history->Ping(); });
+    }
     if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(cache)) {
-      // Not a readiness check: without the cache the worker falls back to SQL and goes on.
       metrics->AddGauge("sms_cache_failures",
-                        "Cache calls that failed since start (each fell back to SQL).",
+                        "Cache calls that failed since start (reads and writes fall back to SQL).",
                         [redis] { return double(redis->failures()); });
     }
     metrics->AddGauge("sms_servers", "Servers by status.", [store] {

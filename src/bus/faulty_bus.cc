@@ -47,6 +47,7 @@ struct FaultyBus::Faults {
   int64_t commit_calls = 0;
   int64_t crash_commit_at = 0;  // the value of commit_calls whose call crashes; 0: none
   int fail_commits = 0;
+  bool unreachable = false;
   std::vector<std::weak_ptr<Slot>> slots;  // every consumer handed out, live or not
 };
 
@@ -114,6 +115,11 @@ int FaultyBus::CrashConsumers() {
   return crashed;
 }
 
+void FaultyBus::SetUnreachable(bool unreachable) {
+  std::lock_guard lock(faults_->mu);
+  faults_->unreachable = unreachable;
+}
+
 int64_t FaultyBus::publish_calls() const {
   std::lock_guard lock(faults_->mu);
   return faults_->publish_calls;
@@ -154,6 +160,12 @@ int64_t FaultyBus::Depth(const std::string& topic) { return inner_->Depth(topic)
 
 Status FaultyBus::Flush(std::chrono::milliseconds timeout) { return inner_->Flush(timeout); }
 
-Status FaultyBus::Ping() { return inner_->Ping(); }
+Status FaultyBus::Ping() {
+  {
+    std::lock_guard lock(faults_->mu);
+    if (faults_->unreachable) return Status::Unavailable("injected: brokers unreachable");
+  }
+  return inner_->Ping();
+}
 
 }  // namespace sms::bus

@@ -35,6 +35,10 @@ class FaultyBus final : public Bus {
   // consumers crashed.
   int CrashConsumers();
 
+  // While set, Ping answers Unavailable, as a bus whose brokers are down would (the rest
+  // goes on working, so tests can tell what reacts to reachability).
+  void SetUnreachable(bool unreachable);
+
   int64_t publish_calls() const;     // Publish calls seen, failed ones included
   int64_t failed_publishes() const;  // Publish calls answered with an injected failure
 

@@ -19,6 +19,8 @@ class Cache {
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
 
+  // OK when the backend answers; Unavailable otherwise.
+  virtual Status Ping() = 0;
   // The value, or nullopt on a miss or an expired entry. Unavailable when the backend is down.
   virtual Result<std::optional<std::string>> Get(const std::string& key) = 0;
   // Stores `value` under `key` for `ttl`, replacing any entry (and its TTL).

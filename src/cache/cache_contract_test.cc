@@ -95,6 +95,11 @@ struct ImplementationName {
 using CacheImplementations = ::testing::Types<MemoryCacheTraits, RedisCacheTraits>;
 TYPED_TEST_SUITE(CacheContractTest, CacheImplementations, ImplementationName);
 
+TYPED_TEST(CacheContractTest, PingAnswersWhileTheBackendIsUp) {
+  Status ping = this->cache_->Ping();
+  EXPECT_TRUE(ping.ok()) << ping.ToString();
+}
+
 TYPED_TEST(CacheContractTest, AMissIsNotAnError) { EXPECT_EQ(this->Get("absent"), std::nullopt); }
 
 TYPED_TEST(CacheContractTest, GetReturnsWhatSetStored) {

@@ -31,6 +31,7 @@ class MemoryCache final : public Cache {
   ~MemoryCache() override;
 
   // Never fails. A hit makes the entry the most recently used.
+  Status Ping() override { return Status::Ok(); }
   Result<std::optional<std::string>> Get(const std::string& key) override;
   // Inserts or replaces the entry, expiring `ttl` from now; evicts the least recently used
   // entry of the shard when it is full. InvalidArgument (field "ttl") unless ttl > 0.

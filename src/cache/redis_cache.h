@@ -69,7 +69,7 @@ class RedisCache final : public Cache {
   // DEL key; OK whether or not it existed. Unavailable as for Get.
   Status Delete(const std::string& key) override;
   // PING: OK when Redis answers. Counts and logs like any other call.
-  Status Ping();
+  Status Ping() override;
 
   // Calls that returned an error since construction (export as sms_cache_errors_total).
   uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }

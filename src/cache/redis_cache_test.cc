@@ -149,6 +149,7 @@ TEST(MakeRedisCacheTest, ARedisUrlGivesARedisCacheThatFailsFastWhileRedisIsDown)
   EXPECT_LT(slowest, 200ms);
   EXPECT_FALSE(redis->available());
   EXPECT_EQ(redis->failures(), 11u);
+  EXPECT_EQ((*cache)->Ping().code(), Code::kUnavailable);  // what /readyz reports
   EXPECT_EQ(logs.Count("redis unavailable"), 1);
   for (const std::string& line : logs.Lines()) {
     EXPECT_EQ(line.find("topsecret"), std::string::npos) << line;

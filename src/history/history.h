@@ -22,6 +22,8 @@ class History {
   History(const History&) = delete;
   History& operator=(const History&) = delete;
 
+  // OK when the backend answers (within about a second); Unavailable otherwise.
+  virtual Status Ping() = 0;
   // Records accepted heartbeats. Idempotent by Heartbeat::id.
   virtual Status Record(const std::vector<Heartbeat>& batch) = 0;
   // Uptime of `server` over [from, to], clipped to [created_time, now].

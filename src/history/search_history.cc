@@ -320,6 +320,18 @@ Status SearchHistory::Refresh() {
   return client_->Json("POST", path, json::value(), options_.search_timeout).status();
 }
 
+Status SearchHistory::Ping() {
+  auto health = client_->Json("GET", "/_cluster/health", json::value(),
+                              std::chrono::milliseconds(1000));
+  if (!health.ok()) return health.status();
+  const json::value* status = health->is_object() ? health->as_object().if_contains("status")
+                                                  : nullptr;
+  if (status && status->is_string() && status->get_string() == "red") {
+    return Status::Unavailable("search cluster " + client_->display_url() + " is red");
+  }
+  return Status::Ok();
+}
+
 Status SearchHistory::Record(const std::vector<Heartbeat>& batch) {
   if (batch.empty()) return Status::Ok();
   Status t = EnsureTemplate();

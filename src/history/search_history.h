@@ -67,6 +67,9 @@ class SearchHistory final : public History {
   // item fails for another reason. Documents written before a failure stay: a retry of the
   // batch overwrites them.
   Status Record(const std::vector<Heartbeat>& batch) override;
+  // A cluster health request: OK when the node answers within a second and the cluster is
+  // not red; Unavailable otherwise.
+  Status Ping() override;
   // Time-weighted uptime of `server` from its heartbeats (see above); the window is clipped
   // to [server.created_time, now].
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;

@@ -142,6 +142,9 @@ TEST(SearchHistoryDownTest, AnUnreachableBackendIsUnavailableQuicklyAndHidesTheP
   ASSERT_TRUE(h.ok());
   auto start = std::chrono::steady_clock::now();
   Status recorded = (*h)->Record({Beat("a", kT0)});
+  Status ping = (*h)->Ping();
+  EXPECT_EQ(ping.code(), Code::kUnavailable) << ping.ToString();
+  EXPECT_EQ(ping.message().find("s3cret"), std::string::npos) << ping.message();
   Result<UptimeResult> one = (*h)->Uptime(NamedServer("a", kT0), kT0, kT0 + 60 * kS, kT0 + 60 * kS);
   auto all = (*h)->UptimeAll(kT0, kT0 + 60 * kS, kT0 + 60 * kS);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
@@ -164,6 +167,8 @@ TEST(SearchHistoryDownTest, ABackendThatNeverAnswersTimesOutAsUnavailable) {
   ASSERT_TRUE(h.ok());
   auto start = std::chrono::steady_clock::now();
   Status recorded = (*h)->Record({Beat("a", kT0)});
+  Status ping = (*h)->Ping();
+  EXPECT_EQ(ping.code(), Code::kUnavailable) << ping.ToString();
   Result<UptimeResult> one = (*h)->Uptime(NamedServer("a", kT0), kT0, kT0 + 60 * kS, kT0 + 60 * kS);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(recorded.code(), Code::kUnavailable) << recorded.ToString();
@@ -247,6 +252,8 @@ TEST_F(SearchHistoryTest, OneDocumentPerHeartbeatAndARedeliveryOverwritesIt) {
   std::vector<Heartbeat> batch;
   Every(batch, "a", 0, 60 * 60 * kS, 30 * kS);  // 120 beats: three _bulk requests of <= 50
   Every(batch, "b", 0, 10 * 60 * kS, 60 * kS);  // 10 beats
+  Status ping = history_->Ping();  // what /readyz asks
+  EXPECT_TRUE(ping.ok()) << ping.ToString();
   Record(batch);
   EXPECT_EQ(Count(prefix_ + "-*"), 130);
 

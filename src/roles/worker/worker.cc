@@ -119,6 +119,11 @@ size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
     }
   }
   // Nothing is committed until the writes succeed; a retryable failure is retried in place.
+  if (!batch.empty()) {
+    Millis oldest = batch.front().received_at;
+    for (const Heartbeat& hb : batch) oldest = std::min(oldest, hb.received_at);
+    held_since_ = oldest;
+  }
   auto delay = kRetryMin;
   for (;;) {
     Status s = ProcessBatch(batch);
@@ -127,10 +132,14 @@ size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
     spdlog::warn("worker: writing {} heartbeats failed, retrying in {} ms: {}", batch.size(),
                  delay.count(), s.ToString());
     // On stop the batch stays uncommitted, so the bus delivers it again.
-    if (stopping_) return 0;
+    if (stopping_) {
+      held_since_ = 0;
+      return 0;
+    }
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, kRetryMax);
   }
+  held_since_ = 0;
   Status c = consumer.Commit();
   if (!c.ok()) spdlog::warn("worker: commit failed (batch will be redelivered): {}", c.ToString());
   return polled->size();
@@ -186,12 +195,38 @@ void Worker::CacheServers(const std::vector<Server>& servers) {
   }
 }
 
+std::optional<Millis> Worker::SilenceHorizon(Millis now) {
+  Status bus = b_.bus->Ping();
+  if (!bus.ok()) {
+    if (outage_start_ == 0) {
+      outage_start_ = now;
+      spdlog::warn("worker: bus unreachable, offline sweep paused: {}", bus.ToString());
+    }
+    return std::nullopt;
+  }
+  if (outage_start_ != 0) {
+    if (now - outage_end_ >= kOutageMemory) outage_total_ = 0;
+    outage_total_ += now - outage_start_;
+    outage_end_ = now;
+    outage_start_ = 0;
+    spdlog::info("worker: bus reachable again; the {} s it was not is not counted as silence",
+                 outage_total_ / 1000);
+  }
+  Millis horizon = now;
+  if (outage_total_ > 0 && now - outage_end_ < kOutageMemory) horizon -= outage_total_;
+  Millis held = held_since_.load();
+  if (held > 0) {
+    horizon = std::min(horizon, held);
+  } else if (b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
+    horizon = std::min(horizon, now - Millis(lag_seconds_.load() * 1000));
+  }
+  return horizon;
+}
+
 Result<int64_t> Worker::Sweep() {
-  // While heartbeats wait on the bus, judge silence as of the time the queue has reached, so
-  // a backlog (or a restart after downtime) does not turn live servers off.
-  Millis now = b_.clock->Now();
-  if (b_.bus->Depth(bus::kHeartbeatTopic) > 0) now -= Millis(lag_seconds_.load() * 1000);
-  auto swept = b_.store->SweepOffline(now, options_.grace_ms);
+  std::optional<Millis> horizon = SilenceHorizon(b_.clock->Now());
+  if (!horizon) return int64_t{0};
+  auto swept = b_.store->SweepOffline(*horizon, options_.grace_ms);
   if (!swept.ok()) return swept.status();
   for (const std::string& id : swept->server_ids) b_.cache->Delete(ServerCacheKey(id));
   turned_off_.Inc(swept->turned_off);

@@ -5,10 +5,18 @@
 // Store makes redelivery harmless). A second loop sweeps servers silent for
 // interval + grace to off. Known servers are cached so a steady heartbeat takes the Store's
 // cheap path. Start/Stop from one thread; the loops run on their own threads.
+//
+// Silence is judged as of the time the worker has caught up to, not the wall clock, so an
+// outage of the pipeline does not turn live servers off:
+// - while a batch is held (its writes failing and retried), as of its oldest heartbeat;
+// - while heartbeats wait on the bus, as of now minus the last batch's lag;
+// - while the bus is unreachable (agents' heartbeats cannot get in), not at all; after it
+//   comes back, for kOutageMemory, the time it was unreachable does not count as silence.
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,8 +66,12 @@ class Worker {
 
   // One batch through Store, History and Cache (what the consume loop does per poll).
   Status ProcessBatch(const std::vector<Heartbeat>& batch);
-  // One offline sweep (what the sweep loop does every sweep_every).
+  // One offline sweep (what the sweep loop does every sweep_every); 0 without looking while
+  // the bus is unreachable. Called from one thread at a time.
   Result<int64_t> Sweep();
+
+  // How long a bus outage is remembered: silence inside it is not counted for this long.
+  static constexpr Millis kOutageMemory = 10 * 60'000;
 
  private:
   void ConsumeLoop();
@@ -69,6 +81,8 @@ class Worker {
   size_t ConsumeOnce(bus::Consumer& consumer);
   std::unordered_set<std::string> KnownOn(const std::vector<Heartbeat>& batch);
   void CacheServers(const std::vector<Server>& servers);
+  // The instant silence is judged as of (see the header comment); nullopt: do not sweep.
+  std::optional<Millis> SilenceHorizon(Millis now);
 
   WorkerOptions options_;
   Backends b_;
@@ -78,6 +92,11 @@ class Worker {
   std::thread consume_thread_;
   std::thread sweep_thread_;
   std::atomic<double> lag_seconds_{0};
+  std::atomic<Millis> held_since_{0};  // oldest heartbeat of the batch in hand; 0: none
+  // The bus outage bookkeeping of SilenceHorizon (sweep thread only).
+  Millis outage_start_ = 0;   // when the bus was first found unreachable; 0: reachable
+  Millis outage_end_ = 0;     // when the last outage ended
+  Millis outage_total_ = 0;   // unreachable time not to count as silence
   http::Counter& batches_;
   http::Counter& processed_;
   http::Counter& registered_;

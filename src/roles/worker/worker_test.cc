@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bus/faulty_bus.h"
 #include "core/heartbeat.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "support/faulty_store.h"
@@ -146,6 +147,64 @@ TEST_F(WorkerTest, FailedWritesAreRetriedAndNothingIsLost) {
   EXPECT_GE(store_->apply_calls(), 4);
   EXPECT_EQ(store_->Stats()->total, 50);
   EXPECT_NE(metrics_->Render().find("sms_worker_errors_total 3"), std::string::npos);
+}
+
+TEST_F(WorkerTest, HeldBatchStopsTheClockOfTheSweep) {
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  o.sweep_every = std::chrono::hours(1);  // only the test sweeps
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10)}).ok());
+  ASSERT_TRUE(w->Start().ok());
+  store_->FailNextApplies(1'000'000);  // the database is down
+  clock_->Set(kT0 + 20'000);
+  healthcheck::Healthcheck hc(bus_, clock_, metrics_);
+  http::Request req;
+  req.body = R"({"server_id":"a","interval":10,"ipv4":"10.0.0.1","hostname":"a"})";
+  ASSERT_EQ(hc.Accept(req).status, 202);
+  for (int i = 0; i < 500 && store_->apply_calls() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(store_->apply_calls(), 3);
+  // Long past interval + grace on the wall clock, but the heartbeat of kT0+20 s is held.
+  clock_->Set(kT0 + 100'000);
+  EXPECT_EQ(*w->Sweep(), 0);
+  EXPECT_EQ(store_->GetServer("a")->status, ServerStatus::kOn);
+  store_->FailNextApplies(0);
+  for (int i = 0; i < 1000 && store_->GetServer("a")->last_seen != kT0 + 20'000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(store_->GetServer("a")->last_seen, kT0 + 20'000);
+  w->Stop();
+  // Caught up, and nothing newer arrived: now the silence counts.
+  EXPECT_EQ(*w->Sweep(), 1);
+  EXPECT_EQ(store_->GetServer("a")->status_changed_at, kT0 + 30'000);
+}
+
+TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
+  auto faulty = std::make_shared<bus::FaultyBus>(bus_);
+  bus_ = faulty;
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
+  faulty->SetUnreachable(true);
+  clock_->Set(kT0 + 20'000);
+  EXPECT_EQ(*w->Sweep(), 0);  // the outage is seen at 20 s
+  clock_->Set(kT0 + 300'000);
+  EXPECT_EQ(*w->Sweep(), 0);  // agents cannot get in: no one is judged
+  EXPECT_EQ(store_->Stats()->on, 2);
+  faulty->SetUnreachable(false);
+  EXPECT_EQ(*w->Sweep(), 0);  // 20 s of silence outside the outage
+  ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 310'000, 10)}).ok());
+  clock_->Set(kT0 + 330'000);  // a: 50 s of silence outside the outage > 10 + 30
+  EXPECT_EQ(*w->Sweep(), 1);
+  EXPECT_EQ(store_->GetServer("a")->status, ServerStatus::kOff);
+  EXPECT_EQ(store_->GetServer("a")->status_changed_at, kT0 + 10'000);
+  // Once the outage is forgotten, silence counts on the wall clock again.
+  clock_->Set(kT0 + 300'000 + Worker::kOutageMemory);
+  EXPECT_EQ(*w->Sweep(), 1);
+  EXPECT_EQ(store_->GetServer("b")->status, ServerStatus::kOff);
 }
 
 TEST_F(WorkerTest, AutoRegisterOffRejectsUnknownServers) {

@@ -1,0 +1,139 @@
+#include "xlsx/writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "xlsx/reader.h"
+
+namespace sms::xlsx {
+namespace {
+
+constexpr Millis kT = 1'795'845'600'000;  // 2026-11-28T06:00:00Z
+
+std::string TempPath(const std::string& suffix) {
+  static int counter = 0;
+  return ::testing::TempDir() + "xlsx_writer_" + std::to_string(::getpid()) + "_" +
+         std::to_string(counter++) + suffix;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::string path_ = TempPath(".xlsx");
+};
+
+TEST(ExcelDateTest, CountsDaysFrom1899) {
+  EXPECT_DOUBLE_EQ(ExcelDate(0), 25569.0);
+  EXPECT_DOUBLE_EQ(ExcelDate(kT), 46354.25);
+}
+
+TEST_F(WriterTest, WritesAHeaderAndRowsThatReadBack) {
+  Result<std::unique_ptr<Writer>> w = Writer::Create(path_, {.sheet_name = "servers"});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_TRUE((*w)->Header({"server_id", "name", "interval", "created_time"}, {20, 30}).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*w)->String(0, "srv-" + std::to_string(i)).ok());
+    ASSERT_TRUE((*w)->String(1, "Web & <" + std::to_string(i) + ">").ok());
+    ASSERT_TRUE((*w)->Number(2, 30 + i).ok());
+    ASSERT_TRUE((*w)->Date(3, kT + i * 86'400'000LL).ok());
+    (*w)->NextRow();
+  }
+  EXPECT_EQ((*w)->rows(), 4);
+  ASSERT_TRUE((*w)->Finish().ok());
+  Result<Sheet> sheet = ReadFirstSheet(ReadFile(path_));
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  EXPECT_EQ(sheet->name, "servers");
+  ASSERT_EQ(sheet->rows.size(), 4u);
+  EXPECT_EQ(sheet->rows[0].At(0), "server_id");
+  EXPECT_EQ(sheet->rows[0].At(3), "created_time");
+  EXPECT_EQ(sheet->rows[3].number, 4);
+  EXPECT_EQ(sheet->rows[3].At(0), "srv-2");
+  EXPECT_EQ(sheet->rows[3].At(1), "Web & <2>");
+  EXPECT_EQ(sheet->rows[3].At(2), "32");
+  EXPECT_EQ(sheet->rows[3].At(3), "46356.25");  // a serial day number (the style says date)
+}
+
+TEST_F(WriterTest, AnUnfinishedWorkbookLeavesNoFile) {
+  {
+    Result<std::unique_ptr<Writer>> w = Writer::Create(path_);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->String(0, "x").ok());
+  }
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(WriterTest, RejectsABadSheetName) {
+  for (const char* name : {"", "a/b", "[x]", "0123456789012345678901234567890123"}) {
+    Result<std::unique_ptr<Writer>> w = Writer::Create(path_, {.sheet_name = name});
+    ASSERT_FALSE(w.ok()) << name;
+    EXPECT_EQ(w.status().code(), Code::kInvalidArgument);
+  }
+}
+
+TEST_F(WriterTest, StopsPastTheLastRowOfASheet) {
+  Result<std::unique_ptr<Writer>> w = Writer::Create(path_);
+  ASSERT_TRUE(w.ok());
+  // Constant-memory mode writes rows as they end, so skipping to the last row is cheap.
+  for (int64_t i = 0; i < kSheetRows - 1; ++i) (*w)->NextRow();
+  EXPECT_TRUE((*w)->Number(0, 1).ok());  // row 1,048,576 is the last
+  (*w)->NextRow();
+  Status past = (*w)->Number(0, 2);
+  EXPECT_EQ(past.code(), Code::kResourceExhausted) << past.ToString();
+}
+
+// ---- Cross-check with a reader SMS did not write: SMS writes, openpyxl reads --------------
+
+// A python3 that can import openpyxl: the one in PATH, else Debian's; empty when neither can.
+std::string OpenpyxlPython() {
+  for (std::string python : {"python3", "/usr/bin/python3"}) {
+    if (std::system((python + " -c 'import openpyxl' >/dev/null 2>&1").c_str()) == 0) return python;
+  }
+  return "";
+}
+
+TEST_F(WriterTest, OpenpyxlReadsRealDates) {
+  std::string python = OpenpyxlPython();
+  if (python.empty()) GTEST_SKIP() << "python3-openpyxl is not installed";
+  Result<std::unique_ptr<Writer>> w = Writer::Create(path_, {.sheet_name = "servers"});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Header({"server_id", "interval", "created_time"}).ok());
+  ASSERT_TRUE((*w)->String(0, "Ünïcode ✓").ok());
+  ASSERT_TRUE((*w)->Number(1, 30).ok());
+  ASSERT_TRUE((*w)->Date(2, kT + 1500).ok());
+  (*w)->NextRow();
+  ASSERT_TRUE((*w)->Finish().ok());
+  std::string out = TempPath(".txt");
+  std::string script = TempPath(".py");
+  std::ofstream(script) << R"(import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for row in ws.iter_rows():
+        f.write("|".join(f"{type(c.value).__name__}:{c.value}" for c in row) + "\n")
+    f.write(ws.title + "|" + ws["C2"].number_format + "\n")
+)";
+  ASSERT_EQ(std::system((python + " " + script + " " + path_ + " " + out).c_str()), 0);
+  std::string text = ReadFile(out);
+  std::filesystem::remove(out);
+  std::filesystem::remove(script);
+  EXPECT_EQ(text,
+            "str:server_id|str:interval|str:created_time\n"
+            "str:Ünïcode ✓|int:30|datetime:2026-11-28 06:00:01.500000\n"
+            "servers|yyyy-mm-dd hh:mm:ss\n");
+}
+
+}  // namespace
+}  // namespace sms::xlsx

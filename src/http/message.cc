@@ -1,6 +1,12 @@
 #include "http/message.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 
 namespace sms::http {
 
@@ -10,6 +16,29 @@ const std::string& Request::Header(std::string_view name) const {
     if (key == name) return value;
   }
   return kEmpty;
+}
+
+Result<std::shared_ptr<const BodyFile>> BodyFile::Open(const std::string& path, bool unlink_now) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status status = Status::Internal("cannot stat " + path + ": " + std::strerror(errno));
+    ::close(fd);
+    return status;
+  }
+  if (unlink_now) ::unlink(path.c_str());
+  return std::shared_ptr<const BodyFile>(new BodyFile(fd, static_cast<uint64_t>(st.st_size)));
+}
+
+BodyFile::~BodyFile() { ::close(fd_); }
+
+Result<size_t> BodyFile::Read(uint64_t offset, char* out, size_t n) const {
+  for (;;) {
+    ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno != EINTR) return Status::Internal(std::string("read: ") + std::strerror(errno));
+  }
 }
 
 Response ErrorResponse(int status, const std::string& code, const std::string& message,

@@ -2,7 +2,9 @@
 // Request and Response as handlers see them: plain values, no socket, no Beast types, so
 // handlers are unit-tested without a network.
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,11 +28,36 @@ struct Request {
   const std::string& Header(std::string_view name) const;
 };
 
+// A file sent as a response body in chunks, instead of a string held in memory (an export
+// written to a temporary file). Owns its descriptor. Thread-safe (reads are positional).
+class BodyFile {
+ public:
+  // Opens `path` for reading. With `unlink_now` its name is removed at once: the open file
+  // lives until the response is sent or dropped, and nothing is left behind either way.
+  // Internal when the file cannot be opened.
+  static Result<std::shared_ptr<const BodyFile>> Open(const std::string& path, bool unlink_now);
+  ~BodyFile();
+  BodyFile(const BodyFile&) = delete;
+  BodyFile& operator=(const BodyFile&) = delete;
+
+  uint64_t size() const { return size_; }
+  // Reads up to `n` bytes at `offset` into `out`: the count read, 0 at the end of the file.
+  Result<size_t> Read(uint64_t offset, char* out, size_t n) const;
+
+ private:
+  BodyFile(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  int fd_;
+  uint64_t size_;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is this file's content (its size when the response starts) and `body`
+  // is ignored.
+  std::shared_ptr<const BodyFile> file;
 };
 
 // {"error":{"code","message","field"}} with the given HTTP status; "field" is omitted when

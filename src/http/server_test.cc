@@ -1,10 +1,13 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 #include <thread>
@@ -486,6 +489,39 @@ TEST_P(ServerTest, SharedThreadsServeOthersWhileAHandlerBlocks) {
     EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(150));
   }
   EXPECT_EQ(slow.get().status, 200);
+}
+
+TEST_P(ServerTest, AFileBodyIsSentWholeInChunks) {
+  std::string path = ::testing::TempDir() + "server_test_body_" + std::to_string(::getpid());
+  std::string content;
+  for (int i = 0; i < 300'000; ++i) content += static_cast<char>('a' + i * 7 % 26);
+  std::ofstream(path, std::ios::binary) << content;
+  router_->Add("GET", "/file", [&](Request&) {
+    Response res;
+    res.content_type = "application/octet-stream";
+    res.file = *BodyFile::Open(path, /*unlink_now=*/false);
+    return res;
+  });
+  std::string once = path + ".once";
+  router_->Add("GET", "/once", [&](Request&) {
+    std::ofstream(once) << "sent once";
+    Response res;
+    res.file = *BodyFile::Open(once, /*unlink_now=*/true);
+    return res;
+  });
+  StartServer();
+  TestConnection conn(port());
+  Response res = conn.Send("GET", "/file");
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.content_type, "application/octet-stream");
+  EXPECT_EQ(HeaderValue(res, "content-length"), std::to_string(content.size()));
+  EXPECT_TRUE(res.body == content) << "a body of " << res.body.size() << " bytes";
+  // The connection is kept alive and serves the next request.
+  EXPECT_EQ(conn.Send("GET", "/hello").body, R"({"hello":"world"})");
+  // unlink_now: the name is gone before the body is sent, and the body still arrives whole.
+  EXPECT_EQ(conn.Send("GET", "/once").body, "sent once");
+  EXPECT_FALSE(std::filesystem::exists(once));
+  std::filesystem::remove(path);
 }
 
 INSTANTIATE_TEST_SUITE_P(IoThreads, ServerTest, ::testing::Values(false, true),

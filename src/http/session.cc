@@ -20,6 +20,7 @@ namespace {
 constexpr size_t kReadSize = 4096;       // small: an idle keep-alive connection keeps this much
 constexpr size_t kBodyReadSize = 65536;  // while reading a body
 constexpr size_t kKeepCapacity = 16384;  // buffers grown past this shrink between requests
+constexpr size_t kFileChunk = 65536;     // a file body is read and written this much at a time
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -314,12 +315,22 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   bool http10 = header_handled_ && parser_->version() == 10;
   bool head = header_handled_ && req_.method == "HEAD";
   body_ = std::move(res.body);
-  SerializeHead(res, body_.size(), keep_alive, http10, RequestId(), &head_);
-  if (head || res.status == 204 || res.status == 304) body_.clear();
+  size_t body_size = res.file != nullptr ? res.file->size() : body_.size();
+  SerializeHead(res, body_size, keep_alive, http10, RequestId(), &head_);
+  bool bodiless = head || res.status == 204 || res.status == 304;
+  if (bodiless || res.file != nullptr) body_.clear();
   Clock::time_point now = Clock::now();
   double seconds = std::chrono::duration<double>(now - start_).count();
   Metrics::Observe(RequestSeries(res.status), seconds);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
+  if (res.file != nullptr && !bodiless) {
+    file_ = std::move(res.file);
+    file_offset_ = 0;
+    net::async_write(
+        socket_, net::buffer(head_),
+        beast::bind_front_handler(&Session::WriteFile, this->shared_from_this(), keep_alive));
+    return;
+  }
   std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
   size_t written = 0;
   if (buffer_.size() == 0) {
@@ -359,6 +370,28 @@ const Metrics::RequestSeries& Session<Executor>::RequestSeries(int code) {
 }
 
 template <typename Executor>
+void Session<Executor>::WriteFile(bool keep_alive, beast::error_code ec, size_t) {
+  if (ec || phase_ == Phase::kClosed) return Close();
+  if (file_offset_ >= file_->size()) {
+    file_.reset();
+    std::string().swap(body_);  // the chunk buffer
+    return OnWrite(keep_alive, ec, 0);
+  }
+  // The deadline moves with every chunk: a client that keeps reading is never cut off, one
+  // that stops is dropped after the read timeout.
+  SetDeadline(Clock::now(), Seconds(state_->options.read_timeout_seconds));
+  body_.resize(static_cast<size_t>(std::min<uint64_t>(kFileChunk, file_->size() - file_offset_)));
+  Result<size_t> n = file_->Read(file_offset_, body_.data(), body_.size());
+  // Content-Length is sent already: a file that shrank or fails can only end the connection.
+  if (!n.ok() || *n == 0) return Close();
+  body_.resize(*n);
+  file_offset_ += *n;
+  net::async_write(
+      socket_, net::buffer(body_),
+      beast::bind_front_handler(&Session::WriteFile, this->shared_from_this(), keep_alive));
+}
+
+template <typename Executor>
 void Session<Executor>::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
   if (ec) return Close();
   if (!keep_alive) return Linger();
@@ -391,6 +424,7 @@ void Session<Executor>::Drain() {
 template <typename Executor>
 void Session<Executor>::Close() {
   phase_ = Phase::kClosed;
+  file_.reset();
   beast::error_code ec;
   socket_.close(ec);  // pending operations complete with operation_aborted
   timer_.cancel();

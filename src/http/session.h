@@ -124,6 +124,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Response Handle();  // the router's response; a 500 for anything thrown around the handler
   void Respond(Response res, bool keep_alive);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t n);
+  // Sends the next chunk of file_ after the previous write, then goes on as OnWrite.
+  void WriteFile(bool keep_alive, boost::beast::error_code ec, size_t n);
   void Linger();
   void Drain();
   void Close();
@@ -163,6 +165,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::string route_;
   std::string head_;  // serialized status line and headers of the response being written
   std::string body_;
+  std::shared_ptr<const BodyFile> file_;  // the body being sent, when it is a file
+  uint64_t file_offset_ = 0;              // of the next chunk of file_
   std::string remote_;
   std::string request_id_;
 };

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "mail/base64.h"
 #include "mail/mailer.h"
 
 namespace sms::mail {
@@ -39,27 +40,10 @@ bool IsPrintableAscii(std::string_view s) {
   return true;
 }
 
-std::string Base64(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < data.size(); i += 3) {
-    uint32_t n = static_cast<unsigned char>(data[i]) << 16;
-    if (i + 1 < data.size()) n |= static_cast<unsigned char>(data[i + 1]) << 8;
-    if (i + 2 < data.size()) n |= static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < data.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
-
 // Base64 of `data` in lines of at most 76 characters, joined by CRLF, without a final CRLF
 // (the one before the next boundary, or the message's last, ends the last line).
 std::string Base64Lines(std::string_view data) {
-  std::string flat = Base64(data);
+  std::string flat = Base64Encode(data);
   std::string out;
   out.reserve(flat.size() + flat.size() / kBase64LineChars * 2);
   for (size_t i = 0; i < flat.size(); i += kBase64LineChars) {
@@ -100,7 +84,7 @@ std::vector<std::string> EncodedWords(std::string_view text) {
       if (next - start > kBytesPerEncodedWord) break;
       end = next;
     }
-    words.push_back("=?UTF-8?B?" + Base64(text.substr(start, end - start)) + "?=");
+    words.push_back("=?UTF-8?B?" + Base64Encode(text.substr(start, end - start)) + "?=");
     start = end;
   }
   return words;

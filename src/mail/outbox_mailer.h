@@ -37,6 +37,9 @@ class OutboxMailer final : public Mailer {
   // allows only ids that are safe, distinct file names (no '/', no leading '.').
   static std::string FileName(std::string_view id);
 
+  // "outbox <outbox_dir>".
+  std::string Describe() const override { return "outbox " + dir_; }
+
   const std::string& outbox_dir() const { return dir_; }
 
  private:

@@ -6,6 +6,7 @@
 #                real engines (scripts/services) started for the run and stopped after it
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
+#   make bench-distributed   Release build, then bench/distributed.sh (engines included)
 #   make clean   removes build/ and build-asan/ (./data is left alone)
 #
 # Knobs: TARGETS='a b' builds only those targets; CTEST_ARGS='-R agent' narrows the tests;
@@ -26,7 +27,7 @@ SERVICES ?= postgres redis kafka opensearch
 SMS_URL := http://127.0.0.1:8080
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench bench-distributed clean
 
 deps:
 	@scripts/install-deps
@@ -64,6 +65,11 @@ run: build
 bench: build
 	@if [ -f bench/run.sh ]; then SMS_BIN=$(BUILD_DIR)/bin bash bench/run.sh; \
 	else echo "bench/run.sh does not exist yet" >&2; exit 1; fi
+
+# The same end-to-end measurement through Kafka, PostgreSQL, Redis and OpenSearch (started by
+# scripts/services and left running), next to the embedded shape; then worker batch sizes.
+bench-distributed: build
+	SMS_BIN=$(BUILD_DIR)/bin bash bench/distributed.sh
 
 clean: deps
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -45,10 +45,16 @@ void AddOptions(CLI::App& app, Config& c) {
       ->envname("SMS_REDIS_URL");
   app.add_option("--search-url", c.search_url, "http://… OpenSearch/Elasticsearch")
       ->envname("SMS_SEARCH_URL");
+  app.add_option("--search-index-prefix", c.search_index_prefix,
+                 "Name prefix of the daily heartbeat indices (share a search cluster)")
+      ->envname("SMS_SEARCH_INDEX_PREFIX")->capture_default_str();
   app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
       ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
   app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")
       ->envname("SMS_BATCH_SIZE")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--batch-linger-ms", c.batch_linger_ms,
+                 "How long a worker keeps collecting a batch smaller than --batch-size")
+      ->envname("SMS_BATCH_LINGER_MS")->check(CLI::Range(0, 1000))->capture_default_str();
   app.add_option("--sweep-interval-ms", c.sweep_interval_ms, "How often the offline sweep runs")
       ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000))->capture_default_str();
   app.add_option("--queue-capacity", c.queue_capacity, "In-process bus capacity (messages)")

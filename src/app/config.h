@@ -23,8 +23,10 @@ struct Config {
   std::string kafka_topic_prefix; // prepended to topic and group names
   std::string redis_url;          // empty: in-process cache
   std::string search_url;         // empty: uptime from SQL status history
+  std::string search_index_prefix = "sms-heartbeats";  // <prefix>-YYYY.MM.DD
   int threads = 0;                // HTTP I/O threads; 0: one per core
   size_t batch_size = 5000;       // heartbeats per worker transaction
+  int batch_linger_ms = 20;       // how long a worker collects a batch smaller than that
   int sweep_interval_ms = 1000;
   size_t queue_capacity = 1 << 20;
   std::string log_level = "info";

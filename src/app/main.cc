@@ -64,6 +64,7 @@ int Run(const Config& cfg) {
     cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
     history::HistoryConfig hcfg;
     hcfg.search_url = cfg.search_url;
+    hcfg.search_index_prefix = cfg.search_index_prefix;
     hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
     history = Need(history::MakeHistory(hcfg, store), "history");
     // Every dependency the role uses is a readiness check, the ones it can work without
@@ -104,6 +105,7 @@ int Run(const Config& cfg) {
   if (Has(cfg.role, Role::kWorker)) {
     worker::WorkerOptions wo;
     wo.batch_size = cfg.batch_size;
+    wo.batch_linger = std::chrono::milliseconds(cfg.batch_linger_ms);
     wo.grace_ms = Millis(cfg.heartbeat_grace) * 1000;
     wo.auto_register = cfg.auto_register;
     wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);

@@ -68,7 +68,9 @@ struct BusConfig {
   std::string client_id = "smsd";        // names the connections in broker logs
   std::chrono::milliseconds linger{10};  // producer batching delay
   // A published message Kafka has not acknowledged by then is dropped and counted as failed.
-  std::chrono::milliseconds delivery_timeout{60'000};
+  // 0 (the default): never; a message is retried until Kafka takes it, however long the
+  // brokers are down, and the bounded queue pushes back (Publish answers Unavailable).
+  std::chrono::milliseconds delivery_timeout{0};
   // Publish answers Unavailable once the brokers have been unreachable this long.
   std::chrono::milliseconds unreachable_after{10'000};
   // A group member silent this long is dropped; its uncommitted messages go to the others.

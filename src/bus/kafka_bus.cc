@@ -33,8 +33,9 @@ Status Validate(const BusConfig& c) {
   if (c.linger.count() < 0 || c.linger.count() > 900'000) {
     return Status::InvalidArgument("kafka linger must be 0..900000 ms", "kafka_linger_ms");
   }
-  if (c.delivery_timeout <= c.linger) {
-    return Status::InvalidArgument("kafka delivery timeout must exceed the linger time",
+  if (c.delivery_timeout.count() < 0 ||
+      (c.delivery_timeout.count() > 0 && c.delivery_timeout <= c.linger)) {
+    return Status::InvalidArgument("kafka delivery timeout must be 0 (never) or exceed the linger",
                                    "kafka_delivery_timeout_ms");
   }
   if (c.unreachable_after.count() < 0) {

@@ -86,6 +86,10 @@ TEST(KafkaBusTest, RejectsBadSettingsNamingThem) {
   config.partitions = 6;
   config.delivery_timeout = config.linger;
   EXPECT_EQ(KafkaBus::Open(config).status().field(), "kafka_delivery_timeout_ms");
+  config.delivery_timeout = -1s;
+  EXPECT_EQ(KafkaBus::Open(config).status().field(), "kafka_delivery_timeout_ms");
+  config.delivery_timeout = 0s;  // never give up on a message
+  EXPECT_TRUE(KafkaBus::Open(config).ok());
   config.delivery_timeout = 60s;
   config.queue_capacity = 0;
   auto bus = MakeBus(config);

@@ -7,11 +7,12 @@
 namespace sms::http {
 namespace {
 
-constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-constexpr std::array<const char*, 14> kBucketLabels = {"0.0005", "0.001", "0.0025", "0.005", "0.01",
-                                                       "0.025",  "0.05",  "0.1",    "0.25",  "0.5",
-                                                       "1",      "2.5",   "5",      "10"};
+// 2 s is a bound because the end-to-end lag target is p99 <= 2 s.
+constexpr std::array<double, 15> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                             0.25,   0.5,   1,      2,     2.5,  5,     10};
+constexpr std::array<const char*, 15> kBucketLabels = {
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+    "0.25",   "0.5",   "1",      "2",     "2.5",  "5",     "10"};
 constexpr const char* kRequestsName = "sms_http_requests_total";
 constexpr const char* kDurationName = "sms_http_request_duration_seconds";
 

@@ -51,7 +51,7 @@ class Metrics {
   struct RequestSeries;
   const RequestSeries& Series(const std::string& route, const std::string& method, int code);
   static void Observe(const RequestSeries& series, double seconds);
-  // A histogram of seconds `name{labels}` with the request-latency buckets (0.5 ms … 10 s);
+  // A histogram of seconds `name{labels}` with the request-latency buckets (0.5 ms … 10 s, with 2 s);
   // the same object for the same name and labels. Record with Observe (lock-free).
   struct Histogram;
   Histogram& GetHistogram(const std::string& name, const std::string& help,

@@ -104,7 +104,7 @@ TEST(MetricsTest, RequestHistogramBucketsAreCumulative) {
   // Every bucket is at least the one before it, in the order of the bounds.
   double previous = 0;
   for (const char* le : {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-                         "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"}) {
+                         "0.25", "0.5", "1", "2", "2.5", "5", "10", "+Inf"}) {
     double v = e.samples.at(b + "\"" + le + "\"}");
     EXPECT_GE(v, previous) << le;
     previous = v;
@@ -121,6 +121,8 @@ TEST(MetricsTest, NamedHistogramWithoutLabels) {
   Metrics::Observe(h, 4);
   auto e = Parse(m.Render());
   EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"0.5\"}"), 1);
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"1\"}"), 1);
+  EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"2\"}"), 2);  // the lag target
   EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"2.5\"}"), 2);
   EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_bucket{le=\"+Inf\"}"), 3);
   EXPECT_EQ(e.samples.at("sms_heartbeat_lag_seconds_count"), 3);

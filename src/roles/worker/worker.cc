@@ -108,6 +108,15 @@ size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
     return 0;
   }
   if (polled->empty()) return 0;
+  auto linger_until = std::chrono::steady_clock::now() + options_.batch_linger;
+  while (polled->size() < options_.batch_size && !stopping_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        linger_until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    auto more = consumer.Poll(options_.batch_size - polled->size(), left);
+    if (!more.ok() || more->empty()) break;
+    for (bus::Message& m : *more) polled->push_back(std::move(m));
+  }
   std::vector<Heartbeat> batch;
   batch.reserve(polled->size());
   for (const bus::Message& m : *polled) {

@@ -33,6 +33,9 @@ namespace sms::worker {
 struct WorkerOptions {
   size_t batch_size = 5000;                        // heartbeats per transaction at most
   std::chrono::milliseconds batch_wait{50};        // how long a poll waits for the first one
+  // After the first heartbeat of a batch, how long to keep collecting before writing a batch
+  // smaller than batch_size: fewer, larger transactions under a steady trickle.
+  std::chrono::milliseconds batch_linger{20};
   Millis grace_ms = 30'000;                        // --heartbeat-grace
   bool auto_register = true;
   std::chrono::milliseconds sweep_every{1000};

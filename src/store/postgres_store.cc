@@ -290,6 +290,40 @@ Result<ServerPage> PostgresStore::ListServers(const ServerQuery& query) {
   return page;
 }
 
+Status PostgresStore::ScanServers(const ServerQuery& query,
+                                  const std::function<Status(const Server&)>& each) {
+  // Rows go to `each` a batch at a time through a cursor: the result never sits whole in
+  // memory, here or in libpq.
+  static constexpr const char* kFetch = "FETCH FORWARD 2000 FROM sms_scan";
+  const SortColumn* sort = IsSortableField(query.sort) ? FindSortColumn(query.sort) : nullptr;
+  if (sort == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
+  Filter filter = BuildFilter(query);
+  const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
+  std::string sql = "DECLARE sms_scan NO SCROLL CURSOR FOR SELECT " +
+                    std::string(kPgServerColumns) + " FROM " + std::string(kPgServerFrom) +
+                    filter.where + " ORDER BY " + sort->column + dir;
+  if (sort->tie_break != nullptr) sql.append(", ").append(sort->tie_break).append(dir);
+  bool started = false;
+  return pool_.Run([&](PgConnection& conn) {
+    // The pool runs this again on a fresh connection when the first one was lost; `each` has
+    // seen rows by then, and must not see them twice.
+    if (started) return Status::Unavailable("the database connection was lost during a scan");
+    started = true;
+    ReadSnapshot tx(conn.raw());
+    tx.exec_params(sql, pqxx::prepare::make_dynamic_params(filter.params));
+    for (;;) {
+      pqxx::result rows = tx.exec(kFetch);
+      if (rows.empty()) break;
+      for (const pqxx::row& row : rows) {
+        Status st = each(ReadPgServer(row));
+        if (!st.ok()) return st;
+      }
+    }
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
 Result<FleetStats> PostgresStore::Stats() {
   FleetStats stats;
   Status status = pool_.Run([&](PgConnection& conn) {

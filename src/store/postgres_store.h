@@ -46,6 +46,9 @@ class PostgresStore final : public Store {
   Status DeleteServer(const std::string& server_id) override;
   Result<ServerPage> ListServers(const ServerQuery& query) override;
   Result<FleetStats> Stats() override;
+  Result<ImportResult> ImportServers(const std::vector<ServerInput>& rows, Millis now) override;
+  Status ScanServers(const ServerQuery& query,
+                     const std::function<Status(const Server&)>& each) override;
   Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
                                       const ApplyOptions& options) override;
   Result<SweepResult> SweepOffline(Millis now, Millis grace) override;

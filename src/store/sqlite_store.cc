@@ -386,6 +386,33 @@ Result<ServerPage> SqliteStore::ListServers(const ServerQuery& query) {
   return page;
 }
 
+Status SqliteStore::ScanServers(const ServerQuery& query,
+                                const std::function<Status(const Server&)>& each) {
+  const char* column = IsSortableField(query.sort) ? SortColumn(query.sort) : nullptr;
+  if (column == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
+  Filter filter = BuildFilter(query);
+  const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
+  std::string sql = "SELECT " + std::string(kServerColumns) + " FROM servers" + filter.where +
+                    " ORDER BY " + column + dir + ", id" + dir;
+  return WithReader([&](Connection& conn) {
+    Transaction tx(conn);  // one snapshot, however long `each` takes
+    Status st = tx.BeginRead();
+    if (!st.ok()) return st;
+    Result<Statement> select = conn.Prepare(sql);
+    if (!select.ok()) return select.status();
+    filter.Bind(*select);
+    for (;;) {
+      Result<bool> row = select->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      st = each(ReadServer(*select));
+      if (!st.ok()) return st;
+    }
+    select->Reset();
+    return tx.Commit();
+  });
+}
+
 Result<FleetStats> SqliteStore::Stats() {
   FleetStats stats;
   Status status = WithReader([&](Connection& conn) {

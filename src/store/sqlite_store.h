@@ -53,6 +53,9 @@ class SqliteStore final : public Store {
   Status DeleteServer(const std::string& server_id) override;
   Result<ServerPage> ListServers(const ServerQuery& query) override;
   Result<FleetStats> Stats() override;
+  Result<ImportResult> ImportServers(const std::vector<ServerInput>& rows, Millis now) override;
+  Status ScanServers(const ServerQuery& query,
+                     const std::function<Status(const Server&)>& each) override;
   Result<ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
                                       const ApplyOptions& options) override;
   Result<SweepResult> SweepOffline(Millis now, Millis grace) override;

@@ -3,6 +3,7 @@
 // Implementations: SqliteStore (embedded default), PostgresStore (postgresql:// URLs).
 // Every method is thread-safe; implementations serialise or pool as they need.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -43,6 +44,17 @@ struct SweepResult {
   std::vector<std::string> server_ids;  // the servers turned off by this call
 };
 
+// A row ImportServers did not insert because a value of it is taken.
+struct ImportConflict {
+  size_t index = 0;   // into the rows given
+  std::string field;  // "server_id" or "server_name"
+};
+
+struct ImportResult {
+  std::vector<Server> imported;           // as stored, in the order given
+  std::vector<ImportConflict> conflicts;  // in the order given
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -68,6 +80,19 @@ class Store {
   // break on creation order (reversed for desc), so paging is stable. REQUIRES: query validated.
   virtual Result<ServerPage> ListServers(const ServerQuery& query) = 0;
   virtual Result<FleetStats> Stats() = 0;
+
+  // Creates the servers of `rows` in one transaction, each as CreateServer does (off, never
+  // seen, an "off" event with cause "created" at `now`). A row whose server_id or server_name is
+  // taken, by a stored server or by an earlier row, is left out and reported as a conflict
+  // naming that field (server_id when both are). REQUIRES: every row validated.
+  virtual Result<ImportResult> ImportServers(const std::vector<ServerInput>& rows, Millis now) = 0;
+
+  // Calls `each` with every server that matches the filters of `query`, in its sort order
+  // (offset and limit are ignored), streaming from one snapshot: memory stays flat over
+  // millions of servers. Stops at the first non-ok Status `each` returns and returns it.
+  // REQUIRES: query validated.
+  virtual Status ScanServers(const ServerQuery& query,
+                             const std::function<Status(const Server&)>& each) = 0;
 
   // Applies a batch of heartbeats in one transaction: updates last_seen (never backwards),
   // ipv4, hostname, interval (from the newest heartbeat only; an empty ipv4 or hostname keeps

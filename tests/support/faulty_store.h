@@ -50,6 +50,15 @@ class FaultyStore final : public store::Store {
     if (down_) return Down();
     return inner_->Stats();
   }
+  Result<store::ImportResult> ImportServers(const std::vector<ServerInput>& rows,
+                                            Millis now) override {
+    if (down_) return Down();
+    return inner_->ImportServers(rows, now);
+  }
+  Status ScanServers(const ServerQuery& q,
+                     const std::function<Status(const Server&)>& each) override {
+    return down_ ? Down() : inner_->ScanServers(q, each);
+  }
   Result<store::ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
                                              const store::ApplyOptions& options) override {
     ++apply_calls_;

@@ -16,17 +16,17 @@ namespace sms::mail {
 
 struct Attachment {
   std::string filename;
-  std::string content_type;   // e.g. "application/pdf"; empty: application/octet-stream
-  std::string data;           // raw bytes
+  std::string content_type;  // e.g. "application/pdf"; empty: application/octet-stream
+  std::string data;          // raw bytes
 };
 
 struct MailMessage {
-  std::string id;             // unique per mail job; names the .eml file and the Message-ID
-  std::string from;           // "SMS <sms@example.com>" or a bare address
+  std::string id;    // unique per mail job; names the .eml file and the Message-ID
+  std::string from;  // "SMS <sms@example.com>" or a bare address
   std::vector<std::string> to;
-  std::string subject;        // UTF-8
-  std::string text;           // text/plain body, UTF-8
-  std::string html;           // text/html body, UTF-8 (optional)
+  std::string subject;  // UTF-8
+  std::string text;     // text/plain body, UTF-8
+  std::string html;     // text/html body, UTF-8 (optional)
   std::vector<Attachment> attachments;
 };
 
@@ -74,10 +74,10 @@ struct MailerConfig {
   // The optional path is the name sent in EHLO.
   std::string smtp_url;
   std::string outbox_dir;
-  std::string smtp_user;       // empty: no AUTH
-  std::string smtp_password;   // never logged, never in a Status
+  std::string smtp_user;      // empty: no AUTH
+  std::string smtp_password;  // never logged, never in a Status
   StartTls starttls = StartTls::kTry;
-  std::string smtp_ca_file;    // PEM CA bundle that verifies the server; empty: system store
+  std::string smtp_ca_file;  // PEM CA bundle that verifies the server; empty: system store
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{60'000};  // one whole Send
 };

@@ -47,6 +47,30 @@ std::string CleanReply(const char* data, size_t size) {
 
 size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
 
+// The Status for a failed transfer: libcurl's `code` and error text, the server's `reply`
+// code (0 when none), and `msg` to report. See the class comment for the rules.
+Status Failure(CURLcode code, long reply, std::string_view curl_error, std::string msg) {
+  switch (code) {
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_NOT_BUILT_IN:
+      return Status::Internal(std::move(msg));
+    case CURLE_LOGIN_DENIED:
+      return Status::Unavailable(std::move(msg) + "; check SMS_SMTP_USER and SMS_SMTP_PASSWORD");
+    default:
+      break;
+  }
+  // 530: the server wants a login we did not give; a configuration fault, not the mail's.
+  if (reply >= 500 && reply < 600 && reply != 530) {
+    std::string field = curl_error.starts_with("RCPT")   ? "to"
+                        : curl_error.starts_with("MAIL") ? "from"
+                                                         : "";
+    return Status::InvalidArgument(std::move(msg), std::move(field));
+  }
+  return Status::Unavailable(std::move(msg));
+}
+
 }  // namespace
 
 // One easy handle with the server's settings, plus what the callbacks read and write.
@@ -174,8 +198,9 @@ Status SmtpMailer::Run(Transfer& t, const std::string& what) const {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(config_.timeout.count()));
   bool require_tls = IsSmtps(config_.smtp_url) || config_.starttls == StartTls::kRequired;
   curl_easy_setopt(c, CURLOPT_USE_SSL, require_tls ? long(CURLUSESSL_ALL) : long(CURLUSESSL_TRY));
-  if (!config_.smtp_ca_file.empty())
+  if (!config_.smtp_ca_file.empty()) {
     curl_easy_setopt(c, CURLOPT_CAINFO, config_.smtp_ca_file.c_str());
+  }
   if (!config_.smtp_user.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, config_.smtp_user.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, config_.smtp_password.c_str());
@@ -190,31 +215,11 @@ Status SmtpMailer::Run(Transfer& t, const std::string& what) const {
   long reply = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
   // The refusal's own code, should a later reply (QUIT's) have replaced libcurl's.
-  if (t.last_refusal.size() >= 3)
-    reply = std::strtol(t.last_refusal.substr(0, 3).c_str(), nullptr, 10);
+  if (t.last_refusal.size() >= 3) reply = std::strtol(t.last_refusal.c_str(), nullptr, 10);
   std::string msg = "smtp " + endpoint_ + ": " + what + ": " +
                     (t.error[0] != '\0' ? t.error : curl_easy_strerror(code));
   if (!t.last_refusal.empty()) msg += " (server: " + t.last_refusal + ")";
-  msg = Redact(std::move(msg), config_.smtp_password);
-  switch (code) {
-    case CURLE_OUT_OF_MEMORY:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-    case CURLE_UNKNOWN_OPTION:
-    case CURLE_NOT_BUILT_IN:
-      return Status::Internal(std::move(msg));
-    case CURLE_LOGIN_DENIED:
-      return Status::Unavailable(std::move(msg) + "; check SMS_SMTP_USER and SMS_SMTP_PASSWORD");
-    default:
-      break;
-  }
-  // 530: the server wants a login we did not give; a configuration fault, not the mail's.
-  if (reply >= 500 && reply < 600 && reply != 530) {
-    std::string field = std::string_view(t.error).starts_with("RCPT")   ? "to"
-                        : std::string_view(t.error).starts_with("MAIL") ? "from"
-                                                                        : "";
-    return Status::InvalidArgument(std::move(msg), std::move(field));
-  }
-  return Status::Unavailable(std::move(msg));
+  return Failure(code, reply, t.error, Redact(std::move(msg), config_.smtp_password));
 }
 
 }  // namespace sms::mail

@@ -136,12 +136,12 @@ JobResult MailService::Deliver(MailJob& job) {
     if (!Wait(delay)) return JobResult::kStopped;
     retries_.Inc();
   }
-  sent_.Inc();
   spdlog::info("mail: job {} sent to {} recipient(s)", job.id, job.to.size());
   Status put = b_.sent_log->Put(job.id, {JobOutcome::kSent, "", job.attempts, b_.clock->Now()});
   // The mail is out and cannot be taken back; committing anyway keeps the bus from asking
   // for it again, which is all the record was for.
   if (!put.ok()) spdlog::warn("mail: recording job {} as sent failed: {}", job.id, put.ToString());
+  sent_.Inc();  // counted once recorded, so a reader of the metric finds the record
   return JobResult::kSent;
 }
 
@@ -151,7 +151,6 @@ JobResult MailService::DeadLetter(const std::string& key, const std::string& pay
     return b_.bus->Publish(bus::kMailDeadLetterTopic, key, payload);
   });
   if (!published) return JobResult::kStopped;
-  failed_.Inc();
   if (job != nullptr) {
     Status put = b_.sent_log->Put(
         job->id, {JobOutcome::kFailed, job->error, job->attempts, b_.clock->Now()});
@@ -159,6 +158,7 @@ JobResult MailService::DeadLetter(const std::string& key, const std::string& pay
       spdlog::warn("mail: recording job {} as failed: {}", job->id, put.ToString());
     }
   }
+  failed_.Inc();
   return JobResult::kDeadLettered;
 }
 

@@ -47,6 +47,17 @@ std::string CleanReply(const char* data, size_t size) {
 
 size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
 
+// "<address>" for MAIL FROM / RCPT TO. Built by appending: GCC 12 at -O3 reports a false
+// -Wrestrict on "<" + std::string&&.
+std::string Angled(const std::string& address) {
+  std::string out;
+  out.reserve(address.size() + 2);
+  out += '<';
+  out += address;
+  out += '>';
+  return out;
+}
+
 // The Status for a failed transfer: libcurl's `code` and error text, the server's `reply`
 // code (0 when none), and `msg` to report. See the class comment for the rules.
 Status Failure(CURLcode code, long reply, std::string_view curl_error, std::string msg) {
@@ -164,11 +175,11 @@ Status SmtpMailer::Send(const MailMessage& message, Millis now) {
   if (t.curl == nullptr) return Status::Internal("smtp: curl_easy_init failed");
   t.body = RenderMime(message, now);
   for (const std::string& to : message.to) {
-    curl_slist* next = curl_slist_append(t.recipients, ("<" + AddressOf(to) + ">").c_str());
+    curl_slist* next = curl_slist_append(t.recipients, Angled(AddressOf(to)).c_str());
     if (next == nullptr) return Status::Internal("smtp: out of memory");
     t.recipients = next;
   }
-  const std::string from = "<" + AddressOf(message.from) + ">";
+  const std::string from = Angled(AddressOf(message.from));
   curl_easy_setopt(t.curl, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(t.curl, CURLOPT_MAIL_RCPT, t.recipients);
   curl_easy_setopt(t.curl, CURLOPT_UPLOAD, 1L);

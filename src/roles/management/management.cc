@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "core/validation.h"
 #include "roles/common/server_cache.h"
+#include "roles/management/excel.h"
 
 namespace sms::management {
 namespace {
@@ -71,6 +72,8 @@ void Management::Register(http::Router& router) {
   router.Add("GET", "/api/v1/servers/{server_id}/uptime", bind(&Management::Uptime));
   router.Add("GET", "/api/v1/servers/{server_id}/events", bind(&Management::Events));
   router.Add("GET", "/api/v1/stats", bind(&Management::Stats));
+  // /servers/import and /servers/export: literal segments win over {server_id}.
+  RegisterExcel(router, b_);
 }
 
 http::Response Management::CreateServer(const http::Request& req) {

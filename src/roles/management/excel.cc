@@ -1,0 +1,302 @@
+#include "roles/management/excel.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <optional>
+#include <unordered_map>
+
+#include "core/query.h"
+#include "core/server_json.h"
+#include "core/time.h"
+#include "core/validation.h"
+#include "http/multipart.h"
+#include "xlsx/reader.h"
+#include "xlsx/writer.h"
+
+namespace sms::management {
+namespace {
+
+namespace json = boost::json;
+
+// ---- Import ----------------------------------------------------------------------------------
+
+enum Column { kServerId, kServerName, kIpv4, kHostname, kStatus, kColumnCount };
+constexpr std::array<const char*, kColumnCount> kColumnNames = {"server_id", "server_name", "ipv4",
+                                                                "hostname", "status"};
+constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, false, false};
+
+Status FileError(const std::string& message) { return Status::InvalidArgument(message, "file"); }
+
+std::string Trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
+}
+
+// The worksheet column of each known column (-1: absent), from the header row.
+using ColumnMap = std::array<int, kColumnCount>;
+
+Result<ColumnMap> MapColumns(const xlsx::Row& header) {
+  ColumnMap map;
+  map.fill(-1);
+  for (const xlsx::Cell& cell : header.cells) {
+    std::string name = Lower(Trim(cell.value));
+    for (int c = 0; c < kColumnCount; ++c) {
+      if (name != kColumnNames[c]) continue;
+      if (map[c] >= 0) return FileError("the header row names column " + name + " twice");
+      map[c] = cell.column;
+    }
+  }
+  std::string missing;
+  for (int c = 0; c < kColumnCount; ++c) {
+    if (kRequired[c] && map[c] < 0)
+      missing += (missing.empty() ? "" : ", ") + std::string(kColumnNames[c]);
+  }
+  if (!missing.empty()) {
+    return FileError("the header row (row " + std::to_string(header.number) +
+                     ") lacks the required column(s) " + missing +
+                     "; it must name server_id, server_name and ipv4");
+  }
+  return map;
+}
+
+struct Candidate {
+  int64_t row = 0;
+  ServerInput input;
+};
+
+// Why `in` (with `status` from its row) cannot be imported, or "" when it can.
+std::string RowProblem(const ServerInput& in, const std::string& status) {
+  Status st = ValidateServerId(in.server_id);
+  if (st.ok()) st = ValidateName(in.server_name, "server_name");
+  if (st.ok() && in.ipv4.empty()) st = Status::InvalidArgument("ipv4 is required", "ipv4");
+  if (st.ok()) st = ValidateIpv4(in.ipv4);
+  if (st.ok() && !in.hostname.empty()) st = ValidateName(in.hostname, "hostname");
+  if (st.ok() && !status.empty() && Lower(status) != "on" && Lower(status) != "off") {
+    st = Status::InvalidArgument("status must be on or off", "status");
+  }
+  return st.ok() ? "" : st.message();
+}
+
+// The rows to hand to the Store; the others go to `failed`.
+std::vector<Candidate> Candidates(const xlsx::Sheet& sheet, const ColumnMap& map,
+                                  std::vector<ImportFailure>& failed) {
+  auto cell = [&](const xlsx::Row& r, Column c) {
+    return map[c] < 0 ? std::string() : Trim(r.At(map[c]));
+  };
+  std::vector<Candidate> out;
+  std::unordered_map<std::string, int64_t> id_rows, name_rows;  // first row of each value
+  for (size_t i = 1; i < sheet.rows.size(); ++i) {
+    const xlsx::Row& r = sheet.rows[i];
+    Candidate c{r.number,
+                {cell(r, kServerId), cell(r, kServerName), cell(r, kIpv4), cell(r, kHostname)}};
+    if (c.input.server_id.empty() && c.input.server_name.empty() && c.input.ipv4.empty()) {
+      continue;  // nothing about a server here (notes, totals, …)
+    }
+    std::string reason = RowProblem(c.input, cell(r, kStatus));
+    if (reason.empty() && id_rows.count(c.input.server_id)) {
+      reason = "server_id repeats row " + std::to_string(id_rows[c.input.server_id]);
+    } else if (reason.empty() && name_rows.count(c.input.server_name)) {
+      reason = "server_name repeats row " + std::to_string(name_rows[c.input.server_name]);
+    }
+    if (!reason.empty()) {
+      failed.push_back({c.row, c.input.server_id, c.input.server_name, std::move(reason)});
+      continue;
+    }
+    id_rows.emplace(c.input.server_id, c.row);
+    name_rows.emplace(c.input.server_name, c.row);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// ---- Export ----------------------------------------------------------------------------------
+
+Status WriteServer(xlsx::Writer& w, const Server& s) {
+  Status st = w.String(0, s.server_id);
+  if (st.ok()) st = w.String(1, s.server_name);
+  if (st.ok() && !s.ipv4.empty()) st = w.String(2, s.ipv4);
+  if (st.ok() && !s.hostname.empty()) st = w.String(3, s.hostname);
+  if (st.ok()) st = w.String(4, StatusName(s.status));
+  if (st.ok()) st = w.Number(5, s.interval);
+  int column = 6;
+  for (Millis t : {s.created_time, s.last_updated, s.last_seen, s.status_changed_at}) {
+    if (st.ok() && t != 0) st = w.Date(column, t);  // 0 is "never": an empty cell
+    ++column;
+  }
+  w.NextRow();
+  return st;
+}
+
+// A new empty file for an export, in the temporary directory.
+Result<std::string> TempExportPath() {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+  if (ec) dir = "/tmp";
+  std::string path = (dir / "sms-export-XXXXXX.xlsx").string();
+  int fd = ::mkstemps(path.data(), 5);
+  if (fd < 0) return Status::Internal("cannot create a temporary file in " + dir.string());
+  ::close(fd);
+  return path;
+}
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+http::Response FileErrorResponse(const Status& status) {
+  if (status.code() == Code::kResourceExhausted) {
+    return http::ErrorResponse(413, "payload_too_large", status.message(), status.field());
+  }
+  return http::ErrorResponse(status);
+}
+
+// The "file" field of a multipart/form-data request.
+Result<std::string_view> UploadedFile(const http::Request& req) {
+  Result<std::string> boundary = http::MultipartBoundary(req.Header("content-type"));
+  if (!boundary.ok()) return boundary.status();
+  Result<std::vector<http::Part>> parts = http::ParseMultipart(req.body, *boundary);
+  if (!parts.ok()) return parts.status();
+  for (const http::Part& part : *parts) {
+    if (part.name != "file") continue;
+    if (part.body.size() > kMaxImportFileBytes) {
+      return Status(Code::kResourceExhausted, "the file is larger than 10 MiB", "file");
+    }
+    return part.body;
+  }
+  return FileError("the form has no field \"file\" holding the .xlsx");
+}
+
+json::object FailureToJson(const ImportFailure& f) {
+  return {{"row", f.row},
+          {"server_id", f.server_id},
+          {"server_name", f.server_name},
+          {"reason", f.reason}};
+}
+
+std::string ReportJson(const ImportReport& report) {
+  json::array imported, failed;
+  imported.reserve(report.imported.size());
+  for (const Server& s : report.imported) imported.emplace_back(ServerToJson(s));
+  for (const ImportFailure& f : report.failed) failed.emplace_back(FailureToJson(f));
+  json::object body{
+      {"imported", {{"count", report.imported.size()}, {"items", std::move(imported)}}},
+      {"failed", {{"count", report.failed.size()}, {"items", std::move(failed)}}}};
+  return json::serialize(body);
+}
+
+}  // namespace
+
+const std::vector<std::string>& ExportColumns() {
+  static const std::vector<std::string> kColumns = {
+      "server_id", "server_name",  "ipv4",         "hostname",  "status",
+      "interval",  "created_time", "last_updated", "last_seen", "status_changed_at"};
+  return kColumns;
+}
+
+Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, Millis now) {
+  Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheet(xlsx);
+  if (!sheet.ok()) return sheet.status();
+  if (sheet->rows.empty())
+    return FileError("the worksheet is empty: its first row must name the columns");
+  Result<ColumnMap> map = MapColumns(sheet->rows.front());
+  if (!map.ok()) return map.status();
+  ImportReport report;
+  std::vector<Candidate> candidates = Candidates(*sheet, *map, report.failed);
+  std::vector<ServerInput> inputs;
+  inputs.reserve(candidates.size());
+  for (const Candidate& c : candidates) inputs.push_back(c.input);
+  Result<store::ImportResult> stored = store.ImportServers(inputs, now);
+  if (!stored.ok()) return stored.status();
+  report.imported = std::move(stored->imported);
+  for (const store::ImportConflict& conflict : stored->conflicts) {
+    const Candidate& c = candidates[conflict.index];
+    const std::string& value =
+        conflict.field == "server_id" ? c.input.server_id : c.input.server_name;
+    report.failed.push_back({c.row, c.input.server_id, c.input.server_name,
+                             conflict.field + " \"" + value + "\" already exists"});
+  }
+  std::stable_sort(report.failed.begin(), report.failed.end(),
+                   [](const ImportFailure& a, const ImportFailure& b) { return a.row < b.row; });
+  return report;
+}
+
+Result<int64_t> ExportWorkbook(store::Store& store, const ServerQuery& query,
+                               const std::string& path) {
+  Result<std::unique_ptr<xlsx::Writer>> writer =
+      xlsx::Writer::Create(path, {.sheet_name = "servers"});
+  if (!writer.ok()) return writer.status();
+  xlsx::Writer& w = **writer;
+  Status st = w.Header(ExportColumns(), {24, 28, 16, 28, 8, 9, 20, 20, 20, 20});
+  if (!st.ok()) return st;
+  st = store.ScanServers(query, [&w](const Server& s) { return WriteServer(w, s); });
+  if (st.code() == Code::kResourceExhausted) {
+    return Status::ResourceExhausted("more than " + std::to_string(xlsx::kSheetRows - 1) +
+                                     " servers match, more than a worksheet holds; narrow the "
+                                     "export with filters");
+  }
+  if (!st.ok()) return st;  // the writer's destructor removes the unfinished file
+  int64_t servers = w.rows() - 1;
+  st = w.Finish();
+  if (!st.ok()) return st;
+  return servers;
+}
+
+std::string ExportFileName(Millis now) {
+  return "servers-" + FormatTime(now).substr(0, 10) + ".xlsx";
+}
+
+http::Response ImportHandler(const ManagementBackends& b, const http::Request& req) {
+  Result<std::string_view> file = UploadedFile(req);
+  if (!file.ok() && file.status().field() == "content-type") {
+    return http::ErrorResponse(415, "unsupported_media_type", file.status().message(),
+                               "content-type");
+  }
+  if (!file.ok()) return FileErrorResponse(file.status());
+  Result<ImportReport> report = ImportWorkbook(*b.store, *file, b.clock->Now());
+  if (!report.ok()) return FileErrorResponse(report.status());
+  return http::JsonResponse(200, ReportJson(*report));
+}
+
+http::Response ExportHandler(const ManagementBackends& b, const http::Request& req) {
+  for (const char* paging : {"offset", "limit"}) {
+    if (req.query.count(paging)) {
+      return http::ErrorResponse(400, "invalid_argument",
+                                 std::string("an export has no pages: remove ") + paging, paging);
+    }
+  }
+  Result<ServerQuery> query = ParseServerQuery(req.query);
+  if (!query.ok()) return http::ErrorResponse(query.status());
+  Result<std::string> path = TempExportPath();
+  if (!path.ok()) return http::ErrorResponse(path.status());
+  Result<int64_t> written = ExportWorkbook(*b.store, *query, *path);
+  if (!written.ok()) return http::ErrorResponse(written.status());
+  // The name goes at once: the open file lives until it is sent, then nothing is left.
+  Result<std::shared_ptr<const http::BodyFile>> file = http::BodyFile::Open(*path, true);
+  if (!file.ok()) return http::ErrorResponse(file.status());
+  http::Response res;
+  res.content_type = kXlsxContentType;
+  res.file = std::move(*file);
+  res.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"" + ExportFileName(b.clock->Now()) + "\"");
+  return res;
+}
+
+void RegisterExcel(http::Router& router, const ManagementBackends& backends) {
+  router.Add(
+      "POST", "/api/v1/servers/import",
+      [backends](http::Request& req) { return ImportHandler(backends, req); }, kImportBodyLimit);
+  router.Add("GET", "/api/v1/servers/export",
+             [backends](http::Request& req) { return ExportHandler(backends, req); });
+}
+
+}  // namespace sms::management

@@ -62,6 +62,12 @@ class SqliteStore final : public Store {
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  Status InsertReport(const ReportRecord& report) override;
+  Result<ReportRecord> GetReport(const std::string& id) override;
+  Status MarkReportQueued(const std::string& id, Millis at) override;
+  Result<std::vector<ReportRecord>> UnqueuedReports(Millis before, int limit) override;
+  Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
+  Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

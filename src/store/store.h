@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -53,6 +54,27 @@ struct ImportConflict {
 struct ImportResult {
   std::vector<Server> imported;           // as stored, in the order given
   std::vector<ImportConflict> conflicts;  // in the order given
+};
+
+// A report as recorded: what was asked and when, and whether its mail job is on the bus.
+struct ReportRecord {
+  std::string id;                   // "rpt-…" (asked for), "daily-YYYY-MM-DD" (scheduled)
+  std::string kind;                 // "manual", "daily"
+  std::string first_day;            // YYYY-MM-DD in `tz`
+  std::string last_day;
+  std::string tz;
+  std::vector<std::string> emails;
+  std::string summary;              // JSON object, as the API shows it
+  Millis created_at = 0;
+  Millis queued_at = 0;             // 0: its mail job is not on the bus yet
+};
+
+// What became of one mail job (the mail service's record, by job id).
+struct MailOutcome {
+  std::string outcome;  // "sent", "failed"
+  std::string error;    // the last delivery error when failed
+  int attempts = 0;
+  Millis at = 0;
 };
 
 class Store {
@@ -119,6 +141,22 @@ class Store {
   // Every server's created_time and transitions with at < to (plus the last before `from`),
   // read set-based (a fixed number of queries whatever the fleet size), ordered by server_id.
   virtual Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) = 0;
+
+  // ---- Reports and mail outcomes ----------------------------------------------------------
+  // Records a report. Conflict (field "report_id") when the id exists: the conditional insert
+  // by which one replica, and only one, claims a scheduled report by its deterministic id.
+  virtual Status InsertReport(const ReportRecord& report) = 0;
+  // NotFound when absent.
+  virtual Result<ReportRecord> GetReport(const std::string& id) = 0;
+  // Notes that the report's mail job is on the bus. NotFound when absent.
+  virtual Status MarkReportQueued(const std::string& id, Millis at) = 0;
+  // Reports created before `before` whose mail job was never queued (a replica stopped between
+  // claiming and queueing), oldest first, at most `limit`.
+  virtual Result<std::vector<ReportRecord>> UnqueuedReports(Millis before, int limit) = 0;
+  // What became of mail job `id`; nullopt when nothing is recorded.
+  virtual Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) = 0;
+  // Records (or replaces) the outcome of mail job `id`.
+  virtual Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) = 0;
 };
 
 using StorePtr = std::shared_ptr<Store>;

@@ -86,6 +86,30 @@ class FaultyStore final : public store::Store {
     if (down_) return Down();
     return inner_->Timelines(from, to);
   }
+  Status InsertReport(const store::ReportRecord& report) override {
+    if (down_) return Down();
+    return inner_->InsertReport(report);
+  }
+  Result<store::ReportRecord> GetReport(const std::string& id) override {
+    if (down_) return Down();
+    return inner_->GetReport(id);
+  }
+  Status MarkReportQueued(const std::string& id, Millis at) override {
+    if (down_) return Down();
+    return inner_->MarkReportQueued(id, at);
+  }
+  Result<std::vector<store::ReportRecord>> UnqueuedReports(Millis before, int limit) override {
+    if (down_) return Down();
+    return inner_->UnqueuedReports(before, limit);
+  }
+  Result<std::optional<store::MailOutcome>> GetMailOutcome(const std::string& id) override {
+    if (down_) return Down();
+    return inner_->GetMailOutcome(id);
+  }
+  Status PutMailOutcome(const std::string& id, const store::MailOutcome& outcome) override {
+    if (down_) return Down();
+    return inner_->PutMailOutcome(id, outcome);
+  }
 
  private:
   static Status Down() { return Status::Unavailable("store is down (injected)"); }

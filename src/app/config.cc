@@ -9,7 +9,8 @@ namespace {
 const std::map<std::string, Role> kRoles = {{"all", Role::kAll},
                                             {"healthcheck", Role::kHealthcheck},
                                             {"worker", Role::kWorker},
-                                            {"management", Role::kManagement}};
+                                            {"management", Role::kManagement},
+                                            {"mail", Role::kMail}};
 
 std::string DefaultListen(Role role) {
   switch (role) {
@@ -17,6 +18,7 @@ std::string DefaultListen(Role role) {
     case Role::kManagement: return "0.0.0.0:8081";
     case Role::kHealthcheck: return "0.0.0.0:8082";
     case Role::kWorker: return "0.0.0.0:8083";
+    case Role::kMail: return "0.0.0.0:8084";
   }
   return "0.0.0.0:8080";
 }
@@ -59,6 +61,26 @@ void AddOptions(CLI::App& app, Config& c) {
       ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000))->capture_default_str();
   app.add_option("--queue-capacity", c.queue_capacity, "In-process bus capacity (messages)")
       ->envname("SMS_QUEUE_CAPACITY")->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--admin-emails", c.admin_emails,
+                 "Comma-separated addresses of the daily report (none: no daily report)")
+      ->envname("SMS_ADMIN_EMAILS");
+  app.add_option("--report-time", c.report_time, "HH:MM in --tz when the daily report goes out")
+      ->envname("SMS_REPORT_TIME")->capture_default_str();
+  app.add_option("--smtp-url", c.smtp_url, "smtp://host[:port] or smtps://… (default: outbox)")
+      ->envname("SMS_SMTP_URL");
+  app.add_option("--smtp-user", c.smtp_user, "SMTP AUTH user")->envname("SMS_SMTP_USER");
+  app.add_option("--smtp-password", c.smtp_password, "SMTP AUTH password (never logged)")
+      ->envname("SMS_SMTP_PASSWORD");
+  app.add_option("--smtp-starttls", c.smtp_starttls, "try|required (smtp:// only)")
+      ->envname("SMS_SMTP_STARTTLS")->check(CLI::IsMember({"try", "required"}))
+      ->capture_default_str();
+  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM bundle verifying the SMTP server")
+      ->envname("SMS_SMTP_CA_FILE");
+  app.add_option("--mail-from", c.mail_from, "From of every mail")
+      ->envname("SMS_MAIL_FROM")->capture_default_str();
+  app.add_option("--mail-max-attempts", c.mail_max_attempts,
+                 "Delivery attempts per mail job before it goes to mail.dlq")
+      ->envname("SMS_MAIL_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("SMS_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
@@ -89,9 +111,10 @@ std::string RedactUrl(const std::string& url) {
 Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   Config c;
   std::string role = "all";
-  CLI::App app{"smsd: the SMS server. Roles: all (default), healthcheck, worker, management."};
+  CLI::App app{
+      "smsd: the SMS server. Roles: all (default), healthcheck, worker, management, mail."};
   app.add_option("role", role, "Which role to run")
-      ->check(CLI::IsMember({"all", "healthcheck", "worker", "management"}));
+      ->check(CLI::IsMember({"all", "healthcheck", "worker", "management", "mail"}));
   AddOptions(app, c);
   app.set_version_flag("--version", "smsd 0.1.0");
   try {

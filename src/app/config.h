@@ -9,7 +9,7 @@
 
 namespace sms::app {
 
-enum class Role { kAll, kHealthcheck, kWorker, kManagement };
+enum class Role { kAll, kHealthcheck, kWorker, kManagement, kMail };
 
 struct Config {
   Role role = Role::kAll;
@@ -30,6 +30,16 @@ struct Config {
   int sweep_interval_ms = 1000;
   size_t queue_capacity = 1 << 20;
   std::string log_level = "info";
+  // Reports (management) and mail (the mail role).
+  std::string admin_emails;       // comma-separated; empty: no daily report
+  std::string report_time = "00:05";
+  std::string smtp_url;           // empty: .eml files in <data_dir>/outbox
+  std::string smtp_user;
+  std::string smtp_password;      // never logged
+  std::string smtp_starttls = "try";
+  std::string smtp_ca_file;
+  std::string mail_from = "SMS <sms@localhost>";
+  int mail_max_attempts = 8;
 };
 
 // Parses argv and the environment. On --help/--version, or a bad value, returns a non-ok

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "app/config.h"
 #include "bus/bus.h"
@@ -14,8 +15,14 @@
 #include "core/clock.h"
 #include "history/history.h"
 #include "http/server.h"
+#include "mail/mailer.h"
+#include "mail/mime.h"
+#include "report/calendar.h"
+#include "report/scheduler.h"
 #include "roles/common/probes.h"
 #include "roles/healthcheck/healthcheck.h"
+#include "roles/mail/mail_service.h"
+#include "roles/mail/store_sent_log.h"
 #include "roles/management/management.h"
 #include "roles/worker/worker.h"
 #include "store/store.h"
@@ -27,6 +34,10 @@ template <typename T>
 T Need(Result<T> r, const char* what) {
   if (!r.ok()) throw std::runtime_error(std::string(what) + ": " + r.status().ToString());
   return std::move(r).value();
+}
+
+void Check(const Status& s, const char* what) {
+  if (!s.ok()) throw std::runtime_error(std::string(what) + ": " + s.ToString());
 }
 
 bool Has(Role role, Role wanted) { return role == Role::kAll || role == wanted; }
@@ -42,82 +53,144 @@ int WaitForSignal() {
   return sig;
 }
 
-int Run(const Config& cfg) {
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  std::filesystem::create_directories(cfg.data_dir);
-  auto clock = std::make_shared<SystemClock>();
-  auto metrics = std::make_shared<http::Metrics>();
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+// Everything one smsd process runs; built by the Start* functions, stopped in reverse.
+struct Process {
+  std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
+  std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
+  std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
+  std::vector<roles::ReadinessCheck> checks;
+  bus::BusPtr bus;
+  store::StorePtr store;
+  cache::CachePtr cache;
+  history::HistoryPtr history;
+  std::unique_ptr<healthcheck::Healthcheck> hc;
+  std::unique_ptr<management::Management> mgmt;
+  std::unique_ptr<report::DailyReports> daily;
+  std::unique_ptr<worker::Worker> wk;
+  std::unique_ptr<mail::MailService> mail;
+};
+
+void OpenBus(const Config& cfg, Process& p) {
   bus::BusConfig bcfg;
   bcfg.brokers = cfg.kafka_brokers;
   bcfg.queue_capacity = cfg.queue_capacity;
   bcfg.topic_prefix = cfg.kafka_topic_prefix;
-  auto bus = Need(bus::MakeBus(bcfg), "bus");
-  auto router = std::make_shared<http::Router>();
-  std::vector<roles::ReadinessCheck> checks;
-  checks.emplace_back("bus", [bus] { return bus->Ping(); });
+  p.bus = Need(bus::MakeBus(bcfg), "bus");
+  p.checks.emplace_back("bus", [bus = p.bus] { return bus->Ping(); });
+}
 
-  store::StorePtr store;
-  cache::CachePtr cache;
-  history::HistoryPtr history;
-  if (cfg.role != Role::kHealthcheck) {
-    store = Need(store::MakeStore({cfg.database_url}), "database");
-    cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
-    history::HistoryConfig hcfg;
-    hcfg.search_url = cfg.search_url;
-    hcfg.search_index_prefix = cfg.search_index_prefix;
-    hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
-    history = Need(history::MakeHistory(hcfg, store), "history");
-    // Every dependency the role uses is a readiness check, the ones it can work without
-    // included: /readyz tells an operator what is down. Without Redis the worker falls back to
-    // SQL and goes on; without the search backend it holds its batch and retries.
-    checks.emplace_back("store", [store] { return store->Ping(); });
-    if (!cfg.redis_url.empty()) checks.emplace_back("cache", [cache] { return cache->Ping(); });
-    if (!cfg.search_url.empty()) {
-      checks.emplace_back("history", [history] { return history->Ping(); });
-    }
-    if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(cache)) {
-      metrics->AddGauge("sms_cache_failures",
+// The store (every role but healthcheck); the cache and the history (worker, management).
+void OpenData(const Config& cfg, Process& p) {
+  if (cfg.role == Role::kHealthcheck) return;
+  p.store = Need(store::MakeStore({cfg.database_url}), "database");
+  p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
+  if (cfg.role == Role::kMail) return;
+  p.cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
+  history::HistoryConfig hcfg;
+  hcfg.search_url = cfg.search_url;
+  hcfg.search_index_prefix = cfg.search_index_prefix;
+  hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
+  p.history = Need(history::MakeHistory(hcfg, p.store), "history");
+  // Every dependency the role uses is a readiness check, the ones it can work without
+  // included: /readyz tells an operator what is down. Without Redis the worker falls back to
+  // SQL and goes on; without the search backend it holds its batch and retries.
+  if (!cfg.redis_url.empty()) {
+    p.checks.emplace_back("cache", [cache = p.cache] { return cache->Ping(); });
+  }
+  if (!cfg.search_url.empty()) {
+    p.checks.emplace_back("history", [history = p.history] { return history->Ping(); });
+  }
+  if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(p.cache)) {
+    p.metrics->AddGauge("sms_cache_failures",
                         "Cache calls that failed since start (reads and writes fall back to SQL).",
                         [redis] { return double(redis->failures()); });
-    }
-    metrics->AddGauge("sms_servers", "Servers by status.", [store] {
-      auto s = store->Stats();
-      return s.ok() ? double(s->on) : -1.0;
-    }, "status=\"on\"");
-    metrics->AddGauge("sms_servers", "Servers by status.", [store] {
-      auto s = store->Stats();
-      return s.ok() ? double(s->off) : -1.0;
-    }, "status=\"off\"");
   }
+  for (ServerStatus status : {ServerStatus::kOn, ServerStatus::kOff}) {
+    p.metrics->AddGauge("sms_servers", "Servers by status.", [store = p.store, status] {
+      auto s = store->Stats();
+      return s.ok() ? double(status == ServerStatus::kOn ? s->on : s->off) : -1.0;
+    }, std::string("status=\"") + StatusName(status) + "\"");
+  }
+}
 
-  std::unique_ptr<healthcheck::Healthcheck> hc;
+void StartManagement(const Config& cfg, Process& p) {
+  auto calendar = Need(report::Calendar::Make(cfg.tz), "tz");
+  report::ReportBackends rb{p.store, p.history, p.bus, p.clock};
+  auto reporter = std::make_shared<report::Reporter>(rb, cfg.data_dir);
+  management::ManagementBackends mb{p.store, p.history, p.cache, p.clock};
+  mb.reporter = reporter;
+  mb.calendar = calendar;
+  p.mgmt = std::make_unique<management::Management>(mb);
+  p.mgmt->Register(*p.router);
+  report::DailyOptions daily;
+  daily.emails = SplitList(cfg.admin_emails);
+  for (const std::string& e : daily.emails) {
+    Check(mail::ValidateAddress(e, "admin_emails"), "admin-emails");
+  }
+  daily.report_minutes = Need(report::ParseReportTime(cfg.report_time), "report-time");
+  p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
+  p.daily->Start();
+}
+
+void StartWorker(const Config& cfg, Process& p) {
+  worker::WorkerOptions wo;
+  wo.batch_size = cfg.batch_size;
+  wo.batch_linger = std::chrono::milliseconds(cfg.batch_linger_ms);
+  wo.grace_ms = Millis(cfg.heartbeat_grace) * 1000;
+  wo.auto_register = cfg.auto_register;
+  wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);
+  // The in-process bus dies with the process, so stopping drains it; Kafka keeps what is
+  // not committed for the next worker.
+  wo.drain_on_stop = cfg.kafka_brokers.empty();
+  p.wk = std::make_unique<worker::Worker>(
+      wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics});
+  Check(p.wk->Start(), "worker");
+}
+
+void StartMail(const Config& cfg, Process& p) {
+  mail::MailerConfig mc;
+  mc.smtp_url = cfg.smtp_url;
+  mc.outbox_dir = (std::filesystem::path(cfg.data_dir) / "outbox").string();
+  mc.smtp_user = cfg.smtp_user;
+  mc.smtp_password = cfg.smtp_password;
+  mc.starttls = Need(mail::ParseStartTls(cfg.smtp_starttls), "smtp-starttls");
+  mc.smtp_ca_file = cfg.smtp_ca_file;
+  auto mailer = Need(mail::MakeMailer(mc), "mail");
+  p.checks.emplace_back("mailer", [mailer] { return mailer->Ping(); });
+  mail::MailServiceOptions mo;
+  mo.from = cfg.mail_from;
+  mo.max_attempts = cfg.mail_max_attempts;
+  // The outcome of each job is kept in SQL: shared by replicas, kept across restarts.
+  p.mail = std::make_unique<mail::MailService>(
+      mo, mail::MailBackends{p.bus, mailer, std::make_shared<mail::StoreSentLog>(p.store),
+                             p.clock, p.metrics});
+  Check(p.mail->Start(), "mail");
+}
+
+int Run(const Config& cfg) {
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  std::filesystem::create_directories(cfg.data_dir);
+  Process p;
+  OpenBus(cfg, p);
+  OpenData(cfg, p);
   if (Has(cfg.role, Role::kHealthcheck)) {
-    hc = std::make_unique<healthcheck::Healthcheck>(bus, clock, metrics);
-    hc->Register(*router);
+    p.hc = std::make_unique<healthcheck::Healthcheck>(p.bus, p.clock, p.metrics);
+    p.hc->Register(*p.router);
   }
-  std::unique_ptr<management::Management> mgmt;
-  if (Has(cfg.role, Role::kManagement)) {
-    mgmt = std::make_unique<management::Management>(
-        management::ManagementBackends{store, history, cache, clock});
-    mgmt->Register(*router);
-  }
-  std::unique_ptr<worker::Worker> wk;
-  if (Has(cfg.role, Role::kWorker)) {
-    worker::WorkerOptions wo;
-    wo.batch_size = cfg.batch_size;
-    wo.batch_linger = std::chrono::milliseconds(cfg.batch_linger_ms);
-    wo.grace_ms = Millis(cfg.heartbeat_grace) * 1000;
-    wo.auto_register = cfg.auto_register;
-    wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);
-    // The in-process bus dies with the process, so stopping drains it; Kafka keeps what is
-    // not committed for the next worker.
-    wo.drain_on_stop = cfg.kafka_brokers.empty();
-    wk = std::make_unique<worker::Worker>(
-        wo, worker::Backends{bus, store, cache, history, clock, metrics});
-    Status started = wk->Start();
-    if (!started.ok()) throw std::runtime_error("worker: " + started.ToString());
-  }
-  roles::RegisterProbes(*router, metrics, std::move(checks));
+  if (Has(cfg.role, Role::kManagement)) StartManagement(cfg, p);
+  if (Has(cfg.role, Role::kWorker)) StartWorker(cfg, p);
+  if (Has(cfg.role, Role::kMail)) StartMail(cfg, p);
+  roles::RegisterProbes(*p.router, p.metrics, std::move(p.checks));
 
   http::ServerOptions so;
   so.listen = cfg.listen;
@@ -125,21 +198,22 @@ int Run(const Config& cfg) {
   // Heartbeat handlers never block, so the ingest-only role runs one event loop per thread
   // (no cross-thread handoff); roles with SQL handlers share the threads.
   so.pinned = cfg.role == Role::kHealthcheck;
-  http::Server server(so, router, metrics);
-  Status listening = server.Start();
-  if (!listening.ok()) throw std::runtime_error("listen " + cfg.listen + ": " + listening.ToString());
+  http::Server server(so, p.router, p.metrics);
+  Check(server.Start(), ("listen " + cfg.listen).c_str());
   std::string host = cfg.listen.substr(0, cfg.listen.rfind(':'));
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   spdlog::info("smsd {} listening on http://{}:{} (database {}, bus {}, data dir {})",
                RoleName(cfg.role), host, server.port(),
-               store ? RedactUrl(cfg.database_url) : std::string("-"),
+               p.store ? RedactUrl(cfg.database_url) : std::string("-"),
                cfg.kafka_brokers.empty() ? "in-process" : cfg.kafka_brokers, cfg.data_dir);
 
   int sig = WaitForSignal();
   spdlog::info("smsd: signal {} received; draining", sig);
   server.Stop();  // no new heartbeats; requests in flight finish and are on the bus
-  if (wk) wk->Stop();
-  Status flushed = bus->Flush(std::chrono::seconds(10));
+  if (p.daily) p.daily->Stop();
+  if (p.wk) p.wk->Stop();
+  if (p.mail) p.mail->Stop();
+  Status flushed = p.bus->Flush(std::chrono::seconds(10));
   if (!flushed.ok()) spdlog::error("smsd: bus flush: {}", flushed.ToString());
   spdlog::info("smsd: stopped cleanly");
   return 0;

@@ -19,7 +19,8 @@ def missing_engines():
 
 
 class Cluster:
-    def __init__(self, *args, healthchecks=2, workers=2):
+    def __init__(self, *args, healthchecks=2, workers=2, managements=1, mails=1,
+                 before_start=None):
         self.tag = uuid.uuid4().hex[:10]
         base = os.environ["SMS_DATABASE_URL"]
         self.database = f"sms_it_{self.tag}"
@@ -31,9 +32,16 @@ class Cluster:
         self.args = list(args)
         self.healthchecks = [self._proc("healthcheck") for _ in range(healthchecks)]
         self.workers = [self._proc("worker") for _ in range(workers)]
-        self.management = self._proc("management")
-        for p in self.healthchecks + self.workers + [self.management]:
+        self.managements = [self._proc("management") for _ in range(managements)]
+        self.management = self.managements[0]
+        self.mails = [self._proc("mail") for _ in range(mails)]
+        if before_start:
+            before_start(self)  # the database exists, no process runs yet
+        for p in self.processes():
             p.start(timeout=60)
+
+    def processes(self):
+        return self.healthchecks + self.workers + self.managements + self.mails
 
     def _proc(self, role):
         return Smsd(self.dir.name, *self.args, role=role, env=self.env)
@@ -61,7 +69,7 @@ class Cluster:
         return self.management.server(server_id)
 
     def kill(self):
-        for p in self.healthchecks + self.workers + [self.management]:
+        for p in self.processes():
             p.kill()
         self.dir.cleanup()
         base = os.environ["SMS_DATABASE_URL"]

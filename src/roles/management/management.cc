@@ -8,6 +8,7 @@
 #include "core/validation.h"
 #include "roles/common/server_cache.h"
 #include "roles/management/excel.h"
+#include "roles/management/reports_api.h"
 
 namespace sms::management {
 namespace {
@@ -74,6 +75,7 @@ void Management::Register(http::Router& router) {
   router.Add("GET", "/api/v1/stats", bind(&Management::Stats));
   // /servers/import and /servers/export: literal segments win over {server_id}.
   RegisterExcel(router, b_);
+  RegisterReports(router, b_);
 }
 
 http::Response Management::CreateServer(const http::Request& req) {

@@ -4,10 +4,13 @@
 // Thread-safe.
 
 #include <memory>
+#include <optional>
 
 #include "cache/cache.h"
 #include "core/clock.h"
 #include "history/history.h"
+#include "report/calendar.h"
+#include "report/scheduler.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -19,6 +22,9 @@ struct ManagementBackends {
   history::HistoryPtr history;
   cache::CachePtr cache;    // invalidated on writes (the worker caches server records)
   ClockPtr clock;
+  // Reports (POST/GET /api/v1/reports): unset, those routes answer 503.
+  std::shared_ptr<report::Reporter> reporter;
+  std::optional<report::Calendar> calendar;  // --tz: the days of a report
 };
 
 class Management {

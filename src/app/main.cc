@@ -138,6 +138,7 @@ void StartManagement(const Config& cfg, Process& p) {
     Check(mail::ValidateAddress(e, "admin_emails"), "admin-emails");
   }
   daily.report_minutes = Need(report::ParseReportTime(cfg.report_time), "report-time");
+  daily.requeue_unsent = cfg.kafka_brokers.empty();  // an in-process bus lost its queue
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
 }

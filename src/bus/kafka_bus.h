@@ -3,7 +3,8 @@
 //
 // Topics: "healthcheck", "mail" and "mail.dlq" are created at start if missing, any other
 // topic on its first Publish or Subscribe; with BusConfig::partitions partitions and
-// BusConfig::replication_factor replicas. The broker's own auto-creation is never relied on.
+// BusConfig::replication_factor replicas, and messages up to 32 MiB (a report mail with its
+// workbook is several MB). The broker's own auto-creation is never relied on.
 //
 // Producer: idempotent (acks=all, retries keep per-partition order), lz4-compressed when the
 // library has it, batched for BusConfig::linger. Publish only enqueues into librdkafka's local

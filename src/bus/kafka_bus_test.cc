@@ -208,6 +208,28 @@ TEST_F(KafkaBrokerTest, CreatesMissingTopicsWithTheConfiguredPartitions) {
   EXPECT_TRUE(bus->Ping().ok());
 }
 
+TEST_F(KafkaBrokerTest, AMessageOfSeveralMegabytesGoesThrough) {
+  // A report mail carries its workbook: ~4 MB for 100 000 servers (the broker default is 1 MB).
+  auto bus = OpenOrDie(config_);
+  ASSERT_NE(bus, nullptr);
+  const std::string topic = Fresh("large");
+  auto consumer = bus->Subscribe(topic, "g");
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  std::string payload(6 << 20, 'x');
+  for (size_t i = 0; i < payload.size(); i += 4096) payload[i] = char('a' + i / 4096 % 26);
+  ASSERT_TRUE(bus->Publish(topic, "report", payload).ok());
+  Status flushed = bus->Flush(30s);
+  ASSERT_TRUE(flushed.ok()) << flushed.ToString();
+  std::vector<Message> got;
+  for (int i = 0; i < 100 && got.empty(); ++i) {
+    auto polled = (*consumer)->Poll(10, 500ms);
+    ASSERT_TRUE(polled.ok()) << polled.status().ToString();
+    got = std::move(*polled);
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].payload == payload);
+}
+
 TEST_F(KafkaBrokerTest, ANewMemberGetsWhatAClosedMemberPolledButDidNotCommit) {
   auto bus = OpenOrDie(config_);
   ASSERT_NE(bus, nullptr);

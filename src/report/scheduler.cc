@@ -113,6 +113,12 @@ Result<std::vector<std::string>> DailyReports::Tick() {
   Millis now = b_.clock->Now();
   auto stranded = b_.store->UnqueuedReports(now - kRequeueAfter, 10);
   if (!stranded.ok()) return stranded.status();
+  if (first_tick_ && options_.requeue_unsent) {
+    auto unsent = b_.store->UnsentReports(now - kCatchUpDays * 86'400'000, 1000);
+    if (!unsent.ok()) return unsent.status();
+    stranded->insert(stranded->end(), unsent->begin(), unsent->end());
+  }
+  first_tick_ = false;
   for (const store::ReportRecord& r : *stranded) {
     Status s = reporter_->Requeue(r);
     if (!s.ok()) spdlog::warn("report {}: queueing again failed: {}", r.id, s.ToString());

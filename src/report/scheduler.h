@@ -69,6 +69,9 @@ struct DailyOptions {
   std::vector<std::string> emails;  // --admin-emails; empty: no daily report
   int report_minutes = 5;           // --report-time 00:05
   std::chrono::milliseconds tick{5'000};
+  // The first Tick queues again every report of the last kCatchUpDays days that was queued
+  // but not mailed: set with an in-process bus, which loses its queue when the process stops.
+  bool requeue_unsent = false;
 };
 
 class DailyReports {
@@ -101,6 +104,7 @@ class DailyReports {
   // Tick's memory (Tick runs on one thread at a time): when the schedule started, and the days
   // known to be claimed, by this replica or another, so a tick costs one query when idle.
   std::optional<Millis> start_;
+  bool first_tick_ = true;
   std::set<int64_t> settled_;
 };
 

@@ -105,6 +105,25 @@ TEST_F(SchedulerTest, AReportTheBusRefusedIsQueuedAgainLater) {
   EXPECT_GT(store_->GetReport("daily-2026-11-20")->queued_at, 0);
 }
 
+TEST_F(SchedulerTest, MailsQueuedInAProcessThatStoppedAreQueuedAgain) {
+  auto a = Replica();
+  EXPECT_EQ(Claimed(*a), Ids{});
+  clock_->Set(T("2026-11-20T17:10:00Z"));
+  EXPECT_EQ(Claimed(*a), Ids{"daily-2026-11-20"});
+  Mailed();  // the in-process bus lost it with its process: no outcome was recorded
+  DailyOptions o;
+  o.requeue_unsent = true;
+  DailyReports restarted(o, *Calendar::Make("UTC"), std::make_shared<Reporter>(backends_, ""),
+                         backends_);
+  EXPECT_EQ(Claimed(restarted), Ids{});
+  EXPECT_EQ(Mailed(), Ids{"daily-2026-11-20"});
+  ASSERT_TRUE(store_->PutMailOutcome("daily-2026-11-20", {"sent", "", 1, clock_->Now()}).ok());
+  DailyReports again(o, *Calendar::Make("UTC"), std::make_shared<Reporter>(backends_, ""),
+                     backends_);
+  EXPECT_EQ(Claimed(again), Ids{});
+  EXPECT_EQ(Mailed(), Ids{});  // sent: nothing to do
+}
+
 TEST_F(SchedulerTest, NoAdminAddressesNoDailyReport) {
   DailyOptions o;
   DailyReports none(o, *Calendar::Make("UTC"), std::make_shared<Reporter>(backends_, ""),

@@ -15,6 +15,10 @@ const std::string kQueuedSql = "UPDATE reports SET queued_at = $2 WHERE id = $1 
 const std::string kUnqueuedSql = "SELECT " + kColumns +
                                  " FROM reports WHERE queued_at = 0 AND created_at < $1 "
                                  "ORDER BY created_at LIMIT $2";
+const std::string kUnsentSql = "SELECT " + kColumns +
+                               " FROM reports r WHERE queued_at > 0 AND created_at > $1 AND "
+                               "NOT EXISTS (SELECT 1 FROM mail_outcomes m WHERE m.id = r.id) "
+                               "ORDER BY created_at LIMIT $2";
 const std::string kGetOutcomeSql =
     "SELECT outcome, error, attempts, at FROM mail_outcomes WHERE id = $1";
 const std::string kPutOutcomeSql =
@@ -76,11 +80,20 @@ Status PostgresStore::MarkReportQueued(const std::string& id, Millis at) {
 }
 
 Result<std::vector<ReportRecord>> PostgresStore::UnqueuedReports(Millis before, int limit) {
+  return SelectReports(kUnqueuedSql, before, limit);
+}
+
+Result<std::vector<ReportRecord>> PostgresStore::UnsentReports(Millis since, int limit) {
+  return SelectReports(kUnsentSql, since, limit);
+}
+
+Result<std::vector<ReportRecord>> PostgresStore::SelectReports(const std::string& sql, Millis at,
+                                                               int limit) {
   std::vector<ReportRecord> out;
   Status s = pool_.Run([&](PgConnection& conn) {
     out.clear();
     pqxx::nontransaction tx(conn.raw());
-    for (const pqxx::row& row : ExecPrepared(tx, conn, kUnqueuedSql, before, limit)) {
+    for (const pqxx::row& row : ExecPrepared(tx, conn, sql, at, limit)) {
       out.push_back(ReadReport(row));
     }
     return Status::Ok();

@@ -59,6 +59,7 @@ class PostgresStore final : public Store {
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;
   Result<std::vector<ReportRecord>> UnqueuedReports(Millis before, int limit) override;
+  Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) override;
   Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
   Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
 
@@ -69,6 +70,8 @@ class PostgresStore final : public Store {
   int open_connections() { return pool_.open_connections(); }
 
  private:
+  // Reports selected by `sql` (fixed text; $1 a time, $2 the limit).
+  Result<std::vector<ReportRecord>> SelectReports(const std::string& sql, Millis at, int limit);
   explicit PostgresStore(const PostgresOptions& options);
 
   PgPool pool_;

@@ -74,13 +74,24 @@ Status SqliteStore::MarkReportQueued(const std::string& id, Millis at) {
 }
 
 Result<std::vector<ReportRecord>> SqliteStore::UnqueuedReports(Millis before, int limit) {
+  return SelectReports("queued_at = 0 AND created_at < ?", before, limit);
+}
+
+Result<std::vector<ReportRecord>> SqliteStore::UnsentReports(Millis since, int limit) {
+  return SelectReports(
+      "queued_at > 0 AND created_at > ? AND id NOT IN (SELECT id FROM mail_outcomes)", since,
+      limit);
+}
+
+Result<std::vector<ReportRecord>> SqliteStore::SelectReports(const char* where, Millis at,
+                                                             int limit) {
   std::vector<ReportRecord> out;
   Status s = WithReader([&](Connection& conn) {
     Result<Statement> st = conn.Prepare(std::string("SELECT ") + kReportColumns +
-                                        " FROM reports WHERE queued_at = 0 AND created_at < ? "
-                                        "ORDER BY created_at LIMIT ?");
+                                        " FROM reports WHERE " + where +
+                                        " ORDER BY created_at LIMIT ?");
     if (!st.ok()) return st.status();
-    st->Bind(1, before).Bind(2, int64_t(limit));
+    st->Bind(1, at).Bind(2, int64_t(limit));
     for (;;) {
       Result<bool> row = st->Step();
       if (!row.ok()) return row.status();

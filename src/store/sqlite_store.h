@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;
   Result<std::vector<ReportRecord>> UnqueuedReports(Millis before, int limit) override;
+  Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) override;
   Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
   Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
 
@@ -73,6 +74,8 @@ class SqliteStore final : public Store {
   static constexpr int kSweepLimit = 10000;
 
  private:
+  // Reports matching `where` (fixed SQL with one time parameter), oldest first.
+  Result<std::vector<ReportRecord>> SelectReports(const char* where, Millis at, int limit);
   SqliteStore() = default;
 
   using ConnectionFn = std::function<Status(Connection&)>;

@@ -153,6 +153,9 @@ class Store {
   // Reports created before `before` whose mail job was never queued (a replica stopped between
   // claiming and queueing), oldest first, at most `limit`.
   virtual Result<std::vector<ReportRecord>> UnqueuedReports(Millis before, int limit) = 0;
+  // Reports created after `since` whose mail job was queued but has no outcome yet, oldest
+  // first, at most `limit`: what an in-process bus lost when its process stopped.
+  virtual Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) = 0;
   // What became of mail job `id`; nullopt when nothing is recorded.
   virtual Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) = 0;
   // Records (or replaces) the outcome of mail job `id`.

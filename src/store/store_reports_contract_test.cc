@@ -73,6 +73,20 @@ TYPED_TEST(StoreReportsContractTest, UnqueuedReportsAreTheOnesNeverMarkedQueued)
   EXPECT_EQ((*pending)[0].id, "b");
 }
 
+TYPED_TEST(StoreReportsContractTest, UnsentReportsAreQueuedOnesWithoutAnOutcome) {
+  for (const char* id : {"a", "b", "c", "d"}) {
+    ASSERT_TRUE(this->store_->InsertReport(Report(id, kT0 + (id[0] - 'a') * 1000)).ok());
+  }
+  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(this->store_->MarkReportQueued(id, kT0).ok());
+  ASSERT_TRUE(this->store_->PutMailOutcome("b", {"sent", "", 1, kT0}).ok());
+  auto unsent = this->store_->UnsentReports(kT0 - 1, 10);  // d was never queued
+  ASSERT_TRUE(unsent.ok()) << unsent.status().ToString();
+  std::vector<std::string> ids;
+  for (const ReportRecord& r : *unsent) ids.push_back(r.id);
+  EXPECT_THAT(ids, ElementsAre("a", "c"));
+  EXPECT_THAT(*this->store_->UnsentReports(kT0, 10), ::testing::SizeIs(1));  // after a
+}
+
 TYPED_TEST(StoreReportsContractTest, AMailOutcomeIsRecordedAndReplaced) {
   auto none = this->store_->GetMailOutcome("job-1");
   ASSERT_TRUE(none.ok()) << none.status().ToString();

@@ -102,6 +102,10 @@ class FaultyStore final : public store::Store {
     if (down_) return Down();
     return inner_->UnqueuedReports(before, limit);
   }
+  Result<std::vector<store::ReportRecord>> UnsentReports(Millis since, int limit) override {
+    if (down_) return Down();
+    return inner_->UnsentReports(since, limit);
+  }
   Result<std::optional<store::MailOutcome>> GetMailOutcome(const std::string& id) override {
     if (down_) return Down();
     return inner_->GetMailOutcome(id);

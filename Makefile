@@ -22,7 +22,7 @@ JOBS ?= $(shell nproc)
 TARGETS ?=
 CTEST_ARGS ?=
 # The real engines `make test` starts (scripts/services) and stops again afterwards.
-SERVICES ?= postgres redis kafka opensearch
+SERVICES ?= postgres redis kafka opensearch mailpit
 
 SMS_URL := http://127.0.0.1:8080
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))

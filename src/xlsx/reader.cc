@@ -410,6 +410,12 @@ Status ReadRows(pugi::xml_node sheet_data, const std::vector<std::string>& share
     if (row.number < 1 || row.number > kMaxRows) {
       return Invalid("a row number is not within 1.." + std::to_string(kMaxRows));
     }
+    // As for cells: two rows of one number, or a row before its predecessor, would make the
+    // row numbers the import reports ambiguous.
+    if (row.number < next_number) {
+      return Invalid("row " + std::to_string(row.number) + " comes after row " +
+                     std::to_string(next_number - 1));
+    }
     next_number = row.number + 1;
     Status st = ReadRow(r, shared, row);
     if (!st.ok()) return st;

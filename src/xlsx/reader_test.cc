@@ -245,6 +245,23 @@ TEST(ReaderTest, RejectsWhatIsNotAnXlsxWorkbook) {
   ExpectInvalid(ReadFirstSheet(Zip(Workbook("<row r=\"0\"><c><v>1</v></c></row>"))), "row number");
 }
 
+// Found by fuzz/fuzz_xlsx (reproducer fuzz/corpus/fuzz_xlsx/rows_out_of_order.xlsx).
+TEST(ReaderTest, RowsMustAscend) {
+  ExpectInvalid(ReadFirstSheet(Zip(Workbook(R"(<row r="2"><c><v>1</v></c></row>
+      <row r="2"><c><v>2</v></c></row>)"))),
+                "row 2 comes after row 2");
+  ExpectInvalid(ReadFirstSheet(Zip(Workbook(R"(<row r="5"><c><v>1</v></c></row>
+      <row r="3"><c><v>2</v></c></row>)"))),
+                "row 3 comes after row 5");
+  // A row without a number follows its predecessor; an empty row still takes its number.
+  Result<Sheet> sheet = ReadFirstSheet(Zip(Workbook(R"(<row r="4"/><row><c><v>1</v></c></row>
+      <row r="9"><c><v>2</v></c></row>)")));
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  ASSERT_EQ(sheet->rows.size(), 2u);
+  EXPECT_EQ(sheet->rows[0].number, 5);
+  EXPECT_EQ(sheet->rows[1].number, 9);
+}
+
 TEST(ReaderTest, AZipBombIsStoppedByItsRatio) {
   // 80 MiB of one byte deflates to about 80 KiB: a thousand-fold.
   std::string bomb(size_t{80} << 20, ' ');

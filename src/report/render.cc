@@ -139,7 +139,6 @@ Result<std::string> RenderXlsx(const Report& r, const std::string& tmpdir) {
   fs::path path = dir / ("sms-report-" + NewHeartbeatId() + ".xlsx");
   xlsx::WriterOptions options;
   options.sheet_name = "Uptime";
-  options.tmpdir = dir.string();
   auto writer = xlsx::Writer::Create(path.string(), options);
   if (!writer.ok()) return writer.status();
   xlsx::Writer& w = **writer;

@@ -279,7 +279,14 @@ http::Response ExportHandler(const ManagementBackends& b, const http::Request& r
   Result<std::string> path = TempExportPath();
   if (!path.ok()) return http::ErrorResponse(path.status());
   Result<int64_t> written = ExportWorkbook(*b.store, *query, *path);
-  if (!written.ok()) return http::ErrorResponse(written.status());
+  if (!written.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(*path, ec);  // still there when the workbook never started
+    if (written.status().code() != Code::kResourceExhausted) {
+      return http::ErrorResponse(written.status());
+    }
+    return http::ErrorResponse(400, "too_many_rows", written.status().message());
+  }
   // The name goes at once: the open file lives until it is sent, then nothing is left.
   Result<std::shared_ptr<const http::BodyFile>> file = http::BodyFile::Open(*path, true);
   if (!file.ok()) return http::ErrorResponse(file.status());

@@ -7,6 +7,7 @@
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
+#   make fuzz    clang build in build-fuzz/, then each libFuzzer target for FUZZ_SECONDS (60)
 #   make clean   removes build/ and build-asan/ (./data is left alone)
 #
 # Knobs: TARGETS='a b' builds only those targets; CTEST_ARGS='-R agent' narrows the tests;
@@ -27,7 +28,7 @@ SERVICES ?= postgres redis kafka opensearch mailpit
 SMS_URL := http://127.0.0.1:8080
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
-.PHONY: deps build test run bench bench-distributed clean
+.PHONY: deps build test run bench bench-distributed fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -70,6 +71,11 @@ bench: build
 # scripts/services and left running), next to the embedded shape; then worker batch sizes.
 bench-distributed: build
 	SMS_BIN=$(BUILD_DIR)/bin bash bench/distributed.sh
+
+# libFuzzer on every parser that reads outside input (fuzz/run.sh; docs/FUZZING.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 clean: deps
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -107,40 +107,28 @@ void ForEachCreated(rd_kafka_event_t* ev, Done done) {
   }
 }
 
-// The offset `group` committed on each of `partitions` partitions of `topic` (-1: none).
+// The offset the group of consumer handle `rk` committed on each of `partitions` partitions of
+// `topic` (-1: none). Asks through a consumer handle of that group, not the admin API: the
+// admin ListConsumerGroupOffsets of librdkafka 2.0 dereferences a missing group handle when
+// the coordinator answers NOT_COORDINATOR (right after a broker restart) and crashes.
 Result<std::vector<int64_t>> CommittedOffsets(rd_kafka_t* rk, const std::string& topic,
-                                              const std::string& group, size_t partitions,
-                                              int timeout_ms) {
-  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(int(partitions));
+                                              size_t partitions, int timeout_ms) {
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
+      parts(rd_kafka_topic_partition_list_new(int(partitions)),
+            rd_kafka_topic_partition_list_destroy);
   for (size_t p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(parts, topic.c_str(), int32_t(p));
+    rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), int32_t(p));
   }
-  rd_kafka_ListConsumerGroupOffsets_t* req =
-      rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), parts);
-  rd_kafka_topic_partition_list_destroy(parts);
-  rd_kafka_AdminOptions_t* opts =
-      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-  char err[256];
-  rd_kafka_AdminOptions_set_request_timeout(opts, std::max(1, timeout_ms), err, sizeof err);
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, opts, queue);
-  rd_kafka_ListConsumerGroupOffsets_destroy(req);
-  rd_kafka_AdminOptions_destroy(opts);
-  std::unique_ptr<rd_kafka_event_t, void (*)(rd_kafka_event_t*)> ev(
-      rd_kafka_queue_poll(queue, std::max(1, timeout_ms) + 100), rd_kafka_event_destroy);
-  rd_kafka_queue_destroy(queue);
-  const auto* res = ev ? rd_kafka_event_ListConsumerGroupOffsets_result(ev.get()) : nullptr;
-  size_t n = 0;
-  const rd_kafka_group_result_t** groups =
-      res != nullptr ? rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n) : nullptr;
-  if (n != 1 || rd_kafka_group_result_error(groups[0]) != nullptr) {
-    return Status::Unavailable("kafka: offsets of group " + group + " unknown");
+  rd_kafka_resp_err_t err = rd_kafka_committed(rk, parts.get(), std::max(1, timeout_ms));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(std::string("kafka: committed offsets unknown: ") +
+                               rd_kafka_err2str(err));
   }
   std::vector<int64_t> committed(partitions, -1);
-  const rd_kafka_topic_partition_list_t* offsets = rd_kafka_group_result_partitions(groups[0]);
-  for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
-    const rd_kafka_topic_partition_t& tp = offsets->elems[i];
-    if (tp.partition >= 0 && size_t(tp.partition) < partitions && tp.offset >= 0) {
+  for (int i = 0; i < parts->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = parts->elems[i];
+    if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.partition >= 0 &&
+        size_t(tp.partition) < partitions && tp.offset >= 0) {
       committed[size_t(tp.partition)] = tp.offset;
     }
   }
@@ -245,6 +233,10 @@ KafkaBus::~KafkaBus() {
     spdlog::error("kafka: {} messages left unacknowledged at shutdown", producer_->outq_len());
   }
   topics_.clear();
+  for (auto& [group, reader] : readers_) {
+    rd_kafka_consumer_close(static_cast<rd_kafka_t*>(reader));
+    rd_kafka_destroy(static_cast<rd_kafka_t*>(reader));
+  }
   rd_kafka_queue_destroy(static_cast<rd_kafka_queue_t*>(admin_queue_));
   producer_.reset();
 }
@@ -424,10 +416,41 @@ Result<std::unique_ptr<Consumer>> KafkaBus::Subscribe(const std::string& topic,
   return std::unique_ptr<Consumer>(std::move(member).value());
 }
 
+Result<void*> KafkaBus::OffsetReader(const std::string& group) {
+  std::lock_guard lock(readers_mu_);
+  auto found = readers_.find(group);
+  if (found != readers_.end()) return found->second;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  const std::pair<const char*, std::string> settings[] = {
+      {"bootstrap.servers", config_.brokers}, {"client.id", config_.client_id + "-offsets"},
+      {"group.id", group},                    {"enable.auto.commit", "false"},
+      {"log.connection.close", "false"},      {"reconnect.backoff.max.ms", "1000"}};
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf, name, value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::Internal(std::string("kafka offsets reader: ") + err);
+    }
+  }
+  // The producer reports outages; this handle stays quiet and queues no errors.
+  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int, const char*, const char*) {});
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int, const char*, void*) {});
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::Internal(std::string("kafka offsets reader: ") + err);
+  }
+  readers_.emplace(group, rk);
+  return static_cast<void*>(rk);
+}
+
 Result<int64_t> KafkaBus::GroupLag(const std::string& topic, const std::string& group,
                                    const std::vector<std::pair<int64_t, int64_t>>& marks,
                                    bool require_commits, int timeout_ms) {
-  auto committed = CommittedOffsets(producer_->c_ptr(), topic, group, marks.size(), timeout_ms);
+  auto reader = OffsetReader(group);
+  if (!reader.ok()) return reader.status();
+  auto committed =
+      CommittedOffsets(static_cast<rd_kafka_t*>(*reader), topic, marks.size(), timeout_ms);
   if (!committed.ok()) return committed.status();
   int64_t lag = 0;
   bool committed_any = false;

@@ -132,6 +132,11 @@ class KafkaBus final : public Bus {
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> producer_;
   void* admin_queue_ = nullptr;  // rd_kafka_queue_t* for asynchronous topic creation
+  // A consumer handle (rd_kafka_t*) of `group` that never subscribes, opened on first use: it
+  // reads the group's committed offsets for Depth.
+  Result<void*> OffsetReader(const std::string& group);
+  std::mutex readers_mu_;
+  std::map<std::string, void*> readers_;  // guarded by readers_mu_
 
   std::shared_mutex topics_mu_;
   std::map<std::string, TopicState> topics_;  // guarded by topics_mu_

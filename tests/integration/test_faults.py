@@ -163,8 +163,12 @@ def test_engine_outage_under_load(cluster, engine):
             time.sleep(5)  # under load while the engine is down
             during = len(load.accepted)
             services("start", engine)
-            wait_for(lambda: all(readiness(p)[0] == 200 for _, p in roles(cluster)), 120,
-                     interval=0.5, what=f"every role ready again after {engine} is back")
+            try:
+                wait_for(lambda: all(readiness(p)[0] == 200 for _, p in roles(cluster)), 120,
+                         interval=0.5, what=f"every role ready again after {engine} is back")
+            except AssertionError as e:
+                states = [(role, readiness(p)) for role, p in roles(cluster)]
+                raise AssertionError(f"{e}: {states}") from None
             time.sleep(3)  # and under load after
             assert len(load.accepted) > during, "heartbeats are accepted again"
             load.one_shots.clear()  # the steady servers go on beating while we count

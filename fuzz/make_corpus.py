@@ -78,7 +78,8 @@ def multipart():
     seeds = {
         "upload": ct + file_part + "--XyZ--\r\n",
         "two_parts": ct + "preamble\r\n" + file_part
-        + '--XyZ \t\r\ncontent-disposition: FORM-DATA; Name=note\r\n\r\nhello\r\n--XyZ--\r\nepilogue',
+        + "--XyZ \t\r\ncontent-disposition: FORM-DATA; Name=note\r\n\r\n"
+        + "hello\r\n--XyZ--\r\nepilogue",
         "quoted_boundary": "Multipart/Form-Data; charset=utf-8; boundary=\"a b'()+_,-./:=?\"\n"
         "--a b'()+_,-./:=?\r\nContent-Disposition: form-data; name=\"f\\\"x\"\r\n\r\n"
         "\r\n--a b'()+_,-./:=?--",

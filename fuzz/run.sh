@@ -51,8 +51,8 @@ build_targets() {
     exit 2
   fi
   # shellcheck disable=SC2086 # $targets is a list
-  if ! cmake --build "$build" --parallel "${FUZZ_JOBS:-2}" --target $targets >"$build/build.log" 2>&1
-  then
+  if ! cmake --build "$build" --parallel "${FUZZ_JOBS:-2}" --target $targets \
+    >"$build/build.log" 2>&1; then
     tail -n 40 "$build/build.log" >&2
     echo "fuzz/run.sh: the build failed (log: $build/build.log)" >&2
     exit 2

@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -256,6 +257,16 @@ std::string ExportFileName(Millis now) {
 }
 
 http::Response ImportHandler(const ManagementBackends& b, const http::Request& req) {
+  // One import at a time per process: reading a large workbook takes a few hundred MiB, and
+  // the store serialises the writes anyway.
+  static std::mutex importing;
+  std::unique_lock lock(importing, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    http::Response busy = http::ErrorResponse(429, "too_many_requests",
+                                              "another import is running; retry when it is done");
+    busy.headers.emplace_back("Retry-After", "5");
+    return busy;
+  }
   Result<std::string_view> file = UploadedFile(req);
   if (!file.ok() && file.status().field() == "content-type") {
     return http::ErrorResponse(415, "unsupported_media_type", file.status().message(),

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "core/time.h"
@@ -254,6 +255,44 @@ TEST_F(ExcelTest, ImportRejectsBadRequestsWithClearErrors) {
   EXPECT_EQ(Body(too_big).at("error").at("code"), "payload_too_large");
   EXPECT_EQ(Body(too_big).at("error").at("field"), "file");
   EXPECT_EQ(store_->Stats()->total, 0);
+}
+
+// A clock whose Now() waits for the test: it holds an import in the middle of its work.
+class GateClock final : public Clock {
+ public:
+  Millis Now() const override {
+    entered_.set_value();
+    release_.wait();
+    return kNow;
+  }
+  std::future<void> Entered() { return entered_.get_future(); }
+  void Release() { release_promise_.set_value(); }
+
+ private:
+  mutable std::promise<void> entered_;
+  std::promise<void> release_promise_;
+  std::shared_future<void> release_ = release_promise_.get_future().share();
+};
+
+TEST_F(ExcelTest, OneImportRunsAtATime) {
+  auto gate = std::make_shared<GateClock>();
+  ManagementBackends held = backends_;
+  held.clock = gate;
+  http::Request req;
+  req.method = "POST";
+  req.body = Multipart(Workbook({{"server_id", "server_name", "ipv4"}, {"a", "A", "10.0.0.1"}}));
+  req.headers.emplace_back("content-type", "multipart/form-data; boundary=sms-boundary");
+  std::future<void> entered = gate->Entered();
+  auto first = std::async(std::launch::async, [&] { return ImportHandler(held, req); });
+  entered.wait();  // the first import is under way
+  http::Response second = ImportHandler(backends_, req);
+  EXPECT_EQ(second.status, 429);
+  EXPECT_EQ(Body(second).at("error").at("code"), "too_many_requests");
+  EXPECT_THAT(second.headers,
+              ::testing::Contains(std::make_pair(std::string("Retry-After"), std::string("5"))));
+  gate->Release();
+  EXPECT_EQ(first.get().status, 200);
+  EXPECT_EQ(ImportHandler(backends_, req).status, 200);  // free again (all rows taken now)
 }
 
 TEST_F(ExcelTest, ImportTakesTenMebibytesPlusTheFormAndNoMore) {

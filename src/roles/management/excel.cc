@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 
 #include "core/query.h"
@@ -61,8 +60,8 @@ Result<ColumnMap> MapColumns(const xlsx::Row& header) {
   }
   std::string missing;
   for (int c = 0; c < kColumnCount; ++c) {
-    if (kRequired[c] && map[c] < 0)
-      missing += (missing.empty() ? "" : ", ") + std::string(kColumnNames[c]);
+    if (!kRequired[c] || map[c] >= 0) continue;
+    missing += (missing.empty() ? "" : ", ") + std::string(kColumnNames[c]);
   }
   if (!missing.empty()) {
     return FileError("the header row (row " + std::to_string(header.number) +
@@ -177,6 +176,17 @@ Result<std::string_view> UploadedFile(const http::Request& req) {
   return FileError("the form has no field \"file\" holding the .xlsx");
 }
 
+// The list's filters and sort; paging is refused rather than ignored.
+Result<ServerQuery> ExportQuery(const http::Request& req) {
+  for (const char* paging : {"offset", "limit"}) {
+    if (req.query.count(paging)) {
+      return Status::InvalidArgument(std::string("an export has no pages: remove ") + paging,
+                                     paging);
+    }
+  }
+  return ParseServerQuery(req.query);
+}
+
 json::object FailureToJson(const ImportFailure& f) {
   return {{"row", f.row},
           {"server_id", f.server_id},
@@ -207,8 +217,9 @@ const std::vector<std::string>& ExportColumns() {
 Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, Millis now) {
   Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheet(xlsx);
   if (!sheet.ok()) return sheet.status();
-  if (sheet->rows.empty())
+  if (sheet->rows.empty()) {
     return FileError("the worksheet is empty: its first row must name the columns");
+  }
   Result<ColumnMap> map = MapColumns(sheet->rows.front());
   if (!map.ok()) return map.status();
   ImportReport report;
@@ -279,13 +290,7 @@ http::Response ImportHandler(const ManagementBackends& b, const http::Request& r
 }
 
 http::Response ExportHandler(const ManagementBackends& b, const http::Request& req) {
-  for (const char* paging : {"offset", "limit"}) {
-    if (req.query.count(paging)) {
-      return http::ErrorResponse(400, "invalid_argument",
-                                 std::string("an export has no pages: remove ") + paging, paging);
-    }
-  }
-  Result<ServerQuery> query = ParseServerQuery(req.query);
+  Result<ServerQuery> query = ExportQuery(req);
   if (!query.ok()) return http::ErrorResponse(query.status());
   Result<std::string> path = TempExportPath();
   if (!path.ok()) return http::ErrorResponse(path.status());

@@ -1,7 +1,7 @@
 #pragma once
 // Writer: streams one worksheet into an .xlsx file. The worksheet's XML is generated row by row
 // and deflated (zlib) straight into the zip archive at `path`: memory stays flat and nothing
-// but the output file is written, whatever the number of rows. A million rows of ten cells
+// but the output file is written, whatever the number of rows. A million rows of nine cells
 // take about 2 s on one core; libxlsxwriter's constant-memory mode took 15 s on the same
 // machine (it prints every cell through stdio into a temporary file, then deflates that at
 // zlib's default level), more than the export's 10 s budget on its own.

@@ -26,9 +26,12 @@ bool IsJsonContentType(std::string_view type) {
 
 }  // namespace
 
-Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics)
+Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics,
+                         AgentTokens tokens)
     : bus_(std::move(bus)),
       clock_(std::move(clock)),
+      tokens_(std::move(tokens)),
+      unauthorized_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"unauthorized\"")),
       accepted_(metrics->GetCounter("sms_heartbeats_accepted_total",
                                     "Heartbeats accepted and published to the bus.")),
       invalid_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"invalid\"")),
@@ -42,6 +45,14 @@ void Healthcheck::Register(http::Router& router) {
 }
 
 http::Response Healthcheck::Accept(const http::Request& req) {
+  if (!tokens_.Check(req.Header("authorization"))) {
+    unauthorized_.Inc();
+    http::Response r = http::ErrorResponse(401, "unauthorized",
+                                           "a valid agent token is required (Authorization: "
+                                           "Bearer <token>)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
   if (!IsJsonContentType(req.Header("content-type"))) {
     unsupported_.Inc();
     return http::ErrorResponse(415, "unsupported_media_type",

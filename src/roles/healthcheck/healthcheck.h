@@ -1,7 +1,8 @@
 #pragma once
 // The healthcheck role: POST /healthcheck validates a heartbeat, stamps received_at and an id,
 // and publishes it to the bus topic "healthcheck" keyed by server_id. It never waits on a
-// consumer: a full or unreachable bus answers 503 at once. Thread-safe.
+// consumer: a full or unreachable bus answers 503 at once. With agent tokens set, a request
+// without a valid "Authorization: Bearer <token>" is refused before anything else. Thread-safe.
 
 #include <memory>
 
@@ -10,22 +11,29 @@
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "roles/healthcheck/agent_tokens.h"
 
 namespace sms::healthcheck {
 
 class Healthcheck {
  public:
-  Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics);
+  // `tokens` empty: the endpoint is open.
+  Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics,
+              AgentTokens tokens = {});
 
   // Adds POST /healthcheck (body limit 64 KiB).
   void Register(http::Router& router);
 
-  // 202 {"status":"accepted"}; 400 invalid (field named), 415 not JSON, 503 bus refused.
+  // 202 {"status":"accepted"}; 401 {"error":{"code":"unauthorized"}} with WWW-Authenticate:
+  // Bearer when tokens are set and none matches; 400 invalid (field named), 415 not JSON, 503
+  // bus refused.
   http::Response Accept(const http::Request& req);
 
  private:
   bus::BusPtr bus_;
   ClockPtr clock_;
+  AgentTokens tokens_;
+  http::Counter& unauthorized_;
   http::Counter& accepted_;
   http::Counter& invalid_;
   http::Counter& unsupported_;

@@ -105,5 +105,42 @@ TEST_F(HealthcheckTest, FullBusAnswers503AtOnce) {
   EXPECT_NE(m.find("reason=\"bus_unavailable\"} 1"), std::string::npos) << m;
 }
 
+TEST_F(HealthcheckTest, WithTokensAMissingOrWrongBearerIs401AndPublishesNothing) {
+  hc_ = std::make_unique<Healthcheck>(bus_, std::make_shared<ManualClock>(kNow), metrics_,
+                                      AgentTokens({"agent-token-1", "agent-token-2"}));
+  const std::string body = R"({"server_id":"web-01"})";
+  for (const char* auth : {"", "Bearer wrong-token-x", "Bearer agent-token-", "agent-token-1",
+                           "Basic YWdlbnQ6eA==", "Bearer agent-token-11"}) {
+    http::Request req;
+    req.method = "POST";
+    req.body = body;
+    if (*auth != '\0') req.headers.emplace_back("authorization", auth);
+    http::Response r = hc_->Accept(req);
+    EXPECT_EQ(r.status, 401) << auth;
+    EXPECT_EQ(boost::json::parse(r.body).at("error").at("code").as_string(), "unauthorized");
+    EXPECT_EQ(r.body.find("agent-token-1"), std::string::npos) << "a token in the error body";
+    bool challenge = false;
+    for (auto& [k, v] : r.headers) {
+      challenge = challenge || (k == "WWW-Authenticate" && v == "Bearer");
+    }
+    EXPECT_TRUE(challenge) << auth;
+  }
+  EXPECT_TRUE(consumer_->Poll(10, std::chrono::milliseconds(50))->empty());
+  EXPECT_NE(metrics_->Render().find("reason=\"unauthorized\"} 6"), std::string::npos);
+
+  for (const char* auth : {"Bearer agent-token-1", "bearer agent-token-2"}) {
+    http::Request req;
+    req.method = "POST";
+    req.body = body;
+    req.headers.emplace_back("authorization", auth);
+    EXPECT_EQ(hc_->Accept(req).status, 202) << auth;
+  }
+  EXPECT_EQ(consumer_->Poll(10, std::chrono::milliseconds(100))->size(), 2u);
+}
+
+TEST_F(HealthcheckTest, WithoutTokensTheEndpointIsOpen) {
+  EXPECT_EQ(Post(R"({"server_id":"a"})").status, 202);
+}
+
 }  // namespace
 }  // namespace sms::healthcheck

@@ -1,7 +1,8 @@
 #pragma once
 // HTTP/1.1 server on Boost.Beast/Asio: listener (accept loop), session (read/write/close) and a
 // Router that never touches the socket. Keep-alive, per-route body limits (413), header limit
-// (431), read timeout, idle keep-alive timeout, max connections. Every request is counted in
+// (431), read timeout, idle keep-alive timeout, max connections, query size (400/414) and JSON
+// body depth (400), all checked before a handler runs. Every request is counted in
 // Metrics by route and status, with its latency. A connection's requests are handled one at a
 // time, in order.
 
@@ -27,6 +28,9 @@ struct ServerOptions {
   int read_timeout_seconds = 30;   // whole request
   int idle_timeout_seconds = 75;   // keep-alive between requests
   size_t max_connections = 10000;  // more get 503 and Connection: close
+  size_t max_query_params = 100;     // more: 400 too_many_query_parameters
+  size_t max_query_length = 8192;    // bytes of the encoded query; longer: 414 uri_too_long
+  size_t max_json_depth = 32;        // deeper JSON bodies (http/limits.h): 400 json_too_deep
 };
 
 // Start and Stop are called from one controlling thread (not from a handler).

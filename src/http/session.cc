@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "http/limits.h"
+
 namespace sms::http {
 
 namespace beast = boost::beast;
@@ -242,6 +244,7 @@ bool Session<Executor>::OnHeader() {
     Respond(ErrorResponse(400, "bad_request", "malformed request target"), false);
     return false;
   }
+  if (!QueryWithinLimits()) return false;
   matched_ = state_->router->Find(req_.method, EncodedPath(req_.target));
   size_t limit = matched_ != nullptr ? matched_->body_limit : kDefaultBodyLimit;
   if (matched_ != nullptr) route_.assign(matched_->pattern);
@@ -290,8 +293,35 @@ bool Session<Executor>::ParseTarget(std::string_view target) {
 }
 
 template <typename Executor>
+bool Session<Executor>::QueryWithinLimits() {
+  const ServerOptions& o = state_->options;
+  size_t mark = req_.target.find('?');
+  if (mark == std::string::npos) return true;
+  if (req_.target.size() - mark - 1 > o.max_query_length) {
+    Respond(ErrorResponse(414, "uri_too_long", "query string too long", "query"), false);
+    return false;
+  }
+  // Repeated keys count each time: the map keeps only the last, the client sent them all.
+  size_t params = 1 + static_cast<size_t>(
+                          std::count(req_.target.begin() + static_cast<long>(mark),
+                                     req_.target.end(), '&'));
+  if (params > o.max_query_params) {
+    Respond(ErrorResponse(400, "too_many_query_parameters", "too many query parameters",
+                          "query"),
+            false);
+    return false;
+  }
+  return true;
+}
+
+template <typename Executor>
 void Session<Executor>::Dispatch() {
   req_.remote = remote_;
+  if (!req_.body.empty() && IsJsonBody(req_.Header("content-type")) &&
+      JsonTooDeep(req_.body, state_->options.max_json_depth)) {
+    return Respond(ErrorResponse(400, "json_too_deep", "JSON nested too deeply", "body"),
+                   parser_->keep_alive());
+  }
   Respond(Handle(), parser_->keep_alive());
 }
 

@@ -120,6 +120,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void ParseFailed(boost::beast::error_code ec);
   bool OnHeader();  // false: a response was sent, or parsing resumes asynchronously
   bool ParseTarget(std::string_view target);
+  bool QueryWithinLimits();  // false: an error response was sent
   void Dispatch();
   Response Handle();  // the router's response; a 500 for anything thrown around the handler
   void Respond(Response res, bool keep_alive);

@@ -87,6 +87,37 @@ void AddOptions(CLI::App& app, Config& c) {
       ->capture_default_str();
 }
 
+// Agent tokens, logging and HTTP limits.
+void AddSecurityOptions(CLI::App& app, Config& c) {
+  app.add_option("--agent-tokens", c.agent_tokens,
+                 "Tokens agents send as 'Authorization: Bearer <t>' on /healthcheck: t1,t2,… or "
+                 "@/path/file (one per line); unset: open")
+      ->envname("SMS_AGENT_TOKENS");
+  app.add_option("--log-format", c.log_format, "text|json (one JSON object per line)")
+      ->envname("SMS_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--log-file", c.log_file, "Also log to this file, rotated by size")
+      ->envname("SMS_LOG_FILE");
+  app.add_option("--log-file-size-mb", c.log_file_size_mb, "Size at which the log file rotates")
+      ->envname("SMS_LOG_FILE_SIZE_MB")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--log-file-count", c.log_file_count, "Rotated log files kept")
+      ->envname("SMS_LOG_FILE_COUNT")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--max-header-bytes", c.max_header_bytes,
+                 "Request line and headers larger than this get 431")
+      ->envname("SMS_MAX_HEADER_BYTES")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  app.add_option("--read-timeout", c.read_timeout, "Seconds to receive a whole request")
+      ->envname("SMS_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  app.add_option("--idle-timeout", c.idle_timeout, "Seconds a keep-alive connection may idle")
+      ->envname("SMS_IDLE_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
+  app.add_option("--max-connections", c.max_connections, "Open connections; more get 503")
+      ->envname("SMS_MAX_CONNECTIONS")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--max-query-params", c.max_query_params, "Query parameters; more get 400")
+      ->envname("SMS_MAX_QUERY_PARAMS")->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--max-query-length", c.max_query_length, "Query bytes; longer gets 414")
+      ->envname("SMS_MAX_QUERY_LENGTH")->check(CLI::Range(16, 1 << 20))->capture_default_str();
+  app.add_option("--max-json-depth", c.max_json_depth, "Nesting of JSON bodies; deeper gets 400")
+      ->envname("SMS_MAX_JSON_DEPTH")->check(CLI::Range(1, 1000))->capture_default_str();
+}
+
 }  // namespace
 
 const char* RoleName(Role role) {
@@ -116,6 +147,7 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   app.add_option("role", role, "Which role to run")
       ->check(CLI::IsMember({"all", "healthcheck", "worker", "management", "mail"}));
   AddOptions(app, c);
+  AddSecurityOptions(app, c);
   app.set_version_flag("--version", "smsd 0.1.0");
   try {
     app.parse(argc, argv);

@@ -40,6 +40,21 @@ struct Config {
   std::string smtp_ca_file;
   std::string mail_from = "SMS <sms@localhost>";
   int mail_max_attempts = 8;
+  // Agent tokens (healthcheck): "" open, "t1,t2" or "@/path/file". Never logged.
+  std::string agent_tokens;
+  // Logging.
+  std::string log_format = "text";  // text|json
+  std::string log_file;             // empty: stdout only
+  int log_file_size_mb = 100;       // rotated past this size
+  int log_file_count = 5;           // rotated files kept
+  // HTTP limits of every listener.
+  size_t max_header_bytes = 16 * 1024;
+  int read_timeout = 30;             // seconds for a whole request
+  int idle_timeout = 75;             // seconds a keep-alive connection may idle
+  size_t max_connections = 10000;
+  size_t max_query_params = 100;
+  size_t max_query_length = 8192;
+  size_t max_json_depth = 32;
 };
 
 // Parses argv and the environment. On --help/--version, or a bad value, returns a non-ok

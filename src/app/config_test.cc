@@ -77,5 +77,49 @@ TEST(ConfigTest, RedactUrlHidesPasswordsOnly) {
   EXPECT_EQ(RedactUrl("http://host/a:b@c"), "http://host/a:b@c");
 }
 
+TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
+  int code = -1;
+  auto d = Parse({}, &code);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->agent_tokens, "");
+  EXPECT_EQ(d->log_format, "text");
+  EXPECT_EQ(d->max_json_depth, 32u);
+  setenv("SMS_AGENT_TOKENS", "env-token-1", 1);
+  setenv("SMS_MAX_QUERY_PARAMS", "7", 1);
+  auto c = Parse({"--log-format", "json", "--log-file", "/var/log/smsd.log", "--log-file-size-mb",
+                  "10", "--log-file-count", "3", "--max-connections", "50", "--max-json-depth",
+                  "8", "--max-query-length", "512", "--max-header-bytes", "4096",
+                  "--read-timeout", "5", "--idle-timeout", "9"},
+                 &code);
+  unsetenv("SMS_AGENT_TOKENS");
+  unsetenv("SMS_MAX_QUERY_PARAMS");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->agent_tokens, "env-token-1");
+  EXPECT_EQ(c->log_format, "json");
+  EXPECT_EQ(c->log_file, "/var/log/smsd.log");
+  EXPECT_EQ(c->log_file_size_mb, 10);
+  EXPECT_EQ(c->log_file_count, 3);
+  EXPECT_EQ(c->max_connections, 50u);
+  EXPECT_EQ(c->max_json_depth, 8u);
+  EXPECT_EQ(c->max_query_params, 7u);
+  EXPECT_EQ(c->max_query_length, 512u);
+  EXPECT_EQ(c->max_header_bytes, 4096u);
+  EXPECT_EQ(c->read_timeout, 5);
+  EXPECT_EQ(c->idle_timeout, 9);
+  EXPECT_FALSE(Parse({"--log-format", "xml"}, &code).ok());
+  EXPECT_FALSE(Parse({"--max-json-depth", "0"}, &code).ok());
+}
+
+TEST(ConfigTest, HelpNeverShowsTheAgentTokens) {
+  setenv("SMS_AGENT_TOKENS", "secret-token-value", 1);
+  int code = -1;
+  auto c = Parse({"--help"}, &code);
+  unsetenv("SMS_AGENT_TOKENS");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(c.status().message().find("--agent-tokens"), std::string::npos);
+  EXPECT_EQ(c.status().message().find("secret-token-value"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sms::app

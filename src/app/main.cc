@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/config.h"
+#include "app/logging.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
 #include "cache/redis_cache.h"
@@ -178,16 +179,35 @@ void StartMail(const Config& cfg, Process& p) {
   Check(p.mail->Start(), "mail");
 }
 
+void StartLogging(const Config& cfg) {
+  LogOptions lo;
+  lo.level = cfg.log_level;
+  lo.format = cfg.log_format;
+  lo.file = cfg.log_file;
+  lo.file_size_bytes = static_cast<size_t>(cfg.log_file_size_mb) << 20;
+  lo.file_count = static_cast<size_t>(cfg.log_file_count);
+  Check(SetupLogging(lo), "logging");
+}
+
+void StartHealthcheck(const Config& cfg, Process& p) {
+  auto tokens = Need(healthcheck::AgentTokens::Load(cfg.agent_tokens), "agent-tokens");
+  if (tokens.empty()) {
+    spdlog::warn("healthcheck: no agent tokens set (--agent-tokens, SMS_AGENT_TOKENS): "
+                 "POST /healthcheck accepts heartbeats from anyone");
+  } else {
+    spdlog::info("healthcheck: agents need one of {} bearer tokens", tokens.size());
+  }
+  p.hc = std::make_unique<healthcheck::Healthcheck>(p.bus, p.clock, p.metrics, std::move(tokens));
+  p.hc->Register(*p.router);
+}
+
 int Run(const Config& cfg) {
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  StartLogging(cfg);
   std::filesystem::create_directories(cfg.data_dir);
   Process p;
   OpenBus(cfg, p);
   OpenData(cfg, p);
-  if (Has(cfg.role, Role::kHealthcheck)) {
-    p.hc = std::make_unique<healthcheck::Healthcheck>(p.bus, p.clock, p.metrics);
-    p.hc->Register(*p.router);
-  }
+  if (Has(cfg.role, Role::kHealthcheck)) StartHealthcheck(cfg, p);
   if (Has(cfg.role, Role::kManagement)) StartManagement(cfg, p);
   if (Has(cfg.role, Role::kWorker)) StartWorker(cfg, p);
   if (Has(cfg.role, Role::kMail)) StartMail(cfg, p);
@@ -196,6 +216,13 @@ int Run(const Config& cfg) {
   http::ServerOptions so;
   so.listen = cfg.listen;
   so.threads = cfg.threads;
+  so.header_limit = cfg.max_header_bytes;
+  so.read_timeout_seconds = cfg.read_timeout;
+  so.idle_timeout_seconds = cfg.idle_timeout;
+  so.max_connections = cfg.max_connections;
+  so.max_query_params = cfg.max_query_params;
+  so.max_query_length = cfg.max_query_length;
+  so.max_json_depth = cfg.max_json_depth;
   // Heartbeat handlers never block, so the ingest-only role runs one event loop per thread
   // (no cross-thread handoff); roles with SQL handlers share the threads.
   so.pinned = cfg.role == Role::kHealthcheck;

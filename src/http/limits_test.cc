@@ -1,10 +1,13 @@
 #include "http/limits.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <boost/json.hpp>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "http/router.h"
@@ -126,6 +129,37 @@ TEST_F(LimitsServerTest, EveryResponseCarriesARequestIdUniquePerRequest) {
   EXPECT_EQ(HeaderValue(conn.Send("GET", "/items", "", {{"X-Request-Id", "lb-7f3a.1"}}),
                         "X-Request-Id"),
             "lb-7f3a.1");
+}
+
+TEST_F(LimitsServerTest, RequestsAreLoggedWithTheirRequestIdAndNoQuery) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out, true));
+  logger->set_pattern("%l %v");
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  router_->Add("GET", "/fail", [](Request&) { return JsonResponse(503, "{}"); });
+  Start();
+  Response ok = Fetch(server_->port(), "GET", "/items");
+  Response failed = Fetch(server_->port(), "GET", "/fail?api_key=hunter2");
+  server_->Stop(1000);
+  std::string at_info = out.str();
+  // At info only the server error is logged, with the id the client got.
+  EXPECT_EQ(at_info.find(HeaderValue(ok, "X-Request-Id")), std::string::npos) << at_info;
+  EXPECT_NE(at_info.find("warning http GET /fail 503 "), std::string::npos) << at_info;
+  EXPECT_NE(at_info.find("request_id=" + HeaderValue(failed, "X-Request-Id")), std::string::npos)
+      << at_info;
+  EXPECT_EQ(at_info.find("hunter2"), std::string::npos) << at_info;
+
+  logger->set_level(spdlog::level::debug);
+  server_ = std::make_unique<Server>(options_, router_, nullptr);
+  ASSERT_TRUE(server_->Start().ok());
+  ok = Fetch(server_->port(), "GET", "/items");
+  server_->Stop(1000);
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(out.str().find("debug http GET /items 200 "), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("request_id=" + HeaderValue(ok, "X-Request-Id")), std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <spdlog/spdlog.h>
 
 #include "http/limits.h"
 
@@ -315,6 +316,19 @@ bool Session<Executor>::QueryWithinLimits() {
 }
 
 template <typename Executor>
+void Session<Executor>::LogRequest(int status, double seconds, std::string_view request_id) {
+  // Every request at debug; server errors at warn, so an operator can find the request a
+  // client reports by its X-Request-Id. The path only: a query may carry what must not be
+  // logged.
+  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+  if (!spdlog::should_log(level)) return;
+  std::string_view method = header_handled_ ? std::string_view(req_.method) : "-";
+  std::string_view path = header_handled_ ? std::string_view(req_.path) : "-";
+  spdlog::log(level, "http {} {} {} {:.1f}ms request_id={} remote={}", method, path, status,
+              seconds * 1000, request_id, remote_);
+}
+
+template <typename Executor>
 void Session<Executor>::Dispatch() {
   req_.remote = remote_;
   if (!req_.body.empty() && IsJsonBody(req_.Header("content-type")) &&
@@ -346,12 +360,14 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   bool head = header_handled_ && req_.method == "HEAD";
   body_ = std::move(res.body);
   size_t body_size = res.file != nullptr ? res.file->size() : body_.size();
-  SerializeHead(res, body_size, keep_alive, http10, RequestId(), &head_);
+  const std::string& request_id = RequestId();  // once: each call makes a new one
+  SerializeHead(res, body_size, keep_alive, http10, request_id, &head_);
   bool bodiless = head || res.status == 204 || res.status == 304;
   if (bodiless || res.file != nullptr) body_.clear();
   Clock::time_point now = Clock::now();
   double seconds = std::chrono::duration<double>(now - start_).count();
   Metrics::Observe(RequestSeries(res.status), seconds);
+  LogRequest(res.status, seconds, request_id);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
   if (res.file != nullptr && !bodiless) {
     file_ = std::move(res.file);

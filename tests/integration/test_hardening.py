@@ -1,0 +1,82 @@
+"""Request limits and logging of a real smsd: each limit answers a clear error (or closes) and
+changes nothing; JSON log lines parse; responses carry X-Request-Id."""
+import json
+import os
+import socket
+import time
+
+from conftest import Smsd, embedded_env, wait_for
+
+
+def deep(n):
+    return "[" * n + "]" * n
+
+
+def test_limits_answer_clear_errors_and_change_nothing(data_dir):
+    smsd = Smsd(data_dir, "--max-json-depth", "3", "--max-query-params", "5",
+                "--max-query-length", "200", "--max-header-bytes", "2048",
+                "--max-connections", "4", "--read-timeout", "1", env=embedded_env()).start()
+    try:
+        json_headers = {"Content-Type": "application/json"}
+        for path in ("/api/v1/servers", "/healthcheck"):
+            body = '{"server_id":"deep-1","server_name":"deep-1","x":' + deep(3) + "}"
+            s, err, h = smsd.request("POST", path, raw=body.encode(), headers=json_headers)
+            assert s == 400 and err["error"]["code"] == "json_too_deep", (path, s, err)
+            assert h.get("X-Request-Id")
+        s, listing, _ = smsd.get("/api/v1/servers")
+        assert s == 200 and listing["total"] == 0
+
+        s, err, _ = smsd.get("/api/v1/servers?" + "&".join(f"p{i}=1" for i in range(6)))
+        assert s == 400 and err["error"]["code"] == "too_many_query_parameters"
+        s, err, _ = smsd.get("/api/v1/servers?q=" + "x" * 300)
+        assert s == 414 and err["error"]["code"] == "uri_too_long"
+        s, err, _ = smsd.request("GET", "/api/v1/servers", headers={"X-Filler": "y" * 3000})
+        assert s == 431
+        assert smsd.get("/api/v1/servers?limit=10&offset=0")[0] == 200
+
+        # Slowloris: half a request, then silence, is cut after --read-timeout.
+        slow = socket.create_connection(("127.0.0.1", smsd.port), timeout=10)
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        started = time.time()
+        assert slow.recv(1024) == b""
+        assert time.time() - started < 5
+        slow.close()
+
+        # Four connections held open; a fifth is refused with 503.
+        held = [socket.create_connection(("127.0.0.1", smsd.port), timeout=10) for _ in range(4)]
+        time.sleep(0.3)
+        s, err, _ = smsd.get("/healthz")
+        assert s == 503 and err["error"]["code"] == "unavailable"
+        for c in held:
+            c.close()
+        wait_for(lambda: smsd.get("/healthz")[0] == 200, 5, what="connections released")
+    finally:
+        smsd.kill()
+
+
+def test_json_log_lines_go_to_stdout_and_a_rotating_file_with_request_ids(data_dir):
+    log_file = os.path.join(data_dir, "logs", "smsd.log")
+    smsd = Smsd(data_dir, "--log-format", "json", "--log-file", log_file,
+                "--log-file-size-mb", "1", "--log-file-count", "2", "--log-level", "debug",
+                env=embedded_env()).start()
+    try:
+        s, _, h = smsd.request("POST", "/healthcheck", {"server_id": "log-1\"quoted"},
+                               headers={"X-Request-Id": "trace-abc-123"})
+        assert h["X-Request-Id"] == "trace-abc-123"
+        s, _, h = smsd.get("/api/v1/servers")
+        generated = h["X-Request-Id"]
+        assert generated and generated != "trace-abc-123"
+        wait_for(lambda: any(generated in line for line in smsd.log), 5, what="request logged")
+    finally:
+        smsd.stop()
+    lines = [line for line in smsd.log if line.strip()]
+    assert lines
+    records = [json.loads(line) for line in lines]  # every stdout line is one JSON object
+    assert all({"time", "level", "message"} <= set(r) for r in records)
+    messages = [r["message"] for r in records]
+    # The gateway's id is kept and logged with the request (a quote in the body is no trouble).
+    assert any("POST /healthcheck" in m and "request_id=trace-abc-123" in m for m in messages)
+    with open(log_file) as f:
+        file_records = [json.loads(line) for line in f if line.strip()]
+    assert any("listening on" in r["message"] for r in file_records)
+    assert any(generated in r["message"] for r in file_records)

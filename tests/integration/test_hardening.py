@@ -80,3 +80,40 @@ def test_json_log_lines_go_to_stdout_and_a_rotating_file_with_request_ids(data_d
         file_records = [json.loads(line) for line in f if line.strip()]
     assert any("listening on" in r["message"] for r in file_records)
     assert any(generated in r["message"] for r in file_records)
+
+
+SECRETS = ["dbpw-hunter2", "redispw-55", "smtppw-99", "agent-secret-77"]
+
+
+def test_secrets_never_reach_the_logs_or_error_bodies(data_dir):
+    # A start-up failure names the database, not its password.
+    failed = Smsd(data_dir, "--database-url",
+                  f"postgresql://sms:{SECRETS[0]}@127.0.0.1:1/sms?connect_timeout=2",
+                  env=embedded_env())
+    try:
+        failed.start(timeout=20)
+        assert False, "smsd started without its database"
+    except RuntimeError:
+        pass
+    assert failed.proc.wait(10) == 1
+    assert "database" in "".join(failed.log)
+
+    smsd = Smsd(data_dir, "--redis-url", f"redis://:{SECRETS[1]}@127.0.0.1:1",
+                "--smtp-url", "smtp://127.0.0.1:1", "--smtp-user", "sms",
+                "--smtp-password", SECRETS[2], "--agent-tokens", SECRETS[3],
+                "--log-level", "trace", env=embedded_env()).start()
+    try:
+        bodies = []
+        for headers in ({}, {"Authorization": "Bearer " + SECRETS[3] + "-wrong"}):
+            bodies.append(smsd.request("POST", "/healthcheck", {"server_id": "s-1"},
+                                       headers=headers)[1])
+        bodies.append(smsd.request("POST", "/api/v1/reports",
+                                   {"start": "2026-11-01", "end": "2026-11-01",
+                                    "emails": ["ops@example.com"]})[1])
+        bodies.append(smsd.get("/readyz")[1])
+        time.sleep(1.0)  # the mail role tries the SMTP server and logs its failure
+    finally:
+        smsd.stop()
+    text = "".join(failed.log) + "".join(smsd.log) + json.dumps(bodies)
+    for secret in SECRETS:
+        assert secret not in text, secret

@@ -23,7 +23,10 @@ TAG=bench$(date +%s)
 PIDS=()
 
 scripts/services start postgres redis kafka opensearch >&2
-set -a; . .services/env; set +a
+# The engines' URLs become flags of the distributed processes only: no SMS_* variable is
+# exported, so the embedded smsd runs on its defaults (SQLite, in-process bus).
+. "${SMS_SERVICES_DIR:-.services}/env"
+for v in $(compgen -e | grep '^SMS_' || true); do export -n "$v"; done
 DB_BASE=${SMS_DATABASE_URL%/*}
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -97,7 +100,9 @@ steady "embedded: smsd all, SQLite, in-process bus" "$URL_embedded" "$URL_embedd
 stop embedded
 
 psql "$SMS_DATABASE_URL" -qc "CREATE DATABASE sms_$TAG" >/dev/null
-DIST=(--database-url "$DB_BASE/sms_$TAG" --kafka-topic-prefix "$TAG." --search-index-prefix "$TAG")
+DIST=(--database-url "$DB_BASE/sms_$TAG" --kafka-brokers "$SMS_KAFKA_BROKERS"
+      --redis-url "$SMS_REDIS_URL" --search-url "$SMS_SEARCH_URL"
+      --kafka-topic-prefix "$TAG." --search-index-prefix "$TAG")
 start ingest healthcheck "${DIST[@]}"
 start manage management "${DIST[@]}"
 start worker worker "${DIST[@]}"

@@ -33,6 +33,26 @@ size_t Utf8Length(std::string_view s) {
   return 0;
 }
 
+// One ASCII byte of a JSON string: quote, backslash and control characters escaped.
+void AppendAscii(unsigned char c, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (c == '"' || c == '\\') {
+    out->push_back('\\');
+    out->push_back(static_cast<char>(c));
+  } else if (c == '\n') {
+    out->append("\\n");
+  } else if (c == '\r') {
+    out->append("\\r");
+  } else if (c == '\t') {
+    out->append("\\t");
+  } else if (c < 0x20 || c == 0x7F) {
+    out->append("\\u00").push_back(kHex[c >> 4]);
+    out->push_back(kHex[c & 0xF]);
+  } else {
+    out->push_back(static_cast<char>(c));
+  }
+}
+
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -72,34 +92,20 @@ class JsonFormatter final : public spdlog::formatter {
 }  // namespace
 
 void AppendJsonEscaped(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      size_t n = Utf8Length(text.substr(i));
-      if (n == 0) {
-        out->append("\\ufffd");
-        ++i;
-      } else {
-        out->append(text.substr(i, n));
-        i += n;
-      }
+    if (c < 0x80) {
+      AppendAscii(c, out);
+      ++i;
       continue;
     }
-    ++i;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out->append("\\u00").push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    size_t n = Utf8Length(text.substr(i));
+    if (n == 0) {
+      out->append("\\ufffd");
+      ++i;
+    } else {
+      out->append(text.substr(i, n));
+      i += n;
     }
   }
 }

@@ -2,21 +2,21 @@
 // smsd logging: spdlog to stdout and, optionally, to a size-rotated file; each line plain text
 // or one JSON object. Set up once at start, before any thread logs.
 
+#include <spdlog/formatter.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/formatter.h>
 
 #include "core/status.h"
 
 namespace sms::app {
 
 struct LogOptions {
-  std::string level = "info";  // trace|debug|info|warn|error
-  std::string format = "text";  // text|json
-  std::string file;             // empty: stdout only
+  std::string level = "info";           // trace|debug|info|warn|error
+  std::string format = "text";          // text|json
+  std::string file;                     // empty: stdout only
   size_t file_size_bytes = 100u << 20;  // a file is rotated past this size
   size_t file_count = 5;                // rotated files kept beside the current one
 };

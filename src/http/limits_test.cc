@@ -86,8 +86,7 @@ TEST_F(LimitsServerTest, TooDeepJsonBodyIs400AndTheHandlerNeverRuns) {
   EXPECT_EQ(calls_.load(), 0);
   // The connection goes on; within the limit, and non-JSON bodies, reach the handler.
   EXPECT_EQ(conn.Send("POST", "/items", "{\"a\":" + Nested(3) + "}", json).status, 201);
-  EXPECT_EQ(conn.Send("POST", "/items", Nested(10), {{"Content-Type", "text/plain"}}).status,
-            201);
+  EXPECT_EQ(conn.Send("POST", "/items", Nested(10), {{"Content-Type", "text/plain"}}).status, 201);
   // No Content-Type is read as JSON (agents may omit it).
   EXPECT_EQ(conn.Send("POST", "/items", Nested(5)).status, 400);
   EXPECT_EQ(calls_.load(), 2);
@@ -126,9 +125,9 @@ TEST_F(LimitsServerTest, EveryResponseCarriesARequestIdUniquePerRequest) {
   EXPECT_FALSE(a.empty());
   EXPECT_NE(a, b);
   EXPECT_NE(b, c);
-  EXPECT_EQ(HeaderValue(conn.Send("GET", "/items", "", {{"X-Request-Id", "lb-7f3a.1"}}),
-                        "X-Request-Id"),
-            "lb-7f3a.1");
+  EXPECT_EQ(
+      HeaderValue(conn.Send("GET", "/items", "", {{"X-Request-Id", "lb-7f3a.1"}}), "X-Request-Id"),
+      "lb-7f3a.1");
 }
 
 TEST_F(LimitsServerTest, RequestsAreLoggedWithTheirRequestIdAndNoQuery) {

@@ -33,8 +33,8 @@ TEST(AgentTokensTest, CommaListTrimsAndSkipsEmptyItems) {
 }
 
 TEST(AgentTokensTest, FileHasOneTokenPerLineWithCommentsAndBlanks) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("sms-agent-tokens-" + std::to_string(::getpid()));
+  auto path =
+      std::filesystem::temp_directory_path() / ("sms-agent-tokens-" + std::to_string(::getpid()));
   {
     std::ofstream out(path);
     out << "# agents of rack 1\n\nrack1-token-abc\r\n  rack2-token-def  \n";

@@ -317,10 +317,10 @@ bool Session<Executor>::QueryWithinLimits() {
 
 template <typename Executor>
 void Session<Executor>::LogRequest(int status, double seconds, std::string_view request_id) {
-  // Every request at debug; server errors at warn, so an operator can find the request a
-  // client reports by its X-Request-Id. The path only: a query may carry what must not be
-  // logged.
-  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+  // Every request at debug; internal errors at warn, so an operator can find the request a
+  // client reports by its X-Request-Id. Not 503: back-pressure under overload would flood the
+  // log when it can least afford it. The path only: a query may carry what must not be logged.
+  auto level = status == 500 ? spdlog::level::warn : spdlog::level::debug;
   if (!spdlog::should_log(level)) return;
   std::string_view method = header_handled_ ? std::string_view(req_.method) : "-";
   std::string_view path = header_handled_ ? std::string_view(req_.path) : "-";

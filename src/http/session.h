@@ -131,7 +131,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Drain();
   void Close();
   const std::string& RequestId();
-  // At debug, or warn for a 5xx, with the request id the response carries.
+  // At debug, or warn for a 500, with the request id the response carries.
   void LogRequest(int status, double seconds, std::string_view request_id);
   // The metrics series of this request's route and method with status `code`.
   const Metrics::RequestSeries& RequestSeries(int code);

@@ -171,6 +171,7 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
     http::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
   }
   lag_seconds_ = double(now - oldest) / 1000.0;
+  caught_up_ = std::max(caught_up_.load(), oldest);
   batches_.Inc();
   processed_.Inc(applied->applied);
   registered_.Inc(applied->registered);
@@ -227,7 +228,9 @@ std::optional<Millis> Worker::SilenceHorizon(Millis now) {
   if (held > 0) {
     horizon = std::min(horizon, held);
   } else if (b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
-    horizon = std::min(horizon, now - Millis(lag_seconds_.load() * 1000));
+    // Not the wall clock minus the last lag: when consumption stalls (a group rejoining after
+    // a broker restart), the point reached stays where it was.
+    horizon = std::min(horizon, caught_up_.load());
   }
   return horizon;
 }

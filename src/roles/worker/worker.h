@@ -9,7 +9,8 @@
 // Silence is judged as of the time the worker has caught up to, not the wall clock, so an
 // outage of the pipeline does not turn live servers off:
 // - while a batch is held (its writes failing and retried), as of its oldest heartbeat;
-// - while heartbeats wait on the bus, as of now minus the last batch's lag;
+// - while heartbeats wait on the bus, as of the oldest heartbeat of the last batch written
+//   (the point consumption has reached; it does not move while consumption stalls);
 // - while the bus is unreachable (agents' heartbeats cannot get in), not at all; after it
 //   comes back, for kOutageMemory, the time it was unreachable does not count as silence.
 
@@ -96,6 +97,7 @@ class Worker {
   std::thread sweep_thread_;
   std::atomic<double> lag_seconds_{0};
   std::atomic<Millis> held_since_{0};  // oldest heartbeat of the batch in hand; 0: none
+  std::atomic<Millis> caught_up_{0};   // oldest heartbeat of the newest batch written
   // The bus outage bookkeeping of SilenceHorizon (sweep thread only).
   Millis outage_start_ = 0;   // when the bus was first found unreachable; 0: reachable
   Millis outage_end_ = 0;     // when the last outage ended

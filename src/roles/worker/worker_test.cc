@@ -181,6 +181,25 @@ TEST_F(WorkerTest, HeldBatchStopsTheClockOfTheSweep) {
   EXPECT_EQ(store_->GetServer("a")->status_changed_at, kT0 + 30'000);
 }
 
+TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
+  // Heartbeats wait on the bus and nothing consumes them (a group rejoining after a broker
+  // restart): however far the wall clock runs, silence is judged as of the point reached.
+  auto consumer = std::move(bus_->Subscribe(bus::kHeartbeatTopic, "sms-worker")).value();
+  healthcheck::Healthcheck hc(bus_, clock_, metrics_);
+  http::Request req;
+  req.body = R"({"server_id":"a","interval":10})";
+  clock_->Set(kT0 + 5'000);
+  ASSERT_EQ(hc.Accept(req).status, 202);
+  ASSERT_GT(bus_->Depth(bus::kHeartbeatTopic), 0);
+  clock_->Set(kT0 + 300'000);
+  EXPECT_EQ(*w->Sweep(), 0);
+  EXPECT_EQ(store_->Stats()->on, 2);
+}
+
 TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
   auto faulty = std::make_shared<bus::FaultyBus>(bus_);
   bus_ = faulty;

@@ -12,7 +12,7 @@
 # The seeds in fuzz/corpus/ are never written: new inputs go to the copy in the build dir.
 set -euo pipefail
 
-ALL_TARGETS="fuzz_heartbeat fuzz_query fuzz_xlsx fuzz_multipart fuzz_report_request fuzz_mail_job"
+ALL_TARGETS="fuzz_heartbeat fuzz_query fuzz_xlsx fuzz_multipart fuzz_report_request fuzz_mail_job fuzz_jwt"
 
 usage() {
   echo "usage: fuzz/run.sh SECONDS   (targets: $ALL_TARGETS)" >&2

@@ -11,6 +11,8 @@ const char* CodeName(Code code) {
     case Code::kUnavailable: return "unavailable";
     case Code::kResourceExhausted: return "resource_exhausted";
     case Code::kInternal: return "internal";
+    case Code::kUnauthenticated: return "unauthenticated";
+    case Code::kPermissionDenied: return "permission_denied";
   }
   return "internal";
 }

@@ -16,6 +16,8 @@ enum class Code {
   kUnavailable,         // a dependency is down or full; retry later
   kResourceExhausted,   // a limit was hit (size, count)
   kInternal,
+  kUnauthenticated,     // no valid credential (HTTP 401)
+  kPermissionDenied,    // a valid credential without the scope asked for (HTTP 403)
 };
 
 // Returns the snake_case name used in JSON errors, e.g. "invalid_argument".
@@ -40,6 +42,12 @@ class Status {
     return {Code::kResourceExhausted, std::move(msg)};
   }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  static Status Unauthenticated(std::string msg) {
+    return {Code::kUnauthenticated, std::move(msg)};
+  }
+  static Status PermissionDenied(std::string msg) {
+    return {Code::kPermissionDenied, std::move(msg)};
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   bool retryable() const { return code_ == Code::kUnavailable; }

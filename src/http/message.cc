@@ -70,6 +70,10 @@ int HttpStatusFor(Code code) {
       return 413;
     case Code::kInternal:
       return 500;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
   }
   return 500;
 }

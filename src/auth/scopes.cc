@@ -1,0 +1,43 @@
+#include "auth/scopes.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sms::auth {
+namespace {
+
+struct RoleScopes {
+  std::string_view role;
+  std::vector<std::string> scopes;
+};
+
+// viewer reads; operator also writes, imports, exports and sends reports; admin has all.
+const std::vector<RoleScopes>& Table() {
+  static const std::vector<RoleScopes> table = {
+      {"viewer", {"servers:read", "reports:read"}},
+      {"operator",
+       {"servers:read", "servers:write", "servers:import", "servers:export", "reports:read",
+        "reports:send"}},
+      {"admin",
+       {"servers:read", "servers:write", "servers:import", "servers:export", "reports:read",
+        "reports:send", "users:admin"}},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<std::string>& AllScopes() { return Table().back().scopes; }
+
+std::optional<std::vector<std::string>> ScopesOf(std::string_view role) {
+  for (const RoleScopes& r : Table()) {
+    if (r.role == role) return r.scopes;
+  }
+  return std::nullopt;
+}
+
+bool HasScope(const std::vector<std::string>& granted, std::string_view wanted) {
+  return std::find(granted.begin(), granted.end(), wanted) != granted.end();
+}
+
+}  // namespace sms::auth

@@ -7,6 +7,7 @@ and its own Kafka topics, so clusters never see each other's data.
 import os
 import subprocess
 import tempfile
+import urllib.request
 import uuid
 
 from conftest import Smsd
@@ -28,6 +29,8 @@ class Cluster:
         self.env = dict(os.environ)
         self.env["SMS_DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + self.database
         self.env["SMS_KAFKA_TOPIC_PREFIX"] = f"it-{self.tag}."
+        self.index_prefix = f"it-{self.tag}-heartbeats"  # the cluster's own search indices
+        self.env["SMS_SEARCH_INDEX_PREFIX"] = self.index_prefix
         self.dir = tempfile.TemporaryDirectory(prefix="sms-cluster-")
         self.args = list(args)
         self.healthchecks = [self._proc("healthcheck") for _ in range(healthchecks)]
@@ -75,3 +78,10 @@ class Cluster:
         base = os.environ["SMS_DATABASE_URL"]
         subprocess.run(["psql", base, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)"],
                        check=False)
+        search = os.environ.get("SMS_SEARCH_URL", "").rstrip("/")
+        for path in (f"/{self.index_prefix}-*", f"/_index_template/{self.index_prefix}"):
+            try:
+                urllib.request.urlopen(urllib.request.Request(search + path, method="DELETE"),
+                                       timeout=30).read()
+            except (OSError, ValueError):
+                pass  # nothing was written, or no search backend

@@ -35,13 +35,13 @@ def all_servers(c):
             return stored
 
 
-def search_count(prefix):
-    """Heartbeat documents in OpenSearch whose server_id starts with `prefix`."""
+def search_count(cluster, prefix):
+    """Heartbeat documents in the cluster's indices whose server_id starts with `prefix`."""
     url = os.environ["SMS_SEARCH_URL"].rstrip("/")
-    urllib.request.urlopen(urllib.request.Request(f"{url}/sms-heartbeats-*/_refresh",
+    urllib.request.urlopen(urllib.request.Request(f"{url}/{cluster.index_prefix}-*/_refresh",
                                                   method="POST"), timeout=30).read()
     body = json.dumps({"query": {"prefix": {"server_id": prefix}}}).encode()
-    req = urllib.request.Request(f"{url}/sms-heartbeats-*/_count", data=body, method="POST",
+    req = urllib.request.Request(f"{url}/{cluster.index_prefix}-*/_count", data=body, method="POST",
                                  headers={"Content-Type": "application/json"})
     return json.load(urllib.request.urlopen(req, timeout=30))["count"]
 
@@ -70,7 +70,7 @@ def test_worker_killed_mid_stream_loses_nothing(cluster):
     assert not missing, f"{len(missing)} lost, e.g. {missing[:5]}"
     if os.environ.get("SMS_SEARCH_URL"):
         # Redelivered after the crash, yet each heartbeat is one document (its id is the _id).
-        assert wait_for(lambda: search_count(prefix) == len(accepted), 60, interval=1,
+        assert wait_for(lambda: search_count(cluster, prefix) == len(accepted), 60, interval=1,
                         what="one document per accepted heartbeat")
 
 

@@ -187,7 +187,7 @@ def check_nothing_lost(cluster, load, prefix):
                       180, interval=1, what="every accepted heartbeat in SQL")
     assert all(i in stored for i in accepted)
     # Exactly once in OpenSearch: redeliveries after the outage overwrite their document.
-    docs = wait_for(lambda: (n := search_count(prefix + "o")) >= len(accepted) and n, 120,
+    docs = wait_for(lambda: (n := search_count(cluster, prefix + "o")) >= len(accepted) and n, 120,
                     interval=1, what="every accepted heartbeat in OpenSearch")
     assert len(accepted) <= docs <= len(accepted) + load.unknown
     # Steady servers kept beating through the outage (refused while the bus was down): the

@@ -65,8 +65,11 @@ def test_a_report_arrives_with_both_bodies_and_a_workbook_of_every_server(system
         "POST", "/api/v1/servers",
         body={"server_id": "rep-idle", "server_name": "Idle <box>", "ipv4": "10.0.0.7"})
     assert status == 201, body
-    wait_for(lambda: (system.server("rep-a") or {}).get("status") == "on", 30)
-    wait_for(lambda: (system.server("rep-b") or {}).get("status") == "on", 30)
+    # Seen by the uptime source too (the search backend shows a document within its refresh).
+    for sid in ("rep-a", "rep-b"):
+        wait_for(lambda: (system.server(sid) or {}).get("status") == "on", 30)
+        wait_for(lambda: (system.get(f"/api/v1/servers/{sid}/uptime")[1] or {}).get("uptime", 0)
+                 > 0, 30, what=f"uptime of {sid}")
     to = f"ops-{uuid.uuid4().hex[:8]}@example.com"
     day = today_in().isoformat()  # Asia/Ho_Chi_Minh, the default --tz
     status, body, headers = system.request(

@@ -62,6 +62,21 @@ class PostgresStore final : public Store {
   Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) override;
   Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
   Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
+  Status CreateUser(const UserRecord& user) override;
+  Result<UserRecord> GetUser(const std::string& username) override;
+  Result<std::vector<UserRecord>> ListUsers() override;
+  Result<int64_t> CountUsers() override;
+  Result<UserRecord> UpdateUser(const std::string& username, const UserPatch& patch,
+                                Millis now) override;
+  Status DeleteUser(const std::string& username) override;
+  Status InsertSession(const SessionRecord& session) override;
+  Result<std::optional<UserRecord>> SessionUser(const std::string& jti, Millis now) override;
+  Status DeleteSession(const std::string& jti) override;
+  Status InsertApiToken(const ApiTokenRecord& token) override;
+  Result<std::optional<std::pair<ApiTokenRecord, UserRecord>>> ApiTokenUser(
+      const std::string& token_id, Millis now) override;
+  Result<std::vector<ApiTokenRecord>> ListApiTokens(const std::string& username) override;
+  Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

@@ -114,6 +114,55 @@ class FaultyStore final : public store::Store {
     if (down_) return Down();
     return inner_->PutMailOutcome(id, outcome);
   }
+  Status CreateUser(const store::UserRecord& user) override {
+    return down_ ? Down() : inner_->CreateUser(user);
+  }
+  Result<store::UserRecord> GetUser(const std::string& username) override {
+    if (down_) return Down();
+    return inner_->GetUser(username);
+  }
+  Result<std::vector<store::UserRecord>> ListUsers() override {
+    if (down_) return Down();
+    return inner_->ListUsers();
+  }
+  Result<int64_t> CountUsers() override {
+    if (down_) return Down();
+    return inner_->CountUsers();
+  }
+  Result<store::UserRecord> UpdateUser(const std::string& username, const store::UserPatch& patch,
+                                       Millis now) override {
+    if (down_) return Down();
+    return inner_->UpdateUser(username, patch, now);
+  }
+  Status DeleteUser(const std::string& username) override {
+    return down_ ? Down() : inner_->DeleteUser(username);
+  }
+  Status InsertSession(const store::SessionRecord& session) override {
+    return down_ ? Down() : inner_->InsertSession(session);
+  }
+  Result<std::optional<store::UserRecord>> SessionUser(const std::string& jti,
+                                                       Millis now) override {
+    if (down_) return Down();
+    return inner_->SessionUser(jti, now);
+  }
+  Status DeleteSession(const std::string& jti) override {
+    return down_ ? Down() : inner_->DeleteSession(jti);
+  }
+  Status InsertApiToken(const store::ApiTokenRecord& token) override {
+    return down_ ? Down() : inner_->InsertApiToken(token);
+  }
+  Result<std::optional<std::pair<store::ApiTokenRecord, store::UserRecord>>> ApiTokenUser(
+      const std::string& token_id, Millis now) override {
+    if (down_) return Down();
+    return inner_->ApiTokenUser(token_id, now);
+  }
+  Result<std::vector<store::ApiTokenRecord>> ListApiTokens(const std::string& username) override {
+    if (down_) return Down();
+    return inner_->ListApiTokens(username);
+  }
+  Status DeleteApiToken(const std::string& token_id, const std::string& username) override {
+    return down_ ? Down() : inner_->DeleteApiToken(token_id, username);
+  }
 
  private:
   static Status Down() { return Status::Unavailable("store is down (injected)"); }

@@ -56,7 +56,10 @@ run: build
 	done; \
 	$(BUILD_DIR)/bin/sms-agent --url $(SMS_URL)/healthcheck & agent=$$!; \
 	echo; \
-	echo "  API      $(SMS_URL)/api/v1/servers"; \
+	echo "  API      $(SMS_URL)/api/v1/servers (log in: POST $(SMS_URL)/api/v1/auth/login)"; \
+	echo "  docs     $(SMS_URL)/docs"; \
+	if [ -z "$$SMS_ADMIN_USER" ]; then \
+	  echo "  login    user admin, password in $(DATA_DIR)/initial-admin-password"; fi; \
 	echo "  metrics  $(SMS_URL)/metrics"; \
 	echo "  healthz  $(SMS_URL)/healthz"; \
 	echo "  smsd pid $$smsd, sms-agent pid $$agent; Ctrl-C stops both"; \

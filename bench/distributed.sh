@@ -100,6 +100,7 @@ steady "embedded: smsd all, SQLite, in-process bus" "$URL_embedded" "$URL_embedd
 stop embedded
 
 psql "$SMS_DATABASE_URL" -qc "CREATE DATABASE sms_$TAG" >/dev/null
+export SMS_JWT_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 DIST=(--database-url "$DB_BASE/sms_$TAG" --kafka-brokers "$SMS_KAFKA_BROKERS"
       --redis-url "$SMS_REDIS_URL" --search-url "$SMS_SEARCH_URL"
       --kafka-topic-prefix "$TAG." --search-index-prefix "$TAG")

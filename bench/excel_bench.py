@@ -45,6 +45,10 @@ def workbook(first, count):
     return out.getvalue()
 
 
+BENCH_PASSWORD = "bench-" + os.urandom(8).hex()
+TOKEN = []  # the bench admin's access token, once logged in
+
+
 def multipart(data):
     head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
             f"filename=\"servers.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n")
@@ -52,8 +56,17 @@ def multipart(data):
 
 
 def request(port, method, path, body=None, headers=None):
+    """One request as the bench admin (logged in on first use)."""
+    if path != "/api/v1/auth/login" and not TOKEN:
+        login = json.dumps({"username": "bench", "password": BENCH_PASSWORD})
+        _, _, answer = request(port, "POST", "/api/v1/auth/login", login,
+                               {"Content-Type": "application/json"})
+        TOKEN.append(json.loads(answer)["access_token"])
+    headers = dict(headers or {})
+    if TOKEN:
+        headers["Authorization"] = "Bearer " + TOKEN[0]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request(method, path, body=body, headers=headers or {})
+    conn.request(method, path, body=body, headers=headers)
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
@@ -80,6 +93,7 @@ def sheet_rows(xlsx):
 
 def start_smsd(smsd, data_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMS_")}
+    env.update(SMS_ADMIN_USER="bench", SMS_ADMIN_PASSWORD=BENCH_PASSWORD)
     proc = subprocess.Popen([smsd, "all", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     for line in proc.stdout:

@@ -29,11 +29,19 @@ metric() {  # metric URL NAME -> value of an unlabelled sample
 }
 start_smsd() {  # start_smsd DATA_DIR -> sets SMSD_PID SMSD_URL
   local port; port=$(free_port)
-  "$BIN/smsd" all --listen "127.0.0.1:$port" --data-dir "$1" --log-level warn \
-    >"$1.log" 2>&1 &
+  SMS_ADMIN_USER=bench SMS_ADMIN_PASSWORD="$BENCH_PASSWORD" \
+    "$BIN/smsd" all --listen "127.0.0.1:$port" --data-dir "$1" --log-level warn >"$1.log" 2>&1 &
   SMSD_PID=$!; PIDS+=("$SMSD_PID"); SMSD_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do curl -sf "$SMSD_URL/healthz" >/dev/null && return; sleep 0.1; done
   echo "smsd did not start" >&2; cat "$1.log" >&2; exit 1
+}
+BENCH_PASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+api_get() {  # api_get PATH: GET on the management API as the bench admin
+  local token
+  token=$(curl -sf "$SMSD_URL/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench\",\"password\":\"$BENCH_PASSWORD\"}" |
+    python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
+  curl -sf "$SMSD_URL$1" -H "Authorization: Bearer $token"
 }
 rss_kb() { awk '/^'"$2"':/ {print $2}' "/proc/$1/status"; }
 
@@ -103,7 +111,7 @@ wait_drained() {
 }
 wait_drained
 T_REG1=$(date +%s.%N)
-REGISTERED=$(curl -sf "$SMSD_URL/api/v1/stats" | python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
+REGISTERED=$(api_get /api/v1/stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
 curl -sf "$SMSD_URL/metrics" >"$WORK/before.prom"
 W0=$(metric "$SMSD_URL" sms_worker_heartbeats_total)
 # Steady state: paced connections, as agents send every 30 s.

@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <map>
 
 namespace sms::app {
@@ -93,6 +94,14 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
                  "Tokens agents send as 'Authorization: Bearer <t>' on /healthcheck: t1,t2,… or "
                  "@/path/file (one per line); unset: open")
       ->envname("SMS_AGENT_TOKENS");
+  app.add_option("--jwt-secret-file", c.jwt_secret_file,
+                 "File holding the JWT signing secret (>= 32 bytes); or set SMS_JWT_SECRET")
+      ->envname("SMS_JWT_SECRET_FILE");
+  app.add_option("--jwt-ttl-minutes", c.jwt_ttl_minutes, "Lifetime of a login's token")
+      ->envname("SMS_JWT_TTL_MINUTES")->check(CLI::Range(1, 24 * 60))->capture_default_str();
+  app.add_option("--admin-user", c.admin_user,
+                 "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD")
+      ->envname("SMS_ADMIN_USER");
   app.add_option("--log-format", c.log_format, "text|json (one JSON object per line)")
       ->envname("SMS_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("--log-file", c.log_file, "Also log to this file, rotated by size")
@@ -158,6 +167,8 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
     return Status::InvalidArgument(text.empty() ? e.what() : text);
   }
   c.role = kRoles.at(role);
+  if (const char* secret = std::getenv("SMS_JWT_SECRET")) c.jwt_secret = secret;
+  if (const char* password = std::getenv("SMS_ADMIN_PASSWORD")) c.admin_password = password;
   if (c.listen.empty()) c.listen = DefaultListen(c.role);
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/sms.db";
   if (c.role != Role::kAll && c.kafka_brokers.empty()) {

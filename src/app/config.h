@@ -42,6 +42,14 @@ struct Config {
   int mail_max_attempts = 8;
   // Agent tokens (healthcheck): "" open, "t1,t2" or "@/path/file". Never logged.
   std::string agent_tokens;
+  // API users and sessions (management). The secret and the password are read from the
+  // environment only (SMS_JWT_SECRET, SMS_ADMIN_PASSWORD): a command line is visible to every
+  // local user. Never logged.
+  std::string jwt_secret;
+  std::string jwt_secret_file;  // or the secret's file (a docker secret)
+  int jwt_ttl_minutes = 15;
+  std::string admin_user;       // the first admin, created when there are no users
+  std::string admin_password;
   // Logging.
   std::string log_format = "text";  // text|json
   std::string log_file;             // empty: stdout only

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/config.h"
+#include "app/identity.h"
 #include "app/logging.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
@@ -131,6 +132,11 @@ void StartManagement(const Config& cfg, Process& p) {
   management::ManagementBackends mb{p.store, p.history, p.cache, p.clock};
   mb.reporter = reporter;
   mb.calendar = calendar;
+  management::AccessOptions ao;
+  ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
+  Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
+  mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
+                                                   p.clock, ao);
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
   report::DailyOptions daily;
@@ -201,6 +207,23 @@ void StartHealthcheck(const Config& cfg, Process& p) {
   p.hc->Register(*p.router);
 }
 
+// `smsd routes`: every route `smsd all` serves, one "METHOD PATTERN ACCESS" line each.
+int PrintRoutes() {
+  Process p;
+  auto jwt = Need(auth::Jwt::Make(std::string(auth::kMinSecretBytes, 'x')), "jwt");
+  healthcheck::Healthcheck hc(nullptr, p.clock, p.metrics, {});
+  hc.Register(*p.router);
+  management::ManagementBackends mb{nullptr, nullptr, nullptr, p.clock};
+  mb.access = std::make_shared<management::Access>(jwt, nullptr, p.clock);
+  management::Management mgmt(mb);
+  mgmt.Register(*p.router);
+  roles::RegisterProbes(*p.router, p.metrics, {});
+  for (const http::Route& r : p.router->routes()) {
+    std::cout << r.method << ' ' << r.pattern << ' ' << r.access << '\n';
+  }
+  return 0;
+}
+
 int Run(const Config& cfg) {
   StartLogging(cfg);
   std::filesystem::create_directories(cfg.data_dir);
@@ -259,6 +282,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (argc == 2 && std::string_view(argv[1]) == "routes") return sms::app::PrintRoutes();
   int exit_code = 0;
   auto cfg = sms::app::ParseConfig(argc, argv, &exit_code);
   if (!cfg.ok()) {

@@ -11,16 +11,18 @@ struct RoleScopes {
   std::vector<std::string> scopes;
 };
 
-// viewer reads; operator also writes, imports, exports and sends reports; admin has all.
+// viewer reads; operator also writes, imports, exports and sends reports; admin has all. Every
+// role manages its own API tokens.
 const std::vector<RoleScopes>& Table() {
+  auto list = [](std::initializer_list<std::string_view> scopes) {
+    return std::vector<std::string>(scopes.begin(), scopes.end());
+  };
   static const std::vector<RoleScopes> table = {
-      {"viewer", {"servers:read", "reports:read"}},
-      {"operator",
-       {"servers:read", "servers:write", "servers:import", "servers:export", "reports:read",
-        "reports:send"}},
-      {"admin",
-       {"servers:read", "servers:write", "servers:import", "servers:export", "reports:read",
-        "reports:send", "users:admin"}},
+      {"viewer", list({kServersRead, kReportsRead, kTokensManage})},
+      {"operator", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
+                         kReportsSend, kTokensManage})},
+      {"admin", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
+                      kReportsSend, kTokensManage, kUsersAdmin})},
   };
   return table;
 }

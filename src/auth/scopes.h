@@ -9,6 +9,16 @@
 
 namespace sms::auth {
 
+// One scope per API.
+inline constexpr std::string_view kServersRead = "servers:read";
+inline constexpr std::string_view kServersWrite = "servers:write";
+inline constexpr std::string_view kServersImport = "servers:import";
+inline constexpr std::string_view kServersExport = "servers:export";
+inline constexpr std::string_view kReportsRead = "reports:read";
+inline constexpr std::string_view kReportsSend = "reports:send";
+inline constexpr std::string_view kTokensManage = "tokens:manage";  // one's own API tokens
+inline constexpr std::string_view kUsersAdmin = "users:admin";
+
 // Every scope, in a stable order.
 const std::vector<std::string>& AllScopes();
 

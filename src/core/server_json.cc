@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 
+#include "core/json_input.h"
 #include "core/time.h"
 #include "core/validation.h"
 
@@ -19,56 +20,6 @@ json::value TimeOrNull(Millis t) {
 
 json::value StringOrNull(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(s);
-}
-
-// Parses a request body that must be a JSON object.
-Result<json::object> ParseObject(std::string_view body) {
-  json::error_code ec;
-  json::value v = json::parse(json::string_view(body.data(), body.size()), ec);
-  if (ec) return Status::InvalidArgument("body is not valid JSON: " + ec.message(), "");
-  if (!v.is_object()) return Status::InvalidArgument("body must be a JSON object", "");
-  return std::move(v.get_object());
-}
-
-Status RejectUnknown(const json::object& obj, std::initializer_list<std::string_view> known) {
-  for (const auto& kv : obj) {
-    std::string_view key(kv.key().data(), kv.key().size());
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string shown(key.substr(0, 64));
-      return Status::InvalidArgument("unknown field \"" + shown + "\"", shown);
-    }
-  }
-  return Status::Ok();
-}
-
-// Reads `key` as a string. Absent -> nullopt. Null -> "" when `null_clears`, else an error.
-Result<std::optional<std::string>> ReadString(const json::object& obj, const std::string& key,
-                                              bool null_clears) {
-  const json::value* v = obj.if_contains(key);
-  if (v == nullptr) return std::optional<std::string>();
-  if (v->is_null() && null_clears) return std::optional<std::string>(std::string());
-  if (!v->is_string()) return Status::InvalidArgument(key + " must be a string", key);
-  return std::optional<std::string>(std::string(v->get_string().data(), v->get_string().size()));
-}
-
-// Reads a required string member into `out`.
-Status RequireString(const json::object& obj, const std::string& key, std::string& out) {
-  const json::value* v = obj.if_contains(key);
-  auto r = ReadString(obj, key, false);
-  if (v == nullptr || v->is_null()) return Status::InvalidArgument(key + " is required", key);
-  if (!r.ok()) return r.status();
-  if (!r->has_value()) return Status::InvalidArgument(key + " is required", key);
-  out = std::move(**r);
-  return Status::Ok();
-}
-
-// Reads an optional string member (null clears) into `out`.
-Status OptionalString(const json::object& obj, const std::string& key,
-                      std::optional<std::string>& out) {
-  auto r = ReadString(obj, key, true);
-  if (!r.ok()) return r.status();
-  out = std::move(*r);
-  return Status::Ok();
 }
 
 }  // namespace

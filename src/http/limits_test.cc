@@ -51,11 +51,11 @@ TEST(IsJsonBodyTest, JsonTypesAndNoTypeAtAll) {
 class LimitsServerTest : public ::testing::Test {
  protected:
   void Start() {
-    router_->Add("POST", "/items", [this](Request& req) {
+    router_->Add("POST", "/items", kPublic, [this](Request& req) {
       ++calls_;
       return JsonResponse(201, req.body);
     });
-    router_->Add("GET", "/items", [this](Request& req) {
+    router_->Add("GET", "/items", kPublic, [this](Request& req) {
       ++calls_;
       return JsonResponse(200, "{\"params\":" + std::to_string(req.query.size()) + "}");
     });
@@ -139,8 +139,8 @@ TEST_F(LimitsServerTest, RequestsAreLoggedWithTheirRequestIdAndNoQuery) {
   logger->set_pattern("%l %v");
   logger->set_level(spdlog::level::info);
   spdlog::set_default_logger(logger);
-  router_->Add("GET", "/fail", [](Request&) -> Response { throw std::runtime_error("bug"); });
-  router_->Add("GET", "/busy", [](Request&) { return JsonResponse(503, "{}"); });
+  router_->Add("GET", "/fail", kPublic, [](Request&) -> Response { throw std::runtime_error("bug"); });
+  router_->Add("GET", "/busy", kPublic, [](Request&) { return JsonResponse(503, "{}"); });
   Start();
   Response ok = Fetch(server_->port(), "GET", "/items");
   Response failed = Fetch(server_->port(), "GET", "/fail?api_key=hunter2");

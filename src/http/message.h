@@ -14,6 +14,16 @@
 
 namespace sms::http {
 
+// Who made a request, as the router's guard established it (empty on public routes).
+struct Caller {
+  std::string name;  // the user (a token acts as its owner)
+  std::string role;
+  std::vector<std::string> scopes;  // what this credential may do
+  std::string credential;           // "session" (a login's JWT) or "api_token"
+  std::string credential_id;        // the session's jti or the token's id
+  int64_t expires_at = 0;           // ms since the epoch
+};
+
 struct Request {
   std::string method;                         // "GET", "POST", …
   std::string target;                         // raw request-target
@@ -23,6 +33,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote;  // peer address
+  Caller caller;       // filled by the router's guard
 
   // The first header named `name` (lower-case), or "".
   const std::string& Header(std::string_view name) const;

@@ -77,13 +77,14 @@ std::vector<bool> ParamMask(const auto& segments) {
 
 }  // namespace
 
-void Router::Add(const std::string& method, const std::string& pattern, Handler handler,
-                 size_t body_limit) {
+void Router::Add(const std::string& method, const std::string& pattern, std::string_view access,
+                 Handler handler, size_t body_limit) {
   Segments parts;
   if (method.empty() || !Split(pattern, &parts)) {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  Entry entry{Route{method, pattern, body_limit}, {}, std::move(handler)};
+  if (access.empty()) throw std::invalid_argument("route without access: " + pattern);
+  Entry entry{Route{method, pattern, std::string(access), body_limit}, {}, std::move(handler)};
   for (std::string_view part : parts) {
     bool param = part.size() >= 2 && part.front() == '{' && part.back() == '}';
     if (param) part = part.substr(1, part.size() - 2);
@@ -176,6 +177,9 @@ Response Router::Run(const Entry& e, Request& req, std::string_view path) const 
     }
   }
   try {
+    if (guard_) {
+      if (std::optional<Response> refused = guard_(req, e.route)) return std::move(*refused);
+    }
     return e.handler(req);
   } catch (const std::exception&) {
     // Exceptions stop here (the edge): the client gets no internals.

@@ -4,6 +4,7 @@
 // Add routes before serving; Handle is then thread-safe.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +18,24 @@ using Handler = std::function<Response(Request&)>;
 // Body limit of a route added without one, and of requests that match no route.
 inline constexpr size_t kDefaultBodyLimit = 64 * 1024;
 
+// Who may call a route. Every route names one: there is no default, so no route is open by
+// omission.
+inline constexpr std::string_view kPublic = "public";  // anyone
+// The heartbeat intake: the agent tokens, which its handler checks (open when none are set).
+inline constexpr std::string_view kAgent = "agent";
+inline constexpr std::string_view kAuthenticated = "authenticated";  // any valid credential
+// Any other value is a scope ("servers:read"): a valid credential that holds it.
+
 struct Route {
   std::string method;
   std::string pattern;
+  std::string access;                     // kPublic, kAgent, kAuthenticated or a scope
   size_t body_limit = kDefaultBodyLimit;  // bytes; larger bodies get 413 before the handler runs
 };
+
+// Runs before every handler (public routes included) and decides whether it runs: nullopt lets
+// the request through (the guard may fill req.caller), a response is sent instead.
+using Guard = std::function<std::optional<Response>(Request&, const Route&)>;
 
 class Router {
  public:
@@ -29,9 +43,14 @@ class Router {
   // `{name}` (matches one non-empty segment; its percent-decoded value goes to params[name]).
   // Matching is exact (a trailing slash matters); when several patterns match, the one with a
   // literal at the first differing segment wins ("/servers/export" over "/servers/{id}").
-  // Throws std::invalid_argument for a malformed pattern (a start-up error).
-  void Add(const std::string& method, const std::string& pattern, Handler handler,
-           size_t body_limit = kDefaultBodyLimit);
+  // `access` says who may call it (see kPublic). Throws std::invalid_argument for a malformed
+  // pattern or an empty access (start-up errors).
+  void Add(const std::string& method, const std::string& pattern, std::string_view access,
+           Handler handler, size_t body_limit = kDefaultBodyLimit);
+
+  // Installs the guard (authentication and scopes). Without one every route is let through:
+  // unit tests of handlers, and processes that serve only public routes. Call before serving.
+  void SetGuard(Guard guard) { guard_ = std::move(guard); }
 
   // Fills req.params and runs the handler; 404/405 otherwise. Matches the path of req.target
   // (segment by segment, then percent-decoded) when target is set, else req.path. `route`
@@ -51,6 +70,7 @@ class Router {
   // Handle otherwise.
   Response Handle(Request& req, const Route& route) const;
 
+  // Every route, in matching order (most specific first).
   std::vector<Route> routes() const;
 
  private:
@@ -71,6 +91,7 @@ class Router {
   std::string Allow(std::string_view path) const;
   Response Run(const Entry& e, Request& req, std::string_view path) const;
   std::vector<Entry> entries_;  // most specific first
+  Guard guard_;
 };
 
 }  // namespace sms::http

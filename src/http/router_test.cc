@@ -32,14 +32,14 @@ Handler Echo(const std::string& name) {
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.Add("GET", "/api/v1/servers", Echo("list"));
-    router_.Add("POST", "/api/v1/servers", Echo("create"), 1024);
-    router_.Add("GET", "/api/v1/servers/{server_id}", Echo("get"));
-    router_.Add("PATCH", "/api/v1/servers/{server_id}", Echo("patch"), 2048);
-    router_.Add("DELETE", "/api/v1/servers/{server_id}", Echo("delete"));
-    router_.Add("GET", "/api/v1/servers/export", Echo("export"));
-    router_.Add("GET", "/api/v1/servers/{server_id}/uptime", Echo("uptime"));
-    router_.Add("GET", "/", Echo("root"));
+    router_.Add("GET", "/api/v1/servers", kPublic, Echo("list"));
+    router_.Add("POST", "/api/v1/servers", kPublic, Echo("create"), 1024);
+    router_.Add("GET", "/api/v1/servers/{server_id}", kPublic, Echo("get"));
+    router_.Add("PATCH", "/api/v1/servers/{server_id}", kPublic, Echo("patch"), 2048);
+    router_.Add("DELETE", "/api/v1/servers/{server_id}", kPublic, Echo("delete"));
+    router_.Add("GET", "/api/v1/servers/export", kPublic, Echo("export"));
+    router_.Add("GET", "/api/v1/servers/{server_id}/uptime", kPublic, Echo("uptime"));
+    router_.Add("GET", "/", kPublic, Echo("root"));
   }
 
   Response Run(const std::string& method, const std::string& target, std::string* route) {
@@ -127,7 +127,7 @@ TEST_F(RouterTest, HandleWithTheRouteFoundBeforehand) {
   EXPECT_EQ(router_.Handle(list, *router_.Find("GET", "/api/v1/servers")).body, "list");
 
   Router other;
-  other.Add("GET", "/boom", [](Request&) -> Response { throw std::runtime_error("secret"); });
+  other.Add("GET", "/boom", kPublic, [](Request&) -> Response { throw std::runtime_error("secret"); });
   Request boom = Make("GET", "/boom");
   res = other.Handle(boom, *other.Find("GET", "/boom"));
   EXPECT_EQ(res.status, 500);
@@ -147,9 +147,9 @@ TEST_F(RouterTest, BodyLimitsPerRoute) {
 }
 
 TEST_F(RouterTest, ThrowingHandlerGives500WithoutDetails) {
-  router_.Add("GET", "/boom",
+  router_.Add("GET", "/boom", kPublic,
               [](Request&) -> Response { throw std::runtime_error("secret connection string"); });
-  router_.Add("GET", "/boom-int", [](Request&) -> Response { throw 42; });
+  router_.Add("GET", "/boom-int", kPublic, [](Request&) -> Response { throw 42; });
   for (const char* target : {"/boom", "/boom-int"}) {
     std::string route;
     Response res = Run("GET", target, &route);
@@ -180,14 +180,51 @@ TEST_F(RouterTest, ParamsOfAnEarlierMatchDoNotLeak) {
 
 TEST(RouterAddTest, RejectsMalformedPatterns) {
   Router router;
-  EXPECT_THROW(router.Add("GET", "no-slash", Echo("x")), std::invalid_argument);
-  EXPECT_THROW(router.Add("GET", "/a/{}", Echo("x")), std::invalid_argument);
-  EXPECT_THROW(router.Add("GET", "/a/{b", Echo("x")), std::invalid_argument);
-  EXPECT_THROW(router.Add("GET", "/a/x{b}", Echo("x")), std::invalid_argument);
-  EXPECT_NO_THROW(router.Add("GET", "/a/{b}", Echo("x")));
+  EXPECT_THROW(router.Add("GET", "no-slash", kPublic, Echo("x")), std::invalid_argument);
+  EXPECT_THROW(router.Add("GET", "/a/{}", kPublic, Echo("x")), std::invalid_argument);
+  EXPECT_THROW(router.Add("GET", "/a/{b", kPublic, Echo("x")), std::invalid_argument);
+  EXPECT_THROW(router.Add("GET", "/a/x{b}", kPublic, Echo("x")), std::invalid_argument);
+  EXPECT_NO_THROW(router.Add("GET", "/a/{b}", kPublic, Echo("x")));
   ASSERT_EQ(router.routes().size(), 1u);
   EXPECT_EQ(router.routes()[0].pattern, "/a/{b}");
   EXPECT_EQ(router.routes()[0].body_limit, kDefaultBodyLimit);
+  EXPECT_THROW(router.Add("GET", "/b", "", Echo("x")), std::invalid_argument);  // no access
+}
+
+TEST(RouterGuardTest, RunsBeforeEveryHandlerAndMayAnswerInstead) {
+  Router router;
+  int handled = 0;
+  router.Add("GET", "/open", kPublic, [&](Request&) { ++handled; return JsonResponse(200, "{}"); });
+  router.Add("DELETE", "/items/{id}", "items:write", [&](Request& req) {
+    ++handled;
+    return JsonResponse(200, "\"" + req.caller.name + "\"");
+  });
+  std::vector<std::string> seen;
+  router.SetGuard([&](Request& req, const Route& route) -> std::optional<Response> {
+    seen.push_back(route.access);
+    if (route.access == kPublic) return std::nullopt;
+    if (req.Header("authorization") != "ok") return ErrorResponse(401, "unauthenticated", "no");
+    req.caller.name = "alice";
+    return std::nullopt;
+  });
+  Request req;
+  req.method = "DELETE";
+  req.path = "/items/7";
+  std::string route;
+  EXPECT_EQ(router.Handle(req, &route).status, 401);
+  EXPECT_EQ(handled, 0);  // refused before the handler
+  req.headers.emplace_back("authorization", "ok");
+  Response ok = router.Handle(req, &route);
+  EXPECT_EQ(ok.body, "\"alice\"");
+  req = Request{};
+  req.method = "GET";
+  req.path = "/open";
+  EXPECT_EQ(router.Handle(req, &route).status, 200);
+  EXPECT_EQ(handled, 2);
+  EXPECT_EQ(seen, (std::vector<std::string>{"items:write", "items:write", "public"}));
+  req.path = "/nothing";  // unmatched: 404 without asking the guard
+  EXPECT_EQ(router.Handle(req, &route).status, 404);
+  EXPECT_EQ(seen.size(), 3u);
 }
 
 }  // namespace

@@ -33,10 +33,10 @@ double Sample(const std::string& text, const std::string& series) {
 class ServerTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    router_->Add("GET", "/hello",
+    router_->Add("GET", "/hello", kPublic,
                  [](Request&) { return JsonResponse(200, R"({"hello":"world"})"); });
     router_->Add(
-        "POST", "/echo",
+        "POST", "/echo", kPublic,
         [](Request& req) {
           Response res = JsonResponse(201, req.body);
           res.content_type = "text/plain";
@@ -45,8 +45,8 @@ class ServerTest : public ::testing::TestWithParam<bool> {
         },
         8 * 1024 * 1024);
     router_->Add(
-        "POST", "/small", [](Request& req) { return JsonResponse(200, req.body); }, 16);
-    router_->Add("GET", "/servers/{server_id}", [](Request& req) {
+        "POST", "/small", kPublic, [](Request& req) { return JsonResponse(200, req.body); }, 16);
+    router_->Add("GET", "/servers/{server_id}", kPublic, [](Request& req) {
       boost::json::object o;
       o["id"] = req.params["server_id"];
       o["path"] = req.path;
@@ -55,10 +55,10 @@ class ServerTest : public ::testing::TestWithParam<bool> {
       o["remote"] = req.remote;
       return JsonResponse(200, boost::json::serialize(o));
     });
-    router_->Add("DELETE", "/servers/{server_id}", [](Request&) { return JsonResponse(204, ""); });
-    router_->Add("GET", "/boom",
+    router_->Add("DELETE", "/servers/{server_id}", kPublic, [](Request&) { return JsonResponse(204, ""); });
+    router_->Add("GET", "/boom", kPublic,
                  [](Request&) -> Response { throw std::runtime_error("password=hunter2"); });
-    router_->Add("GET", "/slow", [this](Request&) {
+    router_->Add("GET", "/slow", kPublic, [this](Request&) {
       slow_started_ = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return JsonResponse(200, R"({"slow":true})");
@@ -435,7 +435,7 @@ TEST_P(ServerTest, ReadTimeoutBoundsASlowRequest) {
 
 TEST_P(ServerTest, ReadTimeoutDropsAClientThatStopsReading) {
   options_.read_timeout_seconds = 1;
-  router_->Add("GET", "/huge", [](Request&) {
+  router_->Add("GET", "/huge", kPublic, [](Request&) {
     return JsonResponse(200, std::string(64 * 1024 * 1024, 'x'));  // more than socket buffers
   });
   StartServer();
@@ -496,14 +496,14 @@ TEST_P(ServerTest, AFileBodyIsSentWholeInChunks) {
   std::string content;
   for (int i = 0; i < 300'000; ++i) content += static_cast<char>('a' + i * 7 % 26);
   std::ofstream(path, std::ios::binary) << content;
-  router_->Add("GET", "/file", [&](Request&) {
+  router_->Add("GET", "/file", kPublic, [&](Request&) {
     Response res;
     res.content_type = "application/octet-stream";
     res.file = *BodyFile::Open(path, /*unlink_now=*/false);
     return res;
   });
   std::string once = path + ".once";
-  router_->Add("GET", "/once", [&](Request&) {
+  router_->Add("GET", "/once", kPublic, [&](Request&) {
     std::ofstream(once) << "sent once";
     Response res;
     res.file = *BodyFile::Open(once, /*unlink_now=*/true);

@@ -10,7 +10,7 @@ import tempfile
 import urllib.request
 import uuid
 
-from conftest import Smsd
+from conftest import ADMIN_PASSWORD, ADMIN_USER, Smsd
 
 ENGINE_VARS = ("SMS_DATABASE_URL", "SMS_KAFKA_BROKERS", "SMS_REDIS_URL")
 
@@ -31,6 +31,9 @@ class Cluster:
         self.env["SMS_KAFKA_TOPIC_PREFIX"] = f"it-{self.tag}."
         self.index_prefix = f"it-{self.tag}-heartbeats"  # the cluster's own search indices
         self.env["SMS_SEARCH_INDEX_PREFIX"] = self.index_prefix
+        # Every management replica signs and checks logins with the same secret.
+        self.env["SMS_JWT_SECRET"] = uuid.uuid4().hex + uuid.uuid4().hex
+        self.env.update(SMS_ADMIN_USER=ADMIN_USER, SMS_ADMIN_PASSWORD=ADMIN_PASSWORD)
         self.dir = tempfile.TemporaryDirectory(prefix="sms-cluster-")
         self.args = list(args)
         self.healthchecks = [self._proc("healthcheck") for _ in range(healthchecks)]
@@ -61,9 +64,12 @@ class Cluster:
     def port(self):
         return self.management.port
 
-    def request(self, method, path, body=None, headers=None, raw=None):
+    def request(self, method, path, body=None, headers=None, raw=None, auth=True):
         target = self.healthchecks[0] if path.startswith("/healthcheck") else self.management
-        return target.request(method, path, body=body, headers=headers, raw=raw)
+        return target.request(method, path, body=body, headers=headers, raw=raw, auth=auth)
+
+    def auth_header(self):
+        return self.management.auth_header()
 
     def get(self, path):
         return self.request("GET", path)

@@ -15,9 +15,44 @@ SMSD = os.environ.get("SMSD", "build/bin/smsd")
 AGENT = os.environ.get("SMS_AGENT", "build/bin/sms-agent")
 
 
+# The first admin every test system starts with; requests to /api/v1 log in as it.
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "it admin password"
+
+
 def embedded_env():
-    """The environment without SMS_* settings: the embedded default, whatever engines run."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("SMS_")}
+    """The environment without SMS_* settings (the embedded default, whatever engines run),
+    plus the first admin."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMS_")}
+    env.update(SMS_ADMIN_USER=ADMIN_USER, SMS_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    return env
+
+
+def send(port, method, path, body=None, headers=None, raw=None):
+    """One HTTP request on a new connection: (status, JSON or text body, headers)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    h = dict(headers or {})
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode()
+        h.setdefault("Content-Type", "application/json")
+    conn.request(method, path, body=data, headers=h)
+    resp = conn.getresponse()
+    text = resp.read()
+    conn.close()
+    try:
+        payload = json.loads(text) if text else None
+    except ValueError:
+        payload = text.decode(errors="replace")
+    return resp.status, payload, dict(resp.getheaders())
+
+
+def login(port, username=ADMIN_USER, password=ADMIN_PASSWORD):
+    """The access token of a login (asserts it succeeds)."""
+    status, body, _ = send(port, "POST", "/api/v1/auth/login",
+                           {"username": username, "password": password})
+    assert status == 200, body
+    return body["access_token"]
 
 
 class Smsd:
@@ -30,11 +65,13 @@ class Smsd:
         self.env = env
         self.proc = None
         self.port = None
+        self.token = None
         self.log = []
 
     def start(self, timeout=30):
         cmd = [SMSD, self.role, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args
         self.port = None
+        self.token = None
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, env=self.env or embedded_env())
         found = threading.Event()
@@ -72,22 +109,26 @@ class Smsd:
     def agent_url(self, i):
         return self.url
 
-    def request(self, method, path, body=None, headers=None, raw=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def auth_header(self):
+        """{"Authorization": "Bearer <the admin's token>"}, logging in when needed."""
+        if self.token is None:
+            self.token = login(self.port)
+        return {"Authorization": "Bearer " + self.token}
+
+    def request(self, method, path, body=None, headers=None, raw=None, auth=True):
+        """A request; to /api/v1 (but login) it carries the admin's token unless `auth` is
+        False or the caller gives its own Authorization."""
         h = dict(headers or {})
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            h.setdefault("Content-Type", "application/json")
-        conn.request(method, path, body=data, headers=h)
-        resp = conn.getresponse()
-        text = resp.read()
-        conn.close()
-        try:
-            payload = json.loads(text) if text else None
-        except ValueError:
-            payload = text.decode(errors="replace")
-        return resp.status, payload, dict(resp.getheaders())
+        signed = (auth and path.startswith("/api/v1/") and "Authorization" not in h
+                  and not path.startswith("/api/v1/auth/login"))
+        if signed:
+            h.update(self.auth_header())
+        status, payload, hdrs = send(self.port, method, path, body, h, raw)
+        if signed and status == 401:  # the token expired: log in again, once
+            self.token = None
+            h.update(self.auth_header())
+            status, payload, hdrs = send(self.port, method, path, body, h, raw)
+        return status, payload, hdrs
 
     def get(self, path):
         return self.request("GET", path)

@@ -50,7 +50,7 @@ def export(system, query=""):
     """(status, headers, workbook or error body) of GET /api/v1/servers/export."""
     import http.client
     conn = http.client.HTTPConnection("127.0.0.1", system.port, timeout=60)
-    conn.request("GET", "/api/v1/servers/export" + query)
+    conn.request("GET", "/api/v1/servers/export" + query, headers=system.auth_header())
     resp = conn.getresponse()
     data = resp.read()
     headers = dict(resp.getheaders())
@@ -157,7 +157,7 @@ def test_an_export_imports_again_as_it_is(system):
                                                    "ipv4": f"10.2.0.{i}"})
     import http.client
     conn = http.client.HTTPConnection("127.0.0.1", system.port, timeout=60)
-    conn.request("GET", "/api/v1/servers/export")
+    conn.request("GET", "/api/v1/servers/export", headers=system.auth_header())
     data = conn.getresponse().read()
     conn.close()
     for i in range(30):

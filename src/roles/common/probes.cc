@@ -6,10 +6,9 @@ namespace sms::roles {
 
 void RegisterProbes(http::Router& router, std::shared_ptr<http::Metrics> metrics,
                     std::vector<ReadinessCheck> checks) {
-  router.Add("GET", "/healthz", [](http::Request&) {
-    return http::JsonResponse(200, R"({"status":"ok"})");
-  });
-  router.Add("GET", "/readyz", [checks = std::move(checks)](http::Request&) {
+  router.Add("GET", "/healthz", http::kPublic,
+             [](http::Request&) { return http::JsonResponse(200, R"({"status":"ok"})"); });
+  router.Add("GET", "/readyz", http::kPublic, [checks = std::move(checks)](http::Request&) {
     boost::json::object results;
     bool ready = true;
     for (const auto& [name, check] : checks) {
@@ -21,7 +20,7 @@ void RegisterProbes(http::Router& router, std::shared_ptr<http::Metrics> metrics
                              {"checks", std::move(results)}};
     return http::JsonResponse(ready ? 200 : 503, boost::json::serialize(body));
   });
-  router.Add("GET", "/metrics", [metrics](http::Request&) {
+  router.Add("GET", "/metrics", http::kPublic, [metrics](http::Request&) {
     return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics->Render(), {}};
   });
 }

@@ -40,7 +40,7 @@ Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::
 
 void Healthcheck::Register(http::Router& router) {
   router.Add(
-      "POST", "/healthcheck", [this](http::Request& req) { return Accept(req); },
+      "POST", "/healthcheck", http::kAgent, [this](http::Request& req) { return Accept(req); },
       kMaxHeartbeatBody);
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "auth/scopes.h"
 #include "core/query.h"
 #include "core/server_json.h"
 #include "core/time.h"
@@ -316,9 +317,9 @@ http::Response ExportHandler(const ManagementBackends& b, const http::Request& r
 
 void RegisterExcel(http::Router& router, const ManagementBackends& backends) {
   router.Add(
-      "POST", "/api/v1/servers/import",
+      "POST", "/api/v1/servers/import", auth::kServersImport,
       [backends](http::Request& req) { return ImportHandler(backends, req); }, kImportBodyLimit);
-  router.Add("GET", "/api/v1/servers/export",
+  router.Add("GET", "/api/v1/servers/export", auth::kServersExport,
              [backends](http::Request& req) { return ExportHandler(backends, req); });
 }
 

@@ -2,12 +2,14 @@
 
 #include <boost/json.hpp>
 
+#include "auth/scopes.h"
 #include "core/query.h"
 #include "core/server_json.h"
 #include "core/time.h"
 #include "core/validation.h"
 #include "roles/common/server_cache.h"
 #include "roles/management/excel.h"
+#include "roles/management/identity_api.h"
 #include "roles/management/reports_api.h"
 
 namespace sms::management {
@@ -65,17 +67,28 @@ void Management::Register(http::Router& router) {
   auto bind = [this](http::Response (Management::*fn)(const http::Request&)) {
     return [this, fn](http::Request& req) { return (this->*fn)(req); };
   };
-  router.Add("POST", "/api/v1/servers", bind(&Management::CreateServer));
-  router.Add("GET", "/api/v1/servers", bind(&Management::ListServers));
-  router.Add("GET", "/api/v1/servers/{server_id}", bind(&Management::GetServer));
-  router.Add("PATCH", "/api/v1/servers/{server_id}", bind(&Management::UpdateServer));
-  router.Add("DELETE", "/api/v1/servers/{server_id}", bind(&Management::DeleteServer));
-  router.Add("GET", "/api/v1/servers/{server_id}/uptime", bind(&Management::Uptime));
-  router.Add("GET", "/api/v1/servers/{server_id}/events", bind(&Management::Events));
-  router.Add("GET", "/api/v1/stats", bind(&Management::Stats));
+  router.Add("POST", "/api/v1/servers", auth::kServersWrite, bind(&Management::CreateServer));
+  router.Add("GET", "/api/v1/servers", auth::kServersRead, bind(&Management::ListServers));
+  router.Add("GET", "/api/v1/servers/{server_id}", auth::kServersRead,
+             bind(&Management::GetServer));
+  router.Add("PATCH", "/api/v1/servers/{server_id}", auth::kServersWrite,
+             bind(&Management::UpdateServer));
+  router.Add("DELETE", "/api/v1/servers/{server_id}", auth::kServersWrite,
+             bind(&Management::DeleteServer));
+  router.Add("GET", "/api/v1/servers/{server_id}/uptime", auth::kServersRead,
+             bind(&Management::Uptime));
+  router.Add("GET", "/api/v1/servers/{server_id}/events", auth::kServersRead,
+             bind(&Management::Events));
+  router.Add("GET", "/api/v1/stats", auth::kServersRead, bind(&Management::Stats));
   // /servers/import and /servers/export: literal segments win over {server_id}.
   RegisterExcel(router, b_);
   RegisterReports(router, b_);
+  if (b_.access) {
+    RegisterIdentity(router, b_.access, b_.store, b_.clock);
+    router.SetGuard([access = b_.access](http::Request& req, const http::Route& route) {
+      return access->Guard(req, route);
+    });
+  }
 }
 
 http::Response Management::CreateServer(const http::Request& req) {
@@ -96,8 +109,10 @@ http::Response Management::ListServers(const http::Request& req) {
   json::array items;
   items.reserve(page->items.size());
   for (const Server& s : page->items) items.emplace_back(ServerToJson(s));
-  json::object body{{"total", page->total}, {"offset", query->offset},
-                    {"limit", query->limit}, {"items", std::move(items)}};
+  json::object body{{"total", page->total},
+                    {"offset", query->offset},
+                    {"limit", query->limit},
+                    {"items", std::move(items)}};
   return http::JsonResponse(200, json::serialize(body));
 }
 
@@ -146,8 +161,10 @@ http::Response Management::Events(const http::Request& req) {
     // The event before the window only tells the state at `from`; it is not in the window.
     if (e.at >= window->first) items.emplace_back(EventToJson(e));
   }
-  json::object body{{"server_id", PathId(req)}, {"from", FormatTime(window->first)},
-                    {"to", FormatTime(window->second)}, {"items", std::move(items)}};
+  json::object body{{"server_id", PathId(req)},
+                    {"from", FormatTime(window->first)},
+                    {"to", FormatTime(window->second)},
+                    {"items", std::move(items)}};
   return http::JsonResponse(200, json::serialize(body));
 }
 

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "history/history.h"
 #include "report/calendar.h"
+#include "roles/management/access.h"
 #include "report/scheduler.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -25,13 +26,16 @@ struct ManagementBackends {
   // Reports (POST/GET /api/v1/reports): unset, those routes answer 503.
   std::shared_ptr<report::Reporter> reporter;
   std::optional<report::Calendar> calendar;  // --tz: the days of a report
+  // Who may call what: with it, Register adds the identity routes and guards the router;
+  // without it (handler tests) every route is open.
+  std::shared_ptr<Access> access;
 };
 
 class Management {
  public:
   explicit Management(ManagementBackends backends);
 
-  // Adds every /api/v1 route to `router`.
+  // Adds every /api/v1 route to `router` and, with an Access, makes it the router's guard.
   void Register(http::Router& router);
 
   http::Response CreateServer(const http::Request& req);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/scopes.h"
 #include "core/heartbeat.h"
 #include "core/time.h"
 #include "report/scheduler.h"
@@ -71,9 +72,10 @@ http::Response Get(const ManagementBackends& b, const http::Request& req) {
 }  // namespace
 
 void RegisterReports(http::Router& router, const ManagementBackends& backends) {
-  router.Add("POST", "/api/v1/reports",
-             [backends](http::Request& req) { return Post(backends, req); }, kReportBodyLimit);
-  router.Add("GET", "/api/v1/reports/{report_id}",
+  router.Add(
+      "POST", "/api/v1/reports", auth::kReportsSend,
+      [backends](http::Request& req) { return Post(backends, req); }, kReportBodyLimit);
+  router.Add("GET", "/api/v1/reports/{report_id}", auth::kReportsRead,
              [backends](http::Request& req) { return Get(backends, req); });
 }
 

@@ -1,0 +1,25 @@
+#pragma once
+// Start-up of the management API's identity: the JWT signing secret and the first admin.
+
+#include <string>
+
+#include "app/config.h"
+#include "auth/jwt.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace sms::app {
+
+// The signing key: SMS_JWT_SECRET, else the file --jwt-secret-file names (trailing newlines
+// dropped). `smsd all` with neither generates one into <data-dir>/jwt-secret (mode 0600) and
+// reuses it after. InvalidArgument (one line, never quoting the secret) when it is missing or
+// shorter than 32 bytes.
+Result<auth::Jwt> LoadJwt(const Config& cfg);
+
+// Creates the first admin when the store has no user: SMS_ADMIN_USER / SMS_ADMIN_PASSWORD, or,
+// for `smsd all` with neither, user "admin" with a generated password written to
+// <data-dir>/initial-admin-password (mode 0600; the log says where, never what). Other roles
+// with neither only warn: nobody can log in until an admin exists.
+Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now);
+
+}  // namespace sms::app

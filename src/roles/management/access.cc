@@ -1,0 +1,196 @@
+#include "roles/management/access.h"
+
+#include <algorithm>
+
+#include "auth/api_token.h"
+#include "auth/password.h"
+#include "auth/scopes.h"
+
+namespace sms::management {
+namespace {
+
+constexpr std::string_view kRealm = "Bearer realm=\"sms\"";
+
+http::Response Challenge(const Status& why, bool credential_given) {
+  http::Response r = http::ErrorResponse(401, "unauthenticated", why.message());
+  r.headers.emplace_back("WWW-Authenticate", credential_given
+                                                 ? std::string(kRealm) + ", error=\"invalid_token\""
+                                                 : std::string(kRealm));
+  return r;
+}
+
+// The credential of "Bearer <credential>" (scheme case-insensitive); nullopt otherwise.
+std::optional<std::string_view> BearerCredential(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view credential = header.substr(kScheme.size());
+  while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
+  if (credential.empty()) return std::nullopt;
+  return credential;
+}
+
+std::vector<std::string> RoleScopes(const std::string& role) {
+  return auth::ScopesOf(role).value_or(std::vector<std::string>{});
+}
+
+// A hash no password is known for.
+std::string DummyHash() {
+  auto hash = auth::HashPassword(auth::RandomHex(16));
+  return hash.ok() ? *hash : std::string();
+}
+
+}  // namespace
+
+Access::Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptions options)
+    : jwt_(std::move(jwt)),
+      store_(std::move(store)),
+      clock_(std::move(clock)),
+      o_(options),
+      dummy_hash_(DummyHash()),
+      users_(o_.user_throttle),
+      addresses_(o_.address_throttle) {}
+
+std::optional<http::Response> Access::Guard(http::Request& req, const http::Route& route) const {
+  if (route.access == http::kPublic || route.access == http::kAgent) return std::nullopt;
+  const std::string& header = req.Header("authorization");
+  std::optional<std::string_view> credential = BearerCredential(header);
+  if (!credential) {
+    return Challenge(Status::Unauthenticated("this API needs 'Authorization: Bearer <token>': a "
+                                             "token from POST /api/v1/auth/login or an API token"),
+                     !header.empty());
+  }
+  auto caller = Authenticate(*credential);
+  if (!caller.ok()) {
+    if (caller.status().code() == Code::kUnauthenticated) return Challenge(caller.status(), true);
+    return http::ErrorResponse(caller.status());
+  }
+  if (route.access != http::kAuthenticated && !auth::HasScope(caller->scopes, route.access)) {
+    return http::ErrorResponse(403, "permission_denied",
+                               "this API needs scope '" + route.access + "', which this " +
+                                   (caller->credential == "api_token" ? "token" : "role") +
+                                   " does not hold");
+  }
+  req.caller = std::move(*caller);
+  return std::nullopt;
+}
+
+Result<http::Caller> Access::Authenticate(std::string_view credential) const {
+  if (credential.size() > auth::kMaxTokenBytes) {
+    return Status::Unauthenticated("invalid token: too long");
+  }
+  Millis now = clock_->Now();
+  return auth::IsApiToken(credential) ? FromApiToken(credential, now) : FromJwt(credential, now);
+}
+
+Result<http::Caller> Access::FromJwt(std::string_view token, Millis now) const {
+  auto claims = jwt_.Verify(token, now);
+  if (!claims.ok()) return claims.status();
+  auto user = store_->SessionUser(claims->jti, now);
+  if (!user.ok()) return user.status();
+  if (!user->has_value() || (*user)->username != claims->sub) {
+    return Status::Unauthenticated("invalid token: the session has ended (logged out, or the "
+                                   "user changed)");
+  }
+  http::Caller c;
+  c.name = (*user)->username;
+  c.role = (*user)->role;
+  c.scopes = RoleScopes(c.role);
+  c.credential = "session";
+  c.credential_id = claims->jti;
+  c.expires_at = claims->exp;
+  return c;
+}
+
+Result<http::Caller> Access::FromApiToken(std::string_view text, Millis now) const {
+  auth::ApiTokenParts parts;
+  if (!auth::ParseApiToken(text, &parts)) return Status::Unauthenticated("invalid API token");
+  auto found = store_->ApiTokenUser(parts.token_id, now);
+  if (!found.ok()) return found.status();
+  if (!found->has_value() || !auth::SecretMatches(parts.secret, (*found)->first.secret_hash)) {
+    return Status::Unauthenticated("invalid API token: unknown, revoked or expired");
+  }
+  const auto& [token, owner] = **found;
+  http::Caller c;
+  c.name = owner.username;
+  c.role = owner.role;
+  std::vector<std::string> held = RoleScopes(owner.role);
+  for (const std::string& s : token.scopes) {
+    if (auth::HasScope(held, s)) c.scopes.push_back(s);  // never more than the owner's role
+  }
+  c.credential = "api_token";
+  c.credential_id = token.token_id;
+  c.expires_at = token.expires_at;
+  return c;
+}
+
+void Access::Failed(const std::string& username, const std::string& address, Millis now) {
+  users_.Fail(username, now);
+  addresses_.Fail(address, now);
+}
+
+Result<LoginResult> Access::LogIn(const std::string& username, std::string_view password,
+                                  const std::string& address) {
+  Millis now = clock_->Now();
+  LoginResult out;
+  out.retry_after = std::max(users_.RetryAfter(username, now), addresses_.RetryAfter(address, now));
+  if (out.retry_after > 0) return out;
+  auto user = store_->GetUser(username);
+  if (!user.ok() && user.status().code() != Code::kNotFound) return user.status();
+  bool known = user.ok();
+  bool match = auth::VerifyPassword(password, known ? user->password_hash : dummy_hash_);
+  if (!known || !match) {
+    Failed(username, address, now);
+    return Status::Unauthenticated("invalid username or password");
+  }
+  users_.Succeed(username);
+  auth::Claims claims;
+  claims.sub = user->username;
+  claims.role = user->role;
+  claims.scopes = RoleScopes(user->role);
+  claims.jti = auth::RandomHex(16);
+  claims.iat = now;
+  claims.exp = now + o_.session_ttl;
+  store::SessionRecord session{claims.jti, claims.sub, now, claims.exp};
+  if (Status s = store_->InsertSession(session); !s.ok()) return s;
+  out.token = jwt_.Sign(claims);
+  out.caller = http::Caller{claims.sub, claims.role, claims.scopes, "session", claims.jti,
+                            claims.exp / 1000 * 1000};
+  return out;
+}
+
+Status ValidateUsername(std::string_view username, const std::string& field) {
+  bool ok = !username.empty() && username.size() <= 64 &&
+            std::all_of(username.begin(), username.end(), [](char ch) {
+              return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' ||
+                     ch == '@' || ch == '-';
+            });
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("a username has 1 to 64 of A-Z a-z 0-9 . _ @ -", field);
+}
+
+Result<bool> EnsureFirstAdmin(store::Store& store, const std::string& username,
+                              const std::string& password, Millis now) {
+  if (username.empty() != password.empty()) {
+    return Status::InvalidArgument("set both SMS_ADMIN_USER and SMS_ADMIN_PASSWORD, or neither",
+                                   "admin_password");
+  }
+  if (username.empty()) return false;
+  if (Status s = ValidateUsername(username, "admin_user"); !s.ok()) return s;
+  if (Status s = auth::CheckPassword(password); !s.ok()) {
+    return Status::InvalidArgument("SMS_ADMIN_PASSWORD: " + s.message(), "admin_password");
+  }
+  auto count = store.CountUsers();
+  if (!count.ok()) return count.status();
+  if (*count > 0) return false;
+  auto hash = auth::HashPassword(password);
+  if (!hash.ok()) return hash.status();
+  Status created = store.CreateUser(store::UserRecord{username, *hash, "admin", now, now});
+  if (created.code() == Code::kConflict) return false;  // another replica was first
+  if (!created.ok()) return created;
+  return true;
+}
+
+}  // namespace sms::management

@@ -1,0 +1,80 @@
+#pragma once
+// Access: who calls the management API and whether they may. A login is a JWT (HS256) whose jti
+// is a row in the sessions table, so logout, a password or role change and deleting the user end
+// it at once; an API token is looked up by id and proven by its secret's hash. Either way the
+// caller's scopes come from the user's role as stored now (a token: its scopes within that
+// role). Access is also the router's guard: 401 without a valid credential, 403 without the
+// route's scope. Thread-safe.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/jwt.h"
+#include "auth/throttle.h"
+#include "core/clock.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace sms::management {
+
+struct AccessOptions {
+  Millis session_ttl = 15 * 60'000;  // --jwt-ttl-minutes
+  auth::ThrottleOptions user_throttle;                           // per username
+  auth::ThrottleOptions address_throttle{.max_failures = 20};   // per client address
+};
+
+struct LoginResult {
+  Millis retry_after = 0;  // > 0: throttled, nothing was checked
+  std::string token;       // the JWT
+  http::Caller caller;
+};
+
+class Access {
+ public:
+  Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptions options = {});
+
+  // The router guard: lets public and agent routes through; otherwise fills req.caller from the
+  // Authorization header or answers 401 (WWW-Authenticate: Bearer), 403 (scope missing) or 503
+  // (the store is down).
+  std::optional<http::Response> Guard(http::Request& req, const http::Route& route) const;
+
+  // The caller `credential` (a JWT or an API token, without "Bearer ") stands for.
+  // Unauthenticated, with a reason that never quotes it, when it is not valid now; Unavailable
+  // when the store is down.
+  Result<http::Caller> Authenticate(std::string_view credential) const;
+
+  // Checks a password and starts a session. Throttled (retry_after > 0) after repeated failures
+  // for the username or from `address`. Unauthenticated "invalid username or password" for an
+  // unknown user and a wrong password alike (both take the time of an argon2id check).
+  Result<LoginResult> LogIn(const std::string& username, std::string_view password,
+                            const std::string& address);
+
+  Millis session_ttl() const { return o_.session_ttl; }
+
+ private:
+  Result<http::Caller> FromJwt(std::string_view token, Millis now) const;
+  Result<http::Caller> FromApiToken(std::string_view token, Millis now) const;
+  void Failed(const std::string& username, const std::string& address, Millis now);
+
+  auth::Jwt jwt_;
+  store::StorePtr store_;
+  ClockPtr clock_;
+  AccessOptions o_;
+  std::string dummy_hash_;  // checked for unknown users, so they take as long as known ones
+  auth::LoginThrottle users_;
+  auth::LoginThrottle addresses_;
+};
+
+// The first admin: when the store has no user and `username` is set, creates it with
+// `password`. InvalidArgument (field "admin_password") for a password that is too short,
+// or when only one of the two is set. Another replica creating it at the same time is fine.
+// Returns true when it created the user.
+Result<bool> EnsureFirstAdmin(store::Store& store, const std::string& username,
+                              const std::string& password, Millis now);
+
+// A username: 1..64 of [A-Za-z0-9._@-]. InvalidArgument naming `field` otherwise.
+Status ValidateUsername(std::string_view username, const std::string& field = "username");
+
+}  // namespace sms::management

@@ -1,0 +1,22 @@
+#pragma once
+// The identity API (docs/openapi.yaml has the shapes):
+//   POST   /api/v1/auth/login   {"username","password"} -> a JWT; 401, or 429 + Retry-After
+//   POST   /api/v1/auth/logout  ends the session of the JWT it is called with
+//   GET    /api/v1/auth/me      who the credential stands for
+//   GET/POST /api/v1/users, GET/PATCH/DELETE /api/v1/users/{username}      (users:admin)
+//   GET/POST /api/v1/tokens, DELETE /api/v1/tokens/{token_id}              (tokens:manage)
+// Passwords are never returned; an API token's text is shown once, when created. Thread-safe.
+
+#include <memory>
+
+#include "core/clock.h"
+#include "http/router.h"
+#include "roles/management/access.h"
+#include "store/store.h"
+
+namespace sms::management {
+
+void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access,
+                      store::StorePtr store, ClockPtr clock);
+
+}  // namespace sms::management

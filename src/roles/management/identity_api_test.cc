@@ -1,0 +1,242 @@
+// The identity API and the guard, through the router as a client sees them: logins, scopes,
+// logout, users (last admin), API tokens, throttling. SQLite in memory, a manual clock.
+#include "roles/management/identity_api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "auth/password.h"
+#include "roles/management/management.h"
+
+namespace sms::management {
+namespace {
+
+namespace json = boost::json;
+constexpr Millis kNow = 1'795'000'000'000;
+constexpr const char* kAdminPassword = "admin password 1";
+
+class IdentityApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<ManualClock>(kNow);
+    store_ = *store::MakeStore({"sqlite::memory:"});
+    ASSERT_TRUE(*EnsureFirstAdmin(*store_, "root", kAdminPassword, kNow));
+    ManagementBackends b{store_, *history::MakeHistory({}, store_), *cache::MakeCache({}), clock_};
+    AccessOptions options;
+    options.user_throttle.max_failures = 3;
+    b.access = std::make_shared<Access>(
+        *auth::Jwt::Make(std::string(32, 's')), store_, clock_, options);
+    mgmt_ = std::make_unique<Management>(b);
+    mgmt_->Register(router_);
+    admin_ = Login("root", kAdminPassword);
+  }
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& token, std::string body = "",
+                      const std::string& remote = "10.0.0.1") {
+    http::Request req;
+    req.method = method;
+    req.path = req.target = path;
+    req.body = std::move(body);
+    req.remote = remote;
+    if (!token.empty()) req.headers.emplace_back("authorization", "Bearer " + token);
+    std::string route;
+    return router_.Handle(req, &route);
+  }
+  std::string Login(const std::string& user, const std::string& password) {
+    auto r = Call("POST", "/api/v1/auth/login", "",
+                  json::serialize(json::object{{"username", user}, {"password", password}}));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? std::string(Body(r).at("access_token").as_string()) : "";
+  }
+  void AddUser(const std::string& user, const std::string& role) {
+    auto r = Call("POST", "/api/v1/users", admin_,
+                  json::serialize(json::object{
+                      {"username", user}, {"password", user + " password"}, {"role", role}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  static json::value Body(const http::Response& r) { return json::parse(r.body); }
+  static std::string Code(const http::Response& r) {
+    return std::string(Body(r).at("error").at("code").as_string());
+  }
+  static std::string Header(const http::Response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  std::shared_ptr<ManualClock> clock_;
+  store::StorePtr store_;
+  std::unique_ptr<Management> mgmt_;
+  http::Router router_;
+  std::string admin_;
+};
+
+TEST_F(IdentityApiTest, EveryProtectedRouteNeedsAValidToken) {
+  auto none = Call("GET", "/api/v1/servers", "");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(Code(none), "unauthenticated");
+  EXPECT_EQ(Header(none, "WWW-Authenticate"), "Bearer realm=\"sms\"");
+  auto bad = Call("GET", "/api/v1/servers", "not.a.jwt");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(Header(bad, "WWW-Authenticate"), "Bearer realm=\"sms\", error=\"invalid_token\"");
+  // Signed with another secret: refused.
+  auth::Claims c{"root", "admin", {"servers:read"}, "jti-1", kNow, 0, kNow + 60'000};
+  auto forged = (*auth::Jwt::Make(std::string(32, 'o'))).Sign(c);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", forged).status, 401);
+  // Right secret, but no session with that jti: refused too.
+  EXPECT_EQ(Call("GET", "/api/v1/servers", (*auth::Jwt::Make(std::string(32, 's'))).Sign(c))
+                .status,
+            401);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", admin_).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", "", "{}").status, 400);  // public
+  // Expired.
+  clock_->Advance(15 * 60'000);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", admin_).status, 401);
+}
+
+TEST_F(IdentityApiTest, LoginAnswersTheTokenAndWhoItIs) {
+  auto r = Call("POST", "/api/v1/auth/login", "",
+                R"({"username":"root","password":"admin password 1"})");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r).at("token_type"), "Bearer");
+  EXPECT_EQ(Body(r).at("expires_in"), 900);
+  EXPECT_EQ(Body(r).at("role"), "admin");
+  EXPECT_EQ(Header(r, "Cache-Control"), "no-store");
+  auto me = Call("GET", "/api/v1/auth/me", std::string(Body(r).at("access_token").as_string()));
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(Body(me).at("username"), "root");
+  EXPECT_EQ(Body(me).at("credential"), "session");
+  for (const char* body : {"", "[]", R"({"username":"root"})", R"({"password":"x"})",
+                           R"({"username":"root","password":"admin password 1","x":1})"}) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login", "", body).status, 400) << body;
+  }
+}
+
+TEST_F(IdentityApiTest, ScopesFollowTheRole) {
+  AddUser("vera", "viewer");
+  AddUser("otto", "operator");
+  std::string viewer = Login("vera", "vera password"), op = Login("otto", "otto password");
+  EXPECT_EQ(Call("GET", "/api/v1/servers", viewer).status, 200);
+  auto denied = Call("POST", "/api/v1/servers", viewer, R"({"server_id":"a","server_name":"A"})");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(Code(denied), "permission_denied");
+  EXPECT_EQ(store_->GetServer("a").status().code(), Code::kNotFound);  // nothing changed
+  EXPECT_EQ(Call("POST", "/api/v1/servers", op, R"({"server_id":"a","server_name":"A"})").status,
+            201);
+  EXPECT_EQ(Call("GET", "/api/v1/users", op).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/users", admin_).status, 200);
+}
+
+TEST_F(IdentityApiTest, LogoutEndsTheSessionAndOnlyIt) {
+  std::string other = Login("root", kAdminPassword);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", admin_).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", admin_).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", other).status, 200);
+}
+
+TEST_F(IdentityApiTest, UsersNeverShowPasswordsAndTheLastAdminStays) {
+  AddUser("otto", "operator");
+  auto list = Call("GET", "/api/v1/users", admin_);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(Body(list).at("total"), 2);
+  EXPECT_EQ(list.body.find("argon2"), std::string::npos);
+  EXPECT_EQ(list.body.find("password"), std::string::npos);
+  auto dup = Call("POST", "/api/v1/users", admin_,
+                  R"({"username":"otto","password":"another password","role":"viewer"})");
+  EXPECT_EQ(dup.status, 409);
+  for (const char* body :
+       {R"({"username":"bad name","password":"long enough pw","role":"viewer"})",
+        R"({"username":"x","password":"short","role":"viewer"})",
+        R"({"username":"x","password":"long enough pw","role":"root"})"}) {
+    EXPECT_EQ(Call("POST", "/api/v1/users", admin_, body).status, 400) << body;
+  }
+  auto last = Call("DELETE", "/api/v1/users/root", admin_);
+  EXPECT_EQ(last.status, 409);
+  EXPECT_EQ(Call("PATCH", "/api/v1/users/root", admin_, R"({"role":"viewer"})").status, 409);
+  EXPECT_EQ(Call("GET", "/api/v1/users/root", admin_).status, 200);
+  EXPECT_EQ(Call("DELETE", "/api/v1/users/otto", admin_).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/users/otto", admin_).status, 404);
+}
+
+TEST_F(IdentityApiTest, APasswordOrRoleChangeEndsTheUsersSessions) {
+  AddUser("otto", "operator");
+  std::string op = Login("otto", "otto password");
+  ASSERT_EQ(Call("PATCH", "/api/v1/users/otto", admin_, R"({"role":"viewer"})").status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", op).status, 401);
+  op = Login("otto", "otto password");
+  EXPECT_EQ(Call("POST", "/api/v1/servers", op, R"({"server_id":"a","server_name":"A"})").status,
+            403);
+  ASSERT_EQ(Call("PATCH", "/api/v1/users/otto", admin_, R"({"password":"a new password"})").status,
+            200);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", op).status, 401);
+  Login("otto", "a new password");
+}
+
+TEST_F(IdentityApiTest, ApiTokensAreScopedShownOnceAndRevocable) {
+  AddUser("otto", "operator");
+  std::string op = Login("otto", "otto password");
+  auto created = Call("POST", "/api/v1/tokens", op, R"({"name":"ci","scopes":["servers:read"]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string token(Body(created).at("token").as_string());
+  std::string id(Body(created).at("token_id").as_string());
+  EXPECT_EQ(Call("GET", "/api/v1/servers", token).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/servers", token, R"({"server_id":"a","server_name":"A"})").status,
+            403);
+  auto listed = Call("GET", "/api/v1/tokens", op);
+  EXPECT_EQ(Body(listed).at("total"), 1);
+  EXPECT_EQ(listed.body.find(token), std::string::npos);  // never shown again
+  EXPECT_EQ(listed.body.find(token.substr(token.size() - 20)), std::string::npos);
+  // Beyond the caller's role, identity scopes, unknown scopes: refused.
+  for (const char* body : {R"({"name":"x","scopes":["users:admin"]})",
+                           R"({"name":"x","scopes":["tokens:manage"]})",
+                           R"({"name":"x","scopes":["nope"]})", R"({"name":"x","scopes":[]})",
+                           R"({"name":"x","scopes":["servers:read"],"expires_in_days":0})"}) {
+    EXPECT_EQ(Call("POST", "/api/v1/tokens", op, body).status, 400) << body;
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/tokens", token, R"({"name":"x","scopes":["servers:read"]})")
+                .status,
+            403);  // a token cannot make tokens (it lacks tokens:manage)
+  // A tampered secret is refused.
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Call("GET", "/api/v1/servers", tampered).status, 401);
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/" + id, op).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/servers", token).status, 401);
+}
+
+TEST_F(IdentityApiTest, ATokenExpiresAndShrinksWithItsOwnersRole) {
+  AddUser("otto", "operator");
+  std::string op = Login("otto", "otto password");
+  auto created = Call("POST", "/api/v1/tokens", op,
+                      R"({"name":"ci","scopes":["servers:write"],"expires_in_days":1})");
+  ASSERT_EQ(created.status, 201);
+  std::string token(Body(created).at("token").as_string());
+  EXPECT_EQ(Call("DELETE", "/api/v1/servers/nope", token).status, 404);
+  ASSERT_EQ(Call("PATCH", "/api/v1/users/otto", admin_, R"({"role":"viewer"})").status, 200);
+  EXPECT_EQ(Call("DELETE", "/api/v1/servers/nope", token).status, 403);
+  clock_->Advance(24 * 3600 * 1000LL);
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", token).status, 401);
+}
+
+TEST_F(IdentityApiTest, RepeatedFailuresAreThrottledEvenWithTheRightPassword) {
+  auto attempt = [&](const std::string& password) {
+    return Call("POST", "/api/v1/auth/login", "",
+                json::serialize(json::object{{"username", "root"}, {"password", password}}));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("wrong password!").status, 401);
+  auto throttled = attempt(kAdminPassword);
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(Code(throttled), "too_many_attempts");
+  EXPECT_EQ(Header(throttled, "Retry-After"), "60");
+  clock_->Advance(60'000);
+  EXPECT_EQ(attempt(kAdminPassword).status, 200);
+  // An unknown user fails the same way a wrong password does.
+  auto unknown = Call("POST", "/api/v1/auth/login", "",
+                      R"({"username":"ghost","password":"admin password 1"})");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(Body(unknown).at("error").at("message"), "invalid username or password");
+}
+
+}  // namespace
+}  // namespace sms::management

@@ -29,7 +29,7 @@ def test_agent_with_token_is_on_and_a_wrong_token_is_401_changing_nothing(data_d
             status, body, h = smsd.request("POST", "/healthcheck", {"server_id": "intruder"},
                                            headers=headers)
             assert status == 401, headers
-            assert body["error"]["code"] == "unauthorized"
+            assert body["error"]["code"] == "unauthenticated"
             assert h.get("WWW-Authenticate") == "Bearer"
             assert h.get("X-Request-Id")
         time.sleep(2.0)  # the wrong agent had time to send a few heartbeats

@@ -47,7 +47,7 @@ void Healthcheck::Register(http::Router& router) {
 http::Response Healthcheck::Accept(const http::Request& req) {
   if (!tokens_.Check(req.Header("authorization"))) {
     unauthorized_.Inc();
-    http::Response r = http::ErrorResponse(401, "unauthorized",
+    http::Response r = http::ErrorResponse(401, "unauthenticated",
                                            "a valid agent token is required (Authorization: "
                                            "Bearer <token>)");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -24,7 +24,7 @@ class Healthcheck {
   // Adds POST /healthcheck (body limit 64 KiB).
   void Register(http::Router& router);
 
-  // 202 {"status":"accepted"}; 401 {"error":{"code":"unauthorized"}} with WWW-Authenticate:
+  // 202 {"status":"accepted"}; 401 {"error":{"code":"unauthenticated"}} with WWW-Authenticate:
   // Bearer when tokens are set and none matches; 400 invalid (field named), 415 not JSON, 503
   // bus refused.
   http::Response Accept(const http::Request& req);

@@ -117,7 +117,7 @@ TEST_F(HealthcheckTest, WithTokensAMissingOrWrongBearerIs401AndPublishesNothing)
     if (*auth != '\0') req.headers.emplace_back("authorization", auth);
     http::Response r = hc_->Accept(req);
     EXPECT_EQ(r.status, 401) << auth;
-    EXPECT_EQ(boost::json::parse(r.body).at("error").at("code").as_string(), "unauthorized");
+    EXPECT_EQ(boost::json::parse(r.body).at("error").at("code").as_string(), "unauthenticated");
     EXPECT_EQ(r.body.find("agent-token-1"), std::string::npos) << "a token in the error body";
     bool challenge = false;
     for (auto& [k, v] : r.headers) {

@@ -96,14 +96,16 @@ Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now) {
   if (!created.ok()) return created.status();
   auto count = store.CountUsers();
   if (*created && cfg.admin_user.empty()) {
-    spdlog::warn("identity: created user 'admin'; its password is in {} (mode 0600). Log in, "
-                 "change it (PATCH /api/v1/users/admin) and delete the file",
-                 password_file);
+    spdlog::warn(
+        "identity: created user 'admin'; its password is in {} (mode 0600). Log in, "
+        "change it (PATCH /api/v1/users/admin) and delete the file",
+        password_file);
   } else if (*created) {
     spdlog::info("identity: created the first admin '{}'", user);
   } else if (count.ok() && *count == 0) {
-    spdlog::warn("identity: there are no users, so nobody can log in: set SMS_ADMIN_USER and "
-                 "SMS_ADMIN_PASSWORD to create the first admin");
+    spdlog::warn(
+        "identity: there are no users, so nobody can log in: set SMS_ADMIN_USER and "
+        "SMS_ADMIN_PASSWORD to create the first admin");
   }
   return Status::Ok();
 }

@@ -63,8 +63,7 @@ bool ParseApiToken(std::string_view text, ApiTokenParts* out) {
 
 std::string HashSecret(std::string_view secret) {
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()),
-                     secret.size());
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
   return Hex(digest, sizeof digest);
 }
 

@@ -147,6 +147,7 @@ def test_engine_outage_under_load(cluster, engine):
         with Load(cluster, prefix) as load:
             wait_for(lambda: all(readiness(p)[0] == 200 for _, p in roles(cluster)), 30,
                      what="every role ready")
+            cluster.auth_header()  # logged in before the outage, as an operator would be
             time.sleep(2)
             services("stop", engine)
             for role, p in roles(cluster):

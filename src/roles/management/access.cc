@@ -91,8 +91,9 @@ Result<http::Caller> Access::FromJwt(std::string_view token, Millis now) const {
   auto user = store_->SessionUser(claims->jti, now);
   if (!user.ok()) return user.status();
   if (!user->has_value() || (*user)->username != claims->sub) {
-    return Status::Unauthenticated("invalid token: the session has ended (logged out, or the "
-                                   "user changed)");
+    return Status::Unauthenticated(
+        "invalid token: the session has ended (logged out, or the "
+        "user changed)");
   }
   http::Caller c;
   c.name = (*user)->username;
@@ -156,8 +157,8 @@ Result<LoginResult> Access::LogIn(const std::string& username, std::string_view 
   store::SessionRecord session{claims.jti, claims.sub, now, claims.exp};
   if (Status s = store_->InsertSession(session); !s.ok()) return s;
   out.token = jwt_.Sign(claims);
-  out.caller = http::Caller{claims.sub, claims.role, claims.scopes, "session", claims.jti,
-                            claims.exp / 1000 * 1000};
+  out.caller = http::Caller{claims.sub, claims.role, claims.scopes,
+                            "session",  claims.jti,  claims.exp / 1000 * 1000};
   return out;
 }
 

@@ -20,9 +20,9 @@
 namespace sms::management {
 
 struct AccessOptions {
-  Millis session_ttl = 15 * 60'000;  // --jwt-ttl-minutes
-  auth::ThrottleOptions user_throttle;                           // per username
-  auth::ThrottleOptions address_throttle{.max_failures = 20};   // per client address
+  Millis session_ttl = 15 * 60'000;                            // --jwt-ttl-minutes
+  auth::ThrottleOptions user_throttle;                         // per username
+  auth::ThrottleOptions address_throttle{.max_failures = 20};  // per client address
 };
 
 struct LoginResult {

@@ -1,5 +1,7 @@
 #include "roles/management/identity_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 #include "auth/api_token.h"
@@ -38,9 +40,12 @@ json::object UserJson(const store::UserRecord& u) {
 }
 
 json::object TokenJson(const store::ApiTokenRecord& t) {
-  return {{"token_id", t.token_id},           {"name", t.name},
-          {"username", t.username},           {"scopes", Strings(t.scopes)},
-          {"created_at", FormatTime(t.created_at)}, {"expires_at", FormatTime(t.expires_at)}};
+  return {{"token_id", t.token_id},
+          {"name", t.name},
+          {"username", t.username},
+          {"scopes", Strings(t.scopes)},
+          {"created_at", FormatTime(t.created_at)},
+          {"expires_at", FormatTime(t.expires_at)}};
 }
 
 http::Response NoContent() {
@@ -61,17 +66,23 @@ http::Response Login(const Deps& d, const http::Request& req) {
   auto obj = ParseObject(req.body);
   if (!obj.ok()) return http::ErrorResponse(obj.status());
   std::string username, password;
-  for (Status s : {RejectUnknown(*obj, {"username", "password"}),
-                   RequireString(*obj, "username", username),
-                   RequireString(*obj, "password", password)}) {
+  for (Status s :
+       {RejectUnknown(*obj, {"username", "password"}), RequireString(*obj, "username", username),
+        RequireString(*obj, "password", password)}) {
     if (!s.ok()) return http::ErrorResponse(s);
   }
   if (username.size() > 64 || password.size() > auth::kMaxPasswordLength) {
     return http::ErrorResponse(401, "unauthenticated", "invalid username or password");
   }
   auto login = d.access->LogIn(username, password, req.remote);
-  if (!login.ok()) return http::ErrorResponse(login.status());
+  if (!login.ok()) {
+    if (login.status().code() == Code::kUnauthenticated) {
+      spdlog::info("audit: failed login as '{}' from {}", username, req.remote);
+    }
+    return http::ErrorResponse(login.status());
+  }
   if (login->retry_after > 0) {
+    spdlog::info("audit: login as '{}' from {} throttled", username, req.remote);
     Millis seconds = (login->retry_after + 999) / 1000;
     http::Response r = http::ErrorResponse(
         429, "too_many_attempts",
@@ -106,8 +117,10 @@ http::Response Logout(const Deps& d, const http::Request& req) {
 
 http::Response Me(const http::Request& req) {
   const http::Caller& c = req.caller;
-  json::object body{{"username", c.name},         {"role", c.role},
-                    {"scopes", Strings(c.scopes)}, {"credential", c.credential},
+  json::object body{{"username", c.name},
+                    {"role", c.role},
+                    {"scopes", Strings(c.scopes)},
+                    {"credential", c.credential},
                     {"expires_at", FormatTime(c.expires_at)}};
   return http::JsonResponse(200, json::serialize(body));
 }
@@ -140,6 +153,7 @@ http::Response CreateUser(const Deps& d, const http::Request& req) {
   Millis now = d.clock->Now();
   store::UserRecord user{username, *hash, role, now, now};
   if (Status s = d.store->CreateUser(user); !s.ok()) return http::ErrorResponse(s);
+  spdlog::info("audit: {} created user '{}' ({})", req.caller.name, username, role);
   http::Response r = http::JsonResponse(201, json::serialize(UserJson(user)));
   r.headers.emplace_back("Location", "/api/v1/users/" + username);
   return r;
@@ -181,12 +195,17 @@ http::Response UpdateUser(const Deps& d, const http::Request& req) {
   if (!patch.ok()) return http::ErrorResponse(patch.status());
   auto user = d.store->UpdateUser(req.params.at("username"), *patch, d.clock->Now());
   if (!user.ok()) return http::ErrorResponse(user.status());
+  spdlog::info("audit: {} changed user '{}'{}{}", req.caller.name, user->username,
+               patch->role ? " role to " + *patch->role : "",
+               patch->password_hash ? " password" : "");
   return http::JsonResponse(200, json::serialize(UserJson(*user)));
 }
 
 http::Response DeleteUser(const Deps& d, const http::Request& req) {
   Status s = d.store->DeleteUser(req.params.at("username"));
-  return s.ok() ? NoContent() : http::ErrorResponse(s);
+  if (!s.ok()) return http::ErrorResponse(s);
+  spdlog::info("audit: {} deleted user '{}'", req.caller.name, req.params.at("username"));
+  return NoContent();
 }
 
 // ---- API tokens --------------------------------------------------------------------------
@@ -256,9 +275,11 @@ http::Response CreateToken(const Deps& d, const http::Request& req) {
   if (!days.ok()) return http::ErrorResponse(days.status());
   auth::ApiTokenParts parts = auth::MakeApiToken();
   Millis now = d.clock->Now();
-  store::ApiTokenRecord t{parts.token_id, req.caller.name, name, auth::HashSecret(parts.secret),
-                          *scopes, now, now + *days * kDay};
+  store::ApiTokenRecord t{
+      parts.token_id,    req.caller.name, name, auth::HashSecret(parts.secret), *scopes, now,
+      now + *days * kDay};
   if (Status s = d.store->InsertApiToken(t); !s.ok()) return http::ErrorResponse(s);
+  spdlog::info("audit: {} created API token {} '{}'", req.caller.name, t.token_id, name);
   json::object body = TokenJson(t);
   body["token"] = parts.text;  // the only time it is shown
   http::Response r = http::JsonResponse(201, json::serialize(body));
@@ -269,13 +290,15 @@ http::Response CreateToken(const Deps& d, const http::Request& req) {
 http::Response DeleteToken(const Deps& d, const http::Request& req) {
   Status s = d.store->DeleteApiToken(req.params.at("token_id"),
                                      IsAdmin(req.caller) ? "" : req.caller.name);
-  return s.ok() ? NoContent() : http::ErrorResponse(s);
+  if (!s.ok()) return http::ErrorResponse(s);
+  spdlog::info("audit: {} revoked API token {}", req.caller.name, req.params.at("token_id"));
+  return NoContent();
 }
 
 }  // namespace
 
-void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access,
-                      store::StorePtr store, ClockPtr clock) {
+void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access, store::StorePtr store,
+                      ClockPtr clock) {
   Deps d{std::move(access), std::move(store), std::move(clock)};
   using Fn = http::Response (*)(const Deps&, const http::Request&);
   auto add = [&](const char* method, const char* pattern, std::string_view scope, Fn fn) {

@@ -25,15 +25,14 @@ class IdentityApiTest : public ::testing::Test {
     ManagementBackends b{store_, *history::MakeHistory({}, store_), *cache::MakeCache({}), clock_};
     AccessOptions options;
     options.user_throttle.max_failures = 3;
-    b.access = std::make_shared<Access>(
-        *auth::Jwt::Make(std::string(32, 's')), store_, clock_, options);
+    b.access =
+        std::make_shared<Access>(*auth::Jwt::Make(std::string(32, 's')), store_, clock_, options);
     mgmt_ = std::make_unique<Management>(b);
     mgmt_->Register(router_);
     admin_ = Login("root", kAdminPassword);
   }
-  http::Response Call(const std::string& method, const std::string& path,
-                      const std::string& token, std::string body = "",
-                      const std::string& remote = "10.0.0.1") {
+  http::Response Call(const std::string& method, const std::string& path, const std::string& token,
+                      std::string body = "", const std::string& remote = "10.0.0.1") {
     http::Request req;
     req.method = method;
     req.path = req.target = path;
@@ -85,8 +84,7 @@ TEST_F(IdentityApiTest, EveryProtectedRouteNeedsAValidToken) {
   auto forged = (*auth::Jwt::Make(std::string(32, 'o'))).Sign(c);
   EXPECT_EQ(Call("GET", "/api/v1/servers", forged).status, 401);
   // Right secret, but no session with that jti: refused too.
-  EXPECT_EQ(Call("GET", "/api/v1/servers", (*auth::Jwt::Make(std::string(32, 's'))).Sign(c))
-                .status,
+  EXPECT_EQ(Call("GET", "/api/v1/servers", (*auth::Jwt::Make(std::string(32, 's'))).Sign(c)).status,
             401);
   EXPECT_EQ(Call("GET", "/api/v1/servers", admin_).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/auth/login", "", "{}").status, 400);  // public
@@ -145,10 +143,9 @@ TEST_F(IdentityApiTest, UsersNeverShowPasswordsAndTheLastAdminStays) {
   auto dup = Call("POST", "/api/v1/users", admin_,
                   R"({"username":"otto","password":"another password","role":"viewer"})");
   EXPECT_EQ(dup.status, 409);
-  for (const char* body :
-       {R"({"username":"bad name","password":"long enough pw","role":"viewer"})",
-        R"({"username":"x","password":"short","role":"viewer"})",
-        R"({"username":"x","password":"long enough pw","role":"root"})"}) {
+  for (const char* body : {R"({"username":"bad name","password":"long enough pw","role":"viewer"})",
+                           R"({"username":"x","password":"short","role":"viewer"})",
+                           R"({"username":"x","password":"long enough pw","role":"root"})"}) {
     EXPECT_EQ(Call("POST", "/api/v1/users", admin_, body).status, 400) << body;
   }
   auto last = Call("DELETE", "/api/v1/users/root", admin_);
@@ -188,15 +185,15 @@ TEST_F(IdentityApiTest, ApiTokensAreScopedShownOnceAndRevocable) {
   EXPECT_EQ(listed.body.find(token), std::string::npos);  // never shown again
   EXPECT_EQ(listed.body.find(token.substr(token.size() - 20)), std::string::npos);
   // Beyond the caller's role, identity scopes, unknown scopes: refused.
-  for (const char* body : {R"({"name":"x","scopes":["users:admin"]})",
-                           R"({"name":"x","scopes":["tokens:manage"]})",
-                           R"({"name":"x","scopes":["nope"]})", R"({"name":"x","scopes":[]})",
-                           R"({"name":"x","scopes":["servers:read"],"expires_in_days":0})"}) {
+  for (const char* body :
+       {R"({"name":"x","scopes":["users:admin"]})", R"({"name":"x","scopes":["tokens:manage"]})",
+        R"({"name":"x","scopes":["nope"]})", R"({"name":"x","scopes":[]})",
+        R"({"name":"x","scopes":["servers:read"],"expires_in_days":0})"}) {
     EXPECT_EQ(Call("POST", "/api/v1/tokens", op, body).status, 400) << body;
   }
-  EXPECT_EQ(Call("POST", "/api/v1/tokens", token, R"({"name":"x","scopes":["servers:read"]})")
-                .status,
-            403);  // a token cannot make tokens (it lacks tokens:manage)
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tokens", token, R"({"name":"x","scopes":["servers:read"]})").status,
+      403);  // a token cannot make tokens (it lacks tokens:manage)
   // A tampered secret is refused.
   std::string tampered = token;
   tampered.back() = tampered.back() == 'A' ? 'B' : 'A';

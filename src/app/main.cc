@@ -25,6 +25,7 @@
 #include "roles/healthcheck/healthcheck.h"
 #include "roles/mail/mail_service.h"
 #include "roles/mail/store_sent_log.h"
+#include "roles/management/docs.h"
 #include "roles/management/management.h"
 #include "roles/worker/worker.h"
 #include "store/store.h"
@@ -139,6 +140,7 @@ void StartManagement(const Config& cfg, Process& p) {
                                                    p.clock, ao);
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
+  management::RegisterDocs(*p.router);
   report::DailyOptions daily;
   daily.emails = SplitList(cfg.admin_emails);
   for (const std::string& e : daily.emails) {
@@ -217,6 +219,7 @@ int PrintRoutes() {
   mb.access = std::make_shared<management::Access>(jwt, nullptr, p.clock);
   management::Management mgmt(mb);
   mgmt.Register(*p.router);
+  management::RegisterDocs(*p.router);
   roles::RegisterProbes(*p.router, p.metrics, {});
   for (const http::Route& r : p.router->routes()) {
     std::cout << r.method << ' ' << r.pattern << ' ' << r.access << '\n';

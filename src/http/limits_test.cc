@@ -139,7 +139,8 @@ TEST_F(LimitsServerTest, RequestsAreLoggedWithTheirRequestIdAndNoQuery) {
   logger->set_pattern("%l %v");
   logger->set_level(spdlog::level::info);
   spdlog::set_default_logger(logger);
-  router_->Add("GET", "/fail", kPublic, [](Request&) -> Response { throw std::runtime_error("bug"); });
+  router_->Add("GET", "/fail", kPublic,
+               [](Request&) -> Response { throw std::runtime_error("bug"); });
   router_->Add("GET", "/busy", kPublic, [](Request&) { return JsonResponse(503, "{}"); });
   Start();
   Response ok = Fetch(server_->port(), "GET", "/items");

@@ -32,8 +32,9 @@ struct Request {
   std::map<std::string, std::string> params;  // path parameters filled by the router
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string remote;  // peer address
-  Caller caller;       // filled by the router's guard
+  std::string remote;     // peer address
+  Caller caller;          // filled by the router's guard
+  bool admitted = false;  // the guard let it through already (Router::Admit)
 
   // The first header named `name` (lower-case), or "".
   const std::string& Header(std::string_view name) const;

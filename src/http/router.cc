@@ -177,15 +177,20 @@ Response Router::Run(const Entry& e, Request& req, std::string_view path) const 
     }
   }
   try {
-    if (guard_) {
-      if (std::optional<Response> refused = guard_(req, e.route)) return std::move(*refused);
-    }
+    if (std::optional<Response> refused = Admit(req, e.route)) return std::move(*refused);
     return e.handler(req);
   } catch (const std::exception&) {
     // Exceptions stop here (the edge): the client gets no internals.
   } catch (...) {
   }
   return ErrorResponse(500, "internal", "internal error");
+}
+
+std::optional<Response> Router::Admit(Request& req, const Route& route) const {
+  if (!guard_ || req.admitted) return std::nullopt;
+  std::optional<Response> refused = guard_(req, route);
+  req.admitted = !refused.has_value();
+  return refused;
 }
 
 size_t Router::BodyLimit(const std::string& method, const std::string& path) const {

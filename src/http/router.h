@@ -65,6 +65,11 @@ class Router {
   // The route `method path` matches (`path` as for BodyLimit), or nullptr.
   const Route* Find(std::string_view method, std::string_view path) const;
 
+  // Runs the guard for `route` (what Find returned for req) unless req was admitted already:
+  // nullopt lets it through (req.admitted is then set), else the response to send. The server
+  // calls it once the header is read, so a refused request's body is never received.
+  std::optional<Response> Admit(Request& req, const Route& route) const;
+
   // Handle for a request whose route is known: `route` is what Find returned for req's method
   // and routing path (the server looks it up once, for the body limit). Same contract as
   // Handle otherwise.

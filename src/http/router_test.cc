@@ -127,7 +127,8 @@ TEST_F(RouterTest, HandleWithTheRouteFoundBeforehand) {
   EXPECT_EQ(router_.Handle(list, *router_.Find("GET", "/api/v1/servers")).body, "list");
 
   Router other;
-  other.Add("GET", "/boom", kPublic, [](Request&) -> Response { throw std::runtime_error("secret"); });
+  other.Add("GET", "/boom", kPublic,
+            [](Request&) -> Response { throw std::runtime_error("secret"); });
   Request boom = Make("GET", "/boom");
   res = other.Handle(boom, *other.Find("GET", "/boom"));
   EXPECT_EQ(res.status, 500);

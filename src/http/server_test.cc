@@ -55,7 +55,8 @@ class ServerTest : public ::testing::TestWithParam<bool> {
       o["remote"] = req.remote;
       return JsonResponse(200, boost::json::serialize(o));
     });
-    router_->Add("DELETE", "/servers/{server_id}", kPublic, [](Request&) { return JsonResponse(204, ""); });
+    router_->Add("DELETE", "/servers/{server_id}", kPublic,
+                 [](Request&) { return JsonResponse(204, ""); });
     router_->Add("GET", "/boom", kPublic,
                  [](Request&) -> Response { throw std::runtime_error("password=hunter2"); });
     router_->Add("GET", "/slow", kPublic, [this](Request&) {
@@ -129,6 +130,40 @@ TEST_P(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   }
   EXPECT_EQ(ids.size(), 5u);
   EXPECT_EQ(conn.Send("GET", "/hello").status, 200);
+}
+
+// A guard that admits requests with "Authorization: ok" to the "secret" routes: it runs once,
+// when the header is read, so a refused upload is never received, and a kept-alive
+// connection's next request does not inherit who made the previous one.
+TEST_P(ServerTest, TheGuardDecidesBeforeTheBodyIsRead) {
+  std::atomic<int> guard_calls{0}, bodies{0};
+  router_->Add(
+      "POST", "/upload", "secret",
+      [&](Request& req) {
+        bodies += int(req.body.size());
+        return JsonResponse(200, "\"" + req.caller.name + "\"");
+      },
+      8 * 1024 * 1024);
+  router_->Add("GET", "/whoami", kPublic,
+               [](Request& req) { return JsonResponse(200, "\"" + req.caller.name + "\""); });
+  router_->SetGuard([&](Request& req, const Route& route) -> std::optional<Response> {
+    ++guard_calls;
+    if (route.access == kPublic) return std::nullopt;
+    if (req.Header("authorization") != "ok") return ErrorResponse(401, "unauthenticated", "no");
+    req.caller.name = "alice";
+    return std::nullopt;
+  });
+  StartServer();
+  Response refused = Fetch(port(), "POST", "/upload", std::string(4 * 1024 * 1024, 'x'));
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(bodies, 0);
+  EXPECT_EQ(guard_calls, 1);
+  TestConnection conn(port());
+  Response ok = conn.Send("POST", "/upload", "abc", {{"Authorization", "ok"}});
+  EXPECT_EQ(ok.body, "\"alice\"");
+  EXPECT_EQ(bodies, 3);
+  EXPECT_EQ(guard_calls, 2);  // once per request, not again before the handler
+  EXPECT_EQ(conn.Send("GET", "/whoami").body, "\"\"");
 }
 
 TEST_P(ServerTest, KeepAliveRequestsDoNotInheritHeadersOrQuery) {

@@ -74,6 +74,8 @@ void RequestParser::on_request_impl(bhttp::verb, string_view method, string_view
   version_ = version;
   fields_ = 0;
   req_->body.clear();
+  req_->caller = Caller{};  // a kept-alive connection's next request starts unknown
+  req_->admitted = false;
 }
 
 void RequestParser::on_field_impl(bhttp::field name, string_view name_string, string_view value,
@@ -249,6 +251,9 @@ bool Session<Executor>::OnHeader() {
   matched_ = state_->router->Find(req_.method, EncodedPath(req_.target));
   size_t limit = matched_ != nullptr ? matched_->body_limit : kDefaultBodyLimit;
   if (matched_ != nullptr) route_.assign(matched_->pattern);
+  // Who may call the route is settled before the body is read (and before its size is
+  // judged): an unauthenticated upload is refused without receiving it.
+  if (matched_ != nullptr && !Admitted()) return false;
   auto length = parser_->content_length();
   if (length && *length > limit) {
     Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
@@ -291,6 +296,20 @@ bool Session<Executor>::ParseTarget(std::string_view target) {
     req_.query.insert_or_assign(std::move(param.key), std::move(param.value));
   }
   return true;
+}
+
+template <typename Executor>
+bool Session<Executor>::Admitted() {
+  req_.remote = remote_;
+  std::optional<Response> refused;
+  try {
+    refused = state_->router->Admit(req_, *matched_);
+  } catch (const std::exception&) {  // must not escape into the I/O thread (as in Handle)
+    refused = ErrorResponse(500, "internal", "internal error");
+  }
+  if (!refused) return true;
+  Respond(std::move(*refused), false);
+  return false;
 }
 
 template <typename Executor>

@@ -4,6 +4,7 @@ rules; and no secret ends up in clear in the data dir, the database or the logs.
 import glob
 import os
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -80,6 +81,17 @@ def test_public_routes_need_no_token(smsd):
         if access == "public" and method == "GET" and "{" not in pattern:
             s, body, _ = send(smsd.port, method, pattern)
             assert s not in (401, 403), (pattern, s, body)
+
+
+def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(smsd):
+    conn = socket.create_connection(("127.0.0.1", smsd.port), timeout=10)
+    conn.sendall(b"POST /api/v1/servers/import HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: multipart/form-data; boundary=b\r\n"
+                 b"Content-Length: 9000000\r\n\r\n")  # and no body: none is waited for
+    answer = conn.recv(65536).decode(errors="replace")
+    conn.close()
+    assert answer.startswith("HTTP/1.1 401 "), answer
+    assert "WWW-Authenticate: Bearer" in answer
 
 
 def test_first_start_without_an_admin_generates_one_readable_by_the_owner_only(data_dir):

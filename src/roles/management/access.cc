@@ -127,26 +127,39 @@ Result<http::Caller> Access::FromApiToken(std::string_view text, Millis now) con
   return c;
 }
 
-void Access::Failed(const std::string& username, const std::string& address, Millis now) {
-  users_.Fail(username, now);
-  addresses_.Fail(address, now);
+// The user when `password` is theirs and neither key is locked; *retry > 0 when one is.
+Result<store::UserRecord> Access::Verified(const std::string& username, std::string_view password,
+                                           const std::string& address, Millis now, Millis* retry) {
+  *retry = std::max(users_.RetryAfter(username, now), addresses_.RetryAfter(address, now));
+  if (*retry > 0) return store::UserRecord{};
+  auto user = store_->GetUser(username);
+  if (!user.ok() && user.status().code() != Code::kNotFound) return user.status();
+  bool known = user.ok();
+  bool match = auth::VerifyPassword(password, known ? user->password_hash : dummy_hash_);
+  if (!known || !match) {
+    users_.Fail(username, now);
+    addresses_.Fail(address, now);
+    return Status::Unauthenticated("invalid username or password");
+  }
+  users_.Succeed(username);
+  return user;
+}
+
+Result<Millis> Access::CheckPassword(const std::string& username, std::string_view password,
+                                     const std::string& address) {
+  Millis retry = 0;
+  auto user = Verified(username, password, address, clock_->Now(), &retry);
+  if (!user.ok()) return user.status();
+  return retry;
 }
 
 Result<LoginResult> Access::LogIn(const std::string& username, std::string_view password,
                                   const std::string& address) {
   Millis now = clock_->Now();
   LoginResult out;
-  out.retry_after = std::max(users_.RetryAfter(username, now), addresses_.RetryAfter(address, now));
+  auto user = Verified(username, password, address, now, &out.retry_after);
+  if (!user.ok()) return user.status();
   if (out.retry_after > 0) return out;
-  auto user = store_->GetUser(username);
-  if (!user.ok() && user.status().code() != Code::kNotFound) return user.status();
-  bool known = user.ok();
-  bool match = auth::VerifyPassword(password, known ? user->password_hash : dummy_hash_);
-  if (!known || !match) {
-    Failed(username, address, now);
-    return Status::Unauthenticated("invalid username or password");
-  }
-  users_.Succeed(username);
   auth::Claims claims;
   claims.sub = user->username;
   claims.role = user->role;

@@ -51,12 +51,18 @@ class Access {
   Result<LoginResult> LogIn(const std::string& username, std::string_view password,
                             const std::string& address);
 
+  // Checks a password under the same throttle as LogIn, starting no session: the time to wait
+  // (> 0: throttled, nothing was checked), 0 when it matches; Unauthenticated when it does not.
+  Result<Millis> CheckPassword(const std::string& username, std::string_view password,
+                               const std::string& address);
+
   Millis session_ttl() const { return o_.session_ttl; }
 
  private:
   Result<http::Caller> FromJwt(std::string_view token, Millis now) const;
   Result<http::Caller> FromApiToken(std::string_view token, Millis now) const;
-  void Failed(const std::string& username, const std::string& address, Millis now);
+  Result<store::UserRecord> Verified(const std::string& username, std::string_view password,
+                                     const std::string& address, Millis now, Millis* retry);
 
   auth::Jwt jwt_;
   store::StorePtr store_;

@@ -55,6 +55,15 @@ http::Response NoContent() {
   return r;
 }
 
+http::Response Throttled(Millis retry_after) {
+  Millis seconds = (retry_after + 999) / 1000;
+  http::Response r = http::ErrorResponse(
+      429, "too_many_attempts",
+      "too many failed attempts; try again in " + std::to_string(seconds) + " s");
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
 Status ValidateRole(const std::string& role) {
   if (auth::ScopesOf(role)) return Status::Ok();
   return Status::InvalidArgument("role is one of admin, operator, viewer", "role");
@@ -83,12 +92,7 @@ http::Response Login(const Deps& d, const http::Request& req) {
   }
   if (login->retry_after > 0) {
     spdlog::info("audit: login as '{}' from {} throttled", username, req.remote);
-    Millis seconds = (login->retry_after + 999) / 1000;
-    http::Response r = http::ErrorResponse(
-        429, "too_many_attempts",
-        "too many failed logins; try again in " + std::to_string(seconds) + " s");
-    r.headers.emplace_back("Retry-After", std::to_string(seconds));
-    return r;
+    return Throttled(login->retry_after);
   }
   const http::Caller& c = login->caller;
   json::object body{{"access_token", login->token},
@@ -112,6 +116,42 @@ http::Response Logout(const Deps& d, const http::Request& req) {
   }
   Status s = d.store->DeleteSession(req.caller.credential_id);
   if (!s.ok() && s.code() != Code::kNotFound) return http::ErrorResponse(s);
+  return NoContent();
+}
+
+// A user changes their own password, proving the current one; every session of theirs ends
+// (this one included), so each device logs in again.
+http::Response ChangePassword(const Deps& d, const http::Request& req) {
+  if (req.caller.credential != "session") {
+    return http::ErrorResponse(400, "invalid_argument",
+                               "a password is changed from a login session, not an API token",
+                               "authorization");
+  }
+  auto obj = ParseObject(req.body);
+  if (!obj.ok()) return http::ErrorResponse(obj.status());
+  std::string current, next;
+  for (Status s : {RejectUnknown(*obj, {"current_password", "new_password"}),
+                   RequireString(*obj, "current_password", current),
+                   RequireString(*obj, "new_password", next)}) {
+    if (!s.ok()) return http::ErrorResponse(s);
+  }
+  if (Status s = auth::CheckPassword(next); !s.ok()) {
+    return http::ErrorResponse(400, "invalid_argument", s.message(), "new_password");
+  }
+  auto checked = d.access->CheckPassword(req.caller.name, current, req.remote);
+  if (!checked.ok() && checked.status().code() == Code::kUnauthenticated) {
+    return http::ErrorResponse(400, "invalid_argument", "the current password is wrong",
+                               "current_password");
+  }
+  if (!checked.ok()) return http::ErrorResponse(checked.status());
+  if (*checked > 0) return Throttled(*checked);
+  auto hash = auth::HashPassword(next);
+  if (!hash.ok()) return http::ErrorResponse(hash.status());
+  store::UserPatch patch;
+  patch.password_hash = *hash;
+  auto user = d.store->UpdateUser(req.caller.name, patch, d.clock->Now());
+  if (!user.ok()) return http::ErrorResponse(user.status());
+  spdlog::info("audit: {} changed their password", req.caller.name);
   return NoContent();
 }
 
@@ -307,6 +347,7 @@ void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access, stor
   add("POST", "/api/v1/auth/login", http::kPublic, Login);
   add("POST", "/api/v1/auth/logout", http::kAuthenticated, Logout);
   router.Add("GET", "/api/v1/auth/me", http::kAuthenticated, Me);
+  add("POST", "/api/v1/auth/password", http::kAuthenticated, ChangePassword);
   add("GET", "/api/v1/users", auth::kUsersAdmin, ListUsers);
   add("POST", "/api/v1/users", auth::kUsersAdmin, CreateUser);
   add("GET", "/api/v1/users/{username}", auth::kUsersAdmin, GetUser);

@@ -3,6 +3,7 @@
 //   POST   /api/v1/auth/login   {"username","password"} -> a JWT; 401, or 429 + Retry-After
 //   POST   /api/v1/auth/logout  ends the session of the JWT it is called with
 //   GET    /api/v1/auth/me      who the credential stands for
+//   POST   /api/v1/auth/password {"current_password","new_password"}: one's own password
 //   GET/POST /api/v1/users, GET/PATCH/DELETE /api/v1/users/{username}      (users:admin)
 //   GET/POST /api/v1/tokens, DELETE /api/v1/tokens/{token_id}              (tokens:manage)
 // Passwords are never returned; an API token's text is shown once, when created. Thread-safe.

@@ -170,6 +170,26 @@ TEST_F(IdentityApiTest, APasswordOrRoleChangeEndsTheUsersSessions) {
   Login("otto", "a new password");
 }
 
+TEST_F(IdentityApiTest, UsersChangeTheirOwnPasswordProvingTheCurrentOne) {
+  AddUser("vera", "viewer");
+  std::string viewer = Login("vera", "vera password"), other = Login("vera", "vera password");
+  auto wrong = Call("POST", "/api/v1/auth/password", viewer,
+                    R"({"current_password":"not it at all","new_password":"a better password"})");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("current_password"), std::string::npos);
+  auto weak = Call("POST", "/api/v1/auth/password", viewer,
+                   R"({"current_password":"vera password","new_password":"short"})");
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_NE(weak.body.find("new_password"), std::string::npos);
+  Login("vera", "vera password");  // nothing changed
+  auto changed = Call("POST", "/api/v1/auth/password", viewer,
+                      R"({"current_password":"vera password","new_password":"a better password"})");
+  EXPECT_EQ(changed.status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", viewer).status, 401);  // every session ended
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", other).status, 401);
+  Login("vera", "a better password");
+}
+
 TEST_F(IdentityApiTest, ApiTokensAreScopedShownOnceAndRevocable) {
   AddUser("otto", "operator");
   std::string op = Login("otto", "otto password");

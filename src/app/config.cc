@@ -125,6 +125,10 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
       ->envname("SMS_MAX_QUERY_LENGTH")->check(CLI::Range(16, 1 << 20))->capture_default_str();
   app.add_option("--max-json-depth", c.max_json_depth, "Nesting of JSON bodies; deeper gets 400")
       ->envname("SMS_MAX_JSON_DEPTH")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Gateways (addresses, CIDRs) whose X-Forwarded-For names the client: "
+                 "login throttling and logs then see the client, not the gateway")
+      ->envname("SMS_TRUSTED_PROXIES");
 }
 
 }  // namespace

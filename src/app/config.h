@@ -63,6 +63,7 @@ struct Config {
   size_t max_query_params = 100;
   size_t max_query_length = 8192;
   size_t max_json_depth = 32;
+  std::string trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For names the client
 };
 
 // Parses argv and the environment. On --help/--version, or a bad value, returns a non-ok

@@ -249,6 +249,7 @@ int Run(const Config& cfg) {
   so.max_query_params = cfg.max_query_params;
   so.max_query_length = cfg.max_query_length;
   so.max_json_depth = cfg.max_json_depth;
+  so.trusted_proxies = Need(http::TrustedProxies::Parse(cfg.trusted_proxies), "trusted-proxies");
   // Heartbeat handlers never block, so the ingest-only role runs one event loop per thread
   // (no cross-thread handoff); roles with SQL handlers share the threads.
   so.pinned = cfg.role == Role::kHealthcheck;

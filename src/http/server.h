@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "http/metrics.h"
+#include "http/proxies.h"
 #include "http/router.h"
 
 namespace sms::http {
@@ -31,6 +32,8 @@ struct ServerOptions {
   size_t max_query_params = 100;     // more: 400 too_many_query_parameters
   size_t max_query_length = 8192;    // bytes of the encoded query; longer: 414 uri_too_long
   size_t max_json_depth = 32;        // deeper JSON bodies (http/limits.h): 400 json_too_deep
+  // Peers whose X-Forwarded-For names the client (Request::remote, logs); none by default.
+  TrustedProxies trusted_proxies;
 };
 
 // Start and Stop are called from one controlling thread (not from a handler).

@@ -299,8 +299,15 @@ bool Session<Executor>::ParseTarget(std::string_view target) {
 }
 
 template <typename Executor>
+std::string Session<Executor>::ClientAddress() const {
+  const TrustedProxies& proxies = state_->options.trusted_proxies;
+  if (proxies.empty()) return remote_;
+  return proxies.ClientAddress(remote_, req_.Header("x-forwarded-for"));
+}
+
+template <typename Executor>
 bool Session<Executor>::Admitted() {
-  req_.remote = remote_;
+  req_.remote = ClientAddress();
   std::optional<Response> refused;
   try {
     refused = state_->router->Admit(req_, *matched_);
@@ -344,12 +351,12 @@ void Session<Executor>::LogRequest(int status, double seconds, std::string_view 
   std::string_view method = header_handled_ ? std::string_view(req_.method) : "-";
   std::string_view path = header_handled_ ? std::string_view(req_.path) : "-";
   spdlog::log(level, "http {} {} {} {:.1f}ms request_id={} remote={}", method, path, status,
-              seconds * 1000, request_id, remote_);
+              seconds * 1000, request_id, header_handled_ ? ClientAddress() : remote_);
 }
 
 template <typename Executor>
 void Session<Executor>::Dispatch() {
-  req_.remote = remote_;
+  req_.remote = ClientAddress();
   if (!req_.body.empty() && IsJsonBody(req_.Header("content-type")) &&
       JsonTooDeep(req_.body, state_->options.max_json_depth)) {
     return Respond(ErrorResponse(400, "json_too_deep", "JSON nested too deeply", "body"),

@@ -122,6 +122,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool ParseTarget(std::string_view target);
   bool QueryWithinLimits();  // false: an error response was sent
   bool Admitted();           // the router's guard; false: its refusal was sent
+  std::string ClientAddress() const;  // remote_, or whom a trusted proxy forwarded for
   void Dispatch();
   Response Handle();  // the router's response; a 500 for anything thrown around the handler
   void Respond(Response res, bool keep_alive);

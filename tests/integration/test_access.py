@@ -94,6 +94,35 @@ def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(smsd):
     assert "WWW-Authenticate: Bearer" in answer
 
 
+def bad_logins_then_good(port, count, forwarded_for, good_from):
+    for i in range(count):
+        s, _, _ = send(port, "POST", "/api/v1/auth/login",
+                       {"username": f"nobody-{i}", "password": "wrong password!"},
+                       headers={"X-Forwarded-For": forwarded_for})
+        assert s == 401
+    return send(port, "POST", "/api/v1/auth/login",
+                {"username": "admin", "password": ADMIN_PASSWORD},
+                headers={"X-Forwarded-For": good_from})
+
+
+def test_logins_are_throttled_per_client_behind_a_trusted_gateway(data_dir):
+    smsd = Smsd(data_dir, "--trusted-proxies", "127.0.0.1", env=embedded_env()).start()
+    try:
+        # 20 failures from one client lock that client out, not the others behind the gateway.
+        s, body, h = bad_logins_then_good(smsd.port, 20, "203.0.113.9", "203.0.113.9")
+        assert s == 429 and int(h["Retry-After"]) > 0, body
+        s, body, _ = bad_logins_then_good(smsd.port, 0, "", "198.51.100.7")
+        assert s == 200, body
+        assert any("203.0.113.9" in line for line in smsd.log)  # the audit line names it
+    finally:
+        smsd.kill()
+
+
+def test_a_forwarded_for_header_from_an_untrusted_peer_changes_nothing(smsd):
+    s, body, _ = bad_logins_then_good(smsd.port, 20, "203.0.113.9", "198.51.100.7")
+    assert s == 429, body  # every attempt came from 127.0.0.1, whatever the header said
+
+
 def test_first_start_without_an_admin_generates_one_readable_by_the_owner_only(data_dir):
     env = {k: v for k, v in embedded_env().items() if not k.startswith("SMS_ADMIN")}
     smsd = Smsd(data_dir, env=env).start()

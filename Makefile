@@ -2,8 +2,9 @@
 # once when every Debian package is already installed.
 #
 #   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
-#   make test    ASan+UBSan Debug build in build-asan/, then every test through ctest with the
-#                real engines (scripts/services) started for the run and stopped after it
+#   make test    Release build of smsd and sms-agent in build/ (it must compile), ASan+UBSan
+#                Debug build in build-asan/, then every test through ctest with the real engines
+#                (scripts/services) started for the run and stopped after it
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
@@ -38,6 +39,9 @@ build: deps
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
 test: deps
+	# The Release binaries of make run, too: -O3 warns where -O0 does not, and warnings are errors.
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 	scripts/services run $(SERVICES) -- \

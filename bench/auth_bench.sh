@@ -64,6 +64,6 @@ run "GET /healthz (public: no guard)" "none" /healthz ""
 run "GET /api/v1/auth/me" "login JWT" /api/v1/auth/me "$JWT"
 run "GET /api/v1/auth/me" "API token" /api/v1/auth/me "$API"
 run "GET /api/v1/servers?limit=50" "login JWT" "/api/v1/servers?limit=50" "$JWT"
-run "GET /api/v1/auth/me" "bad token (refused, connection closed)" /api/v1/auth/me "not-a-token"
+run "GET /api/v1/auth/me" "bad token (refused)" /api/v1/auth/me "not-a-token"
 echo
 echo "A login (argon2id, libsodium interactive cost: 64 MiB): $(cat "$WORK/login_ms") ms, 20 in a row."

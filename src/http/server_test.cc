@@ -144,6 +144,7 @@ TEST_P(ServerTest, TheGuardDecidesBeforeTheBodyIsRead) {
         return JsonResponse(200, "\"" + req.caller.name + "\"");
       },
       8 * 1024 * 1024);
+  router_->Add("GET", "/secret", "secret", [](Request&) { return JsonResponse(200, "{}"); });
   router_->Add("GET", "/whoami", kPublic,
                [](Request& req) { return JsonResponse(200, "\"" + req.caller.name + "\""); });
   router_->SetGuard([&](Request& req, const Route& route) -> std::optional<Response> {
@@ -164,6 +165,10 @@ TEST_P(ServerTest, TheGuardDecidesBeforeTheBodyIsRead) {
   EXPECT_EQ(bodies, 3);
   EXPECT_EQ(guard_calls, 2);  // once per request, not again before the handler
   EXPECT_EQ(conn.Send("GET", "/whoami").body, "\"\"");
+  // A refused request without a body keeps its connection.
+  EXPECT_EQ(conn.Send("GET", "/secret").status, 401);
+  EXPECT_EQ(conn.Send("GET", "/whoami").status, 200);
+  EXPECT_EQ(conn.Send("GET", "/secret", "", {{"Authorization", "ok"}}).status, 200);
 }
 
 TEST_P(ServerTest, KeepAliveRequestsDoNotInheritHeadersOrQuery) {

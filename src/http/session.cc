@@ -315,7 +315,8 @@ bool Session<Executor>::Admitted() {
     refused = ErrorResponse(500, "internal", "internal error");
   }
   if (!refused) return true;
-  Respond(std::move(*refused), false);
+  // A request without a body may keep its connection; one with a body unread may not.
+  Respond(std::move(*refused), parser_->is_done() && parser_->keep_alive());
   return false;
 }
 

@@ -1,6 +1,7 @@
 #include "roles/management/access.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "auth/api_token.h"
 #include "auth/password.h"

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "auth/api_token.h"
+#include "auth/password.h"
 #include "roles/management/access.h"
 
 namespace sms::app {
@@ -108,6 +109,29 @@ Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now) {
         "SMS_ADMIN_PASSWORD to create the first admin");
   }
   return Status::Ok();
+}
+
+Result<std::string> SetPassword(const Config& cfg, const std::string& username,
+                                std::istream& password_in, Millis now) {
+  if (Status s = management::ValidateUsername(username); !s.ok()) return s;
+  std::string password;
+  std::getline(password_in, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (Status s = auth::CheckPassword(password); !s.ok()) return s;
+  auto store = store::MakeStore({cfg.database_url});
+  if (!store.ok()) return store.status();
+  auto hash = auth::HashPassword(password);
+  if (!hash.ok()) return hash.status();
+  store::UserPatch patch;
+  patch.password_hash = *hash;
+  auto updated = (*store)->UpdateUser(username, patch, now);
+  if (updated.ok()) {
+    return "password of '" + username + "' (" + updated->role + ") set; its sessions ended";
+  }
+  if (updated.status().code() != Code::kNotFound) return updated.status();
+  Status created = (*store)->CreateUser(store::UserRecord{username, *hash, "admin", now, now});
+  if (!created.ok()) return created;
+  return "created admin '" + username + "'";
 }
 
 }  // namespace sms::app

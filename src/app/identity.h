@@ -1,6 +1,7 @@
 #pragma once
 // Start-up of the management API's identity: the JWT signing secret and the first admin.
 
+#include <istream>
 #include <string>
 
 #include "app/config.h"
@@ -21,5 +22,12 @@ Result<auth::Jwt> LoadJwt(const Config& cfg);
 // <data-dir>/initial-admin-password (mode 0600; the log says where, never what). Other roles
 // with neither only warn: nobody can log in until an admin exists.
 Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now);
+
+// `smsd set-password USERNAME [options]`: the way back in when no admin can log in. Sets the
+// password (read from `password_in`, one line) of USERNAME, ending its sessions, or creates
+// USERNAME as an admin when absent. Talks to the database of `cfg` directly. What it did, or
+// an error that never quotes the password.
+Result<std::string> SetPassword(const Config& cfg, const std::string& username,
+                                std::istream& password_in, Millis now);
 
 }  // namespace sms::app

@@ -227,6 +227,25 @@ int PrintRoutes() {
   return 0;
 }
 
+// `smsd set-password USERNAME [--data-dir D | --database-url U]`, the password on stdin.
+int SetPasswordCommand(int argc, char** argv) {
+  std::vector<const char*> args = {argv[0], "all"};  // parsed as `smsd all` would be
+  for (int i = 3; i < argc; ++i) args.push_back(argv[i]);
+  int exit_code = 0;
+  auto cfg = ParseConfig(int(args.size()), args.data(), &exit_code);
+  if (!cfg.ok()) {
+    std::cerr << cfg.status().message() << "\n";
+    return exit_code == 0 ? 2 : exit_code;
+  }
+  auto done = SetPassword(*cfg, argv[2], std::cin, SystemClock().Now());
+  if (!done.ok()) {
+    std::cerr << "smsd set-password: " << done.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "smsd set-password: " << *done << "\n";
+  return 0;
+}
+
 int Run(const Config& cfg) {
   StartLogging(cfg);
   std::filesystem::create_directories(cfg.data_dir);
@@ -287,6 +306,9 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (argc == 2 && std::string_view(argv[1]) == "routes") return sms::app::PrintRoutes();
+  if (argc >= 3 && std::string_view(argv[1]) == "set-password") {
+    return sms::app::SetPasswordCommand(argc, argv);
+  }
   int exit_code = 0;
   auto cfg = sms::app::ParseConfig(argc, argv, &exit_code);
   if (!cfg.ok()) {

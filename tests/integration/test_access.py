@@ -149,6 +149,31 @@ def test_first_start_without_an_admin_generates_one_readable_by_the_owner_only(d
         smsd.kill()
 
 
+def test_set_password_is_the_way_back_in(smsd, data_dir):
+    token = login(smsd.port)
+
+    def set_password(user, password):
+        return subprocess.run([SMSD, "set-password", user, "--data-dir", data_dir],
+                              input=password + "\n", capture_output=True, text=True,
+                              env=embedded_env(), timeout=60)
+
+    done = set_password("admin", "the recovered password")
+    assert done.returncode == 0 and "sessions ended" in done.stdout, done
+    assert "the recovered password" not in done.stdout + done.stderr
+    s, _, _ = send(smsd.port, "GET", "/api/v1/auth/me",
+                   headers={"Authorization": "Bearer " + token})
+    assert s == 401  # the running smsd sees it at once
+    login(smsd.port, "admin", "the recovered password")
+    assert send(smsd.port, "POST", "/api/v1/auth/login",
+                {"username": "admin", "password": ADMIN_PASSWORD})[0] == 401
+    # An absent user is created as an admin; a short password changes nothing.
+    assert set_password("rescue", "rescue password!").returncode == 0
+    assert login(smsd.port, "rescue", "rescue password!")
+    short = set_password("rescue", "short")
+    assert short.returncode == 1 and "12 to 1024" in short.stderr
+    login(smsd.port, "rescue", "rescue password!")
+
+
 @pytest.mark.parametrize("secret, message", [("short", "at least 32 bytes"),
                                              ("", "needs a JWT signing secret")])
 def test_management_refuses_to_start_without_a_good_jwt_secret(data_dir, secret, message):

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "app/config.h"
@@ -66,6 +68,30 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
+// Store::Stats for the /metrics gauges: the on and off gauges of one scrape share one call (a
+// result younger than a second is reused). Thread-safe.
+class RecentStats {
+ public:
+  RecentStats(store::StorePtr store, ClockPtr clock)
+      : store_(std::move(store)), clock_(std::move(clock)) {}
+  Result<FleetStats> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Millis now = clock_->Now();
+    if (!last_ || now - at_ >= 1000) {
+      last_ = store_->Stats();
+      at_ = now;
+    }
+    return *last_;
+  }
+
+ private:
+  store::StorePtr store_;
+  ClockPtr clock_;
+  std::mutex mu_;
+  std::optional<Result<FleetStats>> last_;
+  Millis at_ = 0;
+};
+
 // Everything one smsd process runs; built by the Start* functions, stopped in reverse.
 struct Process {
   std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
@@ -118,9 +144,10 @@ void OpenData(const Config& cfg, Process& p) {
                         "Cache calls that failed since start (reads and writes fall back to SQL).",
                         [redis] { return double(redis->failures()); });
   }
+  auto stats = std::make_shared<RecentStats>(p.store, p.clock);
   for (ServerStatus status : {ServerStatus::kOn, ServerStatus::kOff}) {
-    p.metrics->AddGauge("sms_servers", "Servers by status.", [store = p.store, status] {
-      auto s = store->Stats();
+    p.metrics->AddGauge("sms_servers", "Servers by status.", [stats, status] {
+      auto s = stats->Get();
       return s.ok() ? double(status == ServerStatus::kOn ? s->on : s->off) : -1.0;
     }, std::string("status=\"") + StatusName(status) + "\"");
   }

@@ -1,7 +1,9 @@
 """Who may call what, on a real smsd: every route x {no token, bad token, viewer, operator,
 admin, a read-only API token} gets exactly what the role -> scope table says; first-start
 rules; and no secret ends up in clear in the data dir, the database or the logs."""
+import base64
 import glob
+import json
 import os
 import shutil
 import socket
@@ -74,6 +76,40 @@ def test_every_route_answers_each_credential_as_the_scope_table_says(smsd):
     # Nothing in the matrix changed anything: no server, no new user.
     assert smsd.get("/api/v1/stats")[1]["total"] == 0
     assert smsd.get("/api/v1/users")[1]["total"] == 3
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_forged_and_altered_tokens_are_refused(smsd):
+    create_user(smsd, "vera", "viewer")
+    token = login(smsd.port, "vera", "vera password")
+    header, payload, signature = token.split(".")
+    claims = json.loads(unb64(payload))
+    assert claims["sub"] == "vera" and claims["role"] == "viewer" and claims["jti"]
+    admin_claims = b64(json.dumps(dict(claims, role="admin", scope="users:admin")).encode())
+    forged = {
+        "alg none": b64(b'{"alg":"none","typ":"JWT"}') + "." + payload + ".",
+        "alg HS512": b64(b'{"alg":"HS512","typ":"JWT"}') + "." + payload + "." + signature,
+        "claim changed": header + "." + admin_claims + "." + signature,
+        "signature changed": (header + "." + payload + "."
+                              + ("B" if signature[0] == "A" else "A") + signature[1:]),
+        "expired": header + "." + b64(json.dumps(dict(claims, exp=1)).encode()) + "." + signature,
+    }
+    for what, t in forged.items():
+        s, body, h = send(smsd.port, "GET", "/api/v1/servers",
+                          headers={"Authorization": "Bearer " + t})
+        assert s == 401 and 'error="invalid_token"' in h.get("WWW-Authenticate", ""), what
+        assert t not in json.dumps(body), what  # the refusal never quotes the token
+    assert send(smsd.port, "GET", "/api/v1/users",
+                headers={"Authorization": "Bearer " + token})[0] == 403
+    assert send(smsd.port, "GET", "/api/v1/servers",
+                headers={"Authorization": "Bearer " + token})[0] == 200
 
 
 def test_public_routes_need_no_token(smsd):

@@ -13,7 +13,7 @@ Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr stor
     options.url = config.search_url;
     options.index_prefix = config.search_index_prefix;
     options.grace = std::chrono::milliseconds(config.grace);
-    Result<std::shared_ptr<SearchHistory>> search = SearchHistory::Make(std::move(options));
+    Result<std::shared_ptr<SearchHistory>> search = SearchHistory::Make(std::move(options), store);
     if (!search.ok()) return search.status();
     return HistoryPtr(std::move(search).value());
   }

@@ -52,12 +52,12 @@ struct SqlBackend {
 
 struct SearchBackend {
   static constexpr bool kNeedsNode = true;
-  Status Open(store::StorePtr) {
+  Status Open(store::StorePtr store) {
     SearchHistoryOptions o;
     o.url = testing::SearchUrl();
     o.index_prefix = prefix = testing::UniquePrefix();
     o.page_size = 5;  // several pages per query
-    auto made = SearchHistory::Make(o);
+    auto made = SearchHistory::Make(o, std::move(store));  // as MakeHistory does
     if (!made.ok()) return made.status();
     search = *made;
     history = search;

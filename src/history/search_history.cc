@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include "core/validation.h"
 #include "history/coverage.h"
@@ -176,15 +177,17 @@ Status BulkOutcome(const json::value& reply, size_t sent) {
   return Status::Internal("search backend: a _bulk reply with errors but no failed item");
 }
 
-using HitFn = std::function<Status(const json::array& sort, int64_t interval_s)>;
+using HitFn = std::function<Status(const json::array& sort, const json::value& hit)>;
 
 // Calls `fn` for every hit of `query` in `indices`, in `sort` order, paging with
-// search_after. REQUIRES: the last sort key is unique per document.
+// search_after; each hit carries its sort values and the `docvalues` asked for (under
+// "fields"). REQUIRES: the last sort key is unique per document.
 Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std::string& indices,
-                  json::value query, json::array sort, const HitFn& fn) {
+                  json::value query, json::array sort, json::array docvalues, const HitFn& fn) {
   json::object body{{"size", o.page_size},       {"_source", false},
-                    {"track_total_hits", false}, {"docvalue_fields", json::array{"interval"}},
+                    {"stored_fields", "_none_"}, {"track_total_hits", false},
                     {"query", std::move(query)}, {"sort", std::move(sort)}};
+  if (!docvalues.empty()) body["docvalue_fields"] = std::move(docvalues);
   std::string path = "/" + indices + "/_search?" + std::string(kSearchParams) +
                      "&filter_path=hits.hits.sort,hits.hits.fields";
   for (;;) {
@@ -194,15 +197,10 @@ Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std
     if (hits == nullptr || !hits->is_array() || hits->as_array().empty()) return Status::Ok();
     for (const json::value& hit : hits->as_array()) {
       const json::value* sort_values = Path(hit, {"sort"});
-      const json::value* interval = Path(hit, {"fields", "interval"});
-      std::optional<int64_t> seconds;
-      if (interval != nullptr && interval->is_array() && !interval->as_array().empty()) {
-        seconds = ToInt(interval->as_array().front());
+      if (sort_values == nullptr || !sort_values->is_array()) {
+        return Status::Internal("search backend: a hit without sort values");
       }
-      if (sort_values == nullptr || !sort_values->is_array() || !seconds) {
-        return Status::Internal("search backend: a hit without sort values or interval");
-      }
-      Status s = fn(sort_values->as_array(), *seconds);
+      Status s = fn(sort_values->as_array(), hit);
       if (!s.ok()) return s;
     }
     if (hits->as_array().size() < size_t(o.page_size)) return Status::Ok();
@@ -220,34 +218,35 @@ Status Unexpected(const char* what) {
   return Status::Internal(std::string("search backend: unexpected ") + what);
 }
 
-// Folds hits sorted by (server_id, received_at) into each server's covered milliseconds of
-// [max(from, first heartbeat), hi], as of `now`. One Coverage at a time: constant memory per
-// server.
+// Folds hits sorted by received_at, their sort values (received_at, server_id, interval, id),
+// into each server's covered milliseconds of [max(from, first heartbeat), hi], as of `now`.
+// One Coverage per server heard from: memory O(servers).
 class FleetFold {
  public:
-  FleetFold(Millis from, Millis hi, Millis now, Millis grace, std::map<std::string, Millis>& firsts,
-            std::map<std::string, Millis>& covered)
-      : from_(from), hi_(hi), now_(now), grace_(grace), firsts_(firsts), covered_(covered) {}
+  FleetFold(Millis from, Millis hi, Millis now, Millis grace, std::map<std::string, Millis>& firsts)
+      : from_(from), hi_(hi), now_(now), grace_(grace), firsts_(firsts) {}
 
-  Status Add(const json::array& key, int64_t interval_s) {
-    std::optional<int64_t> t = key.size() < 2 ? std::nullopt : ToInt(key[1]);
-    if (!t || !key[0].is_string()) return Unexpected("sort values in a hit");
-    if (!coverage_ || key[0].as_string() != current_) {
-      Finish();
-      current_ = key[0].as_string();
-      // Known from the aggregation, unless first heard from since: then this is the first.
-      Millis first = firsts_.emplace(current_, *t).first->second;
-      coverage_.emplace(std::max(from_, first), hi_, grace_);
+  Status Add(const json::array& key) {
+    std::optional<int64_t> t = key.size() < 4 ? std::nullopt : ToInt(key[0]);
+    std::optional<int64_t> interval_s = t ? ToInt(key[2]) : std::nullopt;
+    if (!interval_s || !key[1].is_string()) return Unexpected("sort values in a hit");
+    std::string_view server_id = key[1].as_string();
+    auto it = runs_.find(server_id);
+    if (it == runs_.end()) {
+      // Known from the caller, unless first heard from since: then this is the first.
+      Millis first = firsts_.emplace(std::string(server_id), *t).first->second;
+      it = runs_.try_emplace(std::string(server_id), std::max(from_, first), hi_, grace_).first;
     }
-    coverage_->Add(*t, interval_s * 1000);
+    it->second.Add(*t, *interval_s * 1000);
     return Status::Ok();
   }
 
-  void Finish() {
-    if (!coverage_) return;
-    coverage_->StillOnAt(now_);
-    covered_[current_] = coverage_->Covered();
-    coverage_.reset();
+  // The covered milliseconds of every server heard from, by server_id.
+  void Finish(std::map<std::string, Millis>& covered) {
+    for (auto& [server_id, coverage] : runs_) {
+      coverage.StillOnAt(now_);
+      covered[server_id] = coverage.Covered();
+    }
   }
 
  private:
@@ -256,9 +255,7 @@ class FleetFold {
   Millis now_;
   Millis grace_;
   std::map<std::string, Millis>& firsts_;
-  std::map<std::string, Millis>& covered_;
-  std::string current_;
-  std::optional<Coverage> coverage_;
+  std::map<std::string, Coverage, std::less<>> runs_;
 };
 
 // A composite aggregation page: each server's first heartbeat, by server_id.
@@ -274,14 +271,15 @@ json::object FirstHeartbeatsQuery(int page_size) {
 
 }  // namespace
 
-Result<std::shared_ptr<SearchHistory>> SearchHistory::Make(SearchHistoryOptions options) {
+Result<std::shared_ptr<SearchHistory>> SearchHistory::Make(SearchHistoryOptions options,
+                                                           store::StorePtr store) {
   Status checked = CheckOptions(options);
   if (!checked.ok()) return checked;
   Result<std::unique_ptr<SearchClient>> client =
       SearchClient::Make(options.url, options.connect_timeout);
   if (!client.ok()) return client.status();
   return std::shared_ptr<SearchHistory>(
-      new SearchHistory(std::move(options), std::move(client).value()));
+      new SearchHistory(std::move(options), std::move(client).value(), std::move(store)));
 }
 
 std::string SearchHistory::IndexFor(Millis received_at) const {
@@ -374,13 +372,19 @@ Result<UptimeResult> SearchHistory::Uptime(const Server& server, Millis from, Mi
   json::value query = json::object{{"bool", json::object{{"filter", std::move(filter)}}}};
   json::array sort{json::object{{"received_at", "asc"}}, json::object{{"id", "asc"}}};
   Coverage coverage(r.from, r.to, options_.grace.count());
+  auto add = [&](const json::array& key, const json::value& hit) {
+    std::optional<int64_t> t = key.empty() ? std::nullopt : ToInt(key[0]);
+    const json::value* interval = Path(hit, {"fields", "interval"});
+    std::optional<int64_t> seconds;
+    if (interval != nullptr && interval->is_array() && !interval->as_array().empty()) {
+      seconds = ToInt(interval->as_array().front());
+    }
+    if (!t || !seconds) return Unexpected("hit without received_at or interval");
+    coverage.Add(*t, *seconds * 1000);
+    return Status::Ok();
+  };
   Status s = ScanSorted(*client_, options_, IndicesFor(lo, hi), std::move(query), std::move(sort),
-                        [&](const json::array& key, int64_t interval_s) {
-                          std::optional<int64_t> t = key.empty() ? std::nullopt : ToInt(key[0]);
-                          if (!t) return Unexpected("sort values in a hit");
-                          coverage.Add(*t, interval_s * 1000);
-                          return Status::Ok();
-                        });
+                        json::array{"interval"}, add);
   if (!s.ok()) return s;
   coverage.StillOnAt(now);
   Measure(r, coverage.Covered());
@@ -390,22 +394,37 @@ Result<UptimeResult> SearchHistory::Uptime(const Server& server, Millis from, Mi
 Result<std::vector<std::pair<std::string, UptimeResult>>> SearchHistory::UptimeAll(Millis from,
                                                                                    Millis to,
                                                                                    Millis now) {
-  Result<std::map<std::string, Millis>> firsts = FirstHeartbeats();
-  if (!firsts.ok()) return firsts.status();
+  Result<std::map<std::string, Millis>> starts = Starts();
+  if (!starts.ok()) return starts.status();
+  // With a Store, the servers are its servers: a server heard from in the window but absent
+  // from the Store (deleted since) is measured by CoverAll and then left out.
+  std::map<std::string, Millis> firsts = *starts;
   std::map<std::string, Millis> covered;
   if (std::min(to, now) > from) {
-    Status s = CoverAll(from, to, now, *firsts, covered);
+    Status s = CoverAll(from, to, now, firsts, covered);
     if (!s.ok()) return s;
   }
+  const std::map<std::string, Millis>& listed = store_ != nullptr ? *starts : firsts;
   std::vector<std::pair<std::string, UptimeResult>> out;
-  out.reserve(firsts->size());
-  for (const auto& [server_id, first] : *firsts) {
+  out.reserve(listed.size());
+  for (const auto& [server_id, first] : listed) {
     UptimeResult r = Window(first, from, to, now);
     auto c = covered.find(server_id);
     Measure(r, c == covered.end() ? 0 : c->second);
     out.emplace_back(server_id, r);
   }
   return out;
+}
+
+Result<std::map<std::string, Millis>> SearchHistory::Starts() {
+  if (store_ == nullptr) return FirstHeartbeats();
+  std::map<std::string, Millis> created;
+  Status scanned = store_->ScanServers(ServerQuery{}, [&](const Server& s) {
+    created.emplace_hint(created.end(), s.server_id, s.created_time);
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned;
+  return created;
 }
 
 Result<std::map<std::string, Millis>> SearchHistory::FirstHeartbeats() {
@@ -438,14 +457,16 @@ Status SearchHistory::CoverAll(Millis from, Millis to, Millis now,
                                std::map<std::string, Millis>& covered) {
   Millis end = std::min(to, now);
   auto [lo, hi] = FetchRange(from, end, now);
-  json::array sort{json::object{{"server_id", "asc"}}, json::object{{"received_at", "asc"}},
-                   json::object{{"id", "asc"}}};
-  FleetFold fold(from, end, now, options_.grace.count(), firsts, covered);
-  Status s = ScanSorted(
-      *client_, options_, IndicesFor(lo, hi), ReceivedBetween(lo, hi), std::move(sort),
-      [&](const json::array& key, int64_t interval_s) { return fold.Add(key, interval_s); });
+  // Time order across servers: the date sort skips what a page cannot hold, and every value
+  // the fold needs is a sort value, so no document is fetched.
+  json::array sort{json::object{{"received_at", "asc"}}, json::object{{"server_id", "asc"}},
+                   json::object{{"interval", "asc"}}, json::object{{"id", "asc"}}};
+  FleetFold fold(from, end, now, options_.grace.count(), firsts);
+  Status s = ScanSorted(*client_, options_, IndicesFor(lo, hi), ReceivedBetween(lo, hi),
+                        std::move(sort), json::array{},
+                        [&](const json::array& key, const json::value&) { return fold.Add(key); });
   if (!s.ok()) return s;
-  fold.Finish();
+  fold.Finish(covered);
   return Status::Ok();
 }
 

@@ -18,11 +18,13 @@
 // timing decides: by at most grace per such heartbeat, none for an agent on schedule.
 //
 // Cost: Uptime reads the server's heartbeats in the window (about 2,880 a day at 30 s).
-// UptimeAll first runs a composite aggregation over every index (each server's first
-// heartbeat), then streams every heartbeat in the window sorted by (server_id, received_at):
-// it transfers O(heartbeats in the window) and holds O(servers) in memory. Fine for
-// hundreds of servers a day; a fleet-wide daily report on a large fleet should use the SQL
-// history, whose transitions are few.
+// UptimeAll streams every heartbeat in the window in time order (their values all in the sort
+// keys, so no document is fetched), from the daily indices covering the window only: it
+// transfers O(heartbeats in the window) and holds one on-run per server in memory. Each
+// server's start of measurement is its created_time, read from the Store given to Make() (one
+// scan of the servers); without a Store, its first heartbeat stands for it, found by a
+// composite aggregation over every index, whose cost grows with the whole history rather
+// than the window.
 //
 // Thread-safe.
 
@@ -46,7 +48,7 @@ struct SearchHistoryOptions {
   int shards = 1;                               // per daily index
   int replicas = 0;                             // 0 suits a single-node cluster
   size_t bulk_max_docs = 1000;                  // heartbeats per _bulk request
-  int page_size = 5000;                         // hits or buckets per page, 1..10000
+  int page_size = 10000;                        // hits or buckets per page, 1..10000
   // The worker's --heartbeat-grace: a heartbeat this late after the previous one's interval
   // ran out still continues the on-run. 0 gives the plain union of [t, t + interval].
   std::chrono::milliseconds grace{30000};
@@ -58,8 +60,10 @@ struct SearchHistoryOptions {
 class SearchHistory final : public History {
  public:
   // Checks the options (InvalidArgument naming the field: search_url, index_prefix, …);
-  // contacts nothing, so it succeeds while the backend is down.
-  static Result<std::shared_ptr<SearchHistory>> Make(SearchHistoryOptions options);
+  // contacts nothing, so it succeeds while the backend is down. `store` (optional) is where
+  // UptimeAll reads the servers and their created_time; MakeHistory passes its Store.
+  static Result<std::shared_ptr<SearchHistory>> Make(SearchHistoryOptions options,
+                                                     store::StorePtr store = nullptr);
 
   // Writes the batch as _bulk requests of at most bulk_max_docs documents, after installing
   // the index template once. Unavailable when the backend is unreachable, slow, or rejects
@@ -73,9 +77,11 @@ class SearchHistory final : public History {
   // Time-weighted uptime of `server` from its heartbeats (see above); the window is clipped
   // to [server.created_time, now].
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
-  // Every server that has heartbeats in the indices, ordered by server_id. created_time is
-  // not in the indices: each server's first heartbeat (min received_at) stands for it.
-  // Servers registered but never heard from are absent.
+  // With a Store: every server of the Store, ordered by server_id, each measured from its
+  // created_time as Uptime() does (a server never heard from in the window is up 0); servers
+  // deleted from the Store are absent. Without one: every server that has heartbeats in the
+  // indices, measured from its first heartbeat (min received_at over every index); servers
+  // registered but never heard from are absent. Unavailable when either backend is down.
   Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
                                                                       Millis now) override;
 
@@ -92,8 +98,9 @@ class SearchHistory final : public History {
   const SearchHistoryOptions& options() const { return options_; }
 
  private:
-  SearchHistory(SearchHistoryOptions options, std::unique_ptr<SearchClient> client)
-      : options_(std::move(options)), client_(std::move(client)) {}
+  SearchHistory(SearchHistoryOptions options, std::unique_ptr<SearchClient> client,
+                store::StorePtr store)
+      : options_(std::move(options)), client_(std::move(client)), store_(std::move(store)) {}
 
   Status EnsureTemplate();
   Status WriteBulk(const std::vector<Heartbeat>& batch, size_t begin, size_t end);
@@ -101,15 +108,18 @@ class SearchHistory final : public History {
   std::pair<Millis, Millis> FetchRange(Millis from, Millis to, Millis now) const;
   // The indices to search for received_at in [lo, hi): the daily names when few, else all.
   std::string IndicesFor(Millis lo, Millis hi) const;
-  // Each server's first heartbeat (min received_at over every index), by server_id.
+  // Each server's start of measurement, by server_id: its created_time from store_ when set,
+  // else its first heartbeat (min received_at over every index).
+  Result<std::map<std::string, Millis>> Starts();
   Result<std::map<std::string, Millis>> FirstHeartbeats();
   // Milliseconds of [max(from, first), min(to, now)] each server was on, into `covered`;
-  // adds to `firsts` any server first heard from after FirstHeartbeats() ran.
+  // adds to `firsts` any server heard from in the window that `firsts` lacks.
   Status CoverAll(Millis from, Millis to, Millis now, std::map<std::string, Millis>& firsts,
                   std::map<std::string, Millis>& covered);
 
   const SearchHistoryOptions options_;
   const std::unique_ptr<SearchClient> client_;
+  const store::StorePtr store_;  // may be null
   std::mutex template_mu_;
   bool template_installed_ = false;  // guarded by template_mu_
 };

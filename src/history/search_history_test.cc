@@ -237,6 +237,15 @@ class SearchHistoryTest : public ::testing::Test {
     return r.ok() ? r->at("count").as_int64() : -1;
   }
 
+  // How many searches (query phases) `index` has served.
+  int64_t Searches(const std::string& index) {
+    auto r = history_->client().Json("GET", "/" + index + "/_stats/search", json::value(),
+                                     std::chrono::seconds(10));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return -1;
+    return r->at("_all").at("primaries").at("search").at("query_total").to_number<int64_t>();
+  }
+
   UptimeResult Up(SearchHistory& h, const Server& s, Millis from, Millis to, Millis now) {
     Result<UptimeResult> u = h.Uptime(s, from, to, now);
     EXPECT_TRUE(u.ok()) << u.status().ToString();
@@ -454,6 +463,54 @@ TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
   EXPECT_EQ((*all)[3].second.window_seconds, 0);  // d: created after the window
   EXPECT_EQ((*all)[4].second.up_seconds, 30);     // e0: 250..280 of 250..1600
   EXPECT_EQ((*all)[4].second.window_seconds, 1350);
+}
+
+// As MakeHistory builds it for smsd: with the Store, whose servers and created_time
+// UptimeAll measures, reading only the indices of the window.
+TEST_F(SearchHistoryTest, UptimeAllWithAStoreMeasuresItsServersFromCreatedTimeOverTheWindow) {
+  constexpr Millis kDay = 86'400 * kS;
+  Result<store::StorePtr> store = store::MakeStore({"sqlite::memory:"});
+  ASSERT_TRUE(store.ok());
+  std::vector<Heartbeat> beats{Beat("a", kT0 - 2 * kDay)};  // registers "a" two days before
+  ASSERT_TRUE((*store)->ApplyHeartbeats(beats, {}).ok());
+  Every(beats, "a", 300 * kS, 600 * kS, 30 * kS);  // then silent until 300 s into the window
+  Every(beats, "gone", 0, 900 * kS, 30 * kS);      // heard from, but not (any more) in the Store
+  Record(beats);
+  ServerInput never;
+  never.server_id = "never";
+  never.server_name = "never";
+  ASSERT_TRUE((*store)->CreateServer(never, kT0 + 500 * kS).ok());  // never heard from
+
+  auto with_store = SearchHistory::Make(history_->options(), *store);
+  ASSERT_TRUE(with_store.ok());
+  Millis from = kT0;
+  Millis to = kT0 + 1000 * kS;
+  Millis now = kT0 + 2000 * kS;
+  // The index of two days before is searched by the aggregation over every index, never by a
+  // search about today.
+  std::string old_index = history_->IndexFor(kT0 - 2 * kDay);
+  int64_t searched = Searches(old_index);
+  auto all = (*with_store)->UptimeAll(from, to, now);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(Searches(old_index), searched);
+  ASSERT_TRUE(history_->UptimeAll(from, to, now).ok());  // without a Store
+  EXPECT_GT(Searches(old_index), searched);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].first, "a");  // from the window's start, not its first beat in it
+  EXPECT_EQ((*all)[0].second.from, from);
+  EXPECT_EQ((*all)[0].second.up_seconds, 300);
+  EXPECT_EQ((*all)[0].second.window_seconds, 1000);
+  EXPECT_EQ((*all)[1].first, "never");  // from its creation, down throughout
+  EXPECT_EQ((*all)[1].second.from, kT0 + 500 * kS);
+  EXPECT_EQ((*all)[1].second.up_seconds, 0);
+  EXPECT_EQ((*all)[1].second.window_seconds, 500);
+  for (const auto& [id, got] : *all) {
+    Result<Server> server = (*store)->GetServer(id);
+    ASSERT_TRUE(server.ok());
+    UptimeResult one = Up(*history_, *server, from, to, now);
+    EXPECT_EQ(got.up_seconds, one.up_seconds) << id;
+    EXPECT_EQ(got.window_seconds, one.window_seconds) << id;
+  }
 }
 
 // An agent on a jittered schedule (±10 %, as sms-agent sends) with outages.

@@ -22,6 +22,9 @@ namespace json = boost::json;
 constexpr Millis kMaxIntervalMs = Millis(kMaxInterval) * 1000;
 constexpr int64_t kMaxListedDays = 31;  // beyond this, search <prefix>-* instead of a list
 constexpr std::string_view kSearchParams = "ignore_unavailable=true&allow_no_indices=true";
+// Searches fail rather than answer from some shards only: an uptime computed from part of the
+// heartbeats would be wrong without saying so.
+constexpr std::string_view kWholeResults = "&allow_partial_search_results=false";
 
 Status CheckOptions(const SearchHistoryOptions& o) {
   const std::string& p = o.index_prefix;
@@ -189,7 +192,7 @@ Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std
                     {"query", std::move(query)}, {"sort", std::move(sort)}};
   if (!docvalues.empty()) body["docvalue_fields"] = std::move(docvalues);
   std::string path = "/" + indices + "/_search?" + std::string(kSearchParams) +
-                     "&filter_path=hits.hits.sort,hits.hits.fields";
+                     std::string(kWholeResults) + "&filter_path=hits.hits.sort,hits.hits.fields";
   for (;;) {
     Result<json::value> reply = client.Json("POST", path, body, o.search_timeout);
     if (!reply.ok()) return reply.status();
@@ -430,6 +433,7 @@ Result<std::map<std::string, Millis>> SearchHistory::Starts() {
 Result<std::map<std::string, Millis>> SearchHistory::FirstHeartbeats() {
   json::object body = FirstHeartbeatsQuery(options_.page_size);
   std::string path = "/" + options_.index_prefix + "-*/_search?" + std::string(kSearchParams) +
+                     std::string(kWholeResults) +
                      "&filter_path=aggregations.servers.after_key,aggregations.servers.buckets";
   std::map<std::string, Millis> firsts;
   for (;;) {

@@ -248,6 +248,10 @@ TEST_F(IdentityApiTest, RepeatedFailuresAreThrottledEvenWithTheRightPassword) {
   EXPECT_EQ(Header(throttled, "Retry-After"), "60");
   clock_->Advance(60'000);
   EXPECT_EQ(attempt(kAdminPassword).status, 200);
+  // A name no user can have is refused alike, and never throttles the real ones.
+  auto odd = Call("POST", "/api/v1/auth/login", "",
+                  R"({"username":"root\nforged log line","password":"whatever it is"})");
+  EXPECT_EQ(odd.status, 401);
   // An unknown user fails the same way a wrong password does.
   auto unknown = Call("POST", "/api/v1/auth/login", "",
                       R"({"username":"ghost","password":"admin password 1"})");

@@ -1,7 +1,7 @@
 // PostgresStore: reports and mail outcomes (small tables, one statement per call).
 
 #include "store/postgres_store.h"
-#include "store/report_rows.h"
+#include "store/list_column.h"
 
 namespace sms::store {
 namespace {
@@ -33,7 +33,7 @@ ReportRecord ReadReport(const pqxx::row& row) {
   r.first_day = row[2].as<std::string>();
   r.last_day = row[3].as<std::string>();
   r.tz = row[4].as<std::string>();
-  r.emails = SplitLines(row[5].as<std::string>());
+  r.emails = SplitColumn(row[5].as<std::string>(), '\n');
   r.summary = row[6].as<std::string>();
   r.created_at = row[7].as<int64_t>();
   r.queued_at = row[8].as<int64_t>();
@@ -46,7 +46,7 @@ Status PostgresStore::InsertReport(const ReportRecord& r) {
   Status s = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     ExecPrepared(tx, conn, kInsertSql, r.id, r.kind, r.first_day, r.last_day, r.tz,
-                 JoinLines(r.emails), r.summary, r.created_at, r.queued_at);
+                 JoinColumn(r.emails, '\n'), r.summary, r.created_at, r.queued_at);
     tx.commit();
     return Status::Ok();
   });

@@ -67,7 +67,7 @@ ApiTokenRecord ReadToken(const pqxx::row& row) {
   t.username = row[1].as<std::string>();
   t.name = row[2].as<std::string>();
   t.secret_hash = row[3].as<std::string>();
-  t.scopes = SplitScopes(row[4].as<std::string>());
+  t.scopes = SplitColumn(row[4].as<std::string>(), kScopeSeparator);
   t.created_at = row[5].as<int64_t>();
   t.expires_at = row[6].as<int64_t>();
   return t;
@@ -229,8 +229,9 @@ Status PostgresStore::InsertApiToken(const ApiTokenRecord& t) {
     if (ExecPrepared(tx, conn, kUserKeyShareSql, t.username).empty()) {
       return UserNotFound(t.username);
     }
+    std::string scopes = JoinColumn(t.scopes, kScopeSeparator);
     pqxx::result r = ExecPrepared(tx, conn, kInsertTokenSql, t.token_id, t.username, t.name,
-                                  t.secret_hash, JoinScopes(t.scopes), t.created_at, t.expires_at);
+                                  t.secret_hash, scopes, t.created_at, t.expires_at);
     if (r.empty()) return Status::Conflict("token \"" + t.token_id + "\" exists", "token_id");
     tx.commit();
     return Status::Ok();

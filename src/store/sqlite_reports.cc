@@ -1,6 +1,6 @@
 // SqliteStore: reports and mail outcomes (small tables, one statement per call).
 
-#include "store/report_rows.h"
+#include "store/list_column.h"
 #include "store/sqlite_store.h"
 
 namespace sms::store {
@@ -16,7 +16,7 @@ ReportRecord ReadReport(const Statement& st) {
   r.first_day = st.Text(2);
   r.last_day = st.Text(3);
   r.tz = st.Text(4);
-  r.emails = SplitLines(st.Text(5));
+  r.emails = SplitColumn(st.Text(5), '\n');
   r.summary = st.Text(6);
   r.created_at = st.Int(7);
   r.queued_at = st.Int(8);
@@ -26,7 +26,7 @@ ReportRecord ReadReport(const Statement& st) {
 }  // namespace
 
 Status SqliteStore::InsertReport(const ReportRecord& report) {
-  std::string emails = JoinLines(report.emails);
+  std::string emails = JoinColumn(report.emails, '\n');
   Status s = WithWriter([&](Connection& conn) {
     Result<Statement> st = conn.Prepare(std::string("INSERT INTO reports (") + kReportColumns +
                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");

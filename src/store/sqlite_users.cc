@@ -26,7 +26,7 @@ ApiTokenRecord ReadToken(const Statement& st) {
   t.username = st.Text(1);
   t.name = st.Text(2);
   t.secret_hash = st.Text(3);
-  t.scopes = SplitScopes(st.Text(4));
+  t.scopes = SplitColumn(st.Text(4), kScopeSeparator);
   t.created_at = st.Int(5);
   t.expires_at = st.Int(6);
   return t;
@@ -250,7 +250,7 @@ Status SqliteStore::DeleteSession(const std::string& jti) {
 // ---- API tokens ------------------------------------------------------------------------------
 
 Status SqliteStore::InsertApiToken(const ApiTokenRecord& token) {
-  std::string scopes = JoinScopes(token.scopes);
+  std::string scopes = JoinColumn(token.scopes, kScopeSeparator);
   bool inserted = false;
   Status s = WithWriter([&](Connection& conn) {
     Transaction tx(conn);

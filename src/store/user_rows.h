@@ -1,29 +1,11 @@
 #pragma once
-// How both SQL stores keep an API token's scopes: one string, space-separated (a scope name
-// never holds a space).
+// What both SQL stores need to know of users and API tokens.
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include "store/list_column.h"
 
 namespace sms::store {
 
-inline std::string JoinScopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const std::string& scope : scopes) out += (out.empty() ? "" : " ") + scope;
-  return out;
-}
-
-inline std::vector<std::string> SplitScopes(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    size_t end = text.find(' ');
-    if (end != 0) out.emplace_back(text.substr(0, end));
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-  }
-  return out;
-}
-
 inline constexpr const char* kAdminRole = "admin";
+inline constexpr char kScopeSeparator = ' ';  // scopes share one column (no scope holds a space)
 
 }  // namespace sms::store

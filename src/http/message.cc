@@ -18,6 +18,23 @@ const std::string& Request::Header(std::string_view name) const {
   return kEmpty;
 }
 
+std::optional<std::string_view> BearerCredential(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    char c = authorization[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) {
+      return std::nullopt;
+    }
+  }
+  std::string_view credential = authorization.substr(kScheme.size());
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!credential.empty() && blank(credential.front())) credential.remove_prefix(1);
+  while (!credential.empty() && blank(credential.back())) credential.remove_suffix(1);
+  if (credential.empty()) return std::nullopt;
+  return credential;
+}
+
 Result<std::shared_ptr<const BodyFile>> BodyFile::Open(const std::string& path, bool unlink_now) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));

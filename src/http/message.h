@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +72,10 @@ struct Response {
   // is ignored.
   std::shared_ptr<const BodyFile> file;
 };
+
+// The credential of an Authorization value "Bearer <credential>": the scheme case-insensitive,
+// spaces and tabs around the credential dropped. nullopt for another scheme or no credential.
+std::optional<std::string_view> BearerCredential(std::string_view authorization);
 
 // {"error":{"code","message","field"}} with the given HTTP status; "field" is omitted when
 // empty. Always valid JSON, whatever the strings hold.

@@ -73,5 +73,14 @@ TEST(MessageTest, JsonResponseKeepsBody) {
   EXPECT_EQ(res.body, R"({"status":"accepted"})");
 }
 
+TEST(BearerCredentialTest, TakesTheCredentialOfTheBearerSchemeOnly) {
+  EXPECT_EQ(BearerCredential("Bearer abc.def"), "abc.def");
+  EXPECT_EQ(BearerCredential("bEaReR \t tok \t"), "tok");
+  for (const char* refused : {"", "Bearer", "Bearer ", "Bearer  \t ", "Basic dXNlcjpwdw==",
+                              "Bearerabc", "Token abc"}) {
+    EXPECT_FALSE(BearerCredential(refused).has_value()) << refused;
+  }
+}
+
 }  // namespace
 }  // namespace sms::http

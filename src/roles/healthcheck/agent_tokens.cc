@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "http/message.h"
+
 namespace sms::healthcheck {
 namespace {
 
@@ -92,15 +94,10 @@ Result<AgentTokens> AgentTokens::Load(const std::string& spec) {
 
 bool AgentTokens::Check(std::string_view authorization) const {
   if (tokens_.empty()) return true;
-  constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) return false;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    char c = authorization[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) return false;
-  }
-  std::string_view presented = Trim(authorization.substr(kScheme.size()));
+  std::optional<std::string_view> presented = http::BearerCredential(authorization);
+  if (!presented) return false;
   bool match = false;
-  for (const std::string& t : tokens_) match = ConstantTimeEquals(presented, t) || match;
+  for (const std::string& t : tokens_) match = ConstantTimeEquals(*presented, t) || match;
   return match;
 }
 

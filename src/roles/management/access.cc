@@ -1,7 +1,6 @@
 #include "roles/management/access.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "auth/api_token.h"
 #include "auth/password.h"
@@ -18,19 +17,6 @@ http::Response Challenge(const Status& why, bool credential_given) {
                                                  ? std::string(kRealm) + ", error=\"invalid_token\""
                                                  : std::string(kRealm));
   return r;
-}
-
-// The credential of "Bearer <credential>" (scheme case-insensitive); nullopt otherwise.
-std::optional<std::string_view> BearerCredential(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size()) return std::nullopt;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
-  }
-  std::string_view credential = header.substr(kScheme.size());
-  while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
-  if (credential.empty()) return std::nullopt;
-  return credential;
 }
 
 std::vector<std::string> RoleScopes(const std::string& role) {
@@ -57,7 +43,7 @@ Access::Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptio
 std::optional<http::Response> Access::Guard(http::Request& req, const http::Route& route) const {
   if (route.access == http::kPublic || route.access == http::kAgent) return std::nullopt;
   const std::string& header = req.Header("authorization");
-  std::optional<std::string_view> credential = BearerCredential(header);
+  std::optional<std::string_view> credential = http::BearerCredential(header);
   if (!credential) {
     return Challenge(Status::Unauthenticated("this API needs 'Authorization: Bearer <token>': a "
                                              "token from POST /api/v1/auth/login or an API token"),

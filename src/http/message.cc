@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
@@ -17,6 +18,24 @@ const std::string& Request::Header(std::string_view name) const {
   }
   return kEmpty;
 }
+
+struct Reply::State {
+  explicit State(std::function<void(Response)> s) : send(std::move(s)) {}
+  ~State() {
+    if (!sent.exchange(true)) send(ErrorResponse(500, "internal", "internal error"));
+  }
+  std::function<void(Response)> send;
+  std::atomic<bool> sent{false};
+};
+
+Reply::Reply(std::function<void(Response)> send)
+    : state_(std::make_shared<State>(std::move(send))) {}
+
+void Reply::operator()(Response res) const {
+  if (!state_->sent.exchange(true)) state_->send(std::move(res));
+}
+
+bool Reply::answered() const { return state_->sent.load(); }
 
 std::optional<std::string_view> BearerCredential(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";

@@ -3,6 +3,7 @@
 // handlers are unit-tested without a network.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -71,6 +72,26 @@ struct Response {
   // When set, the body is this file's content (its size when the response starts) and `body`
   // is ignored.
   std::shared_ptr<const BodyFile> file;
+};
+
+// The answer to a request, given later and from any thread: what a deferred handler
+// (Router::AddDeferred) answers through, so that waiting (a disk sync, a broker's
+// acknowledgement, a password hash) never holds an I/O thread. Copies share one answer: the
+// first call sends it, later calls are ignored. When the last copy goes unanswered, the
+// request gets a 500 {"error":{"code":"internal"}}: a handler that forgets to answer cannot
+// hang its connection. Thread-safe.
+class Reply {
+ public:
+  // `send` is called exactly once, with the answer (from the thread that gives it).
+  explicit Reply(std::function<void(Response)> send);
+  // Sends `res` unless an answer was sent already.
+  void operator()(Response res) const;
+  // True once an answer was sent.
+  bool answered() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
 };
 
 // The credential of an Authorization value "Bearer <credential>": the scheme case-insensitive,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
 #include <exception>
+#include <future>
+#include <memory>
 #include <stdexcept>
 
 namespace sms::http {
@@ -77,14 +79,45 @@ std::vector<bool> ParamMask(const auto& segments) {
 
 }  // namespace
 
+DeferredHandler Offload(std::shared_ptr<WorkPool> pool, Handler handler) {
+  return [pool = std::move(pool), handler = std::move(handler)](Request& req, Reply reply) {
+    std::string body = std::move(req.body);  // moved: an upload may be large
+    auto own = std::make_shared<Request>(req);
+    own->body = std::move(body);
+    bool queued = pool->Submit([own, handler, reply] {
+      try {
+        reply(handler(*own));
+      } catch (...) {
+        reply(ErrorResponse(500, "internal", "internal error"));
+      }
+    });
+    if (!queued) {
+      Response busy = ErrorResponse(503, "busy", "the server is busy; try again shortly");
+      busy.headers.emplace_back("Retry-After", "1");
+      reply(std::move(busy));
+    }
+  };
+}
+
 void Router::Add(const std::string& method, const std::string& pattern, std::string_view access,
                  Handler handler, size_t body_limit) {
+  AddEntry(Entry{Route{method, pattern, std::string(access), body_limit}, {}, std::move(handler),
+                 nullptr});
+}
+
+void Router::AddDeferred(const std::string& method, const std::string& pattern,
+                         std::string_view access, DeferredHandler handler, size_t body_limit) {
+  AddEntry(Entry{Route{method, pattern, std::string(access), body_limit, true}, {}, nullptr,
+                 std::move(handler)});
+}
+
+void Router::AddEntry(Entry entry) {
+  const std::string& pattern = entry.route.pattern;
   Segments parts;
-  if (method.empty() || !Split(pattern, &parts)) {
+  if (entry.route.method.empty() || !Split(pattern, &parts)) {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  if (access.empty()) throw std::invalid_argument("route without access: " + pattern);
-  Entry entry{Route{method, pattern, std::string(access), body_limit}, {}, std::move(handler)};
+  if (entry.route.access.empty()) throw std::invalid_argument("route without access: " + pattern);
   for (std::string_view part : parts) {
     bool param = part.size() >= 2 && part.front() == '{' && part.back() == '}';
     if (param) part = part.substr(1, part.size() - 2);
@@ -155,18 +188,39 @@ Response Router::Handle(Request& req, std::string* route) const {
   return Run(*match.entry, req, path);
 }
 
-Response Router::Handle(Request& req, const Route& route) const {
+const Router::Entry* Router::EntryOf(const Route& route) const {
   for (const Entry& e : entries_) {
-    if (&e.route == &route) {
-      req.params.clear();
-      return Run(e, req, RoutingPath(req));
-    }
+    if (&e.route == &route) return &e;
   }
-  std::string unused;
-  return Handle(req, &unused);  // not one of ours: route it from scratch
+  return nullptr;
 }
 
-Response Router::Run(const Entry& e, Request& req, std::string_view path) const {
+Response Router::Handle(Request& req, const Route& route) const {
+  const Entry* e = EntryOf(route);
+  if (e == nullptr) {
+    std::string unused;
+    return Handle(req, &unused);  // not one of ours: route it from scratch
+  }
+  req.params.clear();
+  return Run(*e, req, RoutingPath(req));
+}
+
+void Router::Dispatch(Request& req, const Route& route, Reply reply) const {
+  const Entry* e = EntryOf(route);
+  if (e == nullptr || !e->deferred) return reply(Handle(req, route));
+  req.params.clear();
+  try {
+    std::optional<Response> refused;
+    if (!Prepare(*e, req, RoutingPath(req), &refused)) return reply(std::move(*refused));
+    return e->deferred(req, reply);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  reply(ErrorResponse(500, "internal", "internal error"));  // ignored if it had answered
+}
+
+bool Router::Prepare(const Entry& e, Request& req, std::string_view path,
+                     std::optional<Response>* refused) const {
   bool has_params =
       std::any_of(e.segments.begin(), e.segments.end(), [](const Segment& s) { return s.param; });
   if (has_params) {
@@ -176,8 +230,20 @@ Response Router::Run(const Entry& e, Request& req, std::string_view path) const 
       if (e.segments[i].param) req.params[e.segments[i].text] = Decode(parts[i]);
     }
   }
+  *refused = Admit(req, e.route);
+  return !refused->has_value();
+}
+
+Response Router::Run(const Entry& e, Request& req, std::string_view path) const {
+  if (e.deferred) {  // a caller that wants the answer in hand: wait for it
+    auto answer = std::make_shared<std::promise<Response>>();
+    std::future<Response> answered = answer->get_future();
+    Dispatch(req, e.route, Reply([answer](Response res) { answer->set_value(std::move(res)); }));
+    return answered.get();
+  }
   try {
-    if (std::optional<Response> refused = Admit(req, e.route)) return std::move(*refused);
+    std::optional<Response> refused;
+    if (!Prepare(e, req, path, &refused)) return std::move(*refused);
     return e.handler(req);
   } catch (const std::exception&) {
     // Exceptions stop here (the edge): the client gets no internals.

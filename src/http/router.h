@@ -9,11 +9,21 @@
 #include <string_view>
 #include <vector>
 
+#include "core/work_pool.h"
 #include "http/message.h"
 
 namespace sms::http {
 
 using Handler = std::function<Response(Request&)>;
+// A handler that answers later through `reply` (see Reply), from any thread. The Request is
+// valid only until it returns: copy what the answer needs.
+using DeferredHandler = std::function<void(Request&, Reply reply)>;
+
+// A deferred handler that runs `handler` on `pool` instead of an I/O thread, for work that
+// takes long or burns CPU (hashing a password, parsing an upload). The handler gets its own
+// Request (the body moved there, not copied). When the pool's queue is full the request gets
+// 503 {"error":{"code":"busy"}} with Retry-After: 1, at once.
+DeferredHandler Offload(std::shared_ptr<WorkPool> pool, Handler handler);
 
 // Body limit of a route added without one, and of requests that match no route.
 inline constexpr size_t kDefaultBodyLimit = 64 * 1024;
@@ -31,6 +41,7 @@ struct Route {
   std::string pattern;
   std::string access;                     // kPublic, kAgent, kAuthenticated or a scope
   size_t body_limit = kDefaultBodyLimit;  // bytes; larger bodies get 413 before the handler runs
+  bool deferred = false;                  // added with AddDeferred
 };
 
 // Runs before every handler (public routes included) and decides whether it runs: nullopt lets
@@ -47,6 +58,12 @@ class Router {
   // pattern or an empty access (start-up errors).
   void Add(const std::string& method, const std::string& pattern, std::string_view access,
            Handler handler, size_t body_limit = kDefaultBodyLimit);
+
+  // As Add, for a handler that answers through a Reply instead of returning its Response. The
+  // connection waits for that answer without holding an I/O thread.
+  void AddDeferred(const std::string& method, const std::string& pattern,
+                   std::string_view access, DeferredHandler handler,
+                   size_t body_limit = kDefaultBodyLimit);
 
   // Installs the guard (authentication and scopes). Without one every route is let through:
   // unit tests of handlers, and processes that serve only public routes. Call before serving.
@@ -71,9 +88,14 @@ class Router {
   std::optional<Response> Admit(Request& req, const Route& route) const;
 
   // Handle for a request whose route is known: `route` is what Find returned for req's method
-  // and routing path (the server looks it up once, for the body limit). Same contract as
-  // Handle otherwise.
+  // and routing path. Same contract as Handle otherwise; for a deferred route it blocks until
+  // the handler answers (tests and tools: the server calls Dispatch).
   Response Handle(Request& req, const Route& route) const;
+
+  // Runs `route`'s handler (what Find returned for req) and answers through `reply`: at once
+  // for a route added with Add, whenever the handler answers for one added with AddDeferred.
+  // A handler that throws gets a 500 as with Handle. The server's way to run every route.
+  void Dispatch(Request& req, const Route& route, Reply reply) const;
 
   // Every route, in matching order (most specific first).
   std::vector<Route> routes() const;
@@ -86,7 +108,8 @@ class Router {
   struct Entry {
     Route route;
     std::vector<Segment> segments;
-    Handler handler;
+    Handler handler;           // Add
+    DeferredHandler deferred;  // AddDeferred
   };
   struct MatchResult {
     const Entry* entry = nullptr;       // matched method and path
@@ -94,7 +117,12 @@ class Router {
   };
   MatchResult Match(std::string_view method, std::string_view path) const;
   std::string Allow(std::string_view path) const;
+  void AddEntry(Entry entry);
   Response Run(const Entry& e, Request& req, std::string_view path) const;
+  // Fills req.params from `path` for e's pattern; false when the guard refused (`refused`).
+  bool Prepare(const Entry& e, Request& req, std::string_view path,
+               std::optional<Response>* refused) const;
+  const Entry* EntryOf(const Route& route) const;
   std::vector<Entry> entries_;  // most specific first
   Guard guard_;
 };

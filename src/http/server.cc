@@ -309,6 +309,8 @@ void Server::Stop(int grace_ms) {
   for (auto& context : s.contexts) context->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  std::lock_guard gate_lock(s.reply_gate->mu);
+  s.reply_gate->open = false;  // answers still to come are dropped, never posted
 }
 
 }  // namespace sms::http

@@ -363,7 +363,32 @@ void Session<Executor>::Dispatch() {
     return Respond(ErrorResponse(400, "json_too_deep", "JSON nested too deeply", "body"),
                    parser_->keep_alive());
   }
+  if (matched_ != nullptr && matched_->deferred) return Defer(parser_->keep_alive());
   Respond(Handle(), parser_->keep_alive());
+}
+
+template <typename Executor>
+void Session<Executor>::Defer(bool keep_alive) {
+  phase_ = Phase::kHandling;
+  // Weak: a connection closed meanwhile (deadline, Stop) is not kept for its answer; its timer
+  // holds it while it waits.
+  Reply reply([gate = state_->reply_gate, weak = this->weak_from_this(),
+               keep_alive](Response res) {
+    std::lock_guard lock(gate->mu);
+    if (!gate->open) return;
+    auto self = weak.lock();
+    if (!self) return;
+    net::post(self->socket_.get_executor(),
+              [self, keep_alive, res = std::move(res)]() mutable {
+                self->Respond(std::move(res), keep_alive);
+              });
+  });
+  try {
+    state_->router->Dispatch(req_, *matched_, std::move(reply));
+  } catch (const std::exception&) {
+    // Dispatch answers what a handler throws; this is for failures around it (bad_alloc). The
+    // Reply, if it was lost with them, answers 500 as it is destroyed.
+  }
 }
 
 template <typename Executor>
@@ -381,6 +406,7 @@ Response Session<Executor>::Handle() {
 
 template <typename Executor>
 void Session<Executor>::Respond(Response res, bool keep_alive) {
+  if (phase_ == Phase::kClosed) return;  // a deferred answer after the connection was closed
   phase_ = Phase::kHandling;
   keep_alive = keep_alive && !reject_ && !state_->stopping.load(std::memory_order_acquire);
   bool http10 = header_handled_ && parser_->version() == 10;

@@ -30,6 +30,13 @@ class SessionBase {
   virtual void Shutdown() = 0;
 };
 
+// Lets answers given on other threads (Reply) reach their sessions while the server runs.
+// Stop closes it before the io_contexts go away, so no answer is posted to one that is gone.
+struct ReplyGate {
+  std::mutex mu;
+  bool open = true;  // guarded by mu
+};
+
 // Everything sessions share. Declaration order matters: the io_contexts are destroyed first,
 // and the handlers they still hold destroy sessions, which touch the members declared before.
 struct ServerState {
@@ -40,6 +47,7 @@ struct ServerState {
   std::shared_ptr<std::atomic<size_t>> connections = std::make_shared<std::atomic<size_t>>(0);
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_request_id{0};
+  std::shared_ptr<ReplyGate> reply_gate = std::make_shared<ReplyGate>();
   std::string request_id_prefix;
   std::mutex sessions_mu;
   std::list<std::weak_ptr<SessionBase>> sessions;  // guarded by sessions_mu
@@ -124,6 +132,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool Admitted();           // the router's guard; false: its refusal was sent
   std::string ClientAddress() const;  // remote_, or whom a trusted proxy forwarded for
   void Dispatch();
+  // Runs a deferred route: the connection waits (its read deadline still running) until the
+  // handler's Reply posts the answer back to this session's executor.
+  void Defer(bool keep_alive);
   Response Handle();  // the router's response; a 500 for anything thrown around the handler
   void Respond(Response res, bool keep_alive);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t n);

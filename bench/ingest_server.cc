@@ -1,7 +1,11 @@
 // The healthcheck role's ingest path on its own, for the ingest benchmark: the HTTP server
 // (pinned loops, as `smsd healthcheck` runs), heartbeat validation and publish to the
 // in-process bus, whose messages a consumer commits and drops. It is `smsd healthcheck`
-// minus the Kafka producer, which needs a broker. Usage: ingest_server <port>; SIGTERM stops.
+// minus the Kafka producer, which needs a broker. Usage: ingest_server <port> [<journal-dir>];
+// with a journal directory every 202 waits until the journal synced the heartbeat (as `smsd
+// all` answers), and the consumer's commits trim it. SIGTERM stops; the journal's counters
+// are printed then ("journal: syncs N records N failures N"). SMS_THREADS sets the I/O
+// threads (default: one per core).
 //
 // The consumer stands in for that producer, which sends in batches after a short linger
 // (librdkafka's linger.ms, 5 ms by default): it takes what has queued every few milliseconds
@@ -13,10 +17,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "bus/bus.h"
+#include "bus/memory_bus.h"
 #include "core/clock.h"
 #include "http/server.h"
 #include "roles/healthcheck/healthcheck.h"
@@ -28,8 +34,15 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::string port = argc > 1 ? argv[1] : "0";
+  sms::bus::BusConfig config;
+  if (argc > 2) config.journal_dir = argv[2];
 
-  auto bus = std::move(sms::bus::MakeBus({})).value();
+  auto made = sms::bus::MakeBus(config);
+  if (!made.ok()) {
+    std::fprintf(stderr, "ingest_server: %s\n", made.status().ToString().c_str());
+    return 1;
+  }
+  auto bus = std::move(made).value();
   auto metrics = std::make_shared<sms::http::Metrics>();
   auto router = std::make_shared<sms::http::Router>();
   sms::healthcheck::Healthcheck hc(bus, std::make_shared<sms::SystemClock>(), metrics);
@@ -51,6 +64,7 @@ int main(int argc, char** argv) {
   sms::http::ServerOptions options;
   options.listen = "127.0.0.1:" + port;
   options.pinned = true;
+  if (const char* threads = std::getenv("SMS_THREADS")) options.threads = std::atoi(threads);
   sms::http::Server server(options, router, metrics);
   if (!server.Start().ok()) return 1;
   std::printf("listening on http://127.0.0.1:%d\n", server.port());
@@ -60,5 +74,11 @@ int main(int argc, char** argv) {
   server.Stop();
   stop = true;
   drain.join();
+  if (auto* memory = dynamic_cast<sms::bus::MemoryBus*>(bus.get())) {
+    sms::bus::Journal::Stats j = memory->journal_stats();
+    std::printf("journal: syncs %llu records %llu failures %llu\n",
+                static_cast<unsigned long long>(j.syncs), static_cast<unsigned long long>(j.records),
+                static_cast<unsigned long long>(j.failures));
+  }
   return 0;
 }

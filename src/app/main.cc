@@ -114,6 +114,10 @@ void OpenBus(const Config& cfg, Process& p) {
   bcfg.brokers = cfg.kafka_brokers;
   bcfg.queue_capacity = cfg.queue_capacity;
   bcfg.topic_prefix = cfg.kafka_topic_prefix;
+  // The in-process bus keeps a journal, so that a 202 survives kill -9 too.
+  if (cfg.kafka_brokers.empty()) {
+    bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
+  }
   p.bus = Need(bus::MakeBus(bcfg), "bus");
   p.checks.emplace_back("bus", [bus = p.bus] { return bus->Ping(); });
 }
@@ -174,7 +178,7 @@ void StartManagement(const Config& cfg, Process& p) {
     Check(mail::ValidateAddress(e, "admin_emails"), "admin-emails");
   }
   daily.report_minutes = Need(report::ParseReportTime(cfg.report_time), "report-time");
-  daily.requeue_unsent = cfg.kafka_brokers.empty();  // an in-process bus lost its queue
+  daily.requeue_unsent = !p.bus->durable();  // a bus in memory only lost its queue
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
 }

@@ -12,10 +12,12 @@ class PrefixedBus final : public Bus {
   PrefixedBus(BusPtr inner, std::string prefix)
       : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
 
-  Status Publish(const std::string& topic, const std::string& key,
-                 const std::string& payload) override {
-    return inner_->Publish(prefix_ + topic, key, payload);
+  using Bus::Publish;
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
+                 Delivered delivered) override {
+    return inner_->Publish(prefix_ + topic, key, payload, std::move(delivered));
   }
+  bool durable() const override { return inner_->durable(); }
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override {
     return inner_->Subscribe(prefix_ + topic, prefix_ + group);
@@ -45,7 +47,14 @@ Result<BusPtr> MakeUnprefixed(const BusConfig& config) {
     if (!kafka.ok()) return kafka.status();
     return BusPtr(std::move(kafka).value());
   }
-  return BusPtr(std::make_shared<MemoryBus>(config.queue_capacity));
+  if (config.journal_dir.empty()) return BusPtr(std::make_shared<MemoryBus>(config.queue_capacity));
+  // The dead-letter topic has no reader in one process; what lands there is recorded in the
+  // store's mail outcomes, so it needs no journal.
+  auto bus = MemoryBus::Open(config.queue_capacity, JournalOptions{config.journal_dir},
+                             {config.topic_prefix + kHeartbeatTopic,
+                              config.topic_prefix + kMailTopic});
+  if (!bus.ok()) return bus.status();
+  return BusPtr(std::move(bus).value());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // Implementations: MemoryBus (embedded default), KafkaBus (brokers configured). Thread-safe.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ class Consumer {
   virtual Status Commit() = 0;
 };
 
+// Told once whether a published message is durable: OK once it will survive the process (a
+// journal synced to disk, a broker's acknowledgement), an error once it is known to be lost.
+// Called on a bus thread (or inside Publish): it must not block.
+using Delivered = std::function<void(const Status&)>;
+
 class Bus {
  public:
   virtual ~Bus() = default;
@@ -40,9 +46,17 @@ class Bus {
   Bus& operator=(const Bus&) = delete;
 
   // Queues a message. Never blocks: Unavailable when the queue is full or the bus is down
-  // (the message says which).
+  // (the message says which). When it answers OK, `delivered` (if set) is called exactly once
+  // later, or before Publish returns; when it answers an error, never.
   virtual Status Publish(const std::string& topic, const std::string& key,
-                         const std::string& payload) = 0;
+                         const std::string& payload, Delivered delivered) = 0;
+  // Publish without waiting to hear of durability.
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload) {
+    return Publish(topic, key, payload, nullptr);
+  }
+  // True when `delivered` means the message survives this process being killed (a journal
+  // on disk, Kafka); false when it lives in this process's memory only.
+  virtual bool durable() const = 0;
   // Joins `group` on `topic`. Members of one group share the messages.
   virtual Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                                       const std::string& group) = 0;
@@ -60,13 +74,16 @@ inline constexpr const char* kMailDeadLetterTopic = "mail.dlq";
 
 struct BusConfig {
   std::string brokers;              // empty: in-process MemoryBus; "host:9092,…": KafkaBus
+  // In-process bus only: the directory of its journal (see memory_bus.h), which makes the
+  // heartbeat and mail topics durable; empty: memory only.
+  std::string journal_dir;
   size_t queue_capacity = 1 << 20;  // messages held before Publish answers Unavailable (Memory:
                                     // uncommitted per topic; Kafka: not yet acknowledged)
   // Kafka only (see kafka_bus.h).
   int partitions = 6;                    // of the topics KafkaBus creates when missing
   int replication_factor = 1;            // of the topics it creates (1: a one-broker cluster)
   std::string client_id = "smsd";        // names the connections in broker logs
-  std::chrono::milliseconds linger{10};  // producer batching delay
+  std::chrono::milliseconds linger{2};  // producer batching delay (a 202 waits for the ack)
   // A published message Kafka has not acknowledged by then is dropped and counted as failed.
   // 0 (the default): never; a message is retried until Kafka takes it, however long the
   // brokers are down, and the bounded queue pushes back (Publish answers Unavailable).

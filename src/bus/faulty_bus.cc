@@ -48,6 +48,8 @@ struct FaultyBus::Faults {
   int64_t crash_commit_at = 0;  // the value of commit_calls whose call crashes; 0: none
   int fail_commits = 0;
   bool unreachable = false;
+  bool hold_deliveries = false;
+  std::vector<std::pair<Delivered, Status>> held;  // while hold_deliveries
   std::vector<std::weak_ptr<Slot>> slots;  // every consumer handed out, live or not
 };
 
@@ -130,8 +132,32 @@ int64_t FaultyBus::failed_publishes() const {
   return faults_->failed_publishes;
 }
 
+void FaultyBus::HoldDeliveries(bool hold) {
+  std::vector<std::pair<Delivered, Status>> release;
+  {
+    std::lock_guard lock(faults_->mu);
+    faults_->hold_deliveries = hold;
+    if (!hold) release.swap(faults_->held);
+  }
+  for (auto& [delivered, status] : release) delivered(status);
+}
+
+void FaultyBus::LoseHeldDeliveries() {
+  std::vector<std::pair<Delivered, Status>> lost;
+  {
+    std::lock_guard lock(faults_->mu);
+    lost.swap(faults_->held);
+  }
+  for (auto& held : lost) held.first(Status::Unavailable("injected: message lost"));
+}
+
+size_t FaultyBus::held_deliveries() const {
+  std::lock_guard lock(faults_->mu);
+  return faults_->held.size();
+}
+
 Status FaultyBus::Publish(const std::string& topic, const std::string& key,
-                          const std::string& payload) {
+                          const std::string& payload, Delivered delivered) {
   {
     std::lock_guard lock(faults_->mu);
     if (++faults_->publish_calls == faults_->fail_publish_at) {
@@ -139,7 +165,18 @@ Status FaultyBus::Publish(const std::string& topic, const std::string& key,
       return Status::Unavailable("injected publish failure");
     }
   }
-  return inner_->Publish(topic, key, payload);
+  if (!delivered) return inner_->Publish(topic, key, payload);
+  return inner_->Publish(topic, key, payload,
+                         [faults = faults_, delivered = std::move(delivered)](const Status& s) {
+                           {
+                             std::lock_guard lock(faults->mu);
+                             if (faults->hold_deliveries) {
+                               faults->held.emplace_back(delivered, s);
+                               return;
+                             }
+                           }
+                           delivered(s);
+                         });
 }
 
 Result<std::unique_ptr<Consumer>> FaultyBus::Subscribe(const std::string& topic,

@@ -39,11 +39,23 @@ class FaultyBus final : public Bus {
   // goes on working, so tests can tell what reacts to reachability).
   void SetUnreachable(bool unreachable);
 
+  // While set, the durability of published messages is not reported: their Delivered
+  // callbacks wait (the messages themselves reach the inner bus), as behind a slow disk or
+  // broker. Clearing it reports every held one.
+  void HoldDeliveries(bool hold);
+  // Delivered callbacks held now.
+  size_t held_deliveries() const;
+  // Tells every held Delivered that its message was lost (Unavailable), as a broker that
+  // never acknowledges or a disk that fails would; later ones are held as before.
+  void LoseHeldDeliveries();
+
   int64_t publish_calls() const;     // Publish calls seen, failed ones included
   int64_t failed_publishes() const;  // Publish calls answered with an injected failure
 
-  Status Publish(const std::string& topic, const std::string& key,
-                 const std::string& payload) override;
+  using Bus::Publish;
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
+                 Delivered delivered) override;
+  bool durable() const override { return inner_->durable(); }
   // The consumer it returns obeys the faults above.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;

@@ -142,7 +142,12 @@ struct KafkaBus::Callbacks final : public RdKafka::DeliveryReportCb, public RdKa
   explicit Callbacks(KafkaBus* b) : bus(b) {}
 
   void dr_cb(RdKafka::Message& m) override {
-    bus->OnDelivery(m.err() == RdKafka::ERR_NO_ERROR, m.err(), m.errstr());
+    const bool ok = m.err() == RdKafka::ERR_NO_ERROR;
+    bus->OnDelivery(ok, m.err(), m.errstr());
+    // Publish's Delivered, owned by the message until its report.
+    if (std::unique_ptr<Delivered> delivered{static_cast<Delivered*>(m.msg_opaque())}) {
+      (*delivered)(ok ? Status::Ok() : Status::Unavailable("kafka delivery: " + m.errstr()));
+    }
   }
 
   void event_cb(RdKafka::Event& e) override {
@@ -364,7 +369,7 @@ Result<int> KafkaBus::PartitionCount(const std::string& name) {
 }
 
 Status KafkaBus::Publish(const std::string& topic_name, const std::string& key,
-                         const std::string& payload) {
+                         const std::string& payload, Delivered delivered) {
   if (topic_name.empty()) return Status::InvalidArgument("bus topic is empty", "topic");
   if (has_fatal_.load()) {
     std::lock_guard lock(state_mu_);
@@ -380,13 +385,16 @@ Status KafkaBus::Publish(const std::string& topic_name, const std::string& key,
   }
   RdKafka::Topic* topic = TopicFor(topic_name);
   if (topic == nullptr) return Status::Internal("kafka: no handle for topic " + topic_name);
+  // The delivery report (acks=all, idempotent) hands this back to dr_cb, which calls it.
+  auto note = delivered ? std::make_unique<Delivered>(std::move(delivered)) : nullptr;
   // RK_MSG_COPY: librdkafka copies the bytes before produce returns, so nothing is written.
   RdKafka::ErrorCode err =
       producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                          const_cast<char*>(payload.data()), payload.size(),
-                         key.empty() ? nullptr : key.data(), key.size(), nullptr);
+                         key.empty() ? nullptr : key.data(), key.size(), note.get());
   switch (err) {
     case RdKafka::ERR_NO_ERROR:
+      note.release();  // dr_cb owns it now
       return Status::Ok();
     case RdKafka::ERR__QUEUE_FULL:
       // The limit in messages, or librdkafka's 1 GiB of them, whichever came first.

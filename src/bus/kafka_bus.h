@@ -72,9 +72,13 @@ class KafkaBus final : public Bus {
   ~KafkaBus() override;
 
   // InvalidArgument for an empty topic or a message larger than the producer accepts;
-  // Unavailable as described above. Thread-safe and wait-free of the network.
-  Status Publish(const std::string& topic, const std::string& key,
-                 const std::string& payload) override;
+  // Unavailable as described above. Thread-safe and wait-free of the network. `delivered` is
+  // called from the polling thread with the delivery report: OK once every in-sync replica
+  // has the message (acks=all), Unavailable when it was dropped (delivery timeout, shutdown).
+  using Bus::Publish;
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
+                 Delivered delivered) override;
+  bool durable() const override { return true; }
   // Creates the topic if missing (waits for it) and joins `group`. InvalidArgument for empty
   // names; Unavailable when the brokers do not answer.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
@@ -91,7 +95,7 @@ class KafkaBus final : public Bus {
   // at destruction). Monotonic.
   int64_t DeliveryFailures() const { return failed_.load(); }
   // Messages Kafka acknowledged. Monotonic.
-  int64_t Delivered() const { return delivered_.load(); }
+  int64_t DeliveredCount() const { return delivered_.load(); }
   // Partitions of `topic` from the brokers' metadata; NotFound if the topic does not exist.
   Result<int> PartitionCount(const std::string& topic);
 

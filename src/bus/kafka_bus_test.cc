@@ -154,7 +154,7 @@ TEST(KafkaBusTest, MessagesNeverAcknowledgedAreCountedAndFlushSaysSo) {
   EXPECT_EQ(flushed.message().rfind("3 messages could not be delivered to kafka (", 0), 0u)
       << flushed.message();
   EXPECT_EQ(bus->DeliveryFailures(), 3);
-  EXPECT_EQ(bus->Delivered(), 0);
+  EXPECT_EQ(bus->DeliveredCount(), 0);
 }
 
 TEST(KafkaBusTest, PingAndSubscribeAnswerUnavailableWhenNoBrokerAnswers) {
@@ -325,7 +325,7 @@ TEST_F(KafkaBrokerTest, PublishesManySmallMessagesQuickly) {
   Status flushed = bus->Flush(60s);
   const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
   ASSERT_TRUE(flushed.ok()) << flushed.ToString();
-  EXPECT_EQ(bus->Delivered(), kMessages + 1);
+  EXPECT_EQ(bus->DeliveredCount(), kMessages + 1);
   EXPECT_EQ(bus->DeliveryFailures(), 0);
   const double rate = kMessages / seconds;
   RecordProperty("messages_per_second", std::to_string(static_cast<int64_t>(rate)));

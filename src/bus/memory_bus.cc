@@ -14,6 +14,7 @@ namespace {
 struct Entry {
   std::string key;
   std::string payload;
+  uint64_t segment = 0;  // its journal segment; 0: not journaled
 };
 
 struct Group {
@@ -30,6 +31,24 @@ struct MemoryBus::Topic {
   explicit Topic(std::string n) : name(std::move(n)) {}
 
   // REQUIRES: mu held.
+  void Enqueue(Entry&& entry) {
+    if (groups.empty()) {
+      backlog.push_back(std::move(entry));
+      return;
+    }
+    size_t left = groups.size();
+    for (auto& [group_name, group] : groups) {
+      // Every group but the last gets a copy; the last takes the original.
+      if (--left == 0) {
+        group.queue.push_back(std::move(entry));
+      } else {
+        group.queue.push_back(entry);
+      }
+      group.ready.notify_one();
+    }
+  }
+
+  // REQUIRES: mu held.
   size_t DepthLocked() const {
     if (groups.empty()) return backlog.size();
     size_t depth = 0;
@@ -38,6 +57,7 @@ struct MemoryBus::Topic {
   }
 
   const std::string name;
+  std::shared_ptr<Journal> journal;  // null: memory only
   std::mutex mu;
   bool closed = false;                            // the bus is gone
   std::deque<Entry> backlog;                      // published before any group joined
@@ -93,17 +113,61 @@ class MemoryBus::Member final : public Consumer {
       std::lock_guard lock(topic_->mu);
       group_->in_flight -= in_flight_.size();
     }
+    if (topic_->journal) ReleaseJournal();
     in_flight_.clear();
     return Status::Ok();
   }
 
  private:
+  // Tells the journal this group is done with the committed messages, a run of one segment
+  // at a time (a batch rarely spans two).
+  void ReleaseJournal() {
+    size_t run = 0;
+    uint64_t segment = 0;
+    for (const Entry& e : in_flight_) {
+      if (e.segment != segment && run > 0) topic_->journal->Release(segment, run);
+      if (e.segment != segment) run = 0;
+      segment = e.segment;
+      run += segment != 0 ? 1 : 0;
+    }
+    if (run > 0) topic_->journal->Release(segment, run);
+  }
+
   const std::shared_ptr<Topic> topic_;
   Group* const group_;            // owned by topic_
   std::vector<Entry> in_flight_;  // polled, not committed; oldest first
 };
 
 MemoryBus::MemoryBus(size_t queue_capacity) : capacity_(queue_capacity) {}
+
+Result<std::shared_ptr<MemoryBus>> MemoryBus::Open(size_t queue_capacity,
+                                                   const JournalOptions& journal,
+                                                   std::vector<std::string> journaled) {
+  auto bus = std::make_shared<MemoryBus>(queue_capacity);
+  bus->journaled_ = std::move(journaled);
+  // Replayed messages wait in their topic for the first group, past the capacity if need be:
+  // they were accepted once.
+  auto opened = Journal::Open(journal, [&bus](JournalRecord&& r) {
+    Topic* topic = bus->FindOrCreateTopic(r.topic).get();
+    std::lock_guard lock(topic->mu);
+    topic->backlog.push_back(Entry{std::move(r.key), std::move(r.payload), r.segment});
+  });
+  if (!opened.ok()) return opened.status();
+  bus->journal_ = std::move(opened).value();
+  std::shared_lock lock(bus->mu_);
+  for (auto& [name, topic] : bus->topics_) {  // the topics replay created
+    if (bus->Journaled(name)) topic->journal = bus->journal_;
+  }
+  return bus;
+}
+
+bool MemoryBus::Journaled(const std::string& topic) const {
+  return journal_ && std::find(journaled_.begin(), journaled_.end(), topic) != journaled_.end();
+}
+
+Journal::Stats MemoryBus::journal_stats() const {
+  return journal_ ? journal_->stats() : Journal::Stats{};
+}
 
 MemoryBus::~MemoryBus() {
   for (auto& [name, topic] : topics_) {
@@ -125,33 +189,34 @@ const std::shared_ptr<MemoryBus::Topic>& MemoryBus::FindOrCreateTopic(const std:
   if (const auto* topic = FindTopic(name)) return *topic;
   std::unique_lock lock(mu_);
   auto [it, inserted] = topics_.try_emplace(name);
-  if (inserted) it->second = std::make_shared<Topic>(name);
+  if (inserted) {
+    it->second = std::make_shared<Topic>(name);
+    if (Journaled(name)) it->second->journal = journal_;
+  }
   return it->second;
 }
 
 Status MemoryBus::Publish(const std::string& topic_name, const std::string& key,
-                          const std::string& payload) {
+                          const std::string& payload, Delivered delivered) {
   if (topic_name.empty()) return Status::InvalidArgument("bus topic is empty", "topic");
   Topic* topic = FindOrCreateTopic(topic_name).get();
   Entry entry{key, payload};
-  std::lock_guard lock(topic->mu);
-  if (topic->DepthLocked() >= capacity_) {
-    return Status::Unavailable("bus queue full (" + std::to_string(capacity_) + " messages)");
-  }
-  if (topic->groups.empty()) {
-    topic->backlog.push_back(std::move(entry));
-    return Status::Ok();
-  }
-  size_t left = topic->groups.size();
-  for (auto& [name, group] : topic->groups) {
-    // Every group but the last gets a copy; the last takes the original.
-    if (--left == 0) {
-      group.queue.push_back(std::move(entry));
-    } else {
-      group.queue.push_back(entry);
+  {
+    std::lock_guard lock(topic->mu);
+    if (topic->DepthLocked() >= capacity_) {
+      return Status::Unavailable("bus queue full (" + std::to_string(capacity_) + " messages)");
     }
-    group.ready.notify_one();
+    if (topic->journal) {
+      // Under the topic's lock, so that the holders counted are the groups it goes to.
+      size_t holders = std::max<size_t>(1, topic->groups.size());
+      entry.segment = topic->journal->Append(topic_name, key, payload, holders,
+                                             std::move(delivered));
+      topic->Enqueue(std::move(entry));
+      return Status::Ok();
+    }
+    topic->Enqueue(std::move(entry));
   }
+  if (delivered) delivered(Status::Ok());  // memory only: as durable as it gets
   return Status::Ok();
 }
 

@@ -14,6 +14,14 @@
 // Order: one member reads its group's messages in publish order (redeliveries first); with
 // several members, order across members (even for one key) is not kept.
 //
+// Durability: a MemoryBus opened with a journal (the embedded default, Open) appends every
+// message of its journaled topics to a Journal under the data directory before Publish
+// returns, and tells Publish's Delivered once the journal synced it; the messages a previous
+// process left uncommitted are replayed into their topics at open (a message committed just
+// before a crash may come again: consumers are idempotent). A message's journal segment is
+// released when every group it went to committed it. Without a journal, a message is in
+// memory only and its Delivered is called before Publish returns.
+//
 // Thread-safe. Consumers may outlive the bus; their Poll then answers Unavailable.
 
 #include <cstddef>
@@ -21,8 +29,10 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "bus/bus.h"
+#include "bus/journal.h"
 
 namespace sms::bus {
 
@@ -30,12 +40,19 @@ class MemoryBus final : public Bus {
  public:
   // REQUIRES: queue_capacity > 0.
   explicit MemoryBus(size_t queue_capacity = BusConfig{}.queue_capacity);
+  // A bus whose `journaled` topics are kept in a journal under journal.dir, replaying what
+  // a previous process left there. Unavailable when the journal cannot be opened.
+  static Result<std::shared_ptr<MemoryBus>> Open(size_t queue_capacity,
+                                                 const JournalOptions& journal,
+                                                 std::vector<std::string> journaled);
   ~MemoryBus() override;
 
   // InvalidArgument for an empty topic; Unavailable "bus queue full (N messages)" when
   // Depth(topic) has reached the capacity N. Never blocks on consumers.
-  Status Publish(const std::string& topic, const std::string& key,
-                 const std::string& payload) override;
+  using Bus::Publish;
+  Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
+                 Delivered delivered) override;
+  bool durable() const override { return journal_ != nullptr; }
   // InvalidArgument for an empty topic or group.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
@@ -46,14 +63,20 @@ class MemoryBus final : public Bus {
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
 
+  // The journal's counters (zero without one).
+  Journal::Stats journal_stats() const;
+
  private:
   struct Topic;  // one topic's groups and queues; shared with its consumers
   class Member;  // the Consumer handed out by Subscribe
 
   const std::shared_ptr<Topic>* FindTopic(const std::string& name);  // nullptr if unknown
+  bool Journaled(const std::string& topic) const;
   const std::shared_ptr<Topic>& FindOrCreateTopic(const std::string& name);
 
   const size_t capacity_;
+  std::shared_ptr<Journal> journal_;  // null: memory only
+  std::vector<std::string> journaled_;
   std::shared_mutex mu_;  // guards topics_ (the map, not the topics)
   std::unordered_map<std::string, std::shared_ptr<Topic>> topics_;
 };

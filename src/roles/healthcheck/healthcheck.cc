@@ -1,5 +1,8 @@
 #include "roles/healthcheck/healthcheck.h"
 
+#include <future>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "core/heartbeat.h"
@@ -30,21 +33,54 @@ Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::
                          AgentTokens tokens)
     : bus_(std::move(bus)),
       clock_(std::move(clock)),
+      metrics_(metrics),
       tokens_(std::move(tokens)),
       unauthorized_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"unauthorized\"")),
       accepted_(metrics->GetCounter("sms_heartbeats_accepted_total",
-                                    "Heartbeats accepted and published to the bus.")),
+                                    "Heartbeats accepted: durable on the bus, answered 202.")),
       invalid_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"invalid\"")),
       unsupported_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"not_json\"")),
       unavailable_(metrics->GetCounter(kRejected, kRejectedHelp, "reason=\"bus_unavailable\"")) {}
 
 void Healthcheck::Register(http::Router& router) {
-  router.Add(
-      "POST", "/healthcheck", http::kAgent, [this](http::Request& req) { return Accept(req); },
+  router.AddDeferred(
+      "POST", "/healthcheck", http::kAgent,
+      [this](http::Request& req, http::Reply reply) { Accept(req, std::move(reply)); },
       kMaxHeartbeatBody);
 }
 
+http::Response Healthcheck::Unavailable(http::Counter& counter, const Status& status) {
+  counter.Inc();
+  http::Response r = http::ErrorResponse(status);
+  r.status = 503;
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+void Healthcheck::Accept(const http::Request& req, http::Reply reply) {
+  Heartbeat hb;
+  if (std::optional<http::Response> refused = Check(req, &hb)) return reply(std::move(*refused));
+  // The bus may answer after this role is gone (a shutdown purging Kafka's queue): the
+  // callback holds the metrics its counters live in, not `this`.
+  Status published = bus_->Publish(
+      bus::kHeartbeatTopic, hb.server_id, EncodeHeartbeat(hb),
+      [metrics = metrics_, accepted = &accepted_, unavailable = &unavailable_,
+       reply](const Status& durable) {
+        if (!durable.ok()) return reply(Unavailable(*unavailable, durable));
+        accepted->Inc();
+        reply(http::JsonResponse(202, R"({"status":"accepted"})"));
+      });
+  if (!published.ok()) reply(Unavailable(unavailable_, published));
+}
+
 http::Response Healthcheck::Accept(const http::Request& req) {
+  auto answer = std::make_shared<std::promise<http::Response>>();
+  std::future<http::Response> answered = answer->get_future();
+  Accept(req, http::Reply([answer](http::Response res) { answer->set_value(std::move(res)); }));
+  return answered.get();
+}
+
+std::optional<http::Response> Healthcheck::Check(const http::Request& req, Heartbeat* out) {
   if (!tokens_.Check(req.Header("authorization"))) {
     unauthorized_.Inc();
     http::Response r = http::ErrorResponse(401, "unauthenticated",
@@ -63,18 +99,10 @@ http::Response Healthcheck::Accept(const http::Request& req) {
     invalid_.Inc();
     return http::ErrorResponse(hb.status());
   }
-  hb->id = NewHeartbeatId();
-  hb->received_at = clock_->Now();
-  Status published = bus_->Publish(bus::kHeartbeatTopic, hb->server_id, EncodeHeartbeat(*hb));
-  if (!published.ok()) {
-    unavailable_.Inc();
-    http::Response r = http::ErrorResponse(published);
-    r.status = 503;
-    r.headers.emplace_back("Retry-After", "1");
-    return r;
-  }
-  accepted_.Inc();
-  return http::JsonResponse(202, R"({"status":"accepted"})");
+  *out = std::move(hb).value();
+  out->id = NewHeartbeatId();
+  out->received_at = clock_->Now();
+  return std::nullopt;
 }
 
 }  // namespace sms::healthcheck

@@ -38,7 +38,9 @@ Access::Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptio
       o_(options),
       dummy_hash_(DummyHash()),
       users_(o_.user_throttle),
-      addresses_(o_.address_throttle) {}
+      addresses_(o_.address_throttle),
+      user_logins_(o_.user_logins),
+      address_logins_(o_.address_logins) {}
 
 std::optional<http::Response> Access::Guard(http::Request& req, const http::Route& route) const {
   if (route.access == http::kPublic || route.access == http::kAgent) return std::nullopt;
@@ -117,7 +119,9 @@ Result<http::Caller> Access::FromApiToken(std::string_view text, Millis now) con
 // The user when `password` is theirs and neither key is locked; *retry > 0 when one is.
 Result<store::UserRecord> Access::Verified(const std::string& username, std::string_view password,
                                            const std::string& address, Millis now, Millis* retry) {
-  *retry = std::max(users_.RetryAfter(username, now), addresses_.RetryAfter(address, now));
+  *retry = std::max({users_.RetryAfter(username, now), addresses_.RetryAfter(address, now),
+                     user_logins_.RetryAfter(username, now),
+                     address_logins_.RetryAfter(address, now)});
   if (*retry > 0) return store::UserRecord{};
   auto user = store_->GetUser(username);
   if (!user.ok() && user.status().code() != Code::kNotFound) return user.status();
@@ -129,6 +133,8 @@ Result<store::UserRecord> Access::Verified(const std::string& username, std::str
     return Status::Unauthenticated("invalid username or password");
   }
   users_.Succeed(username);
+  user_logins_.Fail(username, now);  // counted: successes are limited too
+  address_logins_.Fail(address, now);
   return user;
 }
 

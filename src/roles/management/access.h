@@ -23,6 +23,12 @@ struct AccessOptions {
   Millis session_ttl = 15 * 60'000;                            // --jwt-ttl-minutes
   auth::ThrottleOptions user_throttle;                         // per username
   auth::ThrottleOptions address_throttle{.max_failures = 20};  // per client address
+  // Successful logins are limited too (each costs an argon2id hash and a session row): this
+  // many in a row, less than a minute apart, lock the username (or the address) for a minute.
+  auth::ThrottleOptions user_logins{
+      .max_failures = 30, .first_lock = 60'000, .max_lock = 60'000, .forget_after = 60'000};
+  auth::ThrottleOptions address_logins{
+      .max_failures = 120, .first_lock = 60'000, .max_lock = 60'000, .forget_after = 60'000};
 };
 
 struct LoginResult {
@@ -46,7 +52,8 @@ class Access {
   Result<http::Caller> Authenticate(std::string_view credential) const;
 
   // Checks a password and starts a session. Throttled (retry_after > 0) after repeated failures
-  // for the username or from `address`. Unauthenticated "invalid username or password" for an
+  // for the username or from `address`, and after many logins in a short time (see
+  // AccessOptions::user_logins). Unauthenticated "invalid username or password" for an
   // unknown user and a wrong password alike (both take the time of an argon2id check).
   Result<LoginResult> LogIn(const std::string& username, std::string_view password,
                             const std::string& address);
@@ -71,6 +78,8 @@ class Access {
   std::string dummy_hash_;  // checked for unknown users, so they take as long as known ones
   auth::LoginThrottle users_;
   auth::LoginThrottle addresses_;
+  auth::LoginThrottle user_logins_;     // every success counts as an attempt here
+  auth::LoginThrottle address_logins_;
 };
 
 // The first admin: when the store has no user and `username` is set, creates it with

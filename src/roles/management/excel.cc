@@ -316,9 +316,12 @@ http::Response ExportHandler(const ManagementBackends& b, const http::Request& r
 }
 
 void RegisterExcel(http::Router& router, const ManagementBackends& backends) {
-  router.Add(
-      "POST", "/api/v1/servers/import", auth::kServersImport,
-      [backends](http::Request& req) { return ImportHandler(backends, req); }, kImportBodyLimit);
+  // Parsing a workbook of a million rows takes seconds: on the slow pool, not an I/O thread.
+  router.AddDeferred("POST", "/api/v1/servers/import", auth::kServersImport,
+                     http::Offload(backends.slow_work, [backends](http::Request& req) {
+                       return ImportHandler(backends, req);
+                     }),
+                     kImportBodyLimit);
   router.Add("GET", "/api/v1/servers/export", auth::kServersExport,
              [backends](http::Request& req) { return ExportHandler(backends, req); });
 }

@@ -339,20 +339,25 @@ http::Response DeleteToken(const Deps& d, const http::Request& req) {
 }  // namespace
 
 void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access, store::StorePtr store,
-                      ClockPtr clock) {
+                      ClockPtr clock, std::shared_ptr<WorkPool> hashing) {
   Deps d{std::move(access), std::move(store), std::move(clock)};
   using Fn = http::Response (*)(const Deps&, const http::Request&);
   auto add = [&](const char* method, const char* pattern, std::string_view scope, Fn fn) {
     router.Add(method, pattern, scope, [d, fn](http::Request& req) { return fn(d, req); });
   };
-  add("POST", "/api/v1/auth/login", http::kPublic, Login);
+  // An argon2id hash takes a core for a while: these run on the pool, never on an I/O thread.
+  auto hashed = [&](const char* method, const char* pattern, std::string_view scope, Fn fn) {
+    router.AddDeferred(method, pattern, scope,
+                       http::Offload(hashing, [d, fn](http::Request& req) { return fn(d, req); }));
+  };
+  hashed("POST", "/api/v1/auth/login", http::kPublic, Login);
   add("POST", "/api/v1/auth/logout", http::kAuthenticated, Logout);
   router.Add("GET", "/api/v1/auth/me", http::kAuthenticated, Me);
-  add("POST", "/api/v1/auth/password", http::kAuthenticated, ChangePassword);
+  hashed("POST", "/api/v1/auth/password", http::kAuthenticated, ChangePassword);
   add("GET", "/api/v1/users", auth::kUsersAdmin, ListUsers);
-  add("POST", "/api/v1/users", auth::kUsersAdmin, CreateUser);
+  hashed("POST", "/api/v1/users", auth::kUsersAdmin, CreateUser);
   add("GET", "/api/v1/users/{username}", auth::kUsersAdmin, GetUser);
-  add("PATCH", "/api/v1/users/{username}", auth::kUsersAdmin, UpdateUser);
+  hashed("PATCH", "/api/v1/users/{username}", auth::kUsersAdmin, UpdateUser);
   add("DELETE", "/api/v1/users/{username}", auth::kUsersAdmin, DeleteUser);
   add("GET", "/api/v1/tokens", auth::kTokensManage, ListTokens);
   add("POST", "/api/v1/tokens", auth::kTokensManage, CreateToken);

@@ -11,13 +11,16 @@
 #include <memory>
 
 #include "core/clock.h"
+#include "core/work_pool.h"
 #include "http/router.h"
 #include "roles/management/access.h"
 #include "store/store.h"
 
 namespace sms::management {
 
+// The routes that hash a password (login, password change, user create and update) run on
+// `hashing`; a full pool answers 503 busy.
 void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access,
-                      store::StorePtr store, ClockPtr clock);
+                      store::StorePtr store, ClockPtr clock, std::shared_ptr<WorkPool> hashing);
 
 }  // namespace sms::management

@@ -25,6 +25,7 @@ class IdentityApiTest : public ::testing::Test {
     ManagementBackends b{store_, *history::MakeHistory({}, store_), *cache::MakeCache({}), clock_};
     AccessOptions options;
     options.user_throttle.max_failures = 3;
+    options.user_logins.max_failures = 10;
     b.access =
         std::make_shared<Access>(*auth::Jwt::Make(std::string(32, 's')), store_, clock_, options);
     mgmt_ = std::make_unique<Management>(b);
@@ -257,6 +258,22 @@ TEST_F(IdentityApiTest, RepeatedFailuresAreThrottledEvenWithTheRightPassword) {
                       R"({"username":"ghost","password":"admin password 1"})");
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(Body(unknown).at("error").at("message"), "invalid username or password");
+}
+
+TEST_F(IdentityApiTest, SuccessfulLoginsAreLimitedTooPerUser) {
+  AddUser("carol", "viewer");
+  auto attempt = [&](const std::string& user, const std::string& password) {
+    return Call("POST", "/api/v1/auth/login", "",
+                json::serialize(json::object{{"username", user}, {"password", password}}));
+  };
+  for (int i = 1; i < 10; ++i) EXPECT_EQ(attempt("root", kAdminPassword).status, 200) << i;
+  auto limited = attempt("root", kAdminPassword);  // the 11th in a row, SetUp's included
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Code(limited), "too_many_attempts");
+  EXPECT_EQ(Header(limited, "Retry-After"), "60");
+  EXPECT_EQ(attempt("carol", "carol password").status, 200);  // another user is not held
+  clock_->Advance(60'000);
+  EXPECT_EQ(attempt("root", kAdminPassword).status, 200);
 }
 
 }  // namespace

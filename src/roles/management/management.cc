@@ -61,7 +61,12 @@ Result<std::pair<Millis, Millis>> ParseWindow(const http::Request& req, Millis n
   return std::make_pair(from, to);
 }
 
-Management::Management(ManagementBackends backends) : b_(std::move(backends)) {}
+Management::Management(ManagementBackends backends) : b_(std::move(backends)) {
+  if (!b_.slow_work) {
+    b_.slow_work = std::make_shared<WorkPool>(
+        WorkPoolOptions{.threads = 2, .queue_limit = 64, .nice = 10});
+  }
+}
 
 void Management::Register(http::Router& router) {
   auto bind = [this](http::Response (Management::*fn)(const http::Request&)) {
@@ -84,7 +89,7 @@ void Management::Register(http::Router& router) {
   RegisterExcel(router, b_);
   RegisterReports(router, b_);
   if (b_.access) {
-    RegisterIdentity(router, b_.access, b_.store, b_.clock);
+    RegisterIdentity(router, b_.access, b_.store, b_.clock, b_.slow_work);
     router.SetGuard([access = b_.access](http::Request& req, const http::Route& route) {
       return access->Guard(req, route);
     });

@@ -8,6 +8,7 @@
 
 #include "cache/cache.h"
 #include "core/clock.h"
+#include "core/work_pool.h"
 #include "history/history.h"
 #include "report/calendar.h"
 #include "roles/management/access.h"
@@ -29,6 +30,9 @@ struct ManagementBackends {
   // Who may call what: with it, Register adds the identity routes and guards the router;
   // without it (handler tests) every route is open.
   std::shared_ptr<Access> access;
+  // Where slow handlers run, off the I/O threads: password hashing and xlsx imports. Unset:
+  // Management makes its own (2 threads at a lower CPU priority, 64 waiting at most).
+  std::shared_ptr<WorkPool> slow_work;
 };
 
 class Management {

@@ -18,9 +18,7 @@ E2E_CONNS=${SMS_BENCH_E2E_CONNECTIONS:-64}
 E2E_DELAY=${SMS_BENCH_E2E_DELAY_MS:-4}
 BATCHES=${SMS_BENCH_BATCHES:-100 500 2000 5000}
 SWEEP_SECS=${SMS_BENCH_SWEEP_SECONDS:-20}
-WORK=$(mktemp -d /tmp/sms-bench-dist.XXXXXX)
 TAG=bench$(date +%s)
-PIDS=()
 
 scripts/services start postgres redis kafka opensearch >&2
 # The engines' URLs become flags of the distributed processes only: no SMS_* variable is
@@ -28,21 +26,13 @@ scripts/services start postgres redis kafka opensearch >&2
 . "${SMS_SERVICES_DIR:-.services}/env"
 for v in $(compgen -e | grep '^SMS_' || true); do export -n "$v"; done
 DB_BASE=${SMS_DATABASE_URL%/*}
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+bench_cleanup_extra() {
   psql "$SMS_DATABASE_URL" -qc "DROP DATABASE IF EXISTS sms_$TAG WITH (FORCE)" >/dev/null 2>&1 || true
   curl -sf -X DELETE "$SMS_SEARCH_URL/$TAG-*" >/dev/null 2>&1 || true
   curl -sf -X DELETE "$SMS_SEARCH_URL/_index_template/$TAG" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-non2xx() { awk '/Non-2xx/ {print $5}' "$1" | grep . || echo 0; }
-metric() {  # metric URL NAME -> value of a sample named exactly NAME (labels included)
-  curl -sf "$1/metrics" | awk -v n="$2" '$1==n {print $2}'
-}
+. bench/lib.sh
+bench_init bench-dist
 start() {  # start NAME ROLE ARGS... -> sets URL_<NAME>, appends the pid to PIDS
   local name=$1 role=$2 port; shift 2; port=$(free_port)
   "$BIN/smsd" "$role" --listen "127.0.0.1:$port" --data-dir "$WORK/$name" --log-level warn \

@@ -12,21 +12,8 @@ CONNS=${SMS_BENCH_CONNECTIONS:-64}
 E2E_SECS=${SMS_BENCH_E2E_SECONDS:-30}
 E2E_CONNS=${SMS_BENCH_E2E_CONNECTIONS:-160}
 E2E_DELAY=${SMS_BENCH_E2E_DELAY_MS:-2}
-WORK=$(mktemp -d /tmp/sms-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
-non2xx() { awk '/Non-2xx/ {print $5}' "$1" | grep . || echo 0; }
-metric() {  # metric URL NAME -> value of an unlabelled sample
-  curl -sf "$1/metrics" | awk -v n="$2" '$1==n {print $2}'
-}
+. bench/lib.sh
+bench_init bench
 start_smsd() {  # start_smsd DATA_DIR -> sets SMSD_PID SMSD_URL
   local port; port=$(free_port)
   SMS_ADMIN_USER=bench SMS_ADMIN_PASSWORD="$BENCH_PASSWORD" \
@@ -50,51 +37,8 @@ echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo
 
-# --- 1. Ingest: nginx answering 204 vs smsd, same wrk, same script, keep-alive ------------
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  server { listen 127.0.0.1:$NGINX_PORT; location / { return 204; } }
-}
-NGINX
-nginx -c "$WORK/nginx/nginx.conf" & NGINX_PID=$!; PIDS+=("$NGINX_PID")
-sleep 0.5
-WRK=(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s bench/wrk/heartbeat.lua)
-"${WRK[@]}" "http://127.0.0.1:$NGINX_PORT/healthcheck" >"$WORK/nginx.wrk"
-kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
-
-HC_PORT=$(free_port)
-"$BIN/ingest_server" "$HC_PORT" >"$WORK/ingest_server.log" 2>&1 & HC_PID=$!; PIDS+=("$HC_PID")
-for _ in $(seq 1 50); do grep -q listening "$WORK/ingest_server.log" && break; sleep 0.1; done
-"${WRK[@]}" "http://127.0.0.1:$HC_PORT/healthcheck" >"$WORK/hc.wrk"
-HC_RSS=$(rss_kb "$HC_PID" VmHWM)
-kill "$HC_PID"; wait "$HC_PID" 2>/dev/null || true
-
-start_smsd "$WORK/ingest"
-"${WRK[@]}" "$SMSD_URL/healthcheck" >"$WORK/smsd.wrk"
-INGEST_RSS=$(rss_kb "$SMSD_PID" VmHWM)
-kill "$SMSD_PID"; wait "$SMSD_PID" 2>/dev/null || true
-
-NGINX_RPS=$(rps "$WORK/nginx.wrk"); HC_RPS=$(rps "$WORK/hc.wrk"); SMSD_RPS=$(rps "$WORK/smsd.wrk")
-row() { echo "| $1 | $(rps "$2") | $(python3 -c "print(f'{$(rps "$2")/$NGINX_RPS:.2f}')") | $(non2xx "$2") | $(awk '$1=="99%" {print $2}' "$2") | $3 |"; }
-echo "## Ingest (POST /healthcheck, wrk -t2 -c$CONNS -d${SECS}s, keep-alive, same machine)"
-echo
-echo "| server | requests/s | ratio to nginx | non-2xx | p99 latency | peak RSS |"
-echo "|---|---|---|---|---|---|"
-row "nginx return 204 (baseline)" "$WORK/nginx.wrk" "-"
-row "healthcheck path (bench/ingest_server: HTTP, validation, publish; pinned loops)" "$WORK/hc.wrk" "$((HC_RSS / 1024)) MiB"
-row "smsd all (ingest + worker writing SQLite in the same process)" "$WORK/smsd.wrk" "$((INGEST_RSS / 1024)) MiB"
-echo
-echo "Target: healthcheck >= 0.50 of nginx."
-echo
+# --- 1. Ingest: the durable healthcheck path next to nginx, one CPU each (bench/ingest.sh) --
+SMS_BIN="$BIN" bash bench/ingest.sh
 
 # --- 2. End to end: a fleet of FLEET servers, registered, then paced steady heartbeats -----
 FLEET=${SMS_BENCH_FLEET:-1000000}

@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import time
+import urllib.parse
 
 from conftest import Smsd, embedded_env, wait_for
 
@@ -127,6 +128,24 @@ def test_json_log_lines_go_to_stdout_and_a_rotating_file_with_request_ids(data_d
         file_records = [json.loads(line) for line in f if line.strip()]
     assert any("listening on" in r["message"] for r in file_records)
     assert any(generated in r["message"] for r in file_records)
+
+
+def test_a_text_log_line_cannot_be_forged_through_a_request_path(data_dir):
+    """The debug access log writes the decoded path; a %0a in it would start a line that looks
+    like an entry of its own. The text format escapes it: one request, one line."""
+    smsd = Smsd(data_dir, "--log-level", "debug", env=embedded_env()).start()
+    forged = "2026-01-01T00:00:00.000Z info [smsd] audit: FORGED-ENTRY"
+    try:
+        s, _, h = smsd.get("/api/v1/servers/x%0d%0a" + urllib.parse.quote(forged))
+        assert s in (400, 404)
+        request_id = h["X-Request-Id"]
+        wait_for(lambda: any(request_id in line for line in smsd.log), 5, what="request logged")
+    finally:
+        smsd.stop()
+    assert not any(line.startswith("2026-01-01") for line in smsd.log), smsd.log
+    lines = [line for line in smsd.log if "FORGED-ENTRY" in line]
+    assert len(lines) == 1 and request_id in lines[0], lines
+    assert "/api/v1/servers/x\\r\\n" + forged in lines[0], lines[0]
 
 
 SECRETS = ["dbpw-hunter2", "redispw-55", "smtppw-99", "agent-secret-77"]

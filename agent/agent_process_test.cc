@@ -314,15 +314,15 @@ TEST(AgentProcessTest, OnceSendsTheHeartbeatWithBearerTokenAndExitsZeroOn202) {
   FakeSmsd smsd({202});
   sms::Millis before = WallMillis();
   AgentProcess agent({"--once", "--url", smsd.Url(), "--server-id", "web-01", "--hostname",
-                      "web-01.example", "--token", "s3cret", "--ipv4", "10.0.0.5", "--interval",
-                      "45"});
+                      "web-01.example", "--token", "s3cret-t0ken", "--ipv4", "10.0.0.5",
+                      "--interval", "45"});
   EXPECT_EQ(agent.Wait(), 0) << agent.Stderr();
   sms::Millis after = WallMillis();
   std::vector<Request> reqs = smsd.WaitFor(1);
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].method, "POST");
   EXPECT_EQ(reqs[0].target, "/healthcheck");
-  EXPECT_EQ(reqs[0].headers["authorization"], "Bearer s3cret");
+  EXPECT_EQ(reqs[0].headers["authorization"], "Bearer s3cret-t0ken");
   EXPECT_EQ(reqs[0].headers["content-type"], "application/json");
   EXPECT_EQ(reqs[0].headers["host"], "127.0.0.1:" + std::to_string(smsd.port()));
   json::object o = Body(reqs[0]);
@@ -414,6 +414,43 @@ TEST(AgentProcessTest, RejectsHttpsAndOutOfRangeSettingsBeforeSending) {
   AgentProcess bad_ip({"--once", "--url", smsd.Url(), "--ipv4", "10.0.0"});
   EXPECT_GT(bad_ip.Wait(), 1);
   EXPECT_EQ(smsd.WaitFor(1, 200ms).size(), 0u);
+}
+
+// The token goes into a header line: one holding CR or LF would add headers of its own. A token
+// smsd would not accept (core/validation.h) stops the agent before it sends anything, with one
+// line that does not quote it.
+TEST(AgentProcessTest, ATokenSmsdWouldRefuseStopsItAtStartUp) {
+  FakeSmsd smsd({202});
+  for (std::string token : {"tok\r\nX-Injected: 1", "long-enough-token\r\nX-Injected: 1",
+                            "long-enough-token\n", "with space-1", "short"}) {
+    for (bool from_env : {true, false}) {
+      SCOPED_TRACE(token);
+      std::vector<std::string> args = {"--once", "--url", smsd.Url()};
+      std::vector<std::string> env;
+      if (from_env) {
+        env.push_back("SMS_AGENT_TOKEN=" + token);
+      } else {
+        args.insert(args.end(), {"--token", token});
+      }
+      AgentProcess agent(args, env);
+      EXPECT_EQ(agent.Wait(), 2);
+      std::string err = agent.Stderr();
+      EXPECT_EQ(CountLines(err, ""), 1) << err;
+      EXPECT_NE(err.find("sms-agent: --token (SMS_AGENT_TOKEN): a token needs at least 8 "
+                         "characters of [A-Za-z0-9._~+/=-]"),
+                std::string::npos)
+          << err;
+      EXPECT_EQ(err.find("X-Injected"), std::string::npos) << err;
+    }
+  }
+  EXPECT_EQ(smsd.WaitFor(1, 200ms).size(), 0u);
+  // Every character the rule allows still goes out as it is.
+  AgentProcess agent({"--once", "--url", smsd.Url()}, {"SMS_AGENT_TOKEN=Az09-._~+/="});
+  EXPECT_EQ(agent.Wait(), 0) << agent.Stderr();
+  std::vector<Request> reqs = smsd.WaitFor(1);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].headers["authorization"], "Bearer Az09-._~+/=");
+  EXPECT_EQ(reqs[0].headers.count("x-injected"), 0u);
 }
 
 TEST(AgentProcessTest, KeepsTheConnectionAliveSmallAndSingleThreadedThenStopsOnSigterm) {

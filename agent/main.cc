@@ -13,6 +13,7 @@
 
 #include "backoff.h"
 #include "core/time.h"
+#include "core/validation.h"
 #include "http_client.h"
 #include "ipv4.h"
 #include "payload.h"
@@ -148,6 +149,12 @@ int Main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  // The token goes into a header line: one that could end the line (CR, LF) and add headers of
+  // its own, or that smsd would refuse anyway, stops the agent here.
+  if (Status token = ValidateAgentToken(o.token); !o.token.empty() && !token.ok()) {
+    Log("--token (SMS_AGENT_TOKEN): " + token.message());
+    return 2;
   }
   if (!ApplyDefaults(o)) {
     Log("cannot read this machine's hostname; pass --hostname");

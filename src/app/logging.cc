@@ -33,10 +33,36 @@ size_t Utf8Length(std::string_view s) {
   return 0;
 }
 
-// One ASCII byte of a JSON string: quote, backslash and control characters escaped.
-void AppendAscii(unsigned char c, std::string* out) {
+// Walks `text` as UTF-8: ascii(c) for each byte below 0x80, sequence(s) for each valid
+// multi-byte sequence, invalid(c) for each other byte.
+template <typename Ascii, typename Sequence, typename Invalid>
+void WalkUtf8(std::string_view text, Ascii ascii, Sequence sequence, Invalid invalid) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : Utf8Length(text.substr(i));
+    if (c < 0x80) {
+      ascii(c);
+    } else if (n == 0) {
+      invalid(c);
+      n = 1;
+    } else {
+      sequence(text.substr(i, n));
+    }
+    i += n;
+  }
+}
+
+// `prefix` and `c` in two lower-case hex digits.
+void AppendHex(std::string_view prefix, unsigned char c, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  if (c == '"' || c == '\\') {
+  out->append(prefix).push_back(kHex[c >> 4]);
+  out->push_back(kHex[c & 0xF]);
+}
+
+// One ASCII byte, escaped: a backslash and `quote` (when not 0) behind a backslash; line feed,
+// carriage return and tab as \n, \r, \t; other controls and DEL as `hex` and two hex digits.
+void AppendAscii(unsigned char c, char quote, std::string_view hex, std::string* out) {
+  if (c == '\\' || (quote != 0 && c == static_cast<unsigned char>(quote))) {
     out->push_back('\\');
     out->push_back(static_cast<char>(c));
   } else if (c == '\n') {
@@ -46,12 +72,44 @@ void AppendAscii(unsigned char c, std::string* out) {
   } else if (c == '\t') {
     out->append("\\t");
   } else if (c < 0x20 || c == 0x7F) {
-    out->append("\\u00").push_back(kHex[c >> 4]);
-    out->push_back(kHex[c & 0xF]);
+    AppendHex(hex, c, out);
   } else {
     out->push_back(static_cast<char>(c));
   }
 }
+
+// One valid multi-byte UTF-8 sequence of a text line: C1 controls (U+0080..U+009F, which
+// some terminals obey) and the line and paragraph separators (which some viewers break on)
+// escaped.
+void AppendTextSequence(std::string_view s, std::string* out) {
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  if (s.size() == 2 && b(0) == 0xC2 && b(1) < 0xA0) {
+    AppendHex("\\u00", b(1), out);
+  } else if (s == "\xe2\x80\xa8" || s == "\xe2\x80\xa9") {
+    out->append(b(2) == 0xA8 ? "\\u2028" : "\\u2029");
+  } else {
+    out->append(s);
+  }
+}
+
+// The text pattern, with the message passed through AppendTextEscaped first.
+class TextFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    escaped_.clear();
+    AppendTextEscaped(std::string_view(msg.payload.data(), msg.payload.size()), &escaped_);
+    spdlog::details::log_msg line = msg;
+    line.payload = spdlog::string_view_t(escaped_.data(), escaped_.size());
+    pattern_.format(line, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TextFormatter>();
+  }
+
+ private:
+  spdlog::pattern_formatter pattern_{kTextPattern, spdlog::pattern_time_type::utc};
+  std::string escaped_;
+};
 
 class JsonFormatter final : public spdlog::formatter {
  public:
@@ -92,22 +150,17 @@ class JsonFormatter final : public spdlog::formatter {
 }  // namespace
 
 void AppendJsonEscaped(std::string_view text, std::string* out) {
-  for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      AppendAscii(c, out);
-      ++i;
-      continue;
-    }
-    size_t n = Utf8Length(text.substr(i));
-    if (n == 0) {
-      out->append("\\ufffd");
-      ++i;
-    } else {
-      out->append(text.substr(i, n));
-      i += n;
-    }
-  }
+  WalkUtf8(
+      text, [out](unsigned char c) { AppendAscii(c, '"', "\\u00", out); },
+      [out](std::string_view s) { out->append(s); },
+      [out](unsigned char) { out->append("\\ufffd"); });
+}
+
+void AppendTextEscaped(std::string_view text, std::string* out) {
+  WalkUtf8(
+      text, [out](unsigned char c) { AppendAscii(c, 0, "\\x", out); },
+      [out](std::string_view s) { AppendTextSequence(s, out); },
+      [out](unsigned char c) { AppendHex("\\x", c, out); });
 }
 
 std::unique_ptr<spdlog::formatter> MakeJsonFormatter() { return std::make_unique<JsonFormatter>(); }
@@ -133,8 +186,7 @@ Status SetupLogging(const LogOptions& options) {
   if (options.format == "json") {
     logger->set_formatter(MakeJsonFormatter());
   } else {
-    logger->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>(kTextPattern, spdlog::pattern_time_type::utc));
+    logger->set_formatter(std::make_unique<TextFormatter>());
   }
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);

@@ -33,4 +33,11 @@ std::unique_ptr<spdlog::formatter> MakeJsonFormatter();
 // `text` as the contents of a JSON string (without quotes), appended to `out`.
 void AppendJsonEscaped(std::string_view text, std::string* out);
 
+// `text` for a line of the text format, appended to `out`: whatever it holds stays on one line
+// and cannot pass for another entry. A backslash is doubled; line feed, carriage return and tab
+// become \n, \r, \t; other C0 controls, DEL and bytes that are not UTF-8 become \xHH; C1
+// controls, U+2028 and U+2029 become \uHHHH. Everything else is kept. The text format passes
+// every message through this, so no log call needs to escape what it logs.
+void AppendTextEscaped(std::string_view text, std::string* out);
+
 }  // namespace sms::app

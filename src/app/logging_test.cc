@@ -78,6 +78,46 @@ TEST_F(LoggingTest, TextLinesAndLevelFilter) {
   EXPECT_EQ(lines[0][10], 'T');
 }
 
+// Whatever a logged value holds (a decoded request path, a name from a client), a text entry
+// stays one line, and no line can pass for an entry of its own.
+TEST_F(LoggingTest, TextLinesEscapeControlCharactersSoNoEntryCanBeForged) {
+  LogOptions o;
+  o.level = "debug";
+  o.file = (dir_ / "smsd.log").string();
+  ASSERT_TRUE(SetupLogging(o).ok());
+  spdlog::debug("http GET {} 404",
+                "/api/v1/servers/x\n2026-01-01T00:00:00.000Z info [smsd] "
+                "audit: FORGED-ENTRY\r\nnext");
+  spdlog::info(
+      "tab\there bell\a esc\x1b[31m del\x7f back\\slash nel\xc2\x85 ls\xe2\x80\xa8 "
+      "bad\xff caf\xc3\xa9");
+  auto lines = Lines(o.file);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find(" debug [smsd] http GET /api/v1/servers/x\\n2026-01-01T00:00:00.000Z "
+                          "info [smsd] audit: FORGED-ENTRY\\r\\nnext 404"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[1].find(" info [smsd] tab\\there bell\\x07 esc\\x1b[31m del\\x7f back\\\\slash "
+                          "nel\\u0085 ls\\u2028 bad\\xff caf\xc3\xa9"),
+            std::string::npos)
+      << lines[1];
+}
+
+TEST(TextEscapeTest, EscapesOnlyWhatCouldBreakOrForgeALine) {
+  auto escaped = [](std::string_view s) {
+    std::string out;
+    AppendTextEscaped(s, &out);
+    return out;
+  };
+  EXPECT_EQ(escaped("GET /servers/web-01 200 1.2ms"), "GET /servers/web-01 200 1.2ms");
+  EXPECT_EQ(escaped(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(escaped("\r\n\t\\"), "\\r\\n\\t\\\\");
+  EXPECT_EQ(escaped("\\n"), "\\\\n");  // a literal backslash-n is told apart from a newline
+  EXPECT_EQ(escaped("\xc2\x9f\xc2\xa0\xe2\x80\xa9\xe2\x82\xac"),
+            "\\u009f\xc2\xa0\\u2029\xe2\x82\xac");
+  EXPECT_EQ(escaped("\xc3\x28 \xed\xa0\x80"), "\\xc3( \\xed\\xa0\\x80");
+}
+
 TEST_F(LoggingTest, FileRotatesBySizeAndKeepsCountFiles) {
   LogOptions o;
   o.file = (dir_ / "smsd.log").string();

@@ -50,6 +50,18 @@ Status ValidateServerId(std::string_view id, const std::string& field) {
       field + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", field);
 }
 
+Status ValidateAgentToken(std::string_view token, const std::string& field) {
+  bool ok = token.size() >= kMinAgentTokenLength;
+  for (size_t i = 0; ok && i < token.size(); ++i) {
+    char c = token[i];
+    ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("a token needs at least 8 characters of [A-Za-z0-9._~+/=-]",
+                                 field);
+}
+
 Status ValidateIpv4(std::string_view ip, const std::string& field) {
   int parts = 0;
   size_t start = 0;

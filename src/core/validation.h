@@ -13,6 +13,7 @@ inline constexpr int kMinInterval = 1;
 inline constexpr int kMaxInterval = 3600;
 inline constexpr size_t kMaxServerIdLength = 128;
 inline constexpr size_t kMaxNameLength = 255;
+inline constexpr size_t kMinAgentTokenLength = 8;
 
 // 1-128 chars of [A-Za-z0-9._:-].
 Status ValidateServerId(std::string_view id, const std::string& field = "server_id");
@@ -21,6 +22,10 @@ Status ValidateIpv4(std::string_view ip, const std::string& field = "ipv4");
 // 1-255 printable characters (UTF-8 allowed, no control characters), not only spaces.
 Status ValidateName(std::string_view name, const std::string& field);
 Status ValidateInterval(int64_t interval, const std::string& field = "interval");
+// An agent token, as smsd accepts it and sms-agent sends it: at least 8 characters of
+// [A-Za-z0-9._~+/=-] (RFC 6750 b64token; nothing that could end or split a header line). The
+// message never quotes the token.
+Status ValidateAgentToken(std::string_view token, const std::string& field = "token");
 
 // Validates a create request (server_id, server_name required; ipv4, hostname optional).
 Status ValidateServerInput(const ServerInput& in);

@@ -97,6 +97,18 @@ TEST(ValidateInterval, Range) {
   }
 }
 
+TEST(ValidateAgentToken, EightOrMoreHeaderSafeCharacters) {
+  EXPECT_TRUE(ValidateAgentToken("Az09-._~+/=").ok());
+  EXPECT_TRUE(ValidateAgentToken("12345678").ok());
+  for (std::string_view bad : {"", "1234567", "tok\r\nX-Injected: 1", "long-enough\n", "with space",
+                               "tab\there-x", "caf\xc3\xa9-token", "semi;colon"}) {
+    Status s = ValidateAgentToken(bad, "agent_token");
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_EQ(s.field(), "agent_token");
+    EXPECT_EQ(s.message().find("X-Injected"), std::string::npos);  // never quotes the token
+  }
+}
+
 TEST(ValidateServerInput, RequiredAndOptionalFields) {
   EXPECT_TRUE(ValidateServerInput({"web-01", "Web 01", "", ""}).ok());
   EXPECT_TRUE(ValidateServerInput({"web-01", "Web 01", "10.0.0.5", "web-01.local"}).ok());

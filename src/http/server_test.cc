@@ -81,11 +81,20 @@ class ServerTest : public ::testing::TestWithParam<bool> {
 
   int port() const { return server_->port(); }
 
+  // POST /healthcheck answers 202 and counts in healthchecks_ the requests it served.
+  void AddHealthcheck() {
+    router_->Add("POST", "/healthcheck", kPublic, [this](Request&) {
+      ++healthchecks_;
+      return JsonResponse(202, R"({"status":"accepted"})");
+    });
+  }
+
   ServerOptions options_;
   std::shared_ptr<Router> router_ = std::make_shared<Router>();
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   std::unique_ptr<Server> server_;
   std::atomic<bool> slow_started_{false};
+  std::atomic<int> healthchecks_{0};
 };
 
 TEST_P(ServerTest, GetAndPost) {
@@ -266,6 +275,79 @@ TEST_P(ServerTest, ChunkedBodyOverTheLimitIs413) {
                 "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
   EXPECT_NE(raw.find("\r\n\r\nhello"), std::string::npos);
+}
+
+// The responses in what a raw connection received: their heads end in an empty line.
+size_t ResponseCount(const std::string& raw) {
+  size_t n = 0;
+  for (size_t at = raw.find("\r\n\r\n"); at != std::string::npos; at = raw.find("\r\n\r\n", at + 1))
+    ++n;
+  return n;
+}
+
+// RFC 9112 6.3: a request with a Transfer-Encoding other than a lone "chunked" is answered 400
+// and the connection closed, so what follows in its bytes (here a whole second request) is
+// never served: a proxy in front that framed it otherwise cannot smuggle a request in.
+TEST_P(ServerTest, TransferEncodingOtherThanChunkedIs400AndCloses) {
+  AddHealthcheck();
+  StartServer();
+  const std::string inner =
+      "POST /healthcheck HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 20\r\n\r\n{\"server_id\":\"evil\"}";
+  const std::string length = "Content-Length: " + std::to_string(inner.size()) + "\r\n";
+  for (std::string coding : {"xchunked", "gzip", "identity", "chunked, gzip", "chunked;x=1",
+                             "gzip, chunked", "gzip\r\nTransfer-Encoding: chunked, identity"}) {
+    for (std::string method : {"POST /healthcheck", "GET /hello"}) {
+      std::string head = method + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding + "\r\n";
+      for (std::string request : {head + "\r\n" + inner, head + length + "\r\n" + inner}) {
+        SCOPED_TRACE(request);
+        std::string raw = SendRaw(port(), request, 3000);  // returns once the server closes
+        EXPECT_EQ(ResponseCount(raw), 1u) << raw;
+        EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
+        EXPECT_NE(raw.find("\"code\":\"bad_request\""), std::string::npos) << raw;
+        EXPECT_NE(raw.find("Transfer-Encoding must be chunked"), std::string::npos) << raw;
+        EXPECT_NE(raw.find("Connection: close"), std::string::npos) << raw;
+      }
+    }
+  }
+  EXPECT_EQ(healthchecks_, 0);
+}
+
+// Transfer-Encoding with Content-Length (in either order), or Transfer-Encoding on HTTP/1.0:
+// one 400, then the connection closes, whichever length a proxy in front believed.
+TEST_P(ServerTest, AmbiguousFramingIs400AndCloses) {
+  AddHealthcheck();
+  StartServer();
+  const std::string inner = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string chunks = "5\r\nhello\r\n0\r\n\r\n";
+  const std::string te = "Transfer-Encoding: chunked\r\n";
+  const std::string cl = "Content-Length: " + std::to_string(chunks.size()) + "\r\n";
+  for (std::string request :
+       {"POST /healthcheck HTTP/1.1\r\nHost: x\r\n" + te + cl + "\r\n" + chunks + inner,
+        "POST /healthcheck HTTP/1.1\r\nHost: x\r\n" + cl + te + "\r\n" + chunks + inner,
+        "POST /healthcheck HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n" + te + "\r\n" + chunks +
+            inner,
+        "POST /healthcheck HTTP/1.0\r\nHost: x\r\n" + te + "\r\n" + chunks + inner,
+        "POST /healthcheck HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n" + te + cl + "\r\n" +
+            chunks + inner,
+        "GET /hello HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\nTransfer-Encoding: "
+        "identity\r\n\r\n" +
+            inner}) {
+    SCOPED_TRACE(request);
+    std::string raw = SendRaw(port(), request, 3000);
+    EXPECT_EQ(ResponseCount(raw), 1u) << raw;
+    EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0u) << raw;
+    EXPECT_NE(raw.find("\"code\":\"bad_request\""), std::string::npos) << raw;
+    EXPECT_NE(raw.find("Transfer-Encoding must be chunked"), std::string::npos) << raw;
+  }
+  EXPECT_EQ(healthchecks_, 0);
+  // Chunked alone, in any case, is framing as it should be.
+  std::string raw = SendRaw(port(),
+                            "POST /healthcheck HTTP/1.1\r\nHost: x\r\n"
+                            "Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n" +
+                                chunks);
+  EXPECT_EQ(raw.rfind("HTTP/1.1 202", 0), 0u) << raw;
+  EXPECT_EQ(healthchecks_, 1);
 }
 
 TEST_P(ServerTest, HugeHeadersAre431) {

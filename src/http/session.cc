@@ -85,13 +85,38 @@ void RequestParser::on_field_impl(bhttp::field name, string_view name_string, st
   auto& [key, text] = headers[fields_++];
   AssignLower(&key, std::string_view(name_string.data(), name_string.size()));
   text.assign(value.data(), value.size());
+  if (name == bhttp::field::transfer_encoding) {
+    AddTransferCodings(std::string_view(value.data(), value.size()));
+  }
   if (name == bhttp::field::expect && !expect_seen_) {  // as message[field::expect] reads it
     expect_seen_ = true;
     expect_continue_ = beast::iequals(value, "100-continue");
   }
 }
 
-void RequestParser::on_header_impl(error_code&) { req_->headers.resize(fields_); }
+void RequestParser::AddTransferCodings(std::string_view list) {
+  ++te_fields_;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view coding = list.substr(0, comma);
+    list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+      coding.remove_prefix(1);
+    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+      coding.remove_suffix(1);
+    if (coding.empty()) continue;  // a list may have empty elements (RFC 9110 5.6.1)
+    ++te_codings_;
+    te_chunked_last_ = beast::iequals(coding, "chunked");
+  }
+}
+
+void RequestParser::on_header_impl(error_code& ec) {
+  req_->headers.resize(fields_);
+  // Beast frames "chunked" last as chunked, anything else as no body at all, and HTTP/1.0 as
+  // 1.1; only a lone "chunked" on HTTP/1.1 means the same to every reader.
+  bool lone_chunked = te_codings_ == 1 && te_chunked_last_ && version_ >= 11;
+  if (transfer_encoding() && !lone_chunked) ec = bhttp::error::bad_transfer_encoding;
+}
 
 void RequestParser::on_body_init_impl(const boost::optional<uint64_t>& length, error_code& ec) {
   if (!length) return;
@@ -231,6 +256,14 @@ void Session<Executor>::ParseFailed(beast::error_code ec) {
   }
   if (ec == bhttp::error::body_limit) {
     return Respond(ErrorResponse(413, "payload_too_large", "request body too large"), false);
+  }
+  // Beast refuses Transfer-Encoding with Content-Length (the one read last is named).
+  if (ec == bhttp::error::bad_transfer_encoding ||
+      (ec == bhttp::error::bad_content_length && parser_->transfer_encoding())) {
+    return Respond(ErrorResponse(400, "bad_request",
+                                 "unsupported framing: Transfer-Encoding must be chunked alone, "
+                                 "on HTTP/1.1, without Content-Length"),
+                   false);
   }
   Respond(ErrorResponse(400, "bad_request", "malformed HTTP request"), false);
 }

@@ -70,6 +70,11 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   int version() const { return version_; }
   bool expect_continue() const { return expect_continue_; }
+  // True once a Transfer-Encoding field was read. The header is then refused (as
+  // error::bad_transfer_encoding) unless the request is HTTP/1.1 and its codings are exactly
+  // "chunked" (RFC 9112 6.3): a body framed any other way may be framed differently by a proxy
+  // in front, and what it takes for the next request would be served here.
+  bool transfer_encoding() const { return te_fields_ > 0; }
 
  private:
   using string_view = boost::beast::string_view;
@@ -86,6 +91,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_chunk_header_impl(uint64_t, string_view, error_code&) override {}
   size_t on_chunk_body_impl(uint64_t, string_view body, error_code&) override;
   void on_finish_impl(error_code&) override {}
+  void AddTransferCodings(std::string_view list);
 
   Request* req_;
   std::string* target_;
@@ -93,6 +99,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   int version_ = 11;
   bool expect_seen_ = false;
   bool expect_continue_ = false;  // the first Expect field is 100-continue
+  size_t te_fields_ = 0;          // Transfer-Encoding fields
+  size_t te_codings_ = 0;         // transfer codings in them, all fields together
+  bool te_chunked_last_ = false;  // the final coding is chunked
 };
 
 // Concrete executor types (not any_io_executor): no type erasure on the request path.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <pugixml.hpp>
 
+#include "xlsx/formula_quote.h"
+
 namespace sms::xlsx {
 namespace {
 
@@ -353,7 +355,7 @@ std::string FormatNumber(std::string_view raw) {
 Result<std::string> CellValue(pugi::xml_node c, const std::vector<std::string>& shared) {
   const char* type_attr = Attr(c, "t");
   std::string_view type = type_attr != nullptr ? type_attr : "n";
-  if (type == "inlineStr") return StringItemText(Child(c, "is"));
+  if (type == "inlineStr") return std::string(UnquoteFormula(StringItemText(Child(c, "is"))));
   pugi::xml_node v = Child(c, "v");
   if (!v) return std::string();
   std::string_view raw = v.child_value();
@@ -363,7 +365,7 @@ Result<std::string> CellValue(pugi::xml_node c, const std::vector<std::string>& 
     if (ec != std::errc() || end != raw.data() + raw.size() || index >= shared.size()) {
       return Invalid("a cell refers to shared string " + std::string(raw) + ", which is missing");
     }
-    return shared[index];
+    return std::string(UnquoteFormula(shared[index]));
   }
   if (type == "n") return FormatNumber(raw);
   if (type == "b") return std::string(raw == "1" ? "TRUE" : "FALSE");

@@ -51,7 +51,8 @@ struct Sheet {
 };
 
 // The first worksheet of the workbook in `data`. Values: shared and inline strings as their
-// text (rich text runs joined, _xHHHH_ escapes decoded); numbers in the shortest form that reads
+// text (rich text runs joined, _xHHHH_ escapes decoded, the ' that quotes a formula removed as
+// formula_quote.h says); numbers in the shortest form that reads
 // back the same, without ".0" when integral ("42", "1.5", "1e+20"); booleans "TRUE"/"FALSE";
 // errors ("#N/A") and ISO dates (t="d") as written.
 // InvalidArgument (field "file") when `data` is not a zip archive, holds no workbook or no

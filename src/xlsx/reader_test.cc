@@ -77,12 +77,13 @@ const char* kWorkbookRels =
 const char* kSharedStrings =
     R"(<?xml version="1.0" encoding="UTF-8"?>
 <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-  count="4" uniqueCount="4">
+  count="5" uniqueCount="5">
 <si><t>server_id</t></si>
 <si><t>Server Name</t></si>
 <si><r><rPr><b/></rPr><t>Web</t></r><r><t xml:space="preserve"> 01</t></r>
   <rPh><t>ignored</t></rPh></si>
 <si><t>a_x000D_b &amp; &lt;c&gt;</t></si>
+<si><t>'=SUM(A1:A2)</t></si>
 </sst>)";
 
 std::string SheetXml(const std::string& rows) {
@@ -164,6 +165,27 @@ TEST(ReaderTest, ReadsEveryKindOfCellOfTheFirstWorksheet) {
                          {"G", " "}}));
   EXPECT_EQ(sheet->rows[1].At(2), "12345");
   EXPECT_EQ(sheet->rows[1].At(9), "");
+}
+
+// Writer puts a ' before text a spreadsheet could take for a formula (formula_quote.h); text
+// cells come back without it, whoever wrote them. Other cells are taken as they are.
+TEST(ReaderTest, TheQuoteBeforeAFormulaTriggerComesOffTextCells) {
+  Result<Sheet> sheet = ReadFirstSheet(Zip(Workbook(R"(
+    <row r="1"><c r="A1" t="s"><v>4</v></c>
+      <c r="B1" t="inlineStr"><is><t>''-x</t></is></c>
+      <c r="C1" t="inlineStr"><is><t>'plain'</t></is></c>
+      <c r="D1" t="inlineStr"><is><t>=not quoted</t></is></c>
+      <c r="E1" t="str"><v>'=a formula's text</v></c>
+      <c r="F1"><v>-5</v></c></row>
+  )")));
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  using M = std::map<std::string, std::string>;
+  EXPECT_EQ(Table(*sheet)[1], (M{{"A", "=SUM(A1:A2)"},
+                                 {"B", "'-x"},
+                                 {"C", "'plain'"},
+                                 {"D", "=not quoted"},
+                                 {"E", "'=a formula's text"},
+                                 {"F", "-5"}}));
 }
 
 TEST(ReaderTest, CellsWithoutReferencesFollowTheirNeighbours) {

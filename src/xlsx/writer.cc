@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "xlsx/formula_quote.h"
 #include "xlsx/reader.h"  // ColumnName()
 #include "xlsx/zip_out.h"
 
@@ -97,6 +98,8 @@ void AppendEscaped(std::string& out, std::string_view text) {
       out += "&gt;";
     } else if (c == '"') {
       out += "&quot;";
+    } else if (c == '\r') {
+      out += "&#13;";  // a literal CR would be read back as a line feed (XML 2.11)
     } else if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
       out += "_x00";
       out += kHex[u >> 4];
@@ -196,11 +199,12 @@ struct Writer::Impl {
     Status st = OpenCell(column);
     if (!st.ok()) return st;
     if (!style.empty()) xml.append(" s=\"").append(style).append("\"");
-    bool keep_space =
-        !text.empty() && (text.front() == ' ' || text.back() == ' ' || text.front() == '\t' ||
-                          text.back() == '\t' || text.front() == '\n' || text.back() == '\n');
+    bool quote = NeedsFormulaQuote(text);  // then the cell starts with the quote
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    bool keep_space = !text.empty() && ((!quote && blank(text.front())) || blank(text.back()));
     xml +=
         keep_space ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>";
+    if (quote) xml += '\'';
     AppendEscaped(xml, text);
     xml += "</t></is></c>";
     return CellDone();

@@ -47,7 +47,9 @@ class Writer {
   Status Header(const std::vector<std::string>& names, const std::vector<double>& widths = {});
 
   // Cells of the current row. `column` is 0-based and ascends within a row (InvalidArgument
-  // otherwise); `text` is UTF-8. ResourceExhausted past the sheet's last row (kSheetRows).
+  // otherwise); `text` is UTF-8. Text a spreadsheet could take for a formula is written with a
+  // ' in front, which ReadFirstSheet removes (formula_quote.h); the header too. ResourceExhausted
+  // past the sheet's last row (kSheetRows).
   Status String(int column, std::string_view text);
   Status Number(int column, double value);  // InvalidArgument when not finite
   // A real Excel date-time: a serial day number with the date style, in UTC.

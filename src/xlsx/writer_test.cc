@@ -108,6 +108,15 @@ TEST_F(WriterTest, TextComesBackAsItWasWritten) {
                                           "control \x01\x1f chars",
                                           "looks escaped: _x0041_ and _x",
                                           "Ünïcode ✓ 日本",
+                                          "carriage\rreturn\r\n",
+                                          "=HYPERLINK(\"http://evil.example\",\"x\")",
+                                          "=cmd|' /C calc'!A0",
+                                          "'=already quoted",
+                                          "-1",
+                                          "@x",
+                                          "\t+tab",
+                                          "\r=cr",
+                                          "'",
                                           ""};
   Result<std::unique_ptr<Writer>> w = Writer::Create(path_, {.sheet_name = "Q&A <1>"});
   ASSERT_TRUE(w.ok()) << w.status().ToString();
@@ -178,6 +187,11 @@ TEST_F(WriterTest, OpenpyxlReadsTextNumbersRealDatesAndTheLayout) {
   ASSERT_TRUE((*w)->Number(1, 30).ok());
   ASSERT_TRUE((*w)->Date(2, kT + 1500).ok());
   (*w)->NextRow();
+  // Text a spreadsheet could turn into a formula is text with a ' in front.
+  ASSERT_TRUE((*w)->String(0, "=cmd|' /C calc'!A0").ok());
+  ASSERT_TRUE((*w)->String(1, "-1").ok());
+  ASSERT_TRUE((*w)->String(2, "'@x").ok());
+  (*w)->NextRow();
   ASSERT_TRUE((*w)->Finish().ok());
   std::string out = TempPath(".txt");
   std::string script = TempPath(".py");
@@ -196,6 +210,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
   EXPECT_EQ(text,
             "str:server_id|str:interval|str:created_time\n"
             "str: Ünïcode ✓ & <b>|int:30|datetime:2026-11-28 06:00:01.500000\n"
+            "str:'=cmd|' /C calc'!A0|str:'-1|str:''@x\n"
             "servers|yyyy-mm-dd hh:mm:ss|True|A2|24.5\n");
 }
 

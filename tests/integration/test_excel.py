@@ -46,8 +46,8 @@ def upload(system, data, field="file", content_type=None):
                           headers={"Content-Type": ct})
 
 
-def export(system, query=""):
-    """(status, headers, workbook or error body) of GET /api/v1/servers/export."""
+def export_bytes(system, query=""):
+    """(status, headers, body bytes) of GET /api/v1/servers/export."""
     import http.client
     conn = http.client.HTTPConnection("127.0.0.1", system.port, timeout=60)
     conn.request("GET", "/api/v1/servers/export" + query, headers=system.auth_header())
@@ -55,9 +55,15 @@ def export(system, query=""):
     data = resp.read()
     headers = dict(resp.getheaders())
     conn.close()
-    if resp.status != 200:
-        return resp.status, headers, json.loads(data)
-    return resp.status, headers, openpyxl.load_workbook(io.BytesIO(data))
+    return resp.status, headers, data
+
+
+def export(system, query=""):
+    """(status, headers, workbook or error body) of GET /api/v1/servers/export."""
+    status, headers, data = export_bytes(system, query)
+    if status != 200:
+        return status, headers, json.loads(data)
+    return status, headers, openpyxl.load_workbook(io.BytesIO(data))
 
 
 def total(system):
@@ -155,17 +161,45 @@ def test_an_export_imports_again_as_it_is(system):
     for i in range(30):
         system.request("POST", "/api/v1/servers", {"server_id": f"r-{i}", "server_name": f"R {i}",
                                                    "ipv4": f"10.2.0.{i}"})
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", system.port, timeout=60)
-    conn.request("GET", "/api/v1/servers/export", headers=system.auth_header())
-    data = conn.getresponse().read()
-    conn.close()
+    s, _, data = export_bytes(system)
+    assert s == 200
     for i in range(30):
         assert system.request("DELETE", f"/api/v1/servers/r-{i}")[0] == 204
     s, body, _ = upload(system, data)
     assert s == 200, body
     assert body["imported"]["count"] == 30 and body["failed"]["count"] == 0
     assert system.server("r-7")["ipv4"] == "10.2.0.7"
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?x","click me")', "=cmd|' /C calc'!A0",
+                 "+1+2", "-3", "@SUM(A1:A2)", "'=quoted already", "''-two quotes", "'plain'",
+                 "a=b"]
+
+
+def test_names_that_look_like_formulas_export_as_text_and_import_as_they_were(system):
+    for i, name in enumerate(FORMULA_NAMES):
+        s, body, _ = system.request("POST", "/api/v1/servers", {
+            "server_id": f"f-{i}", "server_name": name, "ipv4": f"10.3.0.{i}"})
+        assert s == 201, body
+    s, _, data = export_bytes(system, "?q=f-")
+    assert s == 200
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
+    for i, name in enumerate(FORMULA_NAMES):
+        cell = cells[f"f-{i}"]
+        # OWASP: one ' before text that starts (after any ') with = + - @ TAB or CR.
+        quoted = name.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r")
+        assert cell.value == ("'" + name if quoted else name), (name, cell.value)
+        assert cell.data_type == "s"  # text, never a formula
+    assert cells["f-0"].value.startswith("'=HYPERLINK(")
+
+    for i in range(len(FORMULA_NAMES)):
+        assert system.request("DELETE", f"/api/v1/servers/f-{i}")[0] == 204
+    s, body, _ = upload(system, data)
+    assert s == 200, body
+    assert body["imported"]["count"] == len(FORMULA_NAMES) and body["failed"]["count"] == 0
+    for i, name in enumerate(FORMULA_NAMES):
+        assert system.server(f"f-{i}")["server_name"] == name
 
 
 def zip_bytes(entries):

@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import time
+import urllib.parse
 
 from conftest import Smsd, embedded_env, wait_for
 
@@ -54,6 +55,53 @@ def test_limits_answer_clear_errors_and_change_nothing(data_dir):
         smsd.kill()
 
 
+def read_until_closed(conn, timeout=10):
+    """Every byte the server sends on `conn` until it closes it (fails after `timeout`)."""
+    conn.settimeout(timeout)
+    data = b""
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_transfer_encoding_cannot_smuggle_a_request_past_a_proxy(data_dir):
+    """RFC 9112 6.3: a Transfer-Encoding other than a lone chunked (or with Content-Length, or
+    on HTTP/1.0) is one 400 and a closed connection: the heartbeat hidden in its body, which a
+    proxy in front framed as part of the first request, never reaches smsd."""
+    smsd = Smsd(data_dir, env=embedded_env()).start()
+    try:
+        beat = b'{"server_id":"smuggled-1"}'
+        inner = (b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (len(beat), beat))
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
+        heads = [b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n",
+                 b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n",
+                 b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                 b"Content-Length: 0\r\n",
+                 b"POST /healthcheck HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
+                 b"Transfer-Encoding: chunked\r\n"]
+        for head in heads:
+            conn = socket.create_connection(("127.0.0.1", smsd.port), timeout=10)
+            body = chunked if b"chunked\r\n" in head else inner
+            conn.sendall(head + b"\r\n" + body)
+            reply = read_until_closed(conn).decode()
+            conn.close()
+            assert reply.startswith("HTTP/1.1 400 "), (head, reply)
+            assert reply.count("HTTP/1.1 ") == 1, (head, reply)  # nothing served after it
+            error = json.loads(reply.split("\r\n\r\n", 1)[1])["error"]
+            assert error["code"] == "bad_request" and "Transfer-Encoding" in error["message"]
+        # A heartbeat sent after them is stored: one smuggled before it would be too.
+        assert smsd.request("POST", "/healthcheck", {"server_id": "control-1"})[0] == 202
+        wait_for(lambda: smsd.server("control-1"), 10, what="control-1 registered")
+        assert smsd.get("/api/v1/servers/smuggled-1")[0] == 404
+        assert smsd.get("/api/v1/servers")[1]["total"] == 1
+    finally:
+        smsd.kill()
+
+
 def test_json_log_lines_go_to_stdout_and_a_rotating_file_with_request_ids(data_dir):
     log_file = os.path.join(data_dir, "logs", "smsd.log")
     smsd = Smsd(data_dir, "--log-format", "json", "--log-file", log_file,
@@ -80,6 +128,24 @@ def test_json_log_lines_go_to_stdout_and_a_rotating_file_with_request_ids(data_d
         file_records = [json.loads(line) for line in f if line.strip()]
     assert any("listening on" in r["message"] for r in file_records)
     assert any(generated in r["message"] for r in file_records)
+
+
+def test_a_text_log_line_cannot_be_forged_through_a_request_path(data_dir):
+    """The debug access log writes the decoded path; a %0a in it would start a line that looks
+    like an entry of its own. The text format escapes it: one request, one line."""
+    smsd = Smsd(data_dir, "--log-level", "debug", env=embedded_env()).start()
+    forged = "2026-01-01T00:00:00.000Z info [smsd] audit: FORGED-ENTRY"
+    try:
+        s, _, h = smsd.get("/api/v1/servers/x%0d%0a" + urllib.parse.quote(forged))
+        assert s in (400, 404)
+        request_id = h["X-Request-Id"]
+        wait_for(lambda: any(request_id in line for line in smsd.log), 5, what="request logged")
+    finally:
+        smsd.stop()
+    assert not any(line.startswith("2026-01-01") for line in smsd.log), smsd.log
+    lines = [line for line in smsd.log if "FORGED-ENTRY" in line]
+    assert len(lines) == 1 and request_id in lines[0], lines
+    assert "/api/v1/servers/x\\r\\n" + forged in lines[0], lines[0]
 
 
 SECRETS = ["dbpw-hunter2", "redispw-55", "smtppw-99", "agent-secret-77"]

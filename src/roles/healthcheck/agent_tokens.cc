@@ -3,12 +3,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/validation.h"
 #include "http/message.h"
 
 namespace sms::healthcheck {
 namespace {
-
-constexpr size_t kMinTokenLength = 8;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -18,21 +17,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// RFC 6750 b64token characters.
-bool ValidToken(std::string_view t) {
-  if (t.size() < kMinTokenLength) return false;
-  for (char c : t) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 Status Add(std::string_view token, const std::string& where, std::vector<std::string>* out) {
-  if (!ValidToken(token)) {
-    return Status::InvalidArgument("agent-tokens: " + where +
-                                   ": a token needs at least 8 characters of [A-Za-z0-9._~+/=-]");
+  Status valid = ValidateAgentToken(token);
+  if (!valid.ok()) {
+    return Status::InvalidArgument("agent-tokens: " + where + ": " + valid.message());
   }
   out->emplace_back(token);
   return Status::Ok();

@@ -17,8 +17,8 @@ class AgentTokens {
 
   // Parses `spec`: "" (no tokens: open), "tok1,tok2,…" (spaces around a token are dropped), or
   // "@/path/file" (one token per line; blank lines and lines starting with '#' are skipped).
-  // InvalidArgument when the file cannot be read, or when a token is too short (< 8 bytes) or
-  // holds a character other than [A-Za-z0-9._~+/=-]; messages never quote a token.
+  // InvalidArgument when the file cannot be read, or when a token is not one ValidateAgentToken
+  // (core/validation.h) accepts: 8 or more of [A-Za-z0-9._~+/=-]; messages never quote a token.
   static Result<AgentTokens> Load(const std::string& spec);
 
   bool empty() const { return tokens_.empty(); }

@@ -340,11 +340,26 @@ TEST_F(ExcelTest, ExportWritesEveryMatchWithRealDates) {
   EXPECT_EQ(rows[1].at("last_seen"), "46355.25");
 }
 
+// Names a spreadsheet could turn into formulas too: they leave as text with a ' in front (see
+// xlsx/formula_quote.h) and come back exactly as they were.
 TEST_F(ExcelTest, AnExportImportsIntoAnotherStoreAsItIs) {
   for (int i = 0; i < 50; ++i) {
     std::string n = std::to_string(i);
     ASSERT_TRUE(store_->CreateServer({"s-" + n, "Server " + n, "10.0.1." + n, "h" + n}, kNow).ok());
   }
+  const std::vector<std::string> formulas = {"=HYPERLINK(\"http://evil.example\",\"x\")",
+                                             "=cmd|' /C calc'!A0",
+                                             "+1+2",
+                                             "@SUM(A1)",
+                                             "'=quoted already",
+                                             "''-two quotes",
+                                             "'plain'",
+                                             "a=b"};
+  for (size_t i = 0; i < formulas.size(); ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_TRUE(store_->CreateServer({"-f" + n, formulas[i], "10.0.2." + n, ""}, kNow).ok());
+  }
+  const size_t total = 50 + formulas.size();
   http::Response res = Call("GET", "/api/v1/servers/export");
   ASSERT_EQ(res.status, 200) << res.body;
   std::string bytes(res.file->size(), '\0');
@@ -352,14 +367,19 @@ TEST_F(ExcelTest, AnExportImportsIntoAnotherStoreAsItIs) {
   store::StorePtr other = *store::MakeStore({"sqlite::memory:"});
   Result<ImportReport> r = ImportWorkbook(*other, bytes, kNow);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->imported.size(), 50u);
+  EXPECT_EQ(r->imported.size(), total);
   EXPECT_THAT(r->failed, ::testing::IsEmpty());
   EXPECT_EQ(other->GetServer("s-7")->hostname, "h7");
+  for (size_t i = 0; i < formulas.size(); ++i) {
+    Result<Server> s = other->GetServer("-f" + std::to_string(i));
+    ASSERT_TRUE(s.ok()) << i;
+    EXPECT_EQ(s->server_name, formulas[i]);
+  }
   // The same file again: every row is taken now.
   r = ImportWorkbook(*other, bytes, kNow);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->imported.size(), 0u);
-  EXPECT_EQ(r->failed.size(), 50u);
+  EXPECT_EQ(r->failed.size(), total);
 }
 
 TEST_F(ExcelTest, ExportRejectsPagingAndBadFilters) {

@@ -33,16 +33,28 @@ constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, false, f
 
 Status FileError(const std::string& message) { return Status::InvalidArgument(message, "file"); }
 
-std::string Trim(std::string_view s) {
+std::string_view TrimView(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
 
+std::string Trim(std::string_view s) { return std::string(TrimView(s)); }
+
+char LowerAscii(char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (char& c : s) c = LowerAscii(c);
   return s;
+}
+
+// Whether a header cell names `column` (trimmed, in any case), without copying the cell: a
+// header may hold long text in columns the import does not read.
+bool Names(std::string_view cell, std::string_view column) {
+  cell = TrimView(cell);
+  return std::equal(cell.begin(), cell.end(), column.begin(), column.end(),
+                    [](char a, char b) { return LowerAscii(a) == b; });
 }
 
 // The worksheet column of each known column (-1: absent), from the header row.
@@ -52,10 +64,11 @@ Result<ColumnMap> MapColumns(const xlsx::Row& header) {
   ColumnMap map;
   map.fill(-1);
   for (const xlsx::Cell& cell : header.cells) {
-    std::string name = Lower(Trim(cell.value));
     for (int c = 0; c < kColumnCount; ++c) {
-      if (name != kColumnNames[c]) continue;
-      if (map[c] >= 0) return FileError("the header row names column " + name + " twice");
+      if (!Names(cell.value, kColumnNames[c])) continue;
+      if (map[c] >= 0) {
+        return FileError("the header row names column " + std::string(kColumnNames[c]) + " twice");
+      }
       map[c] = cell.column;
     }
   }
@@ -70,6 +83,23 @@ Result<ColumnMap> MapColumns(const xlsx::Row& header) {
                      "; it must name server_id, server_name and ipv4");
   }
   return map;
+}
+
+// The text the import reads: every cell of its columns below the header, counted once per cell
+// whether or not cells share a string. ResourceExhausted past kMaxImportTextBytes.
+Status CheckImportText(const xlsx::Sheet& sheet, const ColumnMap& map) {
+  uint64_t bytes = 0;
+  for (size_t i = 1; i < sheet.rows.size(); ++i) {
+    for (int column : map) {
+      if (column >= 0) bytes += sheet.rows[i].At(column).size();
+    }
+  }
+  if (bytes <= kMaxImportTextBytes) return Status::Ok();
+  return Status(Code::kResourceExhausted,
+                "the columns an import reads (server_id, server_name, ipv4, hostname, status) "
+                "hold more than " +
+                    std::to_string(kMaxImportTextBytes >> 20) + " MiB of text; split the file",
+                "file");
 }
 
 struct Candidate {
@@ -223,6 +253,8 @@ Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, 
   }
   Result<ColumnMap> map = MapColumns(sheet->rows.front());
   if (!map.ok()) return map.status();
+  Status text = CheckImportText(*sheet, *map);
+  if (!text.ok()) return text;
   ImportReport report;
   std::vector<Candidate> candidates = Candidates(*sheet, *map, report.failed);
   std::vector<ServerInput> inputs;

@@ -84,7 +84,8 @@ def test_import_takes_good_rows_and_explains_the_others(system):
     ])
     s, body, _ = upload(system, data)
     assert s == 200, body
-    assert body["imported"]["count"] == 3
+    assert body["imported"]["count"] == 3 and body["imported"]["truncated"] is False
+    assert body["failed"]["truncated"] is False
     assert [i["server_id"] for i in body["imported"]["items"]] == ["web-01", "12345", "7.5"]
     assert body["imported"]["items"][0]["status"] == "off"  # status comes from heartbeats
     failed = {f["row"]: f for f in body["failed"]["items"]}
@@ -106,6 +107,24 @@ def test_import_takes_good_rows_and_explains_the_others(system):
     s, _, _ = system.request("POST", "/healthcheck", {"server_id": "web-01"})
     assert s == 202
     wait_for(lambda: system.server("web-01")["status"] == "on", 20, what="web-01 on")
+
+
+def test_a_large_import_answers_complete_counts_and_ten_thousand_items(system):
+    """A 1 M-row import once answered a 100 MB body: each list stops at 10 000 items."""
+    before = total(system)
+    rows = [["server_id", "server_name", "ipv4"]]
+    rows += [[f"big-{i}", f"Big {i}", "10.6.0.1"] for i in range(10_050)]
+    rows += [[f"bad-{i}", f"Bad {i}", "10.6.0.300"] for i in range(4)]
+    s, body, _ = upload(system, workbook(rows))
+    assert s == 200, str(body)[:500]
+    imported, failed = body["imported"], body["failed"]
+    assert imported["count"] == 10_050 and imported["truncated"] is True
+    assert len(imported["items"]) == 10_000
+    assert [i["server_id"] for i in imported["items"][:2]] == ["big-0", "big-1"]
+    assert imported["items"][-1]["server_id"] == "big-9999"
+    assert failed["count"] == len(failed["items"]) == 4 and failed["truncated"] is False
+    assert failed["items"][0]["row"] == 10_052
+    assert total(system) == before + 10_050
 
 
 def test_export_is_read_back_by_openpyxl_with_real_dates(system):

@@ -225,15 +225,28 @@ json::object FailureToJson(const ImportFailure& f) {
           {"reason", f.reason}};
 }
 
+// {"count", "items", "truncated"}: "truncated" is true when the items stop short of the count.
+template <typename T, typename ToJson>
+json::object ReportList(const std::vector<T>& items, int64_t count, ToJson to_json) {
+  json::array array;
+  array.reserve(items.size());
+  for (const T& item : items) array.emplace_back(to_json(item));
+  bool truncated = count > static_cast<int64_t>(items.size());
+  return {{"count", count}, {"items", std::move(array)}, {"truncated", truncated}};
+}
+
 std::string ReportJson(const ImportReport& report) {
-  json::array imported, failed;
-  imported.reserve(report.imported.size());
-  for (const Server& s : report.imported) imported.emplace_back(ServerToJson(s));
-  for (const ImportFailure& f : report.failed) failed.emplace_back(FailureToJson(f));
-  json::object body{
-      {"imported", {{"count", report.imported.size()}, {"items", std::move(imported)}}},
-      {"failed", {{"count", report.failed.size()}, {"items", std::move(failed)}}}};
+  json::object body{{"imported", ReportList(report.imported, report.imported_count, ServerToJson)},
+                    {"failed", ReportList(report.failed, report.failed_count, FailureToJson)}};
   return json::serialize(body);
+}
+
+// Keeps the first kMaxImportItems of `items`, and frees the rest.
+template <typename T>
+void KeepFirstItems(std::vector<T>& items) {
+  if (items.size() <= kMaxImportItems) return;
+  items.erase(items.begin() + kMaxImportItems, items.end());
+  items.shrink_to_fit();
 }
 
 }  // namespace
@@ -272,6 +285,10 @@ Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, 
   }
   std::stable_sort(report.failed.begin(), report.failed.end(),
                    [](const ImportFailure& a, const ImportFailure& b) { return a.row < b.row; });
+  report.imported_count = static_cast<int64_t>(report.imported.size());
+  report.failed_count = static_cast<int64_t>(report.failed.size());
+  KeepFirstItems(report.imported);
+  KeepFirstItems(report.failed);
   return report;
 }
 

@@ -266,11 +266,43 @@ TEST_F(ExcelTest, ImportAnswersWithWhatWasImportedAndWhatFailed) {
   EXPECT_EQ(body.at("imported").at("items").at(0).at("server_id"), "a");
   EXPECT_EQ(body.at("imported").at("items").at(0).at("status"), "off");
   EXPECT_EQ(body.at("imported").at("items").at(0).at("created_time").as_string(), FormatTime(kNow));
+  EXPECT_EQ(body.at("imported").at("truncated"), false);
   EXPECT_EQ(body.at("failed").at("count"), 1);
+  EXPECT_EQ(body.at("failed").at("truncated"), false);
   EXPECT_EQ(body.at("failed").at("items").at(0),
             json::parse(R"({"row":3,"server_id":"b","server_name":"A",
                             "reason":"server_name repeats row 2"})"));
   EXPECT_EQ(Call("GET", "/api/v1/servers/a").status, 200);
+}
+
+// A large import answers with complete counts but at most 10 000 items in each list: the first
+// ones, in worksheet order, and "truncated": true.
+TEST_F(ExcelTest, ALargeImportListsTheFirstTenThousandOfEach) {
+  std::vector<std::vector<Value>> rows = {{"server_id", "server_name", "ipv4"}};
+  for (int i = 0; i < 10'050; ++i) {
+    std::string n = std::to_string(i);
+    rows.push_back({("s-" + n).c_str(), ("S " + n).c_str(), "10.0.0.1"});
+  }
+  for (int i = 0; i < 10'003; ++i) {
+    std::string n = std::to_string(i);
+    rows.push_back({("bad-" + n).c_str(), ("Bad " + n).c_str(), "10.0.0.300"});
+  }
+  http::Response res = Import(Workbook(rows));
+  ASSERT_EQ(res.status, 200) << res.body.substr(0, 500);
+  json::value body = Body(res);
+  const json::value& imported = body.at("imported");
+  EXPECT_EQ(imported.at("count"), 10'050);
+  EXPECT_EQ(imported.at("truncated"), true);
+  ASSERT_EQ(imported.at("items").as_array().size(), kMaxImportItems);
+  EXPECT_EQ(imported.at("items").at(0).at("server_id"), "s-0");
+  EXPECT_EQ(imported.at("items").at(9'999).at("server_id"), "s-9999");
+  const json::value& failed = body.at("failed");
+  EXPECT_EQ(failed.at("count"), 10'003);
+  EXPECT_EQ(failed.at("truncated"), true);
+  ASSERT_EQ(failed.at("items").as_array().size(), kMaxImportItems);
+  EXPECT_EQ(failed.at("items").at(0).at("row"), 10'052);  // after the header and the good rows
+  EXPECT_EQ(failed.at("items").at(9'999).at("server_id"), "bad-9999");
+  EXPECT_EQ(store_->Stats()->total, 10'050);
 }
 
 TEST_F(ExcelTest, ImportRejectsBadRequestsWithClearErrors) {

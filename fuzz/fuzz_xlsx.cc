@@ -25,7 +25,7 @@ void CheckSheet(const sms::xlsx::Sheet& sheet) {
               "cells out of order or beyond column XFD");
       previous_column = cell.column;
       Require(!cell.value.empty(), "an empty cell listed");
-      Require(&row.At(cell.column) == &cell.value, "Row::At misses a cell");
+      Require(row.At(cell.column).data() == cell.value.data(), "Row::At misses a cell");
       std::string ref = sms::xlsx::ColumnName(cell.column) + std::to_string(row.number);
       Require(sms::xlsx::ColumnIndex(ref) == cell.column, "ColumnIndex(ColumnName(c)) != c");
     }

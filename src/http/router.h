@@ -22,7 +22,8 @@ using DeferredHandler = std::function<void(Request&, Reply reply)>;
 // A deferred handler that runs `handler` on `pool` instead of an I/O thread, for work that
 // takes long or burns CPU (hashing a password, parsing an upload). The handler gets its own
 // Request (the body moved there, not copied). When the pool's queue is full the request gets
-// 503 {"error":{"code":"busy"}} with Retry-After: 1, at once.
+// 503 {"error":{"code":"busy"}} with Retry-After: 1, at once. REQUIRES: `handler` does not
+// own `pool` (its last copy may be dropped on a pool thread, which cannot join itself).
 DeferredHandler Offload(std::shared_ptr<WorkPool> pool, Handler handler);
 
 // Body limit of a route added without one, and of requests that match no route.

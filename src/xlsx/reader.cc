@@ -2,6 +2,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <memory>
@@ -306,10 +307,9 @@ void AppendUnescaped(std::string& out, std::string_view text) {
   }
 }
 
-// The text of a shared string item or an inline string: its <t>, or its runs' <t>s joined.
-// Phonetic runs (<rPh>) are annotations, not text.
-std::string StringItemText(pugi::xml_node item) {
-  std::string out;
+// Appends the text of a shared string item or an inline string: its <t>, or its runs' <t>s
+// joined. Phonetic runs (<rPh>) are annotations, not text.
+void AppendItemText(pugi::xml_node item, std::string& out) {
   for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
     std::string_view name = LocalName(c.name());
     if (name == "t") {
@@ -318,22 +318,6 @@ std::string StringItemText(pugi::xml_node item) {
       AppendUnescaped(out, Child(c, "t").child_value());
     }
   }
-  return out;
-}
-
-Result<std::vector<std::string>> SharedStrings(Archive& zip, const std::string& path) {
-  std::vector<std::string> strings;
-  if (path.empty()) return strings;
-  Entry sst;
-  Result<bool> loaded = Load(zip, path, sst);
-  if (!loaded.ok()) return loaded.status();
-  pugi::xml_node root = sst.doc.document_element();
-  for (pugi::xml_node si = root.first_child(); si; si = si.next_sibling()) {
-    if (si.type() == pugi::node_element && LocalName(si.name()) == "si") {
-      strings.push_back(StringItemText(si));
-    }
-  }
-  return strings;
 }
 
 // A number as the shortest text that reads back the same, integral values without ".0".
@@ -352,89 +336,162 @@ std::string FormatNumber(std::string_view raw) {
   return std::string(buf, r.ptr);
 }
 
-Result<std::string> CellValue(pugi::xml_node c, const std::vector<std::string>& shared) {
-  const char* type_attr = Attr(c, "t");
-  std::string_view type = type_attr != nullptr ? type_attr : "n";
-  if (type == "inlineStr") return std::string(UnquoteFormula(StringItemText(Child(c, "is"))));
-  pugi::xml_node v = Child(c, "v");
-  if (!v) return std::string();
-  std::string_view raw = v.child_value();
-  if (type == "s") {
-    size_t index = 0;
-    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), index);
-    if (ec != std::errc() || end != raw.data() + raw.size() || index >= shared.size()) {
-      return Invalid("a cell refers to shared string " + std::string(raw) + ", which is missing");
-    }
-    return std::string(UnquoteFormula(shared[index]));
-  }
-  if (type == "n") return FormatNumber(raw);
-  if (type == "b") return std::string(raw == "1" ? "TRUE" : "FALSE");
-  std::string out;
-  AppendUnescaped(out, raw);  // "str" (a formula's text), "e" (an error), "d" (an ISO date)
-  return out;
-}
-
 // ---- The sheet -------------------------------------------------------------------------------
 
-Status ReadRow(pugi::xml_node row, const std::vector<std::string>& shared, Row& out) {
-  int next_column = 0;
-  for (pugi::xml_node c = row.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element || LocalName(c.name()) != "c") continue;
-    int column = next_column;
-    if (const char* ref = Attr(c, "r")) {
-      column = ColumnIndex(ref);
-      if (column < 0) return Invalid("bad cell reference \"" + std::string(ref) + "\"");
-    }
-    if (column >= kMaxColumns) return Invalid("a cell lies beyond column XFD");
-    next_column = column + 1;
-    Result<std::string> value = CellValue(c, shared);
-    if (!value.ok()) return value.status();
-    if (value->empty()) continue;
-    if (!out.cells.empty() && out.cells.back().column >= column) {
-      return Invalid("cells of row " + std::to_string(out.number) + " are out of order");
-    }
-    out.cells.push_back(Cell{column, std::move(*value)});
-  }
-  return Status::Ok();
-}
+// One read's decoding into a Sheet: the shared-string table, then the rows, within the limits.
+// Values are decoded into a scratch buffer and kept in the sheet's text; a cell that refers to
+// a shared string points at the table's one copy.
+class SheetDecoder {
+ public:
+  SheetDecoder(const ReadLimits& limits, Sheet& sheet) : limits_(limits), sheet_(sheet) {}
 
-Status ReadRows(pugi::xml_node sheet_data, const std::vector<std::string>& shared, Sheet& out) {
-  int64_t next_number = 1;
-  for (pugi::xml_node r = sheet_data.first_child(); r; r = r.next_sibling()) {
-    if (r.type() != pugi::node_element || LocalName(r.name()) != "row") continue;
-    Row row;
-    row.number = next_number;
-    if (const char* attr = Attr(r, "r")) {
-      std::string_view text(attr);
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), row.number);
-      if (ec != std::errc() || end != text.data() + text.size()) row.number = 0;
+  Status SharedStrings(pugi::xml_node sst) {
+    for (pugi::xml_node si = sst.first_child(); si; si = si.next_sibling()) {
+      if (si.type() != pugi::node_element || LocalName(si.name()) != "si") continue;
+      if (static_cast<int64_t>(shared_.size()) >= limits_.max_cells) {
+        return TooLarge("the shared-string table of the xlsx file holds more than " +
+                        std::to_string(limits_.max_cells) + " strings");
+      }
+      scratch_.clear();
+      AppendItemText(si, scratch_);
+      Result<std::string_view> kept = Keep();
+      if (!kept.ok()) return kept.status();
+      shared_.push_back(*kept);
     }
-    if (row.number < 1 || row.number > kMaxRows) {
-      return Invalid("a row number is not within 1.." + std::to_string(kMaxRows));
-    }
-    // As for cells: two rows of one number, or a row before its predecessor, would make the
-    // row numbers the import reports ambiguous.
-    if (row.number < next_number) {
-      return Invalid("row " + std::to_string(row.number) + " comes after row " +
-                     std::to_string(next_number - 1));
-    }
-    next_number = row.number + 1;
-    Status st = ReadRow(r, shared, row);
-    if (!st.ok()) return st;
-    if (!row.cells.empty()) out.rows.push_back(std::move(row));
+    return Status::Ok();
   }
-  return Status::Ok();
-}
+
+  Status Rows(pugi::xml_node sheet_data) {
+    int64_t next_number = 1;
+    for (pugi::xml_node r = sheet_data.first_child(); r; r = r.next_sibling()) {
+      if (r.type() != pugi::node_element || LocalName(r.name()) != "row") continue;
+      Row row;
+      row.number = next_number;
+      if (const char* attr = Attr(r, "r")) {
+        std::string_view text(attr);
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), row.number);
+        if (ec != std::errc() || end != text.data() + text.size()) row.number = 0;
+      }
+      if (row.number < 1 || row.number > kMaxRows) {
+        return Invalid("a row number is not within 1.." + std::to_string(kMaxRows));
+      }
+      // As for cells: two rows of one number, or a row before its predecessor, would make the
+      // row numbers the import reports ambiguous.
+      if (row.number < next_number) {
+        return Invalid("row " + std::to_string(row.number) + " comes after row " +
+                       std::to_string(next_number - 1));
+      }
+      next_number = row.number + 1;
+      Status st = ReadRow(r, row);
+      if (!st.ok()) return st;
+      if (!row.cells.empty()) sheet_.rows.push_back(std::move(row));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status ReadRow(pugi::xml_node row, Row& out) {
+    int next_column = 0;
+    for (pugi::xml_node c = row.first_child(); c; c = c.next_sibling()) {
+      if (c.type() != pugi::node_element || LocalName(c.name()) != "c") continue;
+      int column = next_column;
+      if (const char* ref = Attr(c, "r")) {
+        column = ColumnIndex(ref);
+        if (column < 0) return Invalid("bad cell reference \"" + std::string(ref) + "\"");
+      }
+      if (column >= kMaxColumns) return Invalid("a cell lies beyond column XFD");
+      next_column = column + 1;
+      Result<std::string_view> value = CellValue(c);
+      if (!value.ok()) return value.status();
+      if (value->empty()) continue;
+      if (!out.cells.empty() && out.cells.back().column >= column) {
+        return Invalid("cells of row " + std::to_string(out.number) + " are out of order");
+      }
+      if (++cells_ > limits_.max_cells) {
+        return TooLarge("the worksheet holds more than " + std::to_string(limits_.max_cells) +
+                        " cells");
+      }
+      out.cells.push_back(Cell{column, *value});
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string_view> CellValue(pugi::xml_node c) {
+    const char* type_attr = Attr(c, "t");
+    std::string_view type = type_attr != nullptr ? type_attr : "n";
+    scratch_.clear();
+    if (type == "inlineStr") {
+      AppendItemText(Child(c, "is"), scratch_);
+      Result<std::string_view> kept = Keep();
+      if (!kept.ok()) return kept;
+      return UnquoteFormula(*kept);
+    }
+    pugi::xml_node v = Child(c, "v");
+    if (!v) return std::string_view();
+    std::string_view raw = v.child_value();
+    if (type == "s") {
+      size_t index = 0;
+      auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), index);
+      if (ec != std::errc() || end != raw.data() + raw.size() || index >= shared_.size()) {
+        return Invalid("a cell refers to shared string " + std::string(raw) + ", which is missing");
+      }
+      return UnquoteFormula(shared_[index]);
+    }
+    if (type == "b") return std::string_view(raw == "1" ? "TRUE" : "FALSE");
+    if (type == "n") {
+      scratch_ = FormatNumber(raw);
+    } else {
+      AppendUnescaped(scratch_, raw);  // "str" (a formula's text), "e" (an error), "d" (a date)
+    }
+    return Keep();
+  }
+
+  // The scratch buffer, kept in the sheet's text.
+  Result<std::string_view> Keep() {
+    if (sheet_.text.bytes() + scratch_.size() > limits_.max_text_bytes) {
+      return TooLarge("the xlsx file decodes to more than " +
+                      std::to_string(limits_.max_text_bytes >> 20) +
+                      " MiB of text (shared strings and cell values)");
+    }
+    return sheet_.text.Add(scratch_);
+  }
+
+  const ReadLimits& limits_;
+  Sheet& sheet_;
+  std::vector<std::string_view> shared_;  // into sheet_.text
+  std::string scratch_;
+  int64_t cells_ = 0;
+};
 
 }  // namespace
 
-const std::string& Row::At(int column) const {
-  static const std::string kEmpty;
+std::string_view TextArena::Add(std::string_view text) {
+  constexpr size_t kChunk = 64 * 1024;
+  if (text.empty()) return {};
+  bytes_ += text.size();
+  if (text.size() > kChunk / 4) {  // a chunk of its own, before the one being filled
+    auto own = std::make_unique_for_overwrite<char[]>(text.size());
+    std::copy(text.begin(), text.end(), own.get());
+    auto at = chunks_.empty() ? chunks_.end() : chunks_.end() - 1;
+    return std::string_view(chunks_.insert(at, std::move(own))->get(), text.size());
+  }
+  if (text.size() > capacity_ - used_) {
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunk));
+    used_ = 0;
+    capacity_ = kChunk;
+  }
+  char* at = chunks_.back().get() + used_;
+  std::copy(text.begin(), text.end(), at);
+  used_ += text.size();
+  return std::string_view(at, text.size());
+}
+
+std::string_view Row::At(int column) const {
   for (const Cell& c : cells) {
     if (c.column == column) return c.value;
     if (c.column > column) break;
   }
-  return kEmpty;
+  return {};
 }
 
 int ColumnIndex(std::string_view ref) {
@@ -464,15 +521,20 @@ Result<Sheet> ReadFirstSheet(std::string_view data, const ReadLimits& limits) {
   if (!zip.ok()) return zip.status();
   Result<SheetRef> ref = FirstWorksheet(**zip);
   if (!ref.ok()) return ref.status();
-  Result<std::vector<std::string>> shared = SharedStrings(**zip, ref->shared_strings);
-  if (!shared.ok()) return shared.status();
+  Sheet sheet;
+  sheet.name = ref->name;
+  SheetDecoder decoder(limits, sheet);
+  if (!ref->shared_strings.empty()) {
+    Entry sst;
+    Result<bool> loaded = Load(**zip, ref->shared_strings, sst);
+    if (!loaded.ok()) return loaded.status();
+    Status st = decoder.SharedStrings(sst.doc.document_element());
+    if (!st.ok()) return st;
+  }
   Entry ws;
   Result<bool> loaded = Load(**zip, ref->path, ws);
   if (!loaded.ok()) return loaded.status();
-  Sheet sheet;
-  sheet.name = ref->name;
-  pugi::xml_node sheet_data = Child(ws.doc.document_element(), "sheetData");
-  Status st = ReadRows(sheet_data, *shared, sheet);
+  Status st = decoder.Rows(Child(ws.doc.document_element(), "sheetData"));
   if (!st.ok()) return st;
   return sheet;
 }

@@ -5,11 +5,14 @@
 //
 // An upload is untrusted, so every read is bounded: the number of zip entries, the bytes each
 // entry and all of them together expand to (counted as they are inflated, whatever the archive
-// claims), and the expansion ratio of large entries (a zip bomb inflates a thousand-fold).
+// claims), the expansion ratio of large entries (a zip bomb inflates a thousand-fold), and what
+// the sheet decodes to: its text and its cells. A shared string is decoded once; the cells that
+// refer to it point at that one copy, so a string referred to a thousand times costs no more.
 //
 // Stateless functions; thread-safe.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +33,31 @@ struct ReadLimits {
   // entries of repeated markup legitimately compress well).
   uint64_t max_ratio = 200;
   uint64_t ratio_floor_bytes = uint64_t{1} << 20;
+  // The decoded text a sheet holds: its shared strings (each once) and its other cells' values.
+  // Decoding never lengthens text, so this is max_total_bytes: what the entries may inflate to.
+  uint64_t max_text_bytes = uint64_t{64} << 20;
+  // The non-empty cells of the sheet, and (apart) the strings of the shared-string table: about
+  // what max_total_bytes of the smallest cells holds. Each costs a reference (24 bytes).
+  int64_t max_cells = int64_t{4} << 20;
+};
+
+// Text whose bytes never move once added: a Sheet's cells point into it. Move-only.
+class TextArena {
+ public:
+  // A copy of `text` that lives as long as the arena, wherever it is moved.
+  std::string_view Add(std::string_view text);
+  uint64_t bytes() const { return bytes_; }  // the text added so far
+
+ private:
+  std::vector<std::unique_ptr<char[]>> chunks_;  // the last one is filled
+  size_t used_ = 0;                              // of the last chunk
+  size_t capacity_ = 0;                          // of the last chunk
+  uint64_t bytes_ = 0;
 };
 
 struct Cell {
-  int column = 0;     // 0 = A
-  std::string value;  // the cell's text; see ReadFirstSheet for how values are rendered
+  int column = 0;          // 0 = A
+  std::string_view value;  // the cell's text, held by its Sheet; see ReadFirstSheet for the form
 };
 
 struct Row {
@@ -42,12 +65,14 @@ struct Row {
   std::vector<Cell> cells;  // the non-empty cells, ascending by column
 
   // The value in `column`, or "" when that cell is empty.
-  const std::string& At(int column) const;
+  std::string_view At(int column) const;
 };
 
+// Move-only: its cells point into its text.
 struct Sheet {
   std::string name;       // as the workbook names it
   std::vector<Row> rows;  // rows with at least one non-empty cell, in sheet order
+  TextArena text;         // what the cells point into (text.bytes(): its decoded size)
 };
 
 // The first worksheet of the workbook in `data`. Values: shared and inline strings as their
@@ -55,6 +80,7 @@ struct Sheet {
 // formula_quote.h says); numbers in the shortest form that reads
 // back the same, without ".0" when integral ("42", "1.5", "1e+20"); booleans "TRUE"/"FALSE";
 // errors ("#N/A") and ISO dates (t="d") as written.
+// Cells that refer to one shared string share one copy of it.
 // InvalidArgument (field "file") when `data` is not a zip archive, holds no workbook or no
 // worksheet, or is malformed; ResourceExhausted (field "file") when a limit is hit.
 Result<Sheet> ReadFirstSheet(std::string_view data, const ReadLimits& limits = {});

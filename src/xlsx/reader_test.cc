@@ -12,6 +12,8 @@
 #include <map>
 #include <sstream>
 
+#include "xlsx/test_workbook.h"
+
 namespace sms::xlsx {
 namespace {
 
@@ -311,6 +313,54 @@ TEST(ReaderTest, EntryTotalAndCountLimitsHold) {
   ReadLimits count;
   count.max_entries = 5;
   ExpectTooLarge(ReadFirstSheet(zip, count), "6 entries");
+}
+
+// One 1 MiB shared string referred to by 1,500 cells: the sheet holds it once, and every one of
+// those cells points at that one copy.
+TEST(ReaderTest, CellsReferToASharedStringWithoutCopyingIt) {
+  const std::string big = testing::IncompressibleText(size_t{1} << 20);
+  std::string rows = "<row r=\"1\">" + testing::SharedCell("A1", 0) + "</row>";
+  for (int r = 2; r <= 1501; ++r) {
+    std::string n = std::to_string(r);
+    rows += "<row r=\"" + n + "\">" + testing::InlineCell("A" + n, "s-" + n) +
+            testing::SharedCell("D" + n, 1) + "</row>";
+  }
+  std::string xlsx = testing::RawWorkbook({"server_id", big}, rows);
+  EXPECT_LT(xlsx.size(), size_t{900} << 10);
+  Result<Sheet> sheet = ReadFirstSheet(xlsx);
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  ASSERT_EQ(sheet->rows.size(), 1501u);
+  std::string_view first = sheet->rows[1].At(3);
+  ASSERT_TRUE(first == big);
+  for (const Row& row : sheet->rows) {
+    if (row.number == 1) continue;
+    ASSERT_EQ(std::string_view(row.At(3)).data(), first.data()) << "row " << row.number;
+    EXPECT_EQ(row.At(0), "s-" + std::to_string(row.number));
+  }
+  // What the sheet decodes to: the table once, and the short values.
+  EXPECT_GE(sheet->text.bytes(), big.size());
+  EXPECT_LT(sheet->text.bytes(), big.size() + 16 * 1024);
+}
+
+TEST(ReaderTest, DecodedTextAndCellLimitsHold) {
+  std::string rows = "<row>" + testing::SharedCell("A1", 0) + testing::SharedCell("B1", 1) +
+                     "</row><row>" + testing::InlineCell("A2", std::string(3000, 'x')) + "</row>";
+  std::string zip = testing::RawWorkbook({std::string(5000, 'a'), "b"}, rows);
+  Result<Sheet> sheet = ReadFirstSheet(zip);
+  ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
+  EXPECT_EQ(sheet->text.bytes(), 8001u);
+  ReadLimits table;  // the shared strings alone are past it
+  table.max_text_bytes = 4000;
+  ExpectTooLarge(ReadFirstSheet(zip, table), "decodes to more than");
+  ReadLimits values;  // the table fits, not the inline value
+  values.max_text_bytes = 6000;
+  ExpectTooLarge(ReadFirstSheet(zip, values), "decodes to more than");
+  ReadLimits strings;
+  strings.max_cells = 1;
+  ExpectTooLarge(ReadFirstSheet(zip, strings), "more than 1 strings");
+  ReadLimits cells;
+  cells.max_cells = 2;
+  ExpectTooLarge(ReadFirstSheet(zip, cells), "more than 2 cells");
 }
 
 // ---- Cross-check with a reader SMS did not write: openpyxl writes, SMS reads --------------

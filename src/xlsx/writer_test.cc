@@ -139,7 +139,7 @@ TEST_F(WriterTest, NumbersKeepEveryDigit) {
   Result<Sheet> sheet = ReadFirstSheet(ReadFile(path_));
   ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
   for (size_t i = 0; i < numbers.size(); ++i) {
-    EXPECT_EQ(std::stod(sheet->rows[0].At(int(i))), numbers[i]) << i;
+    EXPECT_EQ(std::stod(std::string(sheet->rows[0].At(int(i)))), numbers[i]) << i;
   }
 }
 

@@ -90,7 +90,8 @@ def test_import_takes_good_rows_and_explains_the_others(system):
     ])
     s, body, _ = upload(system, data)
     assert s == 200, body
-    assert body["imported"]["count"] == 3
+    assert body["imported"]["count"] == 3 and body["imported"]["truncated"] is False
+    assert body["failed"]["truncated"] is False
     assert [i["server_id"] for i in body["imported"]["items"]] == ["web-01", "12345", "7.5"]
     assert body["imported"]["items"][0]["status"] == "off"  # status comes from heartbeats
     failed = {f["row"]: f for f in body["failed"]["items"]}
@@ -112,6 +113,24 @@ def test_import_takes_good_rows_and_explains_the_others(system):
     s, _, _ = system.request("POST", "/healthcheck", {"server_id": "web-01"})
     assert s == 202
     wait_for(lambda: system.server("web-01")["status"] == "on", 20, what="web-01 on")
+
+
+def test_a_large_import_answers_complete_counts_and_ten_thousand_items(system):
+    """A 1 M-row import once answered a 100 MB body: each list stops at 10 000 items."""
+    before = total(system)
+    rows = [["server_id", "server_name", "ipv4"]]
+    rows += [[f"big-{i}", f"Big {i}", "10.6.0.1"] for i in range(10_050)]
+    rows += [[f"bad-{i}", f"Bad {i}", "10.6.0.300"] for i in range(4)]
+    s, body, _ = upload(system, workbook(rows))
+    assert s == 200, str(body)[:500]
+    imported, failed = body["imported"], body["failed"]
+    assert imported["count"] == 10_050 and imported["truncated"] is True
+    assert len(imported["items"]) == 10_000
+    assert [i["server_id"] for i in imported["items"][:2]] == ["big-0", "big-1"]
+    assert imported["items"][-1]["server_id"] == "big-9999"
+    assert failed["count"] == len(failed["items"]) == 4 and failed["truncated"] is False
+    assert failed["items"][0]["row"] == 10_052
+    assert total(system) == before + 10_050
 
 
 def test_export_is_read_back_by_openpyxl_with_real_dates(system):
@@ -260,6 +279,86 @@ def test_a_bad_upload_is_refused_clearly_and_imports_nothing(system, case):
     assert (s, body["error"]["code"]) == expected, body
     assert words in body["error"]["message"], body
     assert body["error"]["field"] in ("file", "content-type")
+    assert total(system) == before
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def shared_strings_workbook(strings, rows):
+    """An .xlsx written by hand: its shared-string table holds `strings`; `rows` are lists of
+    cells, each a str (an inline string), an int (that shared string) or None (empty)."""
+    sheet = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{chr(ord('A') + c)}{r}"
+            if isinstance(value, int):
+                cells.append(f'<c r="{ref}" t="s"><v>{value}</v></c>')
+            elif value is not None:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+        sheet.append(f'<row r="{r}">{"".join(cells)}</row>')
+    sst = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return zip_bytes({
+        "_rels/.rels": f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+                       f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet '
+                           f'name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels":
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">{sst}</sst>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(sheet)}'
+                                    f'</sheetData></worksheet>',
+    })
+
+
+def incompressible(n):
+    """`n` letters and digits deflate cannot shrink much: a large string that is no zip bomb."""
+    import random
+    import string
+    rnd = random.Random(7)
+    return "".join(rnd.choices(string.ascii_letters + string.digits, k=n))
+
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM in /proc/<pid>/status")
+
+
+def test_a_shared_string_many_cells_refer_to_is_held_once(smsd):
+    """One 1 MiB shared string in 1,500 cells of a column the import ignores: smsd once grew by
+    1.4 GiB copying it into every cell."""
+    big = incompressible(1 << 20)
+    rows = [["server_id", "server_name", "ipv4", "notes"]]
+    rows += [[f"n-{i}", f"N {i}", f"10.4.{i // 250}.{i % 250}", 0] for i in range(1500)]
+    data = shared_strings_workbook([big], rows)
+    assert len(data) < 900 << 10
+    before = peak_rss_mib(smsd.proc.pid)
+    s, body, _ = upload(smsd, data)
+    assert s == 200, body
+    assert body["imported"]["count"] == 1500 and body["failed"]["count"] == 0
+    grown = peak_rss_mib(smsd.proc.pid) - before
+    assert grown < 256, f"smsd's peak RSS grew by {grown:.0f} MiB"
+
+
+def test_text_past_the_import_limit_is_refused_and_imports_nothing(system):
+    """The columns an import reads hold at most 64 MiB of text, counted per cell however the
+    cells share their strings."""
+    before = total(system)
+    rows = [["server_id", "server_name", "ipv4"]]
+    rows += [[f"ok-{i}", f"OK {i}", f"10.5.0.{i}"] for i in range(3)]
+    rows += [[f"big-{i}", 0, f"10.5.1.{i}"] for i in range(65)]
+    s, body, _ = upload(system, shared_strings_workbook([incompressible(1 << 20)], rows))
+    assert s == 413, body
+    assert body["error"]["code"] == "payload_too_large" and body["error"]["field"] == "file"
+    assert "64 MiB" in body["error"]["message"], body
     assert total(system) == before
 
 

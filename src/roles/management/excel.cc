@@ -33,16 +33,28 @@ constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, false, f
 
 Status FileError(const std::string& message) { return Status::InvalidArgument(message, "file"); }
 
-std::string Trim(std::string_view s) {
+std::string_view TrimView(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
 
+std::string Trim(std::string_view s) { return std::string(TrimView(s)); }
+
+char LowerAscii(char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (char& c : s) c = LowerAscii(c);
   return s;
+}
+
+// Whether a header cell names `column` (trimmed, in any case), without copying the cell: a
+// header may hold long text in columns the import does not read.
+bool Names(std::string_view cell, std::string_view column) {
+  cell = TrimView(cell);
+  return std::equal(cell.begin(), cell.end(), column.begin(), column.end(),
+                    [](char a, char b) { return LowerAscii(a) == b; });
 }
 
 // The worksheet column of each known column (-1: absent), from the header row.
@@ -52,10 +64,11 @@ Result<ColumnMap> MapColumns(const xlsx::Row& header) {
   ColumnMap map;
   map.fill(-1);
   for (const xlsx::Cell& cell : header.cells) {
-    std::string name = Lower(Trim(cell.value));
     for (int c = 0; c < kColumnCount; ++c) {
-      if (name != kColumnNames[c]) continue;
-      if (map[c] >= 0) return FileError("the header row names column " + name + " twice");
+      if (!Names(cell.value, kColumnNames[c])) continue;
+      if (map[c] >= 0) {
+        return FileError("the header row names column " + std::string(kColumnNames[c]) + " twice");
+      }
       map[c] = cell.column;
     }
   }
@@ -70,6 +83,23 @@ Result<ColumnMap> MapColumns(const xlsx::Row& header) {
                      "; it must name server_id, server_name and ipv4");
   }
   return map;
+}
+
+// The text the import reads: every cell of its columns below the header, counted once per cell
+// whether or not cells share a string. ResourceExhausted past kMaxImportTextBytes.
+Status CheckImportText(const xlsx::Sheet& sheet, const ColumnMap& map) {
+  uint64_t bytes = 0;
+  for (size_t i = 1; i < sheet.rows.size(); ++i) {
+    for (int column : map) {
+      if (column >= 0) bytes += sheet.rows[i].At(column).size();
+    }
+  }
+  if (bytes <= kMaxImportTextBytes) return Status::Ok();
+  return Status(Code::kResourceExhausted,
+                "the columns an import reads (server_id, server_name, ipv4, hostname, status) "
+                "hold more than " +
+                    std::to_string(kMaxImportTextBytes >> 20) + " MiB of text; split the file",
+                "file");
 }
 
 struct Candidate {
@@ -195,15 +225,28 @@ json::object FailureToJson(const ImportFailure& f) {
           {"reason", f.reason}};
 }
 
+// {"count", "items", "truncated"}: "truncated" is true when the items stop short of the count.
+template <typename T, typename ToJson>
+json::object ReportList(const std::vector<T>& items, int64_t count, ToJson to_json) {
+  json::array array;
+  array.reserve(items.size());
+  for (const T& item : items) array.emplace_back(to_json(item));
+  bool truncated = count > static_cast<int64_t>(items.size());
+  return {{"count", count}, {"items", std::move(array)}, {"truncated", truncated}};
+}
+
 std::string ReportJson(const ImportReport& report) {
-  json::array imported, failed;
-  imported.reserve(report.imported.size());
-  for (const Server& s : report.imported) imported.emplace_back(ServerToJson(s));
-  for (const ImportFailure& f : report.failed) failed.emplace_back(FailureToJson(f));
-  json::object body{
-      {"imported", {{"count", report.imported.size()}, {"items", std::move(imported)}}},
-      {"failed", {{"count", report.failed.size()}, {"items", std::move(failed)}}}};
+  json::object body{{"imported", ReportList(report.imported, report.imported_count, ServerToJson)},
+                    {"failed", ReportList(report.failed, report.failed_count, FailureToJson)}};
   return json::serialize(body);
+}
+
+// Keeps the first kMaxImportItems of `items`, and frees the rest.
+template <typename T>
+void KeepFirstItems(std::vector<T>& items) {
+  if (items.size() <= kMaxImportItems) return;
+  items.erase(items.begin() + kMaxImportItems, items.end());
+  items.shrink_to_fit();
 }
 
 }  // namespace
@@ -223,6 +266,8 @@ Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, 
   }
   Result<ColumnMap> map = MapColumns(sheet->rows.front());
   if (!map.ok()) return map.status();
+  Status text = CheckImportText(*sheet, *map);
+  if (!text.ok()) return text;
   ImportReport report;
   std::vector<Candidate> candidates = Candidates(*sheet, *map, report.failed);
   std::vector<ServerInput> inputs;
@@ -240,6 +285,10 @@ Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, 
   }
   std::stable_sort(report.failed.begin(), report.failed.end(),
                    [](const ImportFailure& a, const ImportFailure& b) { return a.row < b.row; });
+  report.imported_count = static_cast<int64_t>(report.imported.size());
+  report.failed_count = static_cast<int64_t>(report.failed.size());
+  KeepFirstItems(report.imported);
+  KeepFirstItems(report.failed);
   return report;
 }
 
@@ -317,9 +366,12 @@ http::Response ExportHandler(const ManagementBackends& b, const http::Request& r
 
 void RegisterExcel(http::Router& router, const ManagementBackends& backends) {
   // Parsing a workbook of a million rows takes seconds: on the slow pool, not an I/O thread.
+  // The handler holds the backends without the pool (Offload's contract).
+  ManagementBackends held = backends;
+  held.slow_work.reset();
   router.AddDeferred("POST", "/api/v1/servers/import", auth::kServersImport,
-                     http::Offload(backends.slow_work, [backends](http::Request& req) {
-                       return ImportHandler(backends, req);
+                     http::Offload(backends.slow_work, [held](http::Request& req) {
+                       return ImportHandler(held, req);
                      }),
                      kImportBodyLimit);
   router.Add("GET", "/api/v1/servers/export", auth::kServersExport,

@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "roles/management/management.h"
 #include "store/store.h"
+#include "xlsx/reader.h"
 
 namespace sms::management {
 
@@ -23,6 +24,11 @@ namespace sms::management {
 // framing and the form's other small fields).
 inline constexpr size_t kMaxImportFileBytes = size_t{10} << 20;
 inline constexpr size_t kImportBodyLimit = kMaxImportFileBytes + 64 * 1024;
+
+// The most text an import reads from the columns it knows, each cell counted even when cells
+// share one string: as much as a sheet may decode to (64 MiB), so shared strings take an import
+// no further than text written out in every cell.
+inline constexpr uint64_t kMaxImportTextBytes = xlsx::ReadLimits{}.max_text_bytes;
 
 inline constexpr const char* kXlsxContentType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -37,9 +43,14 @@ struct ImportFailure {
   std::string reason;
 };
 
+// The most items each list of an import's report holds; its counts stay complete.
+inline constexpr size_t kMaxImportItems = 10'000;
+
 struct ImportReport {
-  std::vector<Server> imported;       // in worksheet order
-  std::vector<ImportFailure> failed;  // in worksheet order
+  int64_t imported_count = 0;
+  int64_t failed_count = 0;
+  std::vector<Server> imported;       // the first kMaxImportItems, in worksheet order
+  std::vector<ImportFailure> failed;  // the first kMaxImportItems, in worksheet order
 };
 
 // Imports the servers listed in the first worksheet of `xlsx`. Its first non-empty row names
@@ -49,9 +60,10 @@ struct ImportReport {
 // server_id, server_name or ipv4 are skipped. A row that fails validation, repeats the
 // server_id or server_name of an earlier row, or whose values are taken in the Store is
 // reported with its reason; the rest are created in one transaction (see
-// Store::ImportServers). InvalidArgument or ResourceExhausted (field "file") when the file as a
-// whole cannot be imported (not an xlsx, no worksheet, a required column missing, a limit);
-// nothing is imported then.
+// Store::ImportServers). The report counts every row; its lists stop at kMaxImportItems.
+// InvalidArgument or ResourceExhausted (field "file") when the file as a whole cannot be imported
+// (not an xlsx, no worksheet, a required column missing, a limit of xlsx::ReadLimits, more than
+// kMaxImportTextBytes read); nothing is imported then.
 Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, Millis now);
 
 // Writes every server that matches the filters of `query`, in its sort order, to a new .xlsx at

@@ -12,6 +12,7 @@
 
 #include "core/time.h"
 #include "xlsx/reader.h"
+#include "xlsx/test_workbook.h"
 #include "xlsx/writer.h"
 
 namespace sms::management {
@@ -112,7 +113,7 @@ class ExcelTest : public ::testing::Test {
     for (size_t i = 1; i < sheet->rows.size(); ++i) {
       auto& row = rows.emplace_back();
       for (size_t c = 0; c < ExportColumns().size(); ++c) {
-        std::string v = sheet->rows[i].At(static_cast<int>(c));
+        std::string v(sheet->rows[i].At(static_cast<int>(c)));
         if (!v.empty()) row[ExportColumns()[c]] = v;
       }
     }
@@ -216,6 +217,44 @@ TEST_F(ExcelTest, TheHeaderIsTheFirstNonEmptyRow) {
   EXPECT_THAT(Ids(r->imported), ElementsAre("a"));
 }
 
+// A workbook of `rows` servers below a header (server_id, server_name, ipv4, notes) whose
+// server_name (`in_name`) or notes cells all refer to one shared string of 1 MiB.
+std::string OneMebibyteShared(int rows, bool in_name) {
+  using xlsx::testing::InlineCell;
+  using xlsx::testing::SharedCell;
+  std::string xml = "<row r=\"1\">" + InlineCell("A1", "server_id") +
+                    InlineCell("B1", "server_name") + InlineCell("C1", "ipv4") +
+                    InlineCell("D1", "notes") + "</row>";
+  for (int r = 2; r < 2 + rows; ++r) {
+    std::string n = std::to_string(r);
+    std::string ip = "10.0." + std::to_string(r / 250) + "." + std::to_string(r % 250);
+    xml += "<row r=\"" + n + "\">" + InlineCell("A" + n, "id-" + n) +
+           (in_name ? SharedCell("B" + n, 0) : InlineCell("B" + n, "Name " + n)) +
+           InlineCell("C" + n, ip) + (in_name ? "" : SharedCell("D" + n, 0)) + "</row>";
+  }
+  return xlsx::testing::RawWorkbook({xlsx::testing::IncompressibleText(size_t{1} << 20)}, xml);
+}
+
+// An import reads at most 64 MiB of text from the columns it knows, each cell counted, however
+// the cells share their strings; the columns it ignores are never counted.
+TEST_F(ExcelTest, TextPastTheImportLimitIsRefusedAndImportsNothing) {
+  std::string refused = OneMebibyteShared(65, true);  // 65 MiB of server_name
+  Result<ImportReport> r = ImportWorkbook(*store_, refused, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kResourceExhausted) << r.status().ToString();
+  EXPECT_EQ(r.status().field(), "file");
+  EXPECT_THAT(r.status().message(), HasSubstr("64 MiB"));
+  http::Response res = Import(refused);
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(Body(res).at("error").at("code"), "payload_too_large");
+  EXPECT_EQ(Body(res).at("error").at("field"), "file");
+  EXPECT_EQ(store_->Stats()->total, 0);
+
+  r = ImportWorkbook(*store_, OneMebibyteShared(100, false), kNow);  // 100 MiB of notes, unread
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->imported.size(), 100u);
+}
+
 // ---- The import endpoint ---------------------------------------------------------------------
 
 TEST_F(ExcelTest, ImportAnswersWithWhatWasImportedAndWhatFailed) {
@@ -227,11 +266,43 @@ TEST_F(ExcelTest, ImportAnswersWithWhatWasImportedAndWhatFailed) {
   EXPECT_EQ(body.at("imported").at("items").at(0).at("server_id"), "a");
   EXPECT_EQ(body.at("imported").at("items").at(0).at("status"), "off");
   EXPECT_EQ(body.at("imported").at("items").at(0).at("created_time").as_string(), FormatTime(kNow));
+  EXPECT_EQ(body.at("imported").at("truncated"), false);
   EXPECT_EQ(body.at("failed").at("count"), 1);
+  EXPECT_EQ(body.at("failed").at("truncated"), false);
   EXPECT_EQ(body.at("failed").at("items").at(0),
             json::parse(R"({"row":3,"server_id":"b","server_name":"A",
                             "reason":"server_name repeats row 2"})"));
   EXPECT_EQ(Call("GET", "/api/v1/servers/a").status, 200);
+}
+
+// A large import answers with complete counts but at most 10 000 items in each list: the first
+// ones, in worksheet order, and "truncated": true.
+TEST_F(ExcelTest, ALargeImportListsTheFirstTenThousandOfEach) {
+  std::vector<std::vector<Value>> rows = {{"server_id", "server_name", "ipv4"}};
+  for (int i = 0; i < 10'050; ++i) {
+    std::string n = std::to_string(i);
+    rows.push_back({("s-" + n).c_str(), ("S " + n).c_str(), "10.0.0.1"});
+  }
+  for (int i = 0; i < 10'003; ++i) {
+    std::string n = std::to_string(i);
+    rows.push_back({("bad-" + n).c_str(), ("Bad " + n).c_str(), "10.0.0.300"});
+  }
+  http::Response res = Import(Workbook(rows));
+  ASSERT_EQ(res.status, 200) << res.body.substr(0, 500);
+  json::value body = Body(res);
+  const json::value& imported = body.at("imported");
+  EXPECT_EQ(imported.at("count"), 10'050);
+  EXPECT_EQ(imported.at("truncated"), true);
+  ASSERT_EQ(imported.at("items").as_array().size(), kMaxImportItems);
+  EXPECT_EQ(imported.at("items").at(0).at("server_id"), "s-0");
+  EXPECT_EQ(imported.at("items").at(9'999).at("server_id"), "s-9999");
+  const json::value& failed = body.at("failed");
+  EXPECT_EQ(failed.at("count"), 10'003);
+  EXPECT_EQ(failed.at("truncated"), true);
+  ASSERT_EQ(failed.at("items").as_array().size(), kMaxImportItems);
+  EXPECT_EQ(failed.at("items").at(0).at("row"), 10'052);  // after the header and the good rows
+  EXPECT_EQ(failed.at("items").at(9'999).at("server_id"), "bad-9999");
+  EXPECT_EQ(store_->Stats()->total, 10'050);
 }
 
 TEST_F(ExcelTest, ImportRejectsBadRequestsWithClearErrors) {

@@ -1,7 +1,9 @@
 """Quantiles of sms_heartbeat_lag_seconds between two /metrics snapshots.
 
-Usage: lag_quantiles.py AFTER [BEFORE]  (Prometheus text files). Prints "p50 / p99 / max"
-as the bucket bounds that contain them (a histogram gives no finer answer).
+Usage: lag_quantiles.py [--seconds] AFTER [BEFORE]  (Prometheus text files). Prints
+"p50 / p99 / max" as the bucket bounds that contain them (a histogram gives no finer answer);
+with --seconds, the three upper bounds as numbers ("inf" past the last bucket, "nan" when no
+heartbeat was written in between), for a script to compare.
 """
 import re
 import sys
@@ -17,12 +19,15 @@ def buckets(path):
     return out
 
 
-after = buckets(sys.argv[1])
-before = buckets(sys.argv[2]) if len(sys.argv) > 2 else {}
+args = sys.argv[1:]
+numeric = args[:1] == ["--seconds"]
+args = args[1:] if numeric else args
+after = buckets(args[0])
+before = buckets(args[1]) if len(args) > 1 else {}
 series = sorted((le, count - before.get(le, 0)) for le, count in after.items())
 total = series[-1][1] if series else 0
 if total <= 0:
-    print("n/a")
+    print("nan nan nan" if numeric else "n/a")
     sys.exit(0)
 
 
@@ -31,7 +36,11 @@ def bound(le):
 
 
 def quantile(q):
-    return next(bound(le) for le, count in series if count >= q * total)
+    return next(le for le, count in series if count >= q * total)
 
 
-print(f"{quantile(0.5)} / {quantile(0.99)} / {quantile(1.0)}")
+bounds = [quantile(q) for q in (0.5, 0.99, 1.0)]
+if numeric:
+    print(" ".join(f"{le:g}" for le in bounds))
+else:
+    print(" / ".join(bound(le) for le in bounds))

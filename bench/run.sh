@@ -14,13 +14,9 @@ E2E_CONNS=${SMS_BENCH_E2E_CONNECTIONS:-160}
 E2E_DELAY=${SMS_BENCH_E2E_DELAY_MS:-2}
 . bench/lib.sh
 bench_init bench
-start_smsd() {  # start_smsd DATA_DIR -> sets SMSD_PID SMSD_URL
-  local port; port=$(free_port)
-  SMS_ADMIN_USER=bench SMS_ADMIN_PASSWORD="$BENCH_PASSWORD" \
-    "$BIN/smsd" all --listen "127.0.0.1:$port" --data-dir "$1" --log-level warn >"$1.log" 2>&1 &
-  SMSD_PID=$!; PIDS+=("$SMSD_PID"); SMSD_URL="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -sf "$SMSD_URL/healthz" >/dev/null && return; sleep 0.1; done
-  echo "smsd did not start" >&2; cat "$1.log" >&2; exit 1
+start_smsd() {  # start_smsd NAME: smsd all with the bench admin -> sets SMSD_PID SMSD_URL
+  SMS_ADMIN_USER=bench SMS_ADMIN_PASSWORD="$BENCH_PASSWORD" start "$1" all
+  SMSD_PID=$(eval echo "\$PID_$1"); SMSD_URL=$(eval echo "\$URL_$1")
 }
 BENCH_PASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 api_get() {  # api_get PATH: GET on the management API as the bench admin
@@ -30,11 +26,10 @@ api_get() {  # api_get PATH: GET on the management API as the bench admin
     python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
   curl -sf "$SMSD_URL$1" -H "Authorization: Bearer $token"
 }
-rss_kb() { awk '/^'"$2"':/ {print $2}' "/proc/$1/status"; }
 
 echo "# SMS benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+machine_line
 echo
 
 # --- 1. Ingest: the durable healthcheck path next to nginx, one CPU each (bench/ingest.sh) --
@@ -42,18 +37,12 @@ SMS_BIN="$BIN" bash bench/ingest.sh
 
 # --- 2. End to end: a fleet of FLEET servers, registered, then paced steady heartbeats -----
 FLEET=${SMS_BENCH_FLEET:-1000000}
-start_smsd "$WORK/e2e"
+start_smsd e2e
 # Registration pass: every server's first heartbeat (unpaced), until the fleet is in SQL.
 T_REG0=$(date +%s.%N)
 SMS_BENCH_SERVERS=$FLEET wrk -t2 -c"$CONNS" -d"$(( FLEET / 20000 + 5 ))s" \
   -s bench/wrk/heartbeat.lua "$SMSD_URL/healthcheck" >"$WORK/register.wrk"
-wait_drained() {
-  for _ in $(seq 1 1200); do
-    [ "$(curl -sf "$SMSD_URL/metrics" | awk '$1=="sms_bus_queue_depth{topic=\"healthcheck\"}" {print $2}')" = "0" ] && return
-    sleep 0.1
-  done
-}
-wait_drained
+wait_drained "$SMSD_URL"
 T_REG1=$(date +%s.%N)
 REGISTERED=$(api_get /api/v1/stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
 curl -sf "$SMSD_URL/metrics" >"$WORK/before.prom"
@@ -62,7 +51,7 @@ W0=$(metric "$SMSD_URL" sms_worker_heartbeats_total)
 T0=$(date +%s.%N)
 SMS_BENCH_SERVERS=$FLEET SMS_BENCH_DELAY_MS=$E2E_DELAY wrk -t2 -c"$E2E_CONNS" -d"${E2E_SECS}s" \
   -s bench/wrk/heartbeat.lua "$SMSD_URL/healthcheck" >"$WORK/e2e.wrk"
-wait_drained
+wait_drained "$SMSD_URL"
 T1=$(date +%s.%N)
 curl -sf "$SMSD_URL/metrics" >"$WORK/after.prom"
 W1=$(metric "$SMSD_URL" sms_worker_heartbeats_total)

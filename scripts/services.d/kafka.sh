@@ -36,11 +36,12 @@ kafka_launch() {
     -e "s|@DATA_DIR@|$dir/data|g" \
     "$SVC_LIB/kafka/server.properties" >"$dir/server.properties" || return 1
   if [ ! -f "$dir/data/meta.properties" ]; then
-    # Any 22-character base64url UUID is a valid cluster id.
+    # Any 22-character base64url UUID is a valid cluster id. One in 64 starts with '-': given as
+    # a separate word, the tool would read it as an option and refuse to format.
     local cid
     cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
     log "kafka: formatting $dir/data (cluster id $cid)"
-    kafka_java kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" \
+    kafka_java kafka.tools.StorageTool format --cluster-id="$cid" -c "$dir/server.properties" \
       >>"$dir/log" 2>&1 || return 1
   fi
   spawn kafka "$dir/log" "$JAVA_BIN" "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC \

@@ -96,15 +96,15 @@ SMS_ADMIN_USER=bench SMS_ADMIN_PASSWORD="$PASSWORD" "$BIN/smsd" all --listen "12
   --data-dir "$WORK/smsd" --log-level warn >"$WORK/smsd.log" 2>&1 & SMSD=$!; PIDS+=("$SMSD")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 HB=(wrk -t1 -c16 -d"${SECS}s" --latency -s bench/wrk/heartbeat.lua "http://127.0.0.1:$PORT/healthcheck")
-SMS_BENCH_DELAY_MS=1 "${HB[@]}" >"$WORK/hb-alone.wrk"
+SMS_BENCH_RATE=2000 "${HB[@]}" >"$WORK/hb-alone.wrk"
 SMS_BENCH_USER=bench SMS_BENCH_PASSWORD="$PASSWORD" wrk -t1 -c4 -d"${SECS}s" \
   -s bench/wrk/login.lua "http://127.0.0.1:$PORT/api/v1/auth/login" >"$WORK/login.wrk" &
 LOGIN=$!
-SMS_BENCH_DELAY_MS=1 "${HB[@]}" >"$WORK/hb-logins.wrk"
+SMS_BENCH_RATE=2000 "${HB[@]}" >"$WORK/hb-logins.wrk"
 wait "$LOGIN"
 echo "## Heartbeats while logins run (smsd all, embedded)"
 echo
-echo "wrk -t1 -c16 paced heartbeats for ${SECS} s, alone and while \`wrk -t1 -c4\` logs in as one user in a loop (argon2id on the slow-work pool at a lower CPU priority; logins past the limit get 429)."
+echo "wrk -t1 -c16 heartbeats paced to 2 000/s for ${SECS} s, alone and while \`wrk -t1 -c4\` logs in as one user in a loop (argon2id on the slow-work pool at a lower CPU priority; logins past the limit get 429)."
 echo
 echo "| heartbeats | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|"

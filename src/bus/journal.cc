@@ -96,7 +96,12 @@ Result<std::unique_ptr<Journal>> Journal::Open(
   if (journal->dir_fd_ < 0) return Errno("open " + options.dir);
   Status replayed = journal->Replay(replay);
   if (!replayed.ok()) return replayed;
-  journal->writer_ = std::thread([j = journal.get()] { j->WriterLoop(); });
+  for (size_t i = 0; i < std::max<size_t>(1, options.lanes); ++i) {
+    journal->lanes_.push_back(std::make_unique<Lane>());
+  }
+  for (auto& lane : journal->lanes_) {
+    lane->thread = std::thread([j = journal.get(), l = lane.get()] { j->WriterLoop(*l); });
+  }
   return journal;
 }
 
@@ -107,13 +112,20 @@ Journal::~Journal() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  wake_.notify_one();
-  if (writer_.joinable()) writer_.join();
-  // Nothing is written any more: every segment all of whose records were released can go,
-  // the last one included, so a clean stop after a drain replays nothing.
-  written_below_ = append_segment_ + 1;
+  for (auto& lane : lanes_) {
+    lane->wake.notify_one();
+    if (lane->thread.joinable()) lane->thread.join();
+  }
+  {
+    // Nothing is written any more: every segment all of whose records were released can go,
+    // the last ones included, so a clean stop after a drain replays nothing.
+    std::lock_guard lock(mu_);
+    for (auto& [number, segment] : segments_) segment.sealed = true;
+  }
   DeleteReleasedSegments();
-  if (fd_ >= 0) ::close(fd_);
+  for (auto& lane : lanes_) {
+    if (lane->fd >= 0) ::close(lane->fd);
+  }
   if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
@@ -155,48 +167,71 @@ Status Journal::Replay(const std::function<void(JournalRecord&&)>& replay) {
       ::unlink(path.c_str());
       continue;
     }
-    segments_[segment] = Segment{count, true};
+    segments_[segment] = Segment{.holders = count, .sealed = true, .on_disk = true};
     total += count;
   }
-  append_segment_ = found.empty() ? 1 : found.back() + 1;
-  written_below_ = append_segment_;
+  next_segment_ = found.empty() ? 1 : found.back() + 1;
   if (total > 0) spdlog::info("journal: replayed {} messages from {}", total, options_.dir);
   return Status::Ok();
+}
+
+Journal::Lane& Journal::PickLane() {
+  // A lane not syncing, preferring one whose batch is forming already; else the shortest queue.
+  Lane* pick = nullptr;
+  for (auto& lane : lanes_) {
+    if (lane->busy) continue;
+    if (!lane->pending.empty()) return *lane;
+    if (pick == nullptr) pick = lane.get();
+  }
+  if (pick != nullptr) return *pick;
+  pick = lanes_.front().get();
+  for (auto& lane : lanes_) {
+    if (lane->records < pick->records) pick = lane.get();
+  }
+  return *pick;
 }
 
 uint64_t Journal::Append(std::string_view topic, std::string_view key, std::string_view payload,
                          size_t holders, Delivered durable) {
   const size_t size = kHeader + 1 + topic.size() + 4 + key.size() + payload.size();
   uint64_t segment;
+  Lane* lane;
   {
     std::lock_guard lock(mu_);
-    if (append_bytes_ > 0 && append_bytes_ + size > options_.segment_bytes) {
-      ++append_segment_;
-      append_bytes_ = 0;
+    lane = &PickLane();
+    if (lane->segment == 0 ||
+        (lane->segment_bytes > 0 && lane->segment_bytes + size > options_.segment_bytes)) {
+      if (lane->segment != 0) segments_[lane->segment].sealed = true;
+      lane->segment = next_segment_++;
+      lane->segment_bytes = 0;
     }
-    segment = append_segment_;
-    segments_[segment].holders += holders;
-    if (pending_.empty() || pending_.back().segment != segment) pending_.push_back({segment, {}});
-    Encode(&pending_.back().bytes, topic.substr(0, 255), key, payload);
-    append_bytes_ += size;
-    ++pending_records_;
-    if (durable) pending_notes_.push_back(std::move(durable));
+    segment = lane->segment;
+    Segment& seg = segments_[segment];
+    seg.holders += holders;
+    if (lane->pending.empty() || lane->pending.back().segment != segment) {
+      lane->pending.push_back({segment, {}});
+      ++seg.unwritten;
+    }
+    Encode(&lane->pending.back().bytes, topic.substr(0, 255), key, payload);
+    lane->segment_bytes += size;
+    ++lane->records;
+    if (durable) lane->notes.push_back(std::move(durable));
   }
-  wake_.notify_one();
+  lane->wake.notify_one();
   return segment;
 }
 
 void Journal::Release(uint64_t segment, size_t count) {
-  bool wake = false;
+  bool deletable = false;
   {
     std::lock_guard lock(mu_);
     auto it = segments_.find(segment);
     if (it == segments_.end()) return;
-    it->second.holders -= std::min(count, it->second.holders);
-    wake = it->second.holders == 0 && segment < written_below_;
-    release_pending_ = release_pending_ || wake;
+    Segment& s = it->second;
+    s.holders -= std::min(count, s.holders);
+    deletable = s.holders == 0 && s.sealed && s.unwritten == 0;
   }
-  if (wake) wake_.notify_one();
+  if (deletable) DeleteReleasedSegments();
 }
 
 Journal::Stats Journal::stats() const {
@@ -206,50 +241,49 @@ Journal::Stats Journal::stats() const {
   return s;
 }
 
-void Journal::WriterLoop() {
+void Journal::WriterLoop(Lane& lane) {
   std::vector<Chunk> chunks;
   std::vector<Delivered> notes;
   for (;;) {
     size_t records = 0;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || !pending_.empty() || release_pending_; });
-      if (stop_ && pending_.empty()) break;
-      chunks.swap(pending_);
-      notes.swap(pending_notes_);
-      records = std::exchange(pending_records_, 0);
+      lane.wake.wait(lock, [&] { return stop_ || !lane.pending.empty(); });
+      if (lane.pending.empty()) break;  // stopping, nothing left
+      chunks.swap(lane.pending);
+      notes.swap(lane.notes);
+      records = std::exchange(lane.records, 0);
+      lane.busy = true;
     }
-    if (!chunks.empty()) {
-      Status written = WriteAndSync(chunks);
-      {
-        std::lock_guard lock(mu_);
-        ++stats_.syncs;
-        if (written.ok()) {
-          stats_.records += records;
-          for (const Chunk& c : chunks) stats_.bytes += c.bytes.size();
-        } else {
-          ++stats_.failures;
-        }
-        // Every segment before the last one written is complete: nothing goes there again.
-        written_below_ = std::max(written_below_, chunks.back().segment);
+    Status written = WriteAndSync(lane, chunks);
+    {
+      std::lock_guard lock(mu_);
+      lane.busy = false;
+      ++stats_.syncs;
+      if (written.ok()) {
+        stats_.records += records;
+        for (const Chunk& c : chunks) stats_.bytes += c.bytes.size();
+      } else {
+        ++stats_.failures;
       }
-      if (!written.ok()) spdlog::error("{}", written.message());
-      for (Delivered& note : notes) note(written);
-      notes.clear();
-      chunks.clear();
+      for (const Chunk& c : chunks) --segments_[c.segment].unwritten;
     }
+    if (!written.ok()) spdlog::error("{}", written.message());
+    for (Delivered& note : notes) note(written);
+    notes.clear();
+    chunks.clear();
     DeleteReleasedSegments();
   }
 }
 
-Status Journal::OpenSegment(uint64_t segment) {
-  if (fd_ >= 0) ::close(fd_);  // synced already: every batch ends with a sync
+Status Journal::OpenSegment(Lane& lane, uint64_t segment) {
+  if (lane.fd >= 0) ::close(lane.fd);  // synced already: every batch ends with a sync
   const std::string path = PathOf(segment);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) return Errno("open " + path);
-  fd_segment_ = segment;
+  lane.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (lane.fd < 0) return Errno("open " + path);
+  lane.fd_segment = segment;
   struct stat st;
-  fd_size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  lane.fd_size = ::fstat(lane.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   // The new name must survive a crash too.
   if (::fsync(dir_fd_) != 0) return Errno("sync " + options_.dir);
   std::lock_guard lock(mu_);
@@ -257,21 +291,23 @@ Status Journal::OpenSegment(uint64_t segment) {
   return Status::Ok();
 }
 
-Status Journal::WriteAndSync(const std::vector<Chunk>& chunks) {
+Status Journal::WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks) {
   Status status;
   for (const Chunk& chunk : chunks) {
-    if (fd_ < 0 || fd_segment_ != chunk.segment) {
-      if (fd_ >= 0 && ::fdatasync(fd_) != 0) status = Errno("sync " + PathOf(fd_segment_));
-      if (status.ok()) status = OpenSegment(chunk.segment);
+    if (lane.fd < 0 || lane.fd_segment != chunk.segment) {
+      if (lane.fd >= 0 && ::fdatasync(lane.fd) != 0) {
+        status = Errno("sync " + PathOf(lane.fd_segment));
+      }
+      if (status.ok()) status = OpenSegment(lane, chunk.segment);
       if (!status.ok()) break;
     }
     const char* p = chunk.bytes.data();
     size_t left = chunk.bytes.size();
     while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
+      ssize_t n = ::write(lane.fd, p, left);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        status = Errno("write " + PathOf(fd_segment_));
+        status = Errno("write " + PathOf(lane.fd_segment));
         break;
       }
       p += n;
@@ -279,20 +315,23 @@ Status Journal::WriteAndSync(const std::vector<Chunk>& chunks) {
     }
     if (!status.ok()) break;
   }
-  if (status.ok() && ::fdatasync(fd_) != 0) status = Errno("sync " + PathOf(fd_segment_));
+  if (status.ok() && ::fdatasync(lane.fd) != 0) {
+    status = Errno("sync " + PathOf(lane.fd_segment));
+  }
   if (status.ok()) {
     struct stat st;
-    if (::fstat(fd_, &st) == 0) fd_size_ = static_cast<uint64_t>(st.st_size);
+    if (::fstat(lane.fd, &st) == 0) lane.fd_size = static_cast<uint64_t>(st.st_size);
     return status;
   }
   // Cut what this batch left behind, so the records after it stay readable, and start again
   // from a fresh descriptor (after a failed sync its pages cannot be trusted).
-  if (fd_ >= 0) {
-    if (::ftruncate(fd_, static_cast<off_t>(fd_size_)) != 0) {
-      spdlog::error("journal: cannot cut {} back: {}", PathOf(fd_segment_), std::strerror(errno));
+  if (lane.fd >= 0) {
+    if (::ftruncate(lane.fd, static_cast<off_t>(lane.fd_size)) != 0) {
+      spdlog::error("journal: cannot cut {} back: {}", PathOf(lane.fd_segment),
+                    std::strerror(errno));
     }
-    ::close(fd_);
-    fd_ = -1;
+    ::close(lane.fd);
+    lane.fd = -1;
   }
   return status;
 }
@@ -301,21 +340,19 @@ void Journal::DeleteReleasedSegments() {
   std::vector<uint64_t> doomed;
   {
     std::lock_guard lock(mu_);
-    release_pending_ = false;
-    for (auto it = segments_.begin(); it != segments_.end() && it->first < written_below_;) {
-      if (it->second.holders == 0) {
-        if (it->second.on_disk) doomed.push_back(it->first);
+    for (auto it = segments_.begin(); it != segments_.end();) {
+      const Segment& seg = it->second;
+      if (seg.holders == 0 && seg.sealed && seg.unwritten == 0) {
+        if (seg.on_disk) doomed.push_back(it->first);
         it = segments_.erase(it);
       } else {
         ++it;
       }
     }
   }
+  // A lane may still hold a deleted segment open (it closes it when it opens its next one):
+  // the file goes when it is closed.
   for (uint64_t segment : doomed) {
-    if (fd_ >= 0 && fd_segment_ == segment) {
-      ::close(fd_);
-      fd_ = -1;
-    }
     if (::unlink(PathOf(segment).c_str()) != 0 && errno != ENOENT) {
       spdlog::warn("journal: cannot delete {}: {}", PathOf(segment), std::strerror(errno));
     }

@@ -1,7 +1,12 @@
 #pragma once
 // Journal: the write-ahead log that makes the in-process bus durable. Messages are appended to
-// segment files under a directory and made durable by group commit: one thread writes and
-// fdatasyncs everything appended since its last sync, then tells each message's Delivered.
+// segment files under a directory and made durable by group commit: a writer thread writes and
+// fdatasyncs everything appended to it since its last sync, then tells each message's
+// Delivered. Several writers ("lanes", each with its own segment file) sync side by side: a
+// message goes to a lane that is not syncing when there is one, so it waits for one sync, not
+// for the one in progress and then its own (disks complete concurrent syncs of different files
+// about as fast as one). Replay order across lanes is by segment; consumers do not rely on
+// order across keys.
 // At open, every intact record of the segments left by the previous process is replayed, and
 // a torn tail (a crash mid-write) is cut off. A segment is deleted once every holder of its
 // records released them (every consumer group committed them) and no record will be written
@@ -34,6 +39,7 @@ namespace sms::bus {
 struct JournalOptions {
   std::string dir;                      // created if missing
   size_t segment_bytes = 16ull << 20;  // a segment is closed once it holds this much
+  size_t lanes = 4;                      // writers syncing side by side (>= 1)
 };
 
 // A record read back at open: its topic, key and payload, and the segment it is held in.
@@ -82,39 +88,45 @@ class Journal {
   };
   struct Segment {
     size_t holders = 0;
+    size_t unwritten = 0;  // chunks appended to it and not yet written
+    bool sealed = false;   // no record is appended to it any more
     bool on_disk = false;  // its file exists
+  };
+  // One writer: what is appended to it, its thread and its file.
+  struct Lane {
+    std::vector<Chunk> pending;      // guarded by mu_
+    std::vector<Delivered> notes;    // guarded by mu_
+    size_t records = 0;              // guarded by mu_
+    bool busy = false;               // guarded by mu_: writing or syncing
+    uint64_t segment = 0;            // guarded by mu_: where its appends go; 0: none yet
+    size_t segment_bytes = 0;        // guarded by mu_: appended to that segment
+    std::condition_variable wake;
+    std::thread thread;
+    // Its thread only.
+    int fd = -1;
+    uint64_t fd_segment = 0;
+    uint64_t fd_size = 0;  // bytes known written and synced to fd
   };
 
   explicit Journal(JournalOptions options);
   Status Replay(const std::function<void(JournalRecord&&)>& replay);
-  void WriterLoop();
+  Lane& PickLane();  // REQUIRES: mu_ held
+  void WriterLoop(Lane& lane);
   // Writes `chunks` and syncs; the status every record in them gets.
-  Status WriteAndSync(const std::vector<Chunk>& chunks);
-  Status OpenSegment(uint64_t segment);
-  void DeleteReleasedSegments();  // writer thread
+  Status WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks);
+  Status OpenSegment(Lane& lane, uint64_t segment);
+  void DeleteReleasedSegments();
   std::string PathOf(uint64_t segment) const;
 
   const JournalOptions options_;
   int dir_fd_ = -1;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;             // writer: work to do
-  std::vector<Chunk> pending_;               // guarded by mu_
-  std::vector<Delivered> pending_notes_;     // guarded by mu_
-  size_t pending_records_ = 0;               // guarded by mu_
-  std::map<uint64_t, Segment> segments_;     // guarded by mu_
-  uint64_t append_segment_ = 1;              // guarded by mu_: where Append writes
-  size_t append_bytes_ = 0;                  // guarded by mu_: bytes appended to it
-  uint64_t written_below_ = 1;               // guarded by mu_: segments below are complete
-  bool release_pending_ = false;             // guarded by mu_: a segment may be deletable
-  bool stop_ = false;                        // guarded by mu_
-  Stats stats_;                              // guarded by mu_
-
-  // Writer thread only.
-  int fd_ = -1;
-  uint64_t fd_segment_ = 0;
-  uint64_t fd_size_ = 0;  // bytes known written to fd_
-  std::thread writer_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // fixed after Open
+  std::map<uint64_t, Segment> segments_;      // guarded by mu_
+  uint64_t next_segment_ = 1;                 // guarded by mu_: the next new segment's number
+  bool stop_ = false;                         // guarded by mu_
+  Stats stats_;                               // guarded by mu_
 };
 
 }  // namespace sms::bus

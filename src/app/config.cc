@@ -16,17 +16,6 @@ const std::map<std::string, Role> kRoles = {{"all", Role::kAll},
                                             {"management", Role::kManagement},
                                             {"mail", Role::kMail}};
 
-std::string DefaultListen(Role role) {
-  switch (role) {
-    case Role::kAll: return "0.0.0.0:8080";
-    case Role::kManagement: return "0.0.0.0:8081";
-    case Role::kHealthcheck: return "0.0.0.0:8082";
-    case Role::kWorker: return "0.0.0.0:8083";
-    case Role::kMail: return "0.0.0.0:8084";
-  }
-  return "0.0.0.0:8080";
-}
-
 void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "host:port to serve on (default per role)")
       ->envname("SMS_LISTEN");
@@ -180,11 +169,43 @@ Status ReadSecretFiles(Config& c) {
 
 }  // namespace
 
+std::string DefaultListen(Role role) {
+  switch (role) {
+    case Role::kAll: return "0.0.0.0:8080";
+    case Role::kManagement: return "0.0.0.0:8081";
+    case Role::kHealthcheck: return "0.0.0.0:8082";
+    case Role::kWorker: return "0.0.0.0:8083";
+    case Role::kMail: return "0.0.0.0:8084";
+  }
+  return "0.0.0.0:8080";
+}
+
 const char* RoleName(Role role) {
   for (const auto& [name, r] : kRoles) {
     if (r == role) return name.c_str();
   }
   return "all";
+}
+
+std::vector<std::string> RoleNames() {
+  return {"all", "healthcheck", "worker", "management", "mail"};
+}
+
+Role RoleByName(const std::string& name) {
+  auto it = kRoles.find(name);
+  return it == kRoles.end() ? Role::kAll : it->second;
+}
+
+Status ParseArguments(CLI::App& app, int argc, const char* const* argv, int* exit_code) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    *exit_code = app.exit(e, out, err);
+    std::string text = out.str() + err.str();
+    return Status::InvalidArgument(text.empty() ? e.what() : text);
+  }
+  return Status::Ok();
 }
 
 std::string RedactUrl(const std::string& url) {
@@ -204,20 +225,12 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   std::string role = "all";
   CLI::App app{
       "smsd: the SMS server. Roles: all (default), healthcheck, worker, management, mail."};
-  app.add_option("role", role, "Which role to run")
-      ->check(CLI::IsMember({"all", "healthcheck", "worker", "management", "mail"}));
+  app.add_option("role", role, "Which role to run")->check(CLI::IsMember(RoleNames()));
   AddOptions(app, c);
   AddSecurityOptions(app, c);
   app.set_version_flag("--version", "smsd 0.1.0");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::ostringstream out, err;
-    *exit_code = app.exit(e, out, err);
-    std::string text = out.str() + err.str();
-    return Status::InvalidArgument(text.empty() ? e.what() : text);
-  }
-  c.role = kRoles.at(role);
+  if (Status parsed = ParseArguments(app, argc, argv, exit_code); !parsed.ok()) return parsed;
+  c.role = RoleByName(role);
   if (const char* secret = std::getenv("SMS_JWT_SECRET")) c.jwt_secret = secret;
   if (const char* password = std::getenv("SMS_ADMIN_PASSWORD")) c.admin_password = password;
   if (Status secrets = ReadSecretFiles(c); !secrets.ok()) {

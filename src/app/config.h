@@ -7,6 +7,10 @@
 
 #include "core/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace sms::app {
 
 enum class Role { kAll, kHealthcheck, kWorker, kManagement, kMail };
@@ -77,6 +81,19 @@ struct Config {
 Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code);
 
 const char* RoleName(Role role);
+
+// Every role's name, "all" first.
+std::vector<std::string> RoleNames();
+
+// The role named `name` (one of RoleNames()); kAll for any other name.
+Role RoleByName(const std::string& name);
+
+// `app.parse(argc, argv)`. On --help, --version or a bad argument, a non-ok status whose
+// message is the text CLI11 prints, and in `exit_code` the code it exits with.
+Status ParseArguments(CLI::App& app, int argc, const char* const* argv, int* exit_code);
+
+// The address a role listens on when --listen (SMS_LISTEN) is not set.
+std::string DefaultListen(Role role);
 
 // `url` with any password replaced by "***" ("postgresql://sms:***@db/sms"), for logs.
 std::string RedactUrl(const std::string& url);

@@ -1,9 +1,48 @@
-"""What a container deployment relies on: secrets read from files (docker secrets) through
-the *_FILE settings."""
+"""What a container deployment relies on: `smsd probe` for the HEALTHCHECK, and secrets read
+from files (docker secrets) through the *_FILE settings."""
 import os
+import socket
 import subprocess
 
 from conftest import SMSD, Smsd, embedded_env, login
+
+
+def probe(*args, env=None):
+    return subprocess.run([SMSD, "probe", *args], capture_output=True, text=True, timeout=30,
+                          env=env or embedded_env())
+
+
+def closed_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_probe_exits_zero_while_smsd_answers(smsd):
+    done = probe("--url", f"{smsd.url}/healthz")
+    assert done.returncode == 0, done
+    assert done.stdout == f"smsd probe: healthy: {smsd.url}/healthz: HTTP 200\n"
+    # Without --url it probes the address the role listens on: --listen, else SMS_LISTEN.
+    assert probe("--listen", f"0.0.0.0:{smsd.port}").returncode == 0
+    env = dict(embedded_env(), SMS_LISTEN=f"0.0.0.0:{smsd.port}")
+    assert probe("management", env=env).returncode == 0
+
+
+def test_probe_exits_one_with_one_line_when_nothing_answers():
+    url = f"http://127.0.0.1:{closed_port()}/healthz"
+    done = probe("--url", url, "--timeout-ms", "1000")
+    assert done.returncode == 1, done
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"smsd probe: unhealthy: {url}: "), done
+    assert "onnect" in lines[0], done  # "Failed to connect …" / "Couldn't connect …"
+
+
+def test_probe_exits_one_on_a_non_2xx_answer(smsd):
+    done = probe("--url", f"{smsd.url}/no-such-path")
+    assert done.returncode == 1, done
+    assert done.stderr.startswith(f"smsd probe: unhealthy: {smsd.url}/no-such-path: HTTP 404")
 
 
 def write(path, content):

@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <initializer_list>
 #include <map>
+
+#include "app/secret_file.h"
 
 namespace sms::app {
 namespace {
@@ -12,17 +15,6 @@ const std::map<std::string, Role> kRoles = {{"all", Role::kAll},
                                             {"worker", Role::kWorker},
                                             {"management", Role::kManagement},
                                             {"mail", Role::kMail}};
-
-std::string DefaultListen(Role role) {
-  switch (role) {
-    case Role::kAll: return "0.0.0.0:8080";
-    case Role::kManagement: return "0.0.0.0:8081";
-    case Role::kHealthcheck: return "0.0.0.0:8082";
-    case Role::kWorker: return "0.0.0.0:8083";
-    case Role::kMail: return "0.0.0.0:8084";
-  }
-  return "0.0.0.0:8080";
-}
 
 void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "host:port to serve on (default per role)")
@@ -39,6 +31,9 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--database-url", c.database_url,
                  "sqlite:<path> or postgresql://… (default sqlite:<data-dir>/sms.db)")
       ->envname("SMS_DATABASE_URL");
+  app.add_option("--database-url-file", c.database_url_file,
+                 "File holding the database URL (a docker secret); instead of --database-url")
+      ->envname("SMS_DATABASE_URL_FILE");
   app.add_option("--kafka-brokers", c.kafka_brokers, "host:port,… (default: in-process bus)")
       ->envname("SMS_KAFKA_BROKERS");
   app.add_option("--kafka-topic-prefix", c.kafka_topic_prefix,
@@ -72,6 +67,9 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--smtp-user", c.smtp_user, "SMTP AUTH user")->envname("SMS_SMTP_USER");
   app.add_option("--smtp-password", c.smtp_password, "SMTP AUTH password (never logged)")
       ->envname("SMS_SMTP_PASSWORD");
+  app.add_option("--smtp-password-file", c.smtp_password_file,
+                 "File holding the SMTP AUTH password (a docker secret); or --smtp-password")
+      ->envname("SMS_SMTP_PASSWORD_FILE");
   app.add_option("--smtp-starttls", c.smtp_starttls, "try|required (smtp:// only)")
       ->envname("SMS_SMTP_STARTTLS")->check(CLI::IsMember({"try", "required"}))
       ->capture_default_str();
@@ -100,8 +98,12 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
   app.add_option("--jwt-ttl-minutes", c.jwt_ttl_minutes, "Lifetime of a login's token")
       ->envname("SMS_JWT_TTL_MINUTES")->check(CLI::Range(1, 24 * 60))->capture_default_str();
   app.add_option("--admin-user", c.admin_user,
-                 "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD")
+                 "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD "
+                 "or --admin-password-file")
       ->envname("SMS_ADMIN_USER");
+  app.add_option("--admin-password-file", c.admin_password_file,
+                 "File holding the first admin's password; or set SMS_ADMIN_PASSWORD")
+      ->envname("SMS_ADMIN_PASSWORD_FILE");
   app.add_option("--log-format", c.log_format, "text|json (one JSON object per line)")
       ->envname("SMS_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("--log-file", c.log_file, "Also log to this file, rotated by size")
@@ -131,13 +133,79 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
       ->envname("SMS_TRUSTED_PROXIES");
 }
 
+// A secret given either as a value or as the file that holds it (a docker secret).
+struct SecretSetting {
+  std::string& value;
+  const std::string& file;
+  const char* value_setting;  // how a user names it: "--database-url (SMS_DATABASE_URL)"
+  const char* file_setting;
+  const char* field;
+};
+
+// Fills each secret that has a *_FILE setting from its file.
+Status ReadSecretFiles(Config& c) {
+  const std::initializer_list<SecretSetting> settings = {
+      {c.jwt_secret, c.jwt_secret_file, "SMS_JWT_SECRET", "--jwt-secret-file (SMS_JWT_SECRET_FILE)",
+       "jwt_secret"},
+      {c.admin_password, c.admin_password_file, "SMS_ADMIN_PASSWORD",
+       "--admin-password-file (SMS_ADMIN_PASSWORD_FILE)", "admin_password"},
+      {c.database_url, c.database_url_file, "--database-url (SMS_DATABASE_URL)",
+       "--database-url-file (SMS_DATABASE_URL_FILE)", "database_url"},
+      {c.smtp_password, c.smtp_password_file, "--smtp-password (SMS_SMTP_PASSWORD)",
+       "--smtp-password-file (SMS_SMTP_PASSWORD_FILE)", "smtp_password"}};
+  for (const SecretSetting& s : settings) {
+    if (s.file.empty()) continue;
+    if (!s.value.empty()) {
+      return Status::InvalidArgument(std::string("smsd: set either ") + s.value_setting + " or " +
+                                         s.file_setting + ", not both",
+                                     s.field);
+    }
+    auto read = ReadSecretFile(s.file, s.file_setting, s.field);
+    if (!read.ok()) return Status::InvalidArgument("smsd: " + read.status().message(), s.field);
+    s.value = std::move(*read);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::string DefaultListen(Role role) {
+  switch (role) {
+    case Role::kAll: return "0.0.0.0:8080";
+    case Role::kManagement: return "0.0.0.0:8081";
+    case Role::kHealthcheck: return "0.0.0.0:8082";
+    case Role::kWorker: return "0.0.0.0:8083";
+    case Role::kMail: return "0.0.0.0:8084";
+  }
+  return "0.0.0.0:8080";
+}
 
 const char* RoleName(Role role) {
   for (const auto& [name, r] : kRoles) {
     if (r == role) return name.c_str();
   }
   return "all";
+}
+
+std::vector<std::string> RoleNames() {
+  return {"all", "healthcheck", "worker", "management", "mail"};
+}
+
+Role RoleByName(const std::string& name) {
+  auto it = kRoles.find(name);
+  return it == kRoles.end() ? Role::kAll : it->second;
+}
+
+Status ParseArguments(CLI::App& app, int argc, const char* const* argv, int* exit_code) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    *exit_code = app.exit(e, out, err);
+    std::string text = out.str() + err.str();
+    return Status::InvalidArgument(text.empty() ? e.what() : text);
+  }
+  return Status::Ok();
 }
 
 std::string RedactUrl(const std::string& url) {
@@ -157,22 +225,18 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   std::string role = "all";
   CLI::App app{
       "smsd: the SMS server. Roles: all (default), healthcheck, worker, management, mail."};
-  app.add_option("role", role, "Which role to run")
-      ->check(CLI::IsMember({"all", "healthcheck", "worker", "management", "mail"}));
+  app.add_option("role", role, "Which role to run")->check(CLI::IsMember(RoleNames()));
   AddOptions(app, c);
   AddSecurityOptions(app, c);
   app.set_version_flag("--version", "smsd 0.1.0");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::ostringstream out, err;
-    *exit_code = app.exit(e, out, err);
-    std::string text = out.str() + err.str();
-    return Status::InvalidArgument(text.empty() ? e.what() : text);
-  }
-  c.role = kRoles.at(role);
+  if (Status parsed = ParseArguments(app, argc, argv, exit_code); !parsed.ok()) return parsed;
+  c.role = RoleByName(role);
   if (const char* secret = std::getenv("SMS_JWT_SECRET")) c.jwt_secret = secret;
   if (const char* password = std::getenv("SMS_ADMIN_PASSWORD")) c.admin_password = password;
+  if (Status secrets = ReadSecretFiles(c); !secrets.ok()) {
+    *exit_code = 2;
+    return secrets;
+  }
   if (c.listen.empty()) c.listen = DefaultListen(c.role);
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/sms.db";
   if (c.role != Role::kAll && c.kafka_brokers.empty()) {

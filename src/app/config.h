@@ -7,6 +7,10 @@
 
 #include "core/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace sms::app {
 
 enum class Role { kAll, kHealthcheck, kWorker, kManagement, kMail };
@@ -19,6 +23,7 @@ struct Config {
   std::string tz = "Asia/Ho_Chi_Minh";
   bool auto_register = true;
   std::string database_url;       // empty: sqlite:<data_dir>/sms.db
+  std::string database_url_file;  // or the URL's file (it may hold a password)
   std::string kafka_brokers;      // empty: in-process bus
   std::string kafka_topic_prefix; // prepended to topic and group names
   std::string redis_url;          // empty: in-process cache
@@ -36,6 +41,7 @@ struct Config {
   std::string smtp_url;           // empty: .eml files in <data_dir>/outbox
   std::string smtp_user;
   std::string smtp_password;      // never logged
+  std::string smtp_password_file; // or the password's file
   std::string smtp_starttls = "try";
   std::string smtp_ca_file;
   std::string mail_from = "SMS <sms@localhost>";
@@ -50,6 +56,7 @@ struct Config {
   int jwt_ttl_minutes = 15;
   std::string admin_user;       // the first admin, created when there are no users
   std::string admin_password;
+  std::string admin_password_file;  // or the password's file
   // Logging.
   std::string log_format = "text";  // text|json
   std::string log_file;             // empty: stdout only
@@ -67,10 +74,26 @@ struct Config {
 };
 
 // Parses argv and the environment. On --help/--version, or a bad value, returns a non-ok
-// status whose message is the text to print; `exit_code` says how to exit.
+// status whose message is the text to print; `exit_code` says how to exit. Each secret that
+// has a *_FILE setting (JWT secret, admin password, database URL, SMTP password) is read from
+// its file here (secret_file.h): a file that cannot be read, or a secret given both ways, is a
+// bad value.
 Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code);
 
 const char* RoleName(Role role);
+
+// Every role's name, "all" first.
+std::vector<std::string> RoleNames();
+
+// The role named `name` (one of RoleNames()); kAll for any other name.
+Role RoleByName(const std::string& name);
+
+// `app.parse(argc, argv)`. On --help, --version or a bad argument, a non-ok status whose
+// message is the text CLI11 prints, and in `exit_code` the code it exits with.
+Status ParseArguments(CLI::App& app, int argc, const char* const* argv, int* exit_code);
+
+// The address a role listens on when --listen (SMS_LISTEN) is not set.
+std::string DefaultListen(Role role);
 
 // `url` with any password replaced by "***" ("postgresql://sms:***@db/sms"), for logs.
 std::string RedactUrl(const std::string& url);

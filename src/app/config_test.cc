@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "app/secret_file.h"
+
 namespace sms::app {
 namespace {
 
@@ -119,6 +124,90 @@ TEST(ConfigTest, HelpNeverShowsTheAgentTokens) {
   EXPECT_EQ(code, 0);
   EXPECT_NE(c.status().message().find("--agent-tokens"), std::string::npos);
   EXPECT_EQ(c.status().message().find("secret-token-value"), std::string::npos);
+}
+
+// A file under the test's temporary directory holding `content`; its path.
+std::string WriteFile(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::path(::testing::TempDir()) / name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+TEST(ConfigTest, SecretsComeFromFilesWithTheTrailingNewlineDropped) {
+  setenv("SMS_ADMIN_PASSWORD_FILE", WriteFile("admin", "admin pass word\n").c_str(), 1);
+  setenv("SMS_JWT_SECRET_FILE", WriteFile("jwt", std::string(40, 'j') + "\r\n").c_str(), 1);
+  setenv("SMS_SMTP_PASSWORD_FILE", WriteFile("smtp", "smtp pw").c_str(), 1);
+  std::string db = WriteFile("db", "postgresql://sms:p%40ss@db:5432/sms\n\n");
+  int code = -1;
+  auto c = Parse({"--database-url-file", db.c_str()}, &code);
+  unsetenv("SMS_ADMIN_PASSWORD_FILE");
+  unsetenv("SMS_JWT_SECRET_FILE");
+  unsetenv("SMS_SMTP_PASSWORD_FILE");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->admin_password, "admin pass word");
+  EXPECT_EQ(c->jwt_secret, std::string(40, 'j'));
+  EXPECT_EQ(c->smtp_password, "smtp pw");
+  EXPECT_EQ(c->database_url, "postgresql://sms:p%40ss@db:5432/sms");
+  // Inner newlines and spaces are the secret's own.
+  auto inner = Parse({"--smtp-password-file", WriteFile("inner", " a\nb \n").c_str()}, &code);
+  ASSERT_TRUE(inner.ok());
+  EXPECT_EQ(inner->smtp_password, " a\nb ");
+}
+
+TEST(ConfigTest, ASecretGivenBothWaysStopsNamingBoth) {
+  std::string file = WriteFile("both", "from the file");
+  setenv("SMS_DATABASE_URL", "postgresql://db/sms", 1);
+  int code = 0;
+  auto db = Parse({"--database-url-file", file.c_str()}, &code);
+  unsetenv("SMS_DATABASE_URL");
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(db.status().message(),
+            "smsd: set either --database-url (SMS_DATABASE_URL) or --database-url-file "
+            "(SMS_DATABASE_URL_FILE), not both");
+  setenv("SMS_ADMIN_PASSWORD", "the admin password", 1);
+  auto admin = Parse({"--admin-password-file", file.c_str()}, &code);
+  unsetenv("SMS_ADMIN_PASSWORD");
+  ASSERT_FALSE(admin.ok());
+  EXPECT_NE(admin.status().message().find("SMS_ADMIN_PASSWORD_FILE"), std::string::npos);
+  setenv("SMS_JWT_SECRET", std::string(40, 's').c_str(), 1);
+  auto jwt = Parse({"--jwt-secret-file", file.c_str()}, &code);
+  unsetenv("SMS_JWT_SECRET");
+  ASSERT_FALSE(jwt.ok());
+  EXPECT_NE(jwt.status().message().find("SMS_JWT_SECRET or --jwt-secret-file"), std::string::npos);
+  auto smtp = Parse({"--smtp-password", "pw", "--smtp-password-file", file.c_str()}, &code);
+  ASSERT_FALSE(smtp.ok());
+  EXPECT_EQ(smtp.status().field(), "smtp_password");
+}
+
+TEST(ConfigTest, AnUnreadableSecretFileStopsWithOneLineNamingTheSetting) {
+  int code = 0;
+  auto missing = Parse({"--smtp-password-file", "/nonexistent/smtp-password"}, &code);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(missing.status().message(),
+            "smsd: --smtp-password-file (SMS_SMTP_PASSWORD_FILE): /nonexistent/smtp-password "
+            "cannot be read: No such file or directory");
+  auto directory = Parse({"--database-url-file", ::testing::TempDir().c_str()}, &code);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.status().message().find("cannot be read"), std::string::npos);
+  std::string empty = WriteFile("empty", "\n");
+  setenv("SMS_ADMIN_PASSWORD_FILE", empty.c_str(), 1);
+  auto blank = Parse({}, &code);
+  unsetenv("SMS_ADMIN_PASSWORD_FILE");
+  ASSERT_FALSE(blank.ok());
+  EXPECT_EQ(blank.status().message(),
+            "smsd: --admin-password-file (SMS_ADMIN_PASSWORD_FILE): " + empty + " is empty");
+  std::string big = WriteFile("big", std::string(kMaxSecretFileBytes + 1, 'x'));
+  auto large = Parse({"--jwt-secret-file", big.c_str()}, &code);
+  ASSERT_FALSE(large.ok());
+  EXPECT_EQ(large.status().message(), "smsd: --jwt-secret-file (SMS_JWT_SECRET_FILE): " + big +
+                                          " is larger than 65536 bytes");
+  EXPECT_EQ(large.status().message().find("xxxx"), std::string::npos);
+  std::string fits = WriteFile("fits", std::string(kMaxSecretFileBytes, 'y'));
+  auto exact = Parse({"--jwt-secret-file", fits.c_str()}, &code);
+  ASSERT_TRUE(exact.ok()) << exact.status().message();
+  EXPECT_EQ(exact->jwt_secret.size(), kMaxSecretFileBytes);
 }
 
 }  // namespace

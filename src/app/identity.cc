@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "app/secret_file.h"
 #include "auth/api_token.h"
 #include "auth/password.h"
 #include "roles/management/access.h"
@@ -17,16 +16,6 @@ namespace sms::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("cannot read " + path, "jwt_secret_file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  return secret;
-}
 
 // Writes `content` to a new file readable by the owner only. false when it exists already.
 Result<bool> CreatePrivateFile(const std::string& path, const std::string& content) {
@@ -45,18 +34,13 @@ Result<std::string> GeneratedSecret(const Config& cfg) {
   auto created = CreatePrivateFile(path, auth::RandomHex(32) + "\n");
   if (!created.ok()) return created.status();
   if (*created) spdlog::info("identity: generated a JWT signing secret in {} (mode 0600)", path);
-  return ReadSecretFile(path);
+  return ReadSecretFile(path, "the generated JWT secret", "jwt_secret");
 }
 
 }  // namespace
 
 Result<auth::Jwt> LoadJwt(const Config& cfg) {
-  std::string secret = cfg.jwt_secret;
-  if (secret.empty() && !cfg.jwt_secret_file.empty()) {
-    auto read = ReadSecretFile(cfg.jwt_secret_file);
-    if (!read.ok()) return read.status();
-    secret = std::move(*read);
-  }
+  std::string secret = cfg.jwt_secret;  // SMS_JWT_SECRET or the file of --jwt-secret-file
   if (secret.empty() && cfg.role == Role::kAll) {
     auto generated = GeneratedSecret(cfg);
     if (!generated.ok()) return generated.status();
@@ -88,7 +72,8 @@ Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now) {
     auto written = CreatePrivateFile(password_file, password + "\n");
     if (!written.ok()) return written.status();
     if (!*written) {
-      auto kept = ReadSecretFile(password_file);  // a start that stopped before creating it
+      // A start that stopped before creating the admin.
+      auto kept = ReadSecretFile(password_file, "the generated admin password", "admin_password");
       if (!kept.ok()) return kept.status();
       password = *kept;
     }

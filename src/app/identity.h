@@ -11,8 +11,8 @@
 
 namespace sms::app {
 
-// The signing key: SMS_JWT_SECRET, else the file --jwt-secret-file names (trailing newlines
-// dropped). `smsd all` with neither generates one into <data-dir>/jwt-secret (mode 0600) and
+// The signing key: cfg.jwt_secret (SMS_JWT_SECRET, or the file --jwt-secret-file names, read by
+// ParseConfig). `smsd all` with neither generates one into <data-dir>/jwt-secret (mode 0600) and
 // reuses it after. InvalidArgument (one line, never quoting the secret) when it is missing or
 // shorter than 32 bytes.
 Result<auth::Jwt> LoadJwt(const Config& cfg);

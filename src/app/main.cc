@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "app/identity.h"
 #include "app/logging.h"
+#include "app/probe.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
 #include "cache/redis_cache.h"
@@ -337,6 +338,9 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (argc == 2 && std::string_view(argv[1]) == "routes") return sms::app::PrintRoutes();
+  if (argc >= 2 && std::string_view(argv[1]) == "probe") {
+    return sms::app::ProbeCommand(argc - 1, argv + 1);
+  }
   if (argc >= 3 && std::string_view(argv[1]) == "set-password") {
     return sms::app::SetPasswordCommand(argc, argv);
   }

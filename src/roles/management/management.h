@@ -9,11 +9,12 @@
 #include "cache/cache.h"
 #include "core/clock.h"
 #include "history/history.h"
-#include "report/calendar.h"
-#include "roles/management/access.h"
-#include "report/scheduler.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "report/calendar.h"
+#include "report/scheduler.h"
+#include "roles/common/write_health.h"
+#include "roles/management/access.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -29,6 +30,8 @@ struct ManagementBackends {
   // Who may call what: with it, Register adds the identity routes and guards the router;
   // without it (handler tests) every route is open.
   std::shared_ptr<Access> access;
+  // Told the outcome of every server create, update, delete and import (/readyz). Optional.
+  roles::WriteHealthPtr write_health;
 };
 
 class Management {

@@ -40,7 +40,8 @@ class WorkerTest : public ::testing::Test {
     metrics_ = std::make_shared<http::Metrics>();
   }
   std::unique_ptr<Worker> MakeWorker(WorkerOptions o = {}) {
-    return std::make_unique<Worker>(o, Backends{bus_, store_, cache_, history_, clock_, metrics_});
+    return std::make_unique<Worker>(
+        o, Backends{bus_, store_, cache_, history_, clock_, metrics_, write_health_});
   }
   // What the store holds and what a sweep did; a failed read ends the test.
   Server Stored(const std::string& id) { return ValueOrThrow(store_->GetServer(id), id); }
@@ -52,6 +53,7 @@ class WorkerTest : public ::testing::Test {
   cache::CachePtr cache_;
   history::HistoryPtr history_;
   std::shared_ptr<http::Metrics> metrics_;
+  roles::WriteHealthPtr write_health_;  // unset: nothing tracked
 };
 
 TEST_F(WorkerTest, FirstHeartbeatRegistersServerOn) {
@@ -230,6 +232,24 @@ TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
   clock_->Set(kT0 + 300'000 + Worker::kOutageMemory);
   EXPECT_EQ(Swept(*w), 1);
   EXPECT_EQ(Stored("b").status, ServerStatus::kOff);
+}
+
+TEST_F(WorkerTest, BatchWritesAndSweepsThatWroteTellTheWriteHealth) {
+  write_health_ = std::make_shared<roles::WriteHealth>(clock_);
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10)}).ok());
+  store_->SetWritesFail(true);  // a full disk
+  for (int i = 1; i <= 3; ++i) EXPECT_FALSE(w->ProcessBatch({Beat("a", kT0 + i * 1000, 10)}).ok());
+  EXPECT_EQ(write_health_->Check().code(), Code::kUnavailable);
+  store_->SetWritesFail(false);
+  clock_->Set(kT0 + 5'000);
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(write_health_->Check().code(), Code::kUnavailable) << "a sweep that wrote nothing";
+  clock_->Set(kT0 + 41'000);  // a is due: the sweep writes
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_TRUE(write_health_->Check().ok());
 }
 
 TEST_F(WorkerTest, AutoRegisterOffRejectsUnknownServers) {

@@ -25,6 +25,7 @@
 #include "report/calendar.h"
 #include "report/scheduler.h"
 #include "roles/common/probes.h"
+#include "roles/common/write_health.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "roles/mail/mail_service.h"
 #include "roles/mail/store_sent_log.h"
@@ -103,6 +104,7 @@ struct Process {
   store::StorePtr store;
   cache::CachePtr cache;
   history::HistoryPtr history;
+  roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
   std::unique_ptr<healthcheck::Healthcheck> hc;
   std::unique_ptr<management::Management> mgmt;
   std::unique_ptr<report::DailyReports> daily;
@@ -129,6 +131,10 @@ void OpenData(const Config& cfg, Process& p) {
   p.store = Need(store::MakeStore({cfg.database_url}), "database");
   p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
   if (cfg.role == Role::kMail) return;
+  // Ping reads; a full disk or a read-only database fails only writes: the worker and the API
+  // report theirs, and /readyz says "store_writes" when they keep failing.
+  p.write_health = std::make_shared<roles::WriteHealth>(p.clock);
+  p.checks.emplace_back("store_writes", [health = p.write_health] { return health->Check(); });
   p.cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
   history::HistoryConfig hcfg;
   hcfg.search_url = cfg.search_url;
@@ -165,6 +171,7 @@ void StartManagement(const Config& cfg, Process& p) {
   management::ManagementBackends mb{p.store, p.history, p.cache, p.clock};
   mb.reporter = reporter;
   mb.calendar = calendar;
+  mb.write_health = p.write_health;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
@@ -195,7 +202,7 @@ void StartWorker(const Config& cfg, Process& p) {
   // not committed for the next worker.
   wo.drain_on_stop = cfg.kafka_brokers.empty();
   p.wk = std::make_unique<worker::Worker>(
-      wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics});
+      wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics, p.write_health});
   Check(p.wk->Start(), "worker");
 }
 

@@ -9,9 +9,11 @@ namespace sms::auth {
 namespace {
 
 TEST(ScopesTest, EachRoleHoldsItsScopes) {
-  auto viewer = *ScopesOf("viewer");
-  auto op = *ScopesOf("operator");
-  auto admin = *ScopesOf("admin");
+  auto viewer_scopes = ScopesOf("viewer");
+  auto op_scopes = ScopesOf("operator");
+  auto admin_scopes = ScopesOf("admin");
+  ASSERT_TRUE(viewer_scopes && op_scopes && admin_scopes);
+  const auto &viewer = *viewer_scopes, &op = *op_scopes, &admin = *admin_scopes;
   EXPECT_TRUE(HasScope(viewer, "servers:read"));
   EXPECT_FALSE(HasScope(viewer, "servers:write"));
   EXPECT_FALSE(HasScope(viewer, "reports:send"));
@@ -37,7 +39,9 @@ TEST(PasswordTest, Argon2idHashesVerifyAndNeverHoldThePassword) {
   ASSERT_TRUE(hash.ok()) << hash.status().ToString();
   EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u) << *hash;
   EXPECT_EQ(hash->find("correct"), std::string::npos);
-  EXPECT_NE(*HashPassword("correct horse battery"), *hash);  // salted
+  auto again = HashPassword("correct horse battery");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_NE(*again, *hash);  // salted
   EXPECT_TRUE(VerifyPassword("correct horse battery", *hash));
   EXPECT_FALSE(VerifyPassword("correct horse batterz", *hash));
   EXPECT_FALSE(VerifyPassword("correct horse battery", "not a hash"));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "support/assert_ok.h"
 
 namespace sms::bus {
 namespace {
@@ -64,9 +65,7 @@ class BusContractTest : public ::testing::Test {
   }
 
   static BusPtr MakeOrDie(size_t capacity) {
-    auto bus = Traits::Make(capacity);
-    EXPECT_TRUE(bus.ok()) << bus.status().ToString();
-    return bus.ok() ? *bus : nullptr;
+    return sms::testing::ValueOrThrow(Traits::Make(capacity), "making the bus");
   }
 
   // A name no other test (or earlier run against a shared broker) uses.
@@ -79,9 +78,7 @@ class BusContractTest : public ::testing::Test {
   }
 
   std::unique_ptr<Consumer> Join(const std::string& group) {
-    auto consumer = bus_->Subscribe(topic_, group);
-    EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
-    return consumer.ok() ? std::move(consumer).value() : nullptr;
+    return sms::testing::ValueOrThrow(bus_->Subscribe(topic_, group), "subscribing " + group);
   }
 
   // Publishes m<from>..m<to-1>, all with key "k" (so Kafka keeps them in order), or each

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bus/memory_bus.h"
+#include "support/assert_ok.h"
 
 namespace sms::bus {
 namespace {
@@ -20,9 +21,7 @@ using namespace std::chrono_literals;
 class FaultyBusTest : public ::testing::Test {
  protected:
   std::unique_ptr<Consumer> Join(const std::string& group) {
-    auto consumer = bus_.Subscribe("t", group);
-    EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
-    return std::move(consumer).value();
+    return sms::testing::ValueOrThrow(bus_.Subscribe("t", group), "subscribing " + group);
   }
 
   static std::vector<std::string> Drain(Consumer& consumer) {

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/assert_ok.h"
+
 namespace sms::bus {
 namespace {
 
@@ -195,10 +197,12 @@ TEST_F(KafkaBrokerTest, CreatesMissingTopicsWithTheConfiguredPartitions) {
   const std::string published = Fresh("published");
   const std::string unknown = Fresh("unknown");
   ASSERT_TRUE(bus->Subscribe(subscribed, "g").ok());
-  EXPECT_EQ(bus->PartitionCount(subscribed).value(), 3);
+  ASSERT_OK_AND_ASSIGN(int subscribed_partitions, bus->PartitionCount(subscribed));
+  EXPECT_EQ(subscribed_partitions, 3);
   ASSERT_TRUE(bus->Publish(published, "k", "p").ok());
   ASSERT_TRUE(bus->Flush(10s).ok());
-  EXPECT_EQ(bus->PartitionCount(published).value(), 3);
+  ASSERT_OK_AND_ASSIGN(int published_partitions, bus->PartitionCount(published));
+  EXPECT_EQ(published_partitions, 3);
   EXPECT_EQ(bus->PartitionCount(unknown).status().code(), Code::kNotFound);
   EXPECT_EQ(bus->Depth(unknown), 0);
   EXPECT_EQ(bus->PartitionCount(unknown).status().code(), Code::kNotFound);  // not created
@@ -239,14 +243,14 @@ TEST_F(KafkaBrokerTest, ANewMemberGetsWhatAClosedMemberPolledButDidNotCommit) {
     ASSERT_TRUE(bus->Publish(topic, Tagged("k", i % 12), Tagged("m", i)).ok());
   }
   ASSERT_TRUE(bus->Flush(10s).ok());
-  auto first = std::move(bus->Subscribe(topic, "g")).value();
+  ASSERT_OK_AND_ASSIGN(auto first, bus->Subscribe(topic, "g"));
   std::vector<std::string> committed = PollN(*first, 20, 20s);
   ASSERT_EQ(committed.size(), 20u);
   ASSERT_TRUE(first->Commit().ok());
   std::vector<std::string> uncommitted = PollN(*first, 20, 20s);
   ASSERT_EQ(uncommitted.size(), 20u);
   first.reset();  // closes without committing the second 20
-  auto second = std::move(bus->Subscribe(topic, "g")).value();
+  ASSERT_OK_AND_ASSIGN(auto second, bus->Subscribe(topic, "g"));
   std::vector<std::string> again = PollN(*second, 40, 20s);
   std::set<std::string> expected;
   for (const std::string& m : Range(0, 60)) expected.insert(m);
@@ -288,7 +292,7 @@ TEST_F(KafkaBrokerTest, ANewMemberGetsWhatACrashedMemberPolledButDidNotCommit) {
   unsetenv("SMS_TEST_CRASH_TOPIC");
   auto bus = OpenOrDie(config_);
   ASSERT_NE(bus, nullptr);
-  auto consumer = std::move(bus->Subscribe(topic, topic + ".g")).value();
+  ASSERT_OK_AND_ASSIGN(auto consumer, bus->Subscribe(topic, topic + ".g"));
   EXPECT_EQ(PollN(*consumer, 20, 40s), Range(10, 30));
 }
 
@@ -302,7 +306,7 @@ TEST_F(KafkaBrokerTest, DepthCountsTheConfiguredGroupOnceItReadsTheTopic) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(metrics->Publish(topic, "k", "p").ok());
   ASSERT_TRUE(metrics->Flush(10s).ok());
   EXPECT_EQ(metrics->Depth(topic), 0);  // the group has never read this topic
-  auto consumer = std::move(worker->Subscribe(topic, config_.depth_group)).value();
+  ASSERT_OK_AND_ASSIGN(auto consumer, worker->Subscribe(topic, config_.depth_group));
   ASSERT_EQ(PollN(*consumer, 4, 20s).size(), 4u);
   ASSERT_TRUE(consumer->Commit().ok());
   EXPECT_EQ(metrics->Depth(topic), 6);

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/assert_ok.h"
+
 namespace sms::bus {
 namespace {
 
@@ -26,9 +28,7 @@ void Publish(Bus& bus, const std::string& topic, std::vector<std::string> payloa
 }
 
 std::unique_ptr<Consumer> Join(Bus& bus, const std::string& topic, const std::string& group) {
-  auto consumer = bus.Subscribe(topic, group);
-  EXPECT_TRUE(consumer.ok()) << consumer.status().ToString();
-  return std::move(consumer).value();
+  return sms::testing::ValueOrThrow(bus.Subscribe(topic, group), "subscribing " + group);
 }
 
 TEST(MemoryBusTest, PollHandsOutEverythingReadyUpToMax) {
@@ -127,10 +127,10 @@ TEST(MakeBusTest, BrokersDoNotGiveAMemoryBus) {
 TEST(MakeBusTest, TopicPrefixNamesTopicsAndGroups) {
   BusConfig config;
   config.topic_prefix = "staging.";
-  auto bus = std::move(MakeBus(config)).value();
-  auto consumer = std::move(bus->Subscribe(kHeartbeatTopic, "sms-worker")).value();
+  ASSERT_OK_AND_ASSIGN(auto bus, MakeBus(config));
+  ASSERT_OK_AND_ASSIGN(auto consumer, bus->Subscribe(kHeartbeatTopic, "sms-worker"));
   ASSERT_TRUE(bus->Publish(kHeartbeatTopic, "k", "v").ok());
-  auto got = std::move(consumer->Poll(10, 1s)).value();
+  ASSERT_OK_AND_ASSIGN(auto got, consumer->Poll(10, 1s));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].topic, "staging.healthcheck");
   EXPECT_EQ(bus->Depth(kHeartbeatTopic), 1);

@@ -7,10 +7,13 @@
 
 #include <string>
 
+#include "cache/cache_test_util.h"
+
 namespace sms::cache {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Lookup;
 
 TEST(MemoryCacheTest, SmallCachesUseOneShardLargeOnesSeveral) {
   EXPECT_EQ(MemoryCache(MemoryCache::kMinShardedEntries - 1).shard_count(), 1u);
@@ -26,8 +29,8 @@ TEST(MemoryCacheTest, AShardedCacheNeverHoldsMoreThanMaxEntries) {
   }
   EXPECT_EQ(cache.Size(), kMax);  // every shard is full
   // The newest entries survive; the oldest ones were evicted.
-  EXPECT_EQ(*cache.Get("server-" + std::to_string(3 * kMax - 1)), "v");
-  EXPECT_EQ(*cache.Get("server-0"), std::nullopt);
+  EXPECT_EQ(Lookup(cache, "server-" + std::to_string(3 * kMax - 1)), "v");
+  EXPECT_EQ(Lookup(cache, "server-0"), "<none>");
 }
 
 TEST(MemoryCacheTest, ExpiredEntriesAreDroppedWhenMet) {
@@ -37,9 +40,9 @@ TEST(MemoryCacheTest, ExpiredEntriesAreDroppedWhenMet) {
   ASSERT_TRUE(cache.Set("b", "2", 20s).ok());
   clock->Advance(15'000);
   EXPECT_EQ(cache.Size(), 2u);
-  EXPECT_EQ(*cache.Get("a"), std::nullopt);
+  EXPECT_EQ(Lookup(cache, "a"), "<none>");
   EXPECT_EQ(cache.Size(), 1u);
-  EXPECT_EQ(*cache.Get("b"), "2");
+  EXPECT_EQ(Lookup(cache, "b"), "2");
 }
 
 TEST(MemoryCacheTest, DeleteFreesRoom) {
@@ -48,8 +51,8 @@ TEST(MemoryCacheTest, DeleteFreesRoom) {
   ASSERT_TRUE(cache.Set("b", "2", 60s).ok());
   ASSERT_TRUE(cache.Delete("a").ok());
   ASSERT_TRUE(cache.Set("c", "3", 60s).ok());
-  EXPECT_EQ(*cache.Get("b"), "2");
-  EXPECT_EQ(*cache.Get("c"), "3");
+  EXPECT_EQ(Lookup(cache, "b"), "2");
+  EXPECT_EQ(Lookup(cache, "c"), "3");
   EXPECT_EQ(cache.Size(), 2u);
 }
 
@@ -58,7 +61,7 @@ TEST(MakeCacheTest, EmptyUrlGivesAMemoryCache) {
   ASSERT_TRUE(cache.ok()) << cache.status().ToString();
   EXPECT_NE(dynamic_cast<MemoryCache*>(cache->get()), nullptr);
   ASSERT_TRUE((*cache)->Set("k", "v", 60s).ok());
-  EXPECT_EQ(*(*cache)->Get("k").value(), "v");
+  EXPECT_EQ(Lookup(**cache, "k"), "v");
 }
 
 TEST(MakeCacheTest, UrlsOfOtherBackendsAreRejected) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cache/cache_test_util.h"
 #include "cache/redis_test_support.h"
 
 namespace sms::cache {
@@ -199,7 +200,7 @@ TEST_F(RedisSharedTest, WhatOthersWroteIsReadBack) {
   RawRedis raw(options_);
   const std::string key = UniqueKey("web-02");
   raw.Command({"SET", key, "written elsewhere", "EX", "60"});
-  EXPECT_EQ(*cache.Get(key), "written elsewhere");
+  EXPECT_EQ(testing::Lookup(cache, key), "written elsewhere");
 }
 
 TEST_F(RedisSharedTest, AKeyHoldingAnotherTypeIsAnInternalErrorUntilSetReplacesIt) {
@@ -212,7 +213,7 @@ TEST_F(RedisSharedTest, AKeyHoldingAnotherTypeIsAnInternalErrorUntilSetReplacesI
   EXPECT_EQ(cache.failures(), 1u);
   EXPECT_TRUE(cache.available());  // Redis answered: no outage
   ASSERT_TRUE(cache.Set(key, "v", 60s).ok());
-  EXPECT_EQ(*cache.Get(key), "v");
+  EXPECT_EQ(testing::Lookup(cache, key), "v");
 }
 
 TEST_F(RedisSharedTest, MoreThreadsThanConnectionsShareThePool) {
@@ -262,7 +263,7 @@ TEST_F(RedisServerTest, AnOutageFailsFastIsLoggedOnceAndHealsByItself) {
   RedisCache cache(OptionsFor(server));
   LogCapture logs;
   ASSERT_TRUE(cache.Set("sms:server:web-01", "v", 600s).ok());
-  ASSERT_EQ(*cache.Get("sms:server:web-01"), "v");
+  ASSERT_EQ(testing::Lookup(cache, "sms:server:web-01"), "v");
 
   server.Kill();
   uint64_t failed = 0;
@@ -307,7 +308,7 @@ TEST_F(RedisServerTest, AnOutageFailsFastIsLoggedOnceAndHealsByItself) {
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, std::nullopt);  // a fresh server without persistence
   ASSERT_TRUE(cache.Set("sms:server:web-01", "again", 600s).ok());
-  EXPECT_EQ(*cache.Get("sms:server:web-01"), "again");
+  EXPECT_EQ(testing::Lookup(cache, "sms:server:web-01"), "again");
   EXPECT_TRUE(cache.available());
   EXPECT_EQ(logs.Count("redis reachable again"), 1);
   EXPECT_EQ(cache.failures(), failed);
@@ -395,7 +396,7 @@ TEST_F(RedisServerTest, PasswordAndDatabaseComeFromTheUrl) {
   auto cache = MakeCache({"redis://:topsecret@127.0.0.1:" + std::to_string(server.port()) + "/3"});
   ASSERT_TRUE(cache.ok()) << cache.status().ToString();
   ASSERT_TRUE((*cache)->Set("sms:server:web-01", "v", 600s).ok());
-  EXPECT_EQ(*(*cache)->Get("sms:server:web-01").value(), "v");
+  EXPECT_EQ(testing::Lookup(**cache, "sms:server:web-01"), "v");
 
   RedisOptions behind;
   behind.port = server.port();
@@ -412,7 +413,7 @@ TEST_F(RedisServerTest, AnAclUserLogsIn) {
   auto cache = MakeCache({"redis://sms:topsecret@127.0.0.1:" + std::to_string(server.port())});
   ASSERT_TRUE(cache.ok()) << cache.status().ToString();
   ASSERT_TRUE((*cache)->Set("sms:server:web-01", "v", 600s).ok());
-  EXPECT_EQ(*(*cache)->Get("sms:server:web-01").value(), "v");
+  EXPECT_EQ(testing::Lookup(**cache, "sms:server:web-01"), "v");
 }
 
 TEST_F(RedisServerTest, AWrongPasswordIsUnavailableAndNeverShown) {

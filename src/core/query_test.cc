@@ -2,10 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "support/assert_ok.h"
+
 namespace sms {
 namespace {
 
 using Params = std::map<std::string, std::string>;
+
+// The query `p` parses to; a parameter set that is refused ends the test.
+ServerQuery Parsed(const Params& p) {
+  return sms::testing::ValueOrThrow(ParseServerQuery(p), "ParseServerQuery");
+}
 
 Status ErrorOf(const Params& p) {
   Result<ServerQuery> r = ParseServerQuery(p);
@@ -44,7 +51,7 @@ TEST(ParseServerQuery, AllParameters) {
   EXPECT_EQ(r->order, SortOrder::kDesc);
   EXPECT_EQ(r->offset, 200);
   EXPECT_EQ(r->limit, 1000);
-  EXPECT_EQ(ParseServerQuery({{"status", "on"}})->status, ServerStatus::kOn);
+  EXPECT_EQ(Parsed({{"status", "on"}}).status, ServerStatus::kOn);
 }
 
 TEST(ParseServerQuery, EmptyValuesMeanDefaults) {
@@ -104,8 +111,8 @@ TEST(ParseServerQuery, StatusMustBeOnOrOff) {
 }
 
 TEST(ParseServerQuery, LimitBounds) {
-  EXPECT_EQ(ParseServerQuery({{"limit", "1"}})->limit, 1);
-  EXPECT_EQ(ParseServerQuery({{"limit", "1000"}})->limit, 1000);
+  EXPECT_EQ(Parsed({{"limit", "1"}}).limit, 1);
+  EXPECT_EQ(Parsed({{"limit", "1000"}}).limit, 1000);
   for (std::string bad :
        {"0", "1001", "-1", "abc", "10.5", "1e3", " 10", "+10", "10 ", "99999999999999999999999"}) {
     Status s = ErrorOf({{"limit", bad}});
@@ -115,8 +122,8 @@ TEST(ParseServerQuery, LimitBounds) {
 }
 
 TEST(ParseServerQuery, OffsetBounds) {
-  EXPECT_EQ(ParseServerQuery({{"offset", "0"}})->offset, 0);
-  EXPECT_EQ(ParseServerQuery({{"offset", "999999999"}})->offset, 999'999'999);
+  EXPECT_EQ(Parsed({{"offset", "0"}}).offset, 0);
+  EXPECT_EQ(Parsed({{"offset", "999999999"}}).offset, 999'999'999);
   for (std::string bad : {"-1", "x", "1.0", "0x10", "9999999999999999999999"}) {
     EXPECT_EQ(ErrorOf({{"offset", bad}}).field(), "offset") << bad;
   }

@@ -20,6 +20,7 @@
 #include "core/time.h"
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
+#include "support/assert_ok.h"
 
 namespace sms::history {
 namespace {
@@ -46,6 +47,11 @@ Heartbeat Beat(const std::string& server_id, Millis received_at, int interval = 
 void Every(std::vector<Heartbeat>& out, const std::string& id, Millis from, Millis to, Millis every,
            int interval = 30) {
   for (Millis t = from; t < to; t += every) out.push_back(Beat(id, kT0 + t, interval));
+}
+
+// The instant `rfc3339` names (a constant of the test, so it parses).
+Millis At(std::string_view rfc3339) {
+  return sms::testing::ValueOrThrow(ParseTime(rfc3339, "t"), rfc3339);
 }
 
 Server NamedServer(const std::string& id, Millis created_time) {
@@ -126,11 +132,11 @@ TEST(SearchHistoryOptionsTest, MakeChecksTheOptionsWithoutContactingTheBackend) 
 TEST(SearchHistoryOptionsTest, DailyIndexIsTheUtcDayOfReceivedAt) {
   auto h = SearchHistory::Make({.url = "http://127.0.0.1:1", .index_prefix = "hb"});
   ASSERT_TRUE(h.ok());
-  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-11-28T23:59:59.999Z", "t")), "hb-2026.11.28");
-  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-11-29T00:00:00Z", "t")), "hb-2026.11.29");
+  EXPECT_EQ((*h)->IndexFor(At("2026-11-28T23:59:59.999Z")), "hb-2026.11.28");
+  EXPECT_EQ((*h)->IndexFor(At("2026-11-29T00:00:00Z")), "hb-2026.11.29");
   // 06:30 in Ho Chi Minh City is still the previous day in UTC.
-  EXPECT_EQ((*h)->IndexFor(*ParseTime("2026-12-01T06:30:00+07:00", "t")), "hb-2026.11.30");
-  EXPECT_EQ((*h)->IndexFor(*ParseTime("2028-02-29T12:00:00Z", "t")), "hb-2028.02.29");
+  EXPECT_EQ((*h)->IndexFor(At("2026-12-01T06:30:00+07:00")), "hb-2026.11.30");
+  EXPECT_EQ((*h)->IndexFor(At("2028-02-29T12:00:00Z")), "hb-2028.02.29");
 }
 
 TEST(SearchHistoryDownTest, AnUnreachableBackendIsUnavailableQuicklyAndHidesThePassword) {
@@ -287,7 +293,7 @@ TEST_F(SearchHistoryTest, OneDocumentPerHeartbeatAndARedeliveryOverwritesIt) {
 }
 
 TEST_F(SearchHistoryTest, HeartbeatsAcrossMidnightUtcLandInTwoDailyIndicesOfTheTemplate) {
-  Millis midnight = *ParseTime("2026-11-29T00:00:00Z", "t");
+  Millis midnight = At("2026-11-29T00:00:00Z");
   Record({Beat("a", midnight - 30 * kS), Beat("a", midnight - 1), Beat("a", midnight),
           Beat("a", midnight + 30 * kS), Beat("a", midnight + 60 * kS)});
   EXPECT_EQ(Count(prefix_ + "-2026.11.28"), 2);
@@ -588,7 +594,7 @@ TEST_F(SearchHistoryTest, AgreesWithTheSqlStatusHistoryWithinOneIntervalPerServe
       const Agent& agent = agents[size_t(id[1] - '1')];
       Result<Server> server = (*store)->GetServer(id);
       ASSERT_TRUE(server.ok());
-      UptimeResult sql_up = *sql.Uptime(*server, from, to, end);
+      ASSERT_OK_AND_ASSIGN(UptimeResult sql_up, sql.Uptime(*server, from, to, end));
       UptimeResult one = Up(*history_, *server, from, to, end);
       EXPECT_EQ((*sql_all)[i].first, id);
       EXPECT_EQ(search_up.window_seconds, sql_up.window_seconds) << id;

@@ -8,11 +8,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// The boundary MultipartBoundary finds in `content_type`, or "error: " and its status.
+std::string BoundaryOf(std::string_view content_type) {
+  auto boundary = MultipartBoundary(content_type);
+  return boundary.ok() ? *boundary : "error: " + boundary.status().ToString();
+}
+
 TEST(MultipartBoundaryTest, TakesTheBoundaryQuotedOrNot) {
-  EXPECT_EQ(*MultipartBoundary("multipart/form-data; boundary=abc123"), "abc123");
-  EXPECT_EQ(*MultipartBoundary("Multipart/Form-Data;BOUNDARY=\"a b:c\""), "a b:c");
-  EXPECT_EQ(*MultipartBoundary("multipart/form-data; charset=utf-8; boundary=\"x=y?z\""), "x=y?z");
-  EXPECT_EQ(*MultipartBoundary("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxk"),
+  EXPECT_EQ(BoundaryOf("multipart/form-data; boundary=abc123"), "abc123");
+  EXPECT_EQ(BoundaryOf("Multipart/Form-Data;BOUNDARY=\"a b:c\""), "a b:c");
+  EXPECT_EQ(BoundaryOf("multipart/form-data; charset=utf-8; boundary=\"x=y?z\""), "x=y?z");
+  EXPECT_EQ(BoundaryOf("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxk"),
             "----WebKitFormBoundary7MA4YWxk");
 }
 

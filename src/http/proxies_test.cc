@@ -29,8 +29,9 @@ TEST(TrustedProxiesTest, BadItemsAreNamed) {
     ASSERT_FALSE(p.ok()) << bad;
     EXPECT_EQ(p.status().field(), "trusted_proxies");
   }
-  EXPECT_TRUE(TrustedProxies::Parse("").ok());
-  EXPECT_TRUE(TrustedProxies::Parse("")->empty());
+  auto none = TrustedProxies::Parse("");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
 }
 
 }  // namespace

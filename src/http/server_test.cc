@@ -13,10 +13,12 @@
 #include <thread>
 
 #include "http/test_client.h"
+#include "support/wait_until.h"
 
 namespace sms::http {
 namespace {
 
+using sms::testing::WaitUntil;
 using std::chrono::steady_clock;
 
 std::string ErrorCode(const Response& res) {
@@ -489,7 +491,7 @@ TEST_P(ServerTest, StopWithIdleKeepAliveConnectionsIsPrompt) {
 TEST_P(ServerTest, StopLetsARequestInFlightFinish) {
   StartServer();
   auto reply = std::async(std::launch::async, [this] { return Fetch(port(), "GET", "/slow"); });
-  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(WaitUntil([this] { return slow_started_.load(); }));
   server_->Stop(5000);
   Response res = reply.get();
   EXPECT_EQ(res.status, 200);
@@ -509,7 +511,7 @@ TEST_P(ServerTest, StopWithoutGraceEndsEveryConnection) {
       return 0;  // dropped: allowed without grace
     }
   });
-  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(WaitUntil([this] { return slow_started_.load(); }));
   server_->Stop(0);
   server_.reset();  // all sessions gone; ASan checks nothing leaks or dangles
   EXPECT_TRUE(idle.ClosedByPeer(2000));
@@ -565,11 +567,7 @@ TEST_P(ServerTest, ReadTimeoutDropsAClientThatStopsReading) {
   conn.Write("GET /huge HTTP/1.1\r\nHost: x\r\n\r\n");  // and never reads the answer
   auto open = [&] { return Sample(metrics_->Render(), "sms_http_open_connections"); };
   auto wait_for = [&](double n) {
-    auto start = steady_clock::now();
-    while (open() != n && steady_clock::now() - start < std::chrono::seconds(5)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return open() == n;
+    return WaitUntil([&] { return open() == n; }, std::chrono::seconds(5));
   };
   ASSERT_TRUE(wait_for(1));
   auto start = steady_clock::now();
@@ -604,7 +602,7 @@ TEST_P(ServerTest, SharedThreadsServeOthersWhileAHandlerBlocks) {
   if (GetParam()) GTEST_SKIP() << "pinned threads trade this away for speed";
   StartServer();
   auto slow = std::async(std::launch::async, [this] { return Fetch(port(), "GET", "/slow"); });
-  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(WaitUntil([this] { return slow_started_.load(); }));
   for (int i = 0; i < 4; ++i) {  // new connections land on any thread; none waits for /slow
     auto start = steady_clock::now();
     EXPECT_EQ(Fetch(port(), "GET", "/hello").status, 200);
@@ -621,14 +619,18 @@ TEST_P(ServerTest, AFileBodyIsSentWholeInChunks) {
   router_->Add("GET", "/file", kPublic, [&](Request&) {
     Response res;
     res.content_type = "application/octet-stream";
-    res.file = *BodyFile::Open(path, /*unlink_now=*/false);
+    auto file = BodyFile::Open(path, /*unlink_now=*/false);
+    if (!file.ok()) return ErrorResponse(file.status());  // the test sees a 500, not a crash
+    res.file = std::move(*file);
     return res;
   });
   std::string once = path + ".once";
   router_->Add("GET", "/once", kPublic, [&](Request&) {
     std::ofstream(once) << "sent once";
     Response res;
-    res.file = *BodyFile::Open(once, /*unlink_now=*/true);
+    auto file = BodyFile::Open(once, /*unlink_now=*/true);
+    if (!file.ok()) return ErrorResponse(file.status());
+    res.file = std::move(*file);
     return res;
   });
   StartServer();

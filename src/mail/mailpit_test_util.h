@@ -24,11 +24,14 @@
 #include <thread>
 #include <vector>
 
+#include "support/wait_until.h"
+
 extern char** environ;
 
 namespace sms::mail::testing {
 
 namespace json = boost::json;
+using sms::testing::WaitUntil;
 
 struct HttpReply {
   long status = 0;  // 0: no answer
@@ -63,16 +66,8 @@ inline HttpReply Http(const std::string& method, const std::string& url,
   return reply;
 }
 
-// Polls `done` every 50 ms until it is true or `timeout` passes; returns its last value.
-inline bool WaitUntil(const std::function<bool()>& done,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
+// Mailpit's API is polled every 50 ms: the tests share it.
+inline constexpr std::chrono::milliseconds kMailpitPoll{50};
 
 // A token no other test (or run) uses, for subjects and job ids: tests share one Mailpit.
 inline std::string UniqueToken(const std::string& prefix) {
@@ -111,7 +106,7 @@ class MailpitApi {
           found = Search("subject:\"" + token + "\"");
           return found.size() >= want;
         },
-        timeout);
+        timeout, kMailpitPoll);
     return found;
   }
 
@@ -236,7 +231,7 @@ class PrivateMailpit {
       return false;
     }
     return WaitUntil([this] { return Http("GET", api() + "/readyz").status == 200; },
-                     std::chrono::seconds(20));
+                     std::chrono::seconds(20), kMailpitPoll);
   }
 
   std::string smtp_url() const { return "smtp://127.0.0.1:" + std::to_string(smtp_port_); }

@@ -3,18 +3,25 @@
 #include <gtest/gtest.h>
 
 #include "core/time.h"
+#include "support/assert_ok.h"
 
 namespace sms::report {
 namespace {
 
-Millis T(const char* rfc3339) { return *ParseTime(rfc3339, "t"); }
+// The instants and days of the tests are constants: one that does not parse ends the test.
+Millis T(const char* rfc3339) {
+  return sms::testing::ValueOrThrow(ParseTime(rfc3339, "t"), rfc3339);
+}
+Day D(const char* day) { return sms::testing::ValueOrThrow(ParseDay(day, "d"), day); }
 
 TEST(DayTest, ParsesAndFormatsCivilDates) {
   auto d = ParseDay("2026-11-27", "start");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(FormatDay(*d), "2026-11-27");
   EXPECT_EQ(FormatDay(*d + 5), "2026-12-02");
-  EXPECT_EQ(FormatDay(*ParseDay("2028-02-29", "start")), "2028-02-29");
+  auto leap = ParseDay("2028-02-29", "start");
+  ASSERT_TRUE(leap.ok()) << leap.status().ToString();
+  EXPECT_EQ(FormatDay(*leap), "2028-02-29");
   for (const char* bad : {"2026-02-30", "2026-13-01", "2026-1-01", "26-11-27", "2026/11/27",
                           "2026-11-27T00:00:00Z", "", "1969-12-31", "2026-11-2x"}) {
     Result<Day> r = ParseDay(bad, "start");
@@ -26,7 +33,7 @@ TEST(DayTest, ParsesAndFormatsCivilDates) {
 TEST(CalendarTest, DaysOfAFixedOffsetZone) {
   auto hcm = Calendar::Make("Asia/Ho_Chi_Minh");  // UTC+7, no DST
   ASSERT_TRUE(hcm.ok()) << hcm.status().ToString();
-  Day d = *ParseDay("2026-11-27", "d");
+  Day d = D("2026-11-27");
   EXPECT_EQ(hcm->StartOf(d), T("2026-11-26T17:00:00Z"));
   EXPECT_EQ(hcm->At(d, 5), T("2026-11-26T17:05:00Z"));
   EXPECT_EQ(FormatDay(hcm->DayOf(T("2026-11-26T16:59:59.999Z"))), "2026-11-26");
@@ -36,9 +43,9 @@ TEST(CalendarTest, DaysOfAFixedOffsetZone) {
 TEST(CalendarTest, ADayAcrossADstChangeHasItsRealLength) {
   auto berlin = Calendar::Make("Europe/Berlin");
   ASSERT_TRUE(berlin.ok());
-  Day spring = *ParseDay("2026-03-29", "d");  // clocks go 02:00 -> 03:00
+  Day spring = D("2026-03-29");  // clocks go 02:00 -> 03:00
   EXPECT_EQ(berlin->StartOf(spring + 1) - berlin->StartOf(spring), 23 * 3600 * 1000);
-  Day autumn = *ParseDay("2026-10-25", "d");  // clocks go 03:00 -> 02:00
+  Day autumn = D("2026-10-25");  // clocks go 03:00 -> 02:00
   EXPECT_EQ(berlin->StartOf(autumn + 1) - berlin->StartOf(autumn), 25 * 3600 * 1000);
   // 02:30 does not exist on the spring day: the instant the clock jumped.
   EXPECT_EQ(berlin->At(spring, 150), T("2026-03-29T01:00:00Z"));

@@ -5,13 +5,18 @@
 #include "core/heartbeat.h"
 #include "core/time.h"
 #include "report/render.h"
+#include "support/assert_ok.h"
 
 namespace sms::report {
 namespace {
 
 constexpr Millis kH = 3600 * 1000;
 
-Millis T(const char* rfc3339) { return *ParseTime(rfc3339, "t"); }
+// The instants and days of the tests are constants: one that does not parse ends the test.
+Millis T(const char* rfc3339) {
+  return sms::testing::ValueOrThrow(ParseTime(rfc3339, "t"), rfc3339);
+}
+Day D(const char* day) { return sms::testing::ValueOrThrow(ParseDay(day, "d"), day); }
 
 Heartbeat Beat(const std::string& id, Millis at) {
   Heartbeat hb;
@@ -25,7 +30,7 @@ Heartbeat Beat(const std::string& id, Millis at) {
 
 class ParseTest : public ::testing::Test {
  protected:
-  Calendar hcm_ = *Calendar::Make("Asia/Ho_Chi_Minh");
+  Calendar hcm_ = sms::testing::ValueOrThrow(Calendar::Make("Asia/Ho_Chi_Minh"), "tz");
   Millis now_ = T("2026-11-28T03:00:00Z");  // 10:00 on the 28th in Ho Chi Minh City
 
   Status Error(const std::string& body) {
@@ -86,16 +91,16 @@ TEST_F(ParseTest, EachBadFieldIsNamed) {
 class ComputeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = *store::MakeStore({"sqlite::memory:"});
-    history_ = *history::MakeHistory({}, store_);
+    ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
+    ASSERT_OK_AND_ASSIGN(history_, history::MakeHistory({}, store_));
   }
   store::StorePtr store_;
   history::HistoryPtr history_;
-  Calendar utc_ = *Calendar::Make("UTC");
+  Calendar utc_ = sms::testing::ValueOrThrow(Calendar::Make("UTC"), "tz");
 };
 
 TEST_F(ComputeTest, UptimeAndTransitionsOfEachServerOverTheDay) {
-  Day day = *ParseDay("2026-11-27", "d");
+  Day day = D("2026-11-27");
   Millis d0 = utc_.StartOf(day);
   // up: on all day. half: on from 00:00, silent from 12:00 (off at 12:01). idle: created at
   // 06:00 and never heard from. late: created the next day (not in the window).
@@ -156,8 +161,8 @@ TEST(RenderTest, PercentNeverRoundsUpToAHundred) {
 
 TEST(RenderTest, NamesAreEscapedInHtml) {
   Report r;
-  r.window = MakeWindow(*Calendar::Make("UTC"), *ParseDay("2026-11-27", "d"),
-                        *ParseDay("2026-11-27", "d"));
+  ASSERT_OK_AND_ASSIGN(Calendar utc, Calendar::Make("UTC"));
+  r.window = MakeWindow(utc, D("2026-11-27"), D("2026-11-27"));
   r.servers.push_back(
       {"x", "<script>alert(1)</script>", "", ServerStatus::kOff, true, 0, 86400, 2});
   r.below = {0};

@@ -11,6 +11,8 @@
 #include "store/postgres_connection.h"
 #include "store/postgres_migrations.h"
 #include "store/store_test_util.h"
+#include "support/assert_ok.h"
+#include "support/wait_until.h"
 
 // libpqxx 6.4 drops (without PQclear) the PGresult of a statement that finds its connection
 // broken: a few hundred bytes per lost connection, which LostConnectionsAreReestablished
@@ -176,7 +178,8 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndReopeningKeepsData) {
   }
   std::shared_ptr<PostgresStore> again = Open();
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(again->GetServer("a")->server_name, "alpha");
+  ASSERT_OK_AND_ASSIGN(Server a, again->GetServer("a"));
+  EXPECT_EQ(a.server_name, "alpha");
   RawPg raw(schema_);
   std::vector<std::string> applied =
       raw.Rows("SELECT version, name FROM schema_migrations ORDER BY version");
@@ -259,10 +262,7 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReestablished) {
         schema_.name() + "' AND pid <> pg_backend_pid()");
     raw.Rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN (" + pids + ")");
     // Wait (bounded) until the server has reaped them, so the store's sessions are truly gone.
-    for (int i = 0; i < 500 && raw.StoreSessions(schema_) > 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_EQ(raw.StoreSessions(schema_), 0);
+    ASSERT_TRUE(sms::testing::WaitUntil([&] { return raw.StoreSessions(schema_) == 0; }));
     Result<Server> first = store->GetServer("a");
     if (!first.ok()) {
       EXPECT_EQ(first.status().code(), Code::kUnavailable) << first.status().ToString();
@@ -273,7 +273,8 @@ TEST_F(PostgresStoreTest, LostConnectionsAreReestablished) {
     // Writes work again too.
     Result<ApplyResult> r = store->ApplyHeartbeats({Beat("a", kT0 + (round + 1) * kSecond)}, {});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(store->GetServer("a")->last_seen, kT0 + (round + 1) * kSecond);
+    ASSERT_OK_AND_ASSIGN(Server a, store->GetServer("a"));
+    EXPECT_EQ(a.last_seen, kT0 + (round + 1) * kSecond);
   }
   EXPECT_EQ(raw.StoreSessions(schema_), 1);
 }
@@ -293,7 +294,8 @@ TEST_F(PostgresStoreTest, AFailedBatchLeavesNothingBehind) {
   EXPECT_EQ(r.status().code(), Code::kInternal);
   EXPECT_THAT(r.status().message(), HasSubstr("refused"));
   EXPECT_EQ(store->GetServer("a").status().code(), Code::kNotFound);  // rolled back
-  EXPECT_EQ(store->Stats()->total, 0);
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, store->Stats());
+  EXPECT_EQ(stats.total, 0);
   EXPECT_EQ(raw.One("SELECT count(*) FROM status_events"), "0");
 }
 

@@ -11,6 +11,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_rows.h"
 #include "store/store_test_util.h"
+#include "support/assert_ok.h"
 
 namespace sms::store::testing {
 namespace {
@@ -84,7 +85,8 @@ TEST(MigrationsTest, AreRecordedAndReopeningKeepsDataAndVersion) {
   }
   Result<StorePtr> again = MakeStore({db.url()});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ((*again)->GetServer("a")->server_name, "alpha");
+  ASSERT_OK_AND_ASSIGN(Server a, (*again)->GetServer("a"));
+  EXPECT_EQ(a.server_name, "alpha");
   RawDb raw(db.path());
   std::vector<std::string> applied = raw.Rows("SELECT version, name FROM schema_migrations");
   ASSERT_EQ(applied.size(), Migrations().size());
@@ -175,7 +177,8 @@ TEST(SqliteStoreTest, ReadersAndWriterRunConcurrently) {
   done = true;
   for (std::thread& t : readers) t.join();
   EXPECT_EQ(read_errors, 0);
-  EXPECT_EQ(store->Stats()->total, 1000);
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, store->Stats());
+  EXPECT_EQ(stats.total, 1000);
 }
 
 TEST(SqliteStoreTest, FailedBatchLeavesNothingBehind) {
@@ -193,7 +196,8 @@ TEST(SqliteStoreTest, FailedBatchLeavesNothingBehind) {
       (*store)->ApplyHeartbeats({Beat("a", kT0, "a"), Beat("b", kT0 + 1, "b")}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ((*store)->GetServer("a").status().code(), Code::kNotFound);  // rolled back
-  EXPECT_EQ((*store)->Stats()->total, 0);
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, (*store)->Stats());
+  EXPECT_EQ(stats.total, 0);
 }
 
 }  // namespace

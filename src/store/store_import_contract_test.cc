@@ -106,7 +106,7 @@ TYPED_TEST(StoreImportContractTest, AnEmptyImportChangesNothing) {
   ImportResult r = this->Import({}, kT0);
   EXPECT_THAT(r.imported, IsEmpty());
   EXPECT_THAT(r.conflicts, IsEmpty());
-  EXPECT_EQ(this->store_->Stats()->total, 0);
+  EXPECT_EQ(this->Stats().total, 0);
 }
 
 TYPED_TEST(StoreImportContractTest, ALargeImportIsOneTransaction) {
@@ -119,7 +119,7 @@ TYPED_TEST(StoreImportContractTest, ALargeImportIsOneTransaction) {
   ImportResult r = this->Import(rows, kT0);
   EXPECT_EQ(r.imported.size(), 25'000u);
   EXPECT_THAT(Conflicts(r.conflicts), ElementsAre("25000:server_id"));
-  EXPECT_EQ(this->store_->Stats()->total, 25'000);
+  EXPECT_EQ(this->Stats().total, 25'000);
   EXPECT_EQ(this->Get("bulk-24999").ipv4, "10.1.99.249");
 }
 
@@ -138,7 +138,7 @@ TYPED_TEST(StoreImportContractTest, ConcurrentImportsOfTheSameRowsInsertEachOnce
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(a->imported.size() + b->imported.size(), 500u);
   EXPECT_EQ(a->conflicts.size() + b->conflicts.size(), 500u);
-  EXPECT_EQ(this->store_->Stats()->total, 500);
+  EXPECT_EQ(this->Stats().total, 500);
 }
 
 // ---- ScanServers -----------------------------------------------------------------------------

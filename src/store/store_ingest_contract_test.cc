@@ -114,7 +114,7 @@ TYPED_TEST(StoreIngestTest, HeartbeatsOfOneServerApplyInReceivedOrder) {
 TYPED_TEST(StoreIngestTest, StaleRedeliveryAfterTimeoutDoesNotTurnTheServerOn) {
   Heartbeat hb = Beat("a", kT0, "host-a");
   this->Apply({hb});
-  ASSERT_EQ(this->store_->SweepOffline(kT0 + 90 * kSecond, 30 * kSecond)->turned_off, 1);
+  ASSERT_EQ(this->Sweep(kT0 + 90 * kSecond, 30 * kSecond).turned_off, 1);
   Server off = this->Get("a");
   ApplyResult r = this->Apply({hb});
   EXPECT_EQ(r.turned_on, 0);
@@ -137,7 +137,7 @@ TYPED_TEST(StoreIngestTest, HeartbeatTurnsAnOffServerOnWithAnEvent) {
   EXPECT_EQ(s.status_changed_at, kT0 + 5 * kSecond);
   EXPECT_EQ(s.last_updated, kT0 + 5 * kSecond);
   // Off by timeout, then on again at the next heartbeat's received_at.
-  ASSERT_EQ(this->store_->SweepOffline(kT0 + 100 * kSecond, 30 * kSecond)->turned_off, 1);
+  ASSERT_EQ(this->Sweep(kT0 + 100 * kSecond, 30 * kSecond).turned_off, 1);
   r = this->Apply({Beat("a", kT0 + 120 * kSecond, "host-a", "10.0.0.1")});
   EXPECT_EQ(r.turned_on, 1);
   EXPECT_THAT(
@@ -182,7 +182,7 @@ TYPED_TEST(StoreIngestTest, KnownOnFastPathMovesOnlyLastSeen) {
 
 TYPED_TEST(StoreIngestTest, KnownOnFallsBackToTheFullPathWhenSqlDisagrees) {
   this->Apply({Beat("off", kT0, "host-off"), Beat("moved", kT0, "host-m", "10.0.0.1")});
-  ASSERT_EQ(this->store_->SweepOffline(kT0 + 61 * kSecond, 30 * kSecond)->turned_off, 2);
+  ASSERT_EQ(this->Sweep(kT0 + 61 * kSecond, 30 * kSecond).turned_off, 2);
   this->Apply({Beat("moved", kT0 + 62 * kSecond, "host-m", "10.0.0.1")});
   ApplyOptions known;  // a stale cache: believes both are on with their old fields
   known.known_on = {"off", "moved", "unknown"};
@@ -207,7 +207,7 @@ TYPED_TEST(StoreIngestTest, SweepStampsOffAtLastSeenPlusIntervalAfterTheGrace) {
   this->Apply({Beat("a", kT0, "a", "", 30), Beat("b", kT0, "b", "", 60)});
   Millis grace = 30 * kSecond;
   // a is due at +30 s: not off until +30 s + grace has passed.
-  EXPECT_EQ(this->store_->SweepOffline(kT0 + 60 * kSecond, grace)->turned_off, 0);
+  EXPECT_EQ(this->Sweep(kT0 + 60 * kSecond, grace).turned_off, 0);
   Result<SweepResult> r = this->store_->SweepOffline(kT0 + 60 * kSecond + 1, grace);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->turned_off, 1);
@@ -221,15 +221,14 @@ TYPED_TEST(StoreIngestTest, SweepStampsOffAtLastSeenPlusIntervalAfterTheGrace) {
       Describe(this->Events("a")),
       ElementsAre("on@" + At(kT0) + "/registered", "off@" + At(kT0 + 30 * kSecond) + "/timeout"));
   // A second sweep finds nothing more to do for a.
-  r = this->store_->SweepOffline(kT0 + 90 * kSecond, grace);
-  EXPECT_THAT(r->server_ids, IsEmpty());
+  EXPECT_THAT(this->Sweep(kT0 + 90 * kSecond, grace).server_ids, IsEmpty());
   EXPECT_EQ(this->Events("a").size(), 2u);
-  EXPECT_EQ(this->store_->SweepOffline(kT0 + 121 * kSecond, grace)->turned_off, 1);  // b
+  EXPECT_EQ(this->Sweep(kT0 + 121 * kSecond, grace).turned_off, 1);  // b
 }
 
 TYPED_TEST(StoreIngestTest, SweepNeverTouchesServersThatWereNeverSeen) {
   this->Create(Input("quiet", "quiet"), kT0);
-  EXPECT_EQ(this->store_->SweepOffline(kT0 + 3600 * kSecond, 0)->turned_off, 0);
+  EXPECT_EQ(this->Sweep(kT0 + 3600 * kSecond, 0).turned_off, 0);
   EXPECT_EQ(this->Events("quiet").size(), 1u);
 }
 
@@ -241,14 +240,15 @@ TYPED_TEST(StoreIngestTest, ConcurrentSweepsWriteEachTransitionOnce) {
   StorePtr other = this->factory_.Another();
   ASSERT_NE(other, nullptr);
   int64_t off[2] = {0, 0};
-  std::thread t1([&] {
-    for (int i = 0; i < 5; ++i)
-      off[0] += this->store_->SweepOffline(kT0 + kServers + 90 * kSecond, 30 * kSecond)->turned_off;
-  });
-  std::thread t2([&] {
-    for (int i = 0; i < 5; ++i)
-      off[1] += other->SweepOffline(kT0 + kServers + 90 * kSecond, 30 * kSecond)->turned_off;
-  });
+  auto sweeps = [](Store& store, int64_t& turned_off) {
+    for (int i = 0; i < 5; ++i) {
+      Result<SweepResult> r = store.SweepOffline(kT0 + kServers + 90 * kSecond, 30 * kSecond);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (r.ok()) turned_off += r->turned_off;
+    }
+  };
+  std::thread t1([&] { sweeps(*this->store_, off[0]); });
+  std::thread t2([&] { sweeps(*other, off[1]); });
   t1.join();
   t2.join();
   EXPECT_EQ(off[0] + off[1], kServers);

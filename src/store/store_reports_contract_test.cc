@@ -65,7 +65,9 @@ TYPED_TEST(StoreReportsContractTest, UnqueuedReportsAreTheOnesNeverMarkedQueued)
   ASSERT_TRUE(this->store_->InsertReport(Report("b", kT0 + 1000)).ok());
   ASSERT_TRUE(this->store_->InsertReport(Report("c", kT0 + 2000)).ok());
   ASSERT_TRUE(this->store_->MarkReportQueued("a", kT0 + 5000).ok());
-  EXPECT_EQ(this->store_->GetReport("a")->queued_at, kT0 + 5000);
+  Result<ReportRecord> a = this->store_->GetReport("a");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->queued_at, kT0 + 5000);
   EXPECT_EQ(this->store_->MarkReportQueued("zzz", kT0).code(), Code::kNotFound);
   auto pending = this->store_->UnqueuedReports(kT0 + 1500, 10);
   ASSERT_TRUE(pending.ok()) << pending.status().ToString();

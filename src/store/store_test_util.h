@@ -219,6 +219,18 @@ class StoreTest : public ::testing::Test {
     return r.ok() ? std::move(*r) : ApplyResult{};
   }
 
+  FleetStats Stats() {
+    Result<FleetStats> s = store_->Stats();
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : FleetStats{-1, -1, -1};
+  }
+
+  SweepResult Sweep(Millis now, Millis grace) {
+    Result<SweepResult> r = store_->SweepOffline(now, grace);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(*r) : SweepResult{};
+  }
+
   std::vector<StatusEvent> Events(const std::string& server_id, Millis from = 0,
                                   Millis to = INT64_MAX) {
     Result<std::vector<StatusEvent>> e = store_->ListEvents(server_id, from, to);

@@ -45,9 +45,11 @@ def test_limits_answer_clear_errors_and_change_nothing(data_dir):
 
         # Four connections held open; a fifth is refused with 503.
         held = [socket.create_connection(("127.0.0.1", smsd.port), timeout=10) for _ in range(4)]
-        time.sleep(0.3)
-        s, err, _ = smsd.get("/healthz")
-        assert s == 503 and err["error"]["code"] == "unavailable"
+        # Once the server has taken all four in, the next one is answered 503 (a request
+        # before that may still get through).
+        s, err, _ = wait_for(lambda: (r := smsd.get("/healthz"))[0] == 503 and r, 10,
+                             what="a fifth connection refused")
+        assert err["error"]["code"] == "unavailable"
         for c in held:
             c.close()
         wait_for(lambda: smsd.get("/healthz")[0] == 200, 5, what="connections released")
@@ -177,7 +179,8 @@ def test_secrets_never_reach_the_logs_or_error_bodies(data_dir):
                                    {"start": "2026-11-01", "end": "2026-11-01",
                                     "emails": ["ops@example.com"]})[1])
         bodies.append(smsd.get("/readyz")[1])
-        time.sleep(1.0)  # the mail role tries the SMTP server and logs its failure
+        # The mail role tries the SMTP server (with its password) and logs the failure.
+        wait_for(lambda: "attempt 1/" in "".join(smsd.log), 20, what="the failed mail logged")
     finally:
         smsd.stop()
     text = "".join(failed.log) + "".join(smsd.log) + json.dumps(bodies)

@@ -19,6 +19,10 @@ class FaultyStore final : public store::Store {
   void FailNextApplies(int n) { fail_applies_ = n; }
   // While set, Ping and every call fail with Unavailable (a database that is down).
   void SetDown(bool down) { down_ = down; }
+  // While set, every write (ApplyHeartbeats, SweepOffline and every call that creates, updates
+  // or deletes) fails with Unavailable "database or disk is full" and writes nothing; Ping and
+  // reads still answer (a full disk).
+  void SetWritesFail(bool fail) { writes_fail_ = fail; }
   int apply_calls() const { return apply_calls_; }
   // known_on sizes seen by each ApplyHeartbeats call.
   std::vector<size_t> known_on_sizes() const {
@@ -28,7 +32,7 @@ class FaultyStore final : public store::Store {
 
   Status Ping() override { return down_ ? Down() : inner_->Ping(); }
   Result<Server> CreateServer(const ServerInput& in, Millis now) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->CreateServer(in, now);
   }
   Result<Server> GetServer(const std::string& id) override {
@@ -36,11 +40,11 @@ class FaultyStore final : public store::Store {
     return inner_->GetServer(id);
   }
   Result<Server> UpdateServer(const std::string& id, const ServerPatch& p, Millis now) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->UpdateServer(id, p, now);
   }
   Status DeleteServer(const std::string& id) override {
-    return down_ ? Down() : inner_->DeleteServer(id);
+    return WritesFail() ? WriteError() : inner_->DeleteServer(id);
   }
   Result<ServerPage> ListServers(const ServerQuery& q) override {
     if (down_) return Down();
@@ -52,7 +56,7 @@ class FaultyStore final : public store::Store {
   }
   Result<store::ImportResult> ImportServers(const std::vector<ServerInput>& rows,
                                             Millis now) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->ImportServers(rows, now);
   }
   Status ScanServers(const ServerQuery& q,
@@ -66,7 +70,7 @@ class FaultyStore final : public store::Store {
       std::lock_guard<std::mutex> l(mu_);
       known_on_sizes_.push_back(options.known_on.size());
     }
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     if (fail_applies_ > 0) {
       --fail_applies_;
       return Status::Unavailable("injected failure");
@@ -74,7 +78,7 @@ class FaultyStore final : public store::Store {
     return inner_->ApplyHeartbeats(batch, options);
   }
   Result<store::SweepResult> SweepOffline(Millis now, Millis grace) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->SweepOffline(now, grace);
   }
   Result<std::vector<StatusEvent>> ListEvents(const std::string& id, Millis from,
@@ -87,7 +91,7 @@ class FaultyStore final : public store::Store {
     return inner_->Timelines(from, to);
   }
   Status InsertReport(const store::ReportRecord& report) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->InsertReport(report);
   }
   Result<store::ReportRecord> GetReport(const std::string& id) override {
@@ -95,7 +99,7 @@ class FaultyStore final : public store::Store {
     return inner_->GetReport(id);
   }
   Status MarkReportQueued(const std::string& id, Millis at) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->MarkReportQueued(id, at);
   }
   Result<std::vector<store::ReportRecord>> UnqueuedReports(Millis before, int limit) override {
@@ -111,11 +115,11 @@ class FaultyStore final : public store::Store {
     return inner_->GetMailOutcome(id);
   }
   Status PutMailOutcome(const std::string& id, const store::MailOutcome& outcome) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->PutMailOutcome(id, outcome);
   }
   Status CreateUser(const store::UserRecord& user) override {
-    return down_ ? Down() : inner_->CreateUser(user);
+    return WritesFail() ? WriteError() : inner_->CreateUser(user);
   }
   Result<store::UserRecord> GetUser(const std::string& username) override {
     if (down_) return Down();
@@ -131,14 +135,14 @@ class FaultyStore final : public store::Store {
   }
   Result<store::UserRecord> UpdateUser(const std::string& username, const store::UserPatch& patch,
                                        Millis now) override {
-    if (down_) return Down();
+    if (WritesFail()) return WriteError();
     return inner_->UpdateUser(username, patch, now);
   }
   Status DeleteUser(const std::string& username) override {
-    return down_ ? Down() : inner_->DeleteUser(username);
+    return WritesFail() ? WriteError() : inner_->DeleteUser(username);
   }
   Status InsertSession(const store::SessionRecord& session) override {
-    return down_ ? Down() : inner_->InsertSession(session);
+    return WritesFail() ? WriteError() : inner_->InsertSession(session);
   }
   Result<std::optional<store::UserRecord>> SessionUser(const std::string& jti,
                                                        Millis now) override {
@@ -146,10 +150,10 @@ class FaultyStore final : public store::Store {
     return inner_->SessionUser(jti, now);
   }
   Status DeleteSession(const std::string& jti) override {
-    return down_ ? Down() : inner_->DeleteSession(jti);
+    return WritesFail() ? WriteError() : inner_->DeleteSession(jti);
   }
   Status InsertApiToken(const store::ApiTokenRecord& token) override {
-    return down_ ? Down() : inner_->InsertApiToken(token);
+    return WritesFail() ? WriteError() : inner_->InsertApiToken(token);
   }
   Result<std::optional<std::pair<store::ApiTokenRecord, store::UserRecord>>> ApiTokenUser(
       const std::string& token_id, Millis now) override {
@@ -161,14 +165,19 @@ class FaultyStore final : public store::Store {
     return inner_->ListApiTokens(username);
   }
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override {
-    return down_ ? Down() : inner_->DeleteApiToken(token_id, username);
+    return WritesFail() ? WriteError() : inner_->DeleteApiToken(token_id, username);
   }
 
  private:
   static Status Down() { return Status::Unavailable("store is down (injected)"); }
+  bool WritesFail() const { return down_ || writes_fail_; }
+  Status WriteError() const {
+    return down_ ? Down() : Status::Unavailable("database or disk is full (injected)");
+  }
   store::StorePtr inner_;
   std::atomic<int> fail_applies_{0};
   std::atomic<bool> down_{false};
+  std::atomic<bool> writes_fail_{false};
   std::atomic<int> apply_calls_{0};
   mutable std::mutex mu_;
   std::vector<size_t> known_on_sizes_;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/heartbeat.h"
+#include "support/assert_ok.h"
 
 namespace sms::healthcheck {
 namespace {
@@ -16,8 +17,8 @@ class HealthcheckTest : public ::testing::Test {
   void SetUp() override {
     bus::BusConfig cfg;
     cfg.queue_capacity = 3;
-    bus_ = *bus::MakeBus(cfg);
-    consumer_ = std::move(bus_->Subscribe(bus::kHeartbeatTopic, "test")).value();
+    ASSERT_OK_AND_ASSIGN(bus_, bus::MakeBus(cfg));
+    ASSERT_OK_AND_ASSIGN(consumer_, bus_->Subscribe(bus::kHeartbeatTopic, "test"));
     metrics_ = std::make_shared<http::Metrics>();
     hc_ = std::make_unique<Healthcheck>(bus_, std::make_shared<ManualClock>(kNow), metrics_);
   }
@@ -28,6 +29,12 @@ class HealthcheckTest : public ::testing::Test {
     req.body = body;
     if (!type.empty()) req.headers.emplace_back("content-type", type);
     return hc_->Accept(req);
+  }
+  // How many messages the consumer gets within `wait`; -1 (and a failure) when Poll fails.
+  int64_t Polled(std::chrono::milliseconds wait) {
+    auto polled = consumer_->Poll(10, wait);
+    EXPECT_TRUE(polled.ok()) << polled.status().ToString();
+    return polled.ok() ? int64_t(polled->size()) : -1;
   }
   std::string ErrorField(const http::Response& r) {
     auto v = boost::json::parse(r.body);
@@ -45,10 +52,10 @@ TEST_F(HealthcheckTest, AcceptsAndPublishesStampedHeartbeat) {
                     "agent_version":"1.0.0","sent_at":"2026-11-28T06:00:00Z"})");
   EXPECT_EQ(r.status, 202);
   EXPECT_EQ(r.body, R"({"status":"accepted"})");
-  auto msgs = *consumer_->Poll(10, std::chrono::milliseconds(100));
+  ASSERT_OK_AND_ASSIGN(auto msgs, consumer_->Poll(10, std::chrono::milliseconds(100)));
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(msgs[0].key, "web-01");
-  auto hb = *DecodeHeartbeat(msgs[0].payload);
+  ASSERT_OK_AND_ASSIGN(Heartbeat hb, DecodeHeartbeat(msgs[0].payload));
   EXPECT_EQ(hb.server_id, "web-01");
   EXPECT_EQ(hb.ipv4, "10.0.0.5");
   EXPECT_EQ(hb.received_at, kNow);  // the node's clock, not the agent's
@@ -57,9 +64,9 @@ TEST_F(HealthcheckTest, AcceptsAndPublishesStampedHeartbeat) {
 
 TEST_F(HealthcheckTest, AcceptsTheOriginalAgentsShape) {
   EXPECT_EQ(Post(R"({"ip":"10.0.0.7","time":1764309600000,"duration":15})").status, 202);
-  auto msgs = *consumer_->Poll(10, std::chrono::milliseconds(100));
+  ASSERT_OK_AND_ASSIGN(auto msgs, consumer_->Poll(10, std::chrono::milliseconds(100)));
   ASSERT_EQ(msgs.size(), 1u);
-  auto hb = *DecodeHeartbeat(msgs[0].payload);
+  ASSERT_OK_AND_ASSIGN(Heartbeat hb, DecodeHeartbeat(msgs[0].payload));
   EXPECT_EQ(hb.server_id, "10.0.0.7");
   EXPECT_EQ(hb.interval, 15);
 }
@@ -83,7 +90,7 @@ TEST_F(HealthcheckTest, RejectsInvalidInputNamingTheFieldAndPublishesNothing) {
   }
   EXPECT_EQ(Post("{not json").status, 400);
   EXPECT_EQ(Post("[1,2]").status, 400);
-  EXPECT_TRUE(consumer_->Poll(10, std::chrono::milliseconds(50))->empty());
+  EXPECT_EQ(Polled(std::chrono::milliseconds(50)), 0);
 }
 
 TEST_F(HealthcheckTest, RefusesNonJsonContentType) {
@@ -125,7 +132,7 @@ TEST_F(HealthcheckTest, WithTokensAMissingOrWrongBearerIs401AndPublishesNothing)
     }
     EXPECT_TRUE(challenge) << auth;
   }
-  EXPECT_TRUE(consumer_->Poll(10, std::chrono::milliseconds(50))->empty());
+  EXPECT_EQ(Polled(std::chrono::milliseconds(50)), 0);
   EXPECT_NE(metrics_->Render().find("reason=\"unauthorized\"} 6"), std::string::npos);
 
   for (const char* auth : {"Bearer agent-token-1", "bearer agent-token-2"}) {
@@ -135,7 +142,7 @@ TEST_F(HealthcheckTest, WithTokensAMissingOrWrongBearerIs401AndPublishesNothing)
     req.headers.emplace_back("authorization", auth);
     EXPECT_EQ(hc_->Accept(req).status, 202) << auth;
   }
-  EXPECT_EQ(consumer_->Poll(10, std::chrono::milliseconds(100))->size(), 2u);
+  EXPECT_EQ(Polled(std::chrono::milliseconds(100)), 2);
 }
 
 TEST_F(HealthcheckTest, WithoutTokensTheEndpointIsOpen) {

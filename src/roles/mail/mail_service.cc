@@ -147,6 +147,8 @@ JobResult MailService::Deliver(MailJob& job) {
 
 JobResult MailService::DeadLetter(const std::string& key, const std::string& payload,
                                   const MailJob* job) {
+  // Publish first, record second (see the header): a crash in between repeats the dead letter
+  // rather than losing it.
   bool published = UntilOk("publishing to the dead-letter topic", [&] {
     return b_.bus->Publish(bus::kMailDeadLetterTopic, key, payload);
   });

@@ -17,6 +17,10 @@
 // process stops or dies before that, the bus delivers the job again and the SentLog decides;
 // the one window left is a crash between the server taking a mail and the SentLog recording
 // it, which sends that mail twice (with the same Message-ID, so clients can fold them).
+// Likewise a dead letter is published before "failed" is recorded: a crash between the two
+// dead-letters the job again on redelivery (a second message with the same key), where the
+// other order would record it as handled and lose the dead letter. A reader therefore sees the
+// dead letter first and the SentLog record a moment later.
 //
 // Jobs go through in order; a job waiting to retry holds up the ones behind it, which would
 // meet the same unreachable server. Start/Stop from one thread; the loop runs on its own.

@@ -67,6 +67,16 @@ class MailServiceMailpitTest : public ::testing::Test {
     ASSERT_TRUE(service_->Start().ok());
   }
   uint64_t Count(const char* name) { return metrics_->GetCounter(name, "").Value(); }
+  // The outcome the service records for job `id`, once it has; nullopt when none within 15 s.
+  std::optional<JobState> WaitForOutcome(const std::string& id) {
+    std::optional<JobState> state;
+    WaitUntil([&] {
+      auto got = sent_log_->Get(id);
+      if (got.ok()) state = *got;
+      return state.has_value();
+    });
+    return state;
+  }
 
   MailServiceOptions options_;
   bus::BusPtr bus_ = std::make_shared<bus::MemoryBus>();
@@ -114,7 +124,10 @@ TEST_F(MailServiceMailpitTest, DeliversTheJobAndARedeliveredJobSendsNoSecondMail
   Start({.smtp_url = Env("SMS_SMTP_URL")});
   ASSERT_TRUE(WaitUntil([&] { return Count("sms_mail_duplicates_total") == 1; }));
   ASSERT_TRUE(WaitUntil([&] { return bus_->Depth(bus::kMailTopic) == 0; }));
-  std::this_thread::sleep_for(500ms);  // a second mail, were there one, would be stored by now
+  // Jobs go through in order: once a job queued after it is in, a second mail would be too.
+  std::string next = UniqueToken("svc-next");
+  ASSERT_TRUE(bus_->Publish(bus::kMailTopic, next, EncodeJob(Job(next))).ok());
+  ASSERT_EQ(api.WaitForSubject(next).size(), 1u);
   EXPECT_EQ(api.Search("subject:\"" + token + "\"").size(), 1u);
 }
 
@@ -122,14 +135,15 @@ TEST_F(MailServiceMailpitTest, AServerThatRefusesTheRecipientSendsTheJobToTheDea
   if (MailpitBinary().empty()) GTEST_SKIP() << "no Mailpit binary (or SMS_MAILPIT_BIN)";
   PrivateMailpit mp({"--smtp-allowed-recipients", "^someone-else@example\\.com$"});
   ASSERT_TRUE(mp.Start()) << "see " << mp.dir() / "log";
-  auto dlq = std::move(bus_->Subscribe(bus::kMailDeadLetterTopic, "test").value());
+  auto dlq = bus_->Subscribe(bus::kMailDeadLetterTopic, "test");
+  ASSERT_TRUE(dlq.ok()) << dlq.status().ToString();
   Start({.smtp_url = mp.smtp_url()});
   std::string token = UniqueToken("svc-550");
   ASSERT_TRUE(bus_->Publish(bus::kMailTopic, token, EncodeJob(Job(token))).ok());
 
   std::vector<bus::Message> dead;
   ASSERT_TRUE(WaitUntil([&] {
-    auto polled = dlq->Poll(10, 10ms);
+    auto polled = (*dlq)->Poll(10, 10ms);
     if (polled.ok()) dead.insert(dead.end(), polled->begin(), polled->end());
     return !dead.empty();
   }));
@@ -140,9 +154,13 @@ TEST_F(MailServiceMailpitTest, AServerThatRefusesTheRecipientSendsTheJobToTheDea
   EXPECT_EQ(job->id, token);
   EXPECT_EQ(job->attempts, 1) << "5xx is permanent: no retry";
   EXPECT_NE(job->error.find("550"), std::string::npos) << job->error;
+  ASSERT_EQ(job->attachments.size(), 1u);
   EXPECT_EQ(job->attachments[0].data, Spreadsheet());
   EXPECT_EQ(Count("sms_mail_retries_total"), 0u);
-  EXPECT_EQ(sent_log_->Get(token).value()->outcome, JobOutcome::kFailed);
+  // The dead letter is published before the outcome is recorded (mail_service.h): wait for it.
+  std::optional<JobState> state = WaitForOutcome(token);
+  ASSERT_TRUE(state.has_value()) << "no outcome recorded for " << token;
+  EXPECT_EQ(state->outcome, JobOutcome::kFailed);
   EXPECT_TRUE(MailpitApi(mp.api()).Search("subject:\"" + token + "\"").empty());
 }
 
@@ -164,8 +182,8 @@ TEST_F(MailServiceMailpitTest, AServerThatIsDownThenUpGetsTheMailThroughRetries)
   EXPECT_EQ(found[0].at("Attachments").as_int64(), 1);
   ASSERT_TRUE(WaitUntil([&] { return Count("sms_mail_sent_total") == 1; }));
   EXPECT_EQ(Count("sms_mail_failed_total"), 0u);
-  auto state = sent_log_->Get(token).value();
-  ASSERT_TRUE(state.has_value());
+  std::optional<JobState> state = WaitForOutcome(token);
+  ASSERT_TRUE(state.has_value()) << "no outcome recorded for " << token;
   EXPECT_GE(state->attempts, 3);
 }
 

@@ -16,11 +16,15 @@
 #include "bus/memory_bus.h"
 #include "mail/memory_sent_log.h"
 #include "mail/outbox_mailer.h"
+#include "support/assert_ok.h"
+#include "support/wait_until.h"
 
 namespace sms::mail {
 namespace {
 
 using namespace std::chrono_literals;
+using sms::testing::ValueOrThrow;
+using sms::testing::WaitUntil;
 namespace json = boost::json;
 
 constexpr Millis kNow = 1764309600000;  // 2025-11-28T06:00:00Z
@@ -81,15 +85,6 @@ class FlakySentLog final : public SentLog {
   MemorySentLog inner_;
 };
 
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 MailJob Job(const std::string& id) {
   MailJob job;
   job.id = id;
@@ -127,14 +122,18 @@ class MailServiceTest : public ::testing::Test {
   uint64_t Count(const char* name) { return metrics_->GetCounter(name, "").Value(); }
   // Everything on mail.dlq so far, as JSON objects.
   std::vector<json::object> DeadLetters() {
-    if (!dlq_) dlq_ = std::move(bus_->Subscribe(bus::kMailDeadLetterTopic, "test").value());
+    if (!dlq_) dlq_ = ValueOrThrow(bus_->Subscribe(bus::kMailDeadLetterTopic, "test"), "dlq");
     auto polled = dlq_->Poll(100, 0ms);
-    for (const bus::Message& m : polled.value()) {
+    EXPECT_TRUE(polled.ok()) << polled.status().ToString();
+    if (!polled.ok()) return dead_;
+    for (const bus::Message& m : *polled) {
       dead_.push_back(json::parse(m.payload).as_object());
     }
     return dead_;
   }
-  std::optional<JobState> Logged(const std::string& id) { return sent_log_->Get(id).value(); }
+  std::optional<JobState> Logged(const std::string& id) {
+    return ValueOrThrow(sent_log_->Get(id), "the sent log");
+  }
 
   MailServiceOptions options_;
   std::shared_ptr<bus::MemoryBus> memory_bus_ = std::make_shared<bus::MemoryBus>();
@@ -213,7 +212,9 @@ TEST_F(MailServiceTest, TemporaryFailuresAreRetriedThenTheMailIsSent) {
   EXPECT_EQ(mailer_->sends().size(), 4u);
   EXPECT_EQ(Count("sms_mail_retries_total"), 3u);
   EXPECT_EQ(Count("sms_mail_failed_total"), 0u);
-  EXPECT_EQ(Logged("job-retry")->attempts, 4);
+  auto state = Logged("job-retry");
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->attempts, 4);
   EXPECT_TRUE(DeadLetters().empty());
 }
 
@@ -230,6 +231,7 @@ TEST_F(MailServiceTest, AfterMaxAttemptsTheJobGoesToTheDeadLetterTopicWithItsLas
   EXPECT_EQ(dead.at("error").as_string(), "unavailable: smtp 10.0.0.1:25: 421 too busy");
   auto job = DecodeJob(json::serialize(dead));  // still a job: it can be replayed as is
   ASSERT_TRUE(job.ok());
+  ASSERT_EQ(job->attachments.size(), 1u);
   EXPECT_EQ(job->attachments[0].data, std::string("PK\0\3", 4));
   EXPECT_EQ(mailer_->sends().size(), 3u);
   EXPECT_EQ(Count("sms_mail_retries_total"), 2u);

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/assert_ok.h"
+
 namespace sms::mail {
 namespace {
 
 TEST(StoreSentLogTest, OutcomesSurviveANewLogOnTheSameStore) {
-  auto store = *store::MakeStore({"sqlite::memory:"});
+  ASSERT_OK_AND_ASSIGN(auto store, store::MakeStore({"sqlite::memory:"}));
   StoreSentLog log(store);
   auto none = log.Get("rpt-1");
   ASSERT_TRUE(none.ok());
@@ -24,7 +26,9 @@ TEST(StoreSentLogTest, OutcomesSurviveANewLogOnTheSameStore) {
   EXPECT_EQ((*failed)->outcome, JobOutcome::kFailed);
   EXPECT_EQ((*failed)->error, "550 5.1.1 no such user");
   // What GET /api/v1/reports/{id} reads.
-  EXPECT_EQ((*store->GetMailOutcome("rpt-2"))->outcome, "failed");
+  ASSERT_OK_AND_ASSIGN(auto outcome, store->GetMailOutcome("rpt-2"));
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->outcome, "failed");
 }
 
 }  // namespace

@@ -335,6 +335,7 @@ http::Response ImportHandler(const ManagementBackends& b, const http::Request& r
   }
   if (!file.ok()) return FileErrorResponse(file.status());
   Result<ImportReport> report = ImportWorkbook(*b.store, *file, b.clock->Now());
+  roles::RecordWrite(b.write_health, report.status());  // a file refused is not a store failure
   if (!report.ok()) return FileErrorResponse(report.status());
   return http::JsonResponse(200, ReportJson(*report));
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "support/assert_ok.h"
 #include "xlsx/reader.h"
 #include "xlsx/test_workbook.h"
 #include "xlsx/writer.h"
@@ -49,7 +50,7 @@ struct Value {
 // An .xlsx whose first worksheet holds `rows` (row 1 first; an empty row is a gap).
 std::string Workbook(const std::vector<std::vector<Value>>& rows) {
   std::string path = TempPath();
-  std::unique_ptr<xlsx::Writer> w = xlsx::Writer::Create(path).value();
+  std::unique_ptr<xlsx::Writer> w = sms::testing::ValueOrThrow(xlsx::Writer::Create(path), path);
   for (const auto& row : rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       const Value& v = row[c];
@@ -76,8 +77,10 @@ class ExcelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(kNow);
-    store_ = *store::MakeStore({"sqlite::memory:"});
-    backends_ = {store_, *history::MakeHistory({}, store_), *cache::MakeCache({}), clock_};
+    ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
+    ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
+    ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
+    backends_ = {store_, history, cache, clock_};
     mgmt_ = std::make_unique<Management>(backends_);
     mgmt_->Register(router_);
   }
@@ -104,7 +107,8 @@ class ExcelTest : public ::testing::Test {
     EXPECT_NE(res.file, nullptr);
     if (res.file == nullptr) return {};
     std::string bytes(res.file->size(), '\0');
-    EXPECT_EQ(*res.file->Read(0, bytes.data(), bytes.size()), bytes.size());
+    auto read = res.file->Read(0, bytes.data(), bytes.size());
+    EXPECT_TRUE(read.ok() && *read == bytes.size()) << read.status().ToString();
     Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheet(bytes);
     EXPECT_TRUE(sheet.ok()) << sheet.status().ToString();
     if (!sheet.ok()) return {};
@@ -177,13 +181,15 @@ TEST_F(ExcelTest, ImportsTheGoodRowsAndSaysWhyTheOthersWereNot) {
                                         "11 taken/Taken id: server_id \"taken\" already exists",
                                         "12 fresh/Taken: server_name \"Taken\" already exists",
                                         "13 status/Status: status must be on or off"));
-  Server db = *store_->GetServer("12345");
+  ASSERT_OK_AND_ASSIGN(Server db, store_->GetServer("12345"));
   EXPECT_EQ(db.server_name, "DB 01");
   EXPECT_EQ(db.ipv4, "10.0.0.2");
   EXPECT_EQ(db.status, ServerStatus::kOff);  // status comes from heartbeats, never a file
   EXPECT_EQ(db.created_time, kNow);
-  EXPECT_EQ(store_->GetServer("web-01")->hostname, "web-01.local");
-  EXPECT_EQ(store_->Stats()->total, 4);
+  ASSERT_OK_AND_ASSIGN(Server web, store_->GetServer("web-01"));
+  EXPECT_EQ(web.hostname, "web-01.local");
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, store_->Stats());
+  EXPECT_EQ(stats.total, 4);
 }
 
 void ExpectFileError(const Result<ImportReport>& r, const std::string& words) {
@@ -206,7 +212,8 @@ TEST_F(ExcelTest, AFileThatCannotBeImportedImportsNothing) {
   ExpectFileError(ImportWorkbook(*store_, Workbook({}), kNow), "the worksheet is empty");
   ExpectFileError(ImportWorkbook(*store_, "server_id,server_name,ipv4\na,A,1.2.3.4\n", kNow),
                   "not a zip archive");
-  EXPECT_EQ(store_->Stats()->total, 0);
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, store_->Stats());
+  EXPECT_EQ(stats.total, 0);
 }
 
 TEST_F(ExcelTest, TheHeaderIsTheFirstNonEmptyRow) {
@@ -325,7 +332,8 @@ TEST_F(ExcelTest, ImportRejectsBadRequestsWithClearErrors) {
   EXPECT_EQ(too_big.status, 413);
   EXPECT_EQ(Body(too_big).at("error").at("code"), "payload_too_large");
   EXPECT_EQ(Body(too_big).at("error").at("field"), "file");
-  EXPECT_EQ(store_->Stats()->total, 0);
+  ASSERT_OK_AND_ASSIGN(FleetStats stats, store_->Stats());
+  EXPECT_EQ(stats.total, 0);
 }
 
 // A clock whose Now() waits for the test: it holds an import in the middle of its work.
@@ -434,13 +442,15 @@ TEST_F(ExcelTest, AnExportImportsIntoAnotherStoreAsItIs) {
   http::Response res = Call("GET", "/api/v1/servers/export");
   ASSERT_EQ(res.status, 200) << res.body;
   std::string bytes(res.file->size(), '\0');
-  ASSERT_EQ(*res.file->Read(0, bytes.data(), bytes.size()), bytes.size());
-  store::StorePtr other = *store::MakeStore({"sqlite::memory:"});
+  ASSERT_OK_AND_ASSIGN(size_t read, res.file->Read(0, bytes.data(), bytes.size()));
+  ASSERT_EQ(read, bytes.size());
+  ASSERT_OK_AND_ASSIGN(store::StorePtr other, store::MakeStore({"sqlite::memory:"}));
   Result<ImportReport> r = ImportWorkbook(*other, bytes, kNow);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->imported.size(), total);
   EXPECT_THAT(r->failed, ::testing::IsEmpty());
-  EXPECT_EQ(other->GetServer("s-7")->hostname, "h7");
+  ASSERT_OK_AND_ASSIGN(Server s7, other->GetServer("s-7"));
+  EXPECT_EQ(s7.hostname, "h7");
   for (size_t i = 0; i < formulas.size(); ++i) {
     Result<Server> s = other->GetServer("-f" + std::to_string(i));
     ASSERT_TRUE(s.ok()) << i;

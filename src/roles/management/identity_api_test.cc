@@ -8,6 +8,7 @@
 
 #include "auth/password.h"
 #include "roles/management/management.h"
+#include "support/assert_ok.h"
 
 namespace sms::management {
 namespace {
@@ -20,14 +21,17 @@ class IdentityApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(kNow);
-    store_ = *store::MakeStore({"sqlite::memory:"});
-    ASSERT_TRUE(*EnsureFirstAdmin(*store_, "root", kAdminPassword, kNow));
-    ManagementBackends b{store_, *history::MakeHistory({}, store_), *cache::MakeCache({}), clock_};
+    ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
+    ASSERT_OK_AND_ASSIGN(bool created, EnsureFirstAdmin(*store_, "root", kAdminPassword, kNow));
+    ASSERT_TRUE(created);
+    ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
+    ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
+    ManagementBackends b{store_, history, cache, clock_};
     AccessOptions options;
     options.user_throttle.max_failures = 3;
     options.user_logins.max_failures = 10;
-    b.access =
-        std::make_shared<Access>(*auth::Jwt::Make(std::string(32, 's')), store_, clock_, options);
+    ASSERT_OK_AND_ASSIGN(auth::Jwt jwt, auth::Jwt::Make(std::string(32, 's')));
+    b.access = std::make_shared<Access>(jwt, store_, clock_, options);
     mgmt_ = std::make_unique<Management>(b);
     mgmt_->Register(router_);
     admin_ = Login("root", kAdminPassword);
@@ -82,11 +86,11 @@ TEST_F(IdentityApiTest, EveryProtectedRouteNeedsAValidToken) {
   EXPECT_EQ(Header(bad, "WWW-Authenticate"), "Bearer realm=\"sms\", error=\"invalid_token\"");
   // Signed with another secret: refused.
   auth::Claims c{"root", "admin", {"servers:read"}, "jti-1", kNow, 0, kNow + 60'000};
-  auto forged = (*auth::Jwt::Make(std::string(32, 'o'))).Sign(c);
-  EXPECT_EQ(Call("GET", "/api/v1/servers", forged).status, 401);
+  ASSERT_OK_AND_ASSIGN(auth::Jwt other, auth::Jwt::Make(std::string(32, 'o')));
+  EXPECT_EQ(Call("GET", "/api/v1/servers", other.Sign(c)).status, 401);
   // Right secret, but no session with that jti: refused too.
-  EXPECT_EQ(Call("GET", "/api/v1/servers", (*auth::Jwt::Make(std::string(32, 's'))).Sign(c)).status,
-            401);
+  ASSERT_OK_AND_ASSIGN(auth::Jwt same, auth::Jwt::Make(std::string(32, 's')));
+  EXPECT_EQ(Call("GET", "/api/v1/servers", same.Sign(c)).status, 401);
   EXPECT_EQ(Call("GET", "/api/v1/servers", admin_).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/auth/login", "", "{}").status, 400);  // public
   // Expired.

@@ -100,6 +100,7 @@ http::Response Management::CreateServer(const http::Request& req) {
   auto input = ParseServerInput(req.body);
   if (!input.ok()) return http::ErrorResponse(input.status());
   auto created = b_.store->CreateServer(*input, b_.clock->Now());
+  roles::RecordWrite(b_.write_health, created.status());
   if (!created.ok()) return http::ErrorResponse(created.status());
   http::Response r = ServerResponse(201, *created);
   r.headers.emplace_back("Location", "/api/v1/servers/" + created->server_id);
@@ -131,6 +132,7 @@ http::Response Management::UpdateServer(const http::Request& req) {
   auto patch = ParseServerPatch(req.body, PathId(req));
   if (!patch.ok()) return http::ErrorResponse(patch.status());
   auto updated = b_.store->UpdateServer(PathId(req), *patch, b_.clock->Now());
+  roles::RecordWrite(b_.write_health, updated.status());
   if (!updated.ok()) return http::ErrorResponse(updated.status());
   Invalidate(PathId(req));
   return ServerResponse(200, *updated);
@@ -138,6 +140,7 @@ http::Response Management::UpdateServer(const http::Request& req) {
 
 http::Response Management::DeleteServer(const http::Request& req) {
   Status deleted = b_.store->DeleteServer(PathId(req));
+  roles::RecordWrite(b_.write_health, deleted);
   if (!deleted.ok()) return http::ErrorResponse(deleted);
   Invalidate(PathId(req));
   return http::Response{204, "application/json", "", {}};

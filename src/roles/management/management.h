@@ -10,11 +10,12 @@
 #include "core/clock.h"
 #include "core/work_pool.h"
 #include "history/history.h"
-#include "report/calendar.h"
-#include "roles/management/access.h"
-#include "report/scheduler.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "report/calendar.h"
+#include "report/scheduler.h"
+#include "roles/common/write_health.h"
+#include "roles/management/access.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -33,6 +34,8 @@ struct ManagementBackends {
   // Where slow handlers run, off the I/O threads: password hashing and xlsx imports. Unset:
   // Management makes its own (2 threads at a lower CPU priority, 64 waiting at most).
   std::shared_ptr<WorkPool> slow_work;
+  // Told the outcome of every server create, update, delete and import (/readyz). Optional.
+  roles::WriteHealthPtr write_health;
 };
 
 class Management {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "support/assert_ok.h"
 
 namespace sms::management {
 namespace {
@@ -16,10 +17,10 @@ class ManagementTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(kNow);
-    store_ = *store::MakeStore({"sqlite::memory:"});
-    auto history = *history::MakeHistory({}, store_);
-    mgmt_ = std::make_unique<Management>(
-        ManagementBackends{store_, history, *cache::MakeCache({}), clock_});
+    ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
+    ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
+    ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
+    mgmt_ = std::make_unique<Management>(ManagementBackends{store_, history, cache, clock_});
     mgmt_->Register(router_);
   }
   http::Response Call(const std::string& method, const std::string& path,

@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "mail/job.h"
+#include "support/assert_ok.h"
 
 namespace sms::management {
 namespace {
@@ -15,15 +16,17 @@ namespace json = boost::json;
 class ReportsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    clock_ = std::make_shared<ManualClock>(*ParseTime("2026-11-28T03:00:00Z", "t"));
-    store_ = *store::MakeStore({"sqlite::memory:"});
-    auto history = *history::MakeHistory({}, store_);
-    bus_ = *bus::MakeBus({});
-    mail_ = std::move(bus_->Subscribe(bus::kMailTopic, "test")).value();
-    ManagementBackends b{store_, history, *cache::MakeCache({}), clock_};
+    ASSERT_OK_AND_ASSIGN(Millis now, ParseTime("2026-11-28T03:00:00Z", "t"));
+    clock_ = std::make_shared<ManualClock>(now);
+    ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
+    ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
+    ASSERT_OK_AND_ASSIGN(bus_, bus::MakeBus({}));
+    ASSERT_OK_AND_ASSIGN(mail_, bus_->Subscribe(bus::kMailTopic, "test"));
+    ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
+    ManagementBackends b{store_, history, cache, clock_};
     b.reporter = std::make_shared<report::Reporter>(
         report::ReportBackends{store_, history, bus_, clock_}, "");
-    b.calendar = *report::Calendar::Make("Asia/Ho_Chi_Minh");
+    ASSERT_OK_AND_ASSIGN(b.calendar, report::Calendar::Make("Asia/Ho_Chi_Minh"));
     mgmt_ = std::make_unique<Management>(b);
     mgmt_->Register(router_);
     ASSERT_TRUE(store_->CreateServer({"web-01", "web-01", "10.0.0.1", ""}, clock_->Now()).ok());
@@ -84,7 +87,8 @@ TEST_F(ReportsApiTest, ABadRequestNamesTheFieldAndQueuesNothing) {
     EXPECT_EQ(r.status, 400) << body;
     EXPECT_TRUE(Body(r).at("error").as_object().contains("field")) << r.body;
   }
-  EXPECT_TRUE(mail_->Poll(10, std::chrono::milliseconds(0))->empty());
+  ASSERT_OK_AND_ASSIGN(auto mailed, mail_->Poll(10, std::chrono::milliseconds(0)));
+  EXPECT_TRUE(mailed.empty());
 }
 
 TEST_F(ReportsApiTest, UnknownReportsAre404) {

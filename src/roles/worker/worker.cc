@@ -160,6 +160,7 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   opts.auto_register = options_.auto_register;
   opts.known_on = KnownOn(batch);
   auto applied = b_.store->ApplyHeartbeats(batch, opts);
+  roles::RecordWrite(b_.write_health, applied.status());
   if (!applied.ok()) return applied.status();
   Status recorded = b_.history->Record(batch);
   if (!recorded.ok()) return recorded;
@@ -239,6 +240,7 @@ Result<int64_t> Worker::Sweep() {
   std::optional<Millis> horizon = SilenceHorizon(b_.clock->Now());
   if (!horizon) return int64_t{0};
   auto swept = b_.store->SweepOffline(*horizon, options_.grace_ms);
+  if (!swept.ok() || swept->turned_off > 0) roles::RecordWrite(b_.write_health, swept.status());
   if (!swept.ok()) return swept.status();
   for (const std::string& id : swept->server_ids) b_.cache->Delete(ServerCacheKey(id));
   turned_off_.Inc(swept->turned_off);

@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "history/history.h"
 #include "http/metrics.h"
+#include "roles/common/write_health.h"
 #include "store/store.h"
 
 namespace sms::worker {
@@ -53,6 +54,9 @@ struct Backends {
   history::HistoryPtr history;
   ClockPtr clock;
   std::shared_ptr<http::Metrics> metrics;
+  // Told the outcome of every batch write and of every sweep that fails or turns servers off
+  // (a sweep with nothing to do writes nothing, so it proves nothing). Optional.
+  roles::WriteHealthPtr write_health;
 };
 
 class Worker {

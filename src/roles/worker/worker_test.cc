@@ -5,10 +5,15 @@
 #include "bus/faulty_bus.h"
 #include "core/heartbeat.h"
 #include "roles/healthcheck/healthcheck.h"
+#include "support/assert_ok.h"
 #include "support/faulty_store.h"
+#include "support/wait_until.h"
 
 namespace sms::worker {
 namespace {
+
+using sms::testing::ValueOrThrow;
+using sms::testing::WaitUntil;
 
 constexpr Millis kT0 = 1'795'000'000'000;  // 2026-11-18, any fixed instant
 
@@ -27,22 +32,28 @@ class WorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(kT0);
-    bus_ = *bus::MakeBus({});
-    auto real = *store::MakeStore({"sqlite::memory:"});
+    ASSERT_OK_AND_ASSIGN(bus_, bus::MakeBus({}));
+    ASSERT_OK_AND_ASSIGN(auto real, store::MakeStore({"sqlite::memory:"}));
     store_ = std::make_shared<testing::FaultyStore>(real);
-    cache_ = *cache::MakeCache({});
-    history_ = *history::MakeHistory({}, store_);
+    ASSERT_OK_AND_ASSIGN(cache_, cache::MakeCache({}));
+    ASSERT_OK_AND_ASSIGN(history_, history::MakeHistory({}, store_));
     metrics_ = std::make_shared<http::Metrics>();
   }
   std::unique_ptr<Worker> MakeWorker(WorkerOptions o = {}) {
-    return std::make_unique<Worker>(o, Backends{bus_, store_, cache_, history_, clock_, metrics_});
+    return std::make_unique<Worker>(
+        o, Backends{bus_, store_, cache_, history_, clock_, metrics_, write_health_});
   }
+  // What the store holds and what a sweep did; a failed read ends the test.
+  Server Stored(const std::string& id) { return ValueOrThrow(store_->GetServer(id), id); }
+  FleetStats Fleet() { return ValueOrThrow(store_->Stats(), "stats"); }
+  static int64_t Swept(Worker& w) { return ValueOrThrow(w.Sweep(), "sweep"); }
   std::shared_ptr<ManualClock> clock_;
   bus::BusPtr bus_;
   std::shared_ptr<testing::FaultyStore> store_;
   cache::CachePtr cache_;
   history::HistoryPtr history_;
   std::shared_ptr<http::Metrics> metrics_;
+  roles::WriteHealthPtr write_health_;  // unset: nothing tracked
 };
 
 TEST_F(WorkerTest, FirstHeartbeatRegistersServerOn) {
@@ -60,11 +71,11 @@ TEST_F(WorkerTest, RedeliveredBatchChangesNothing) {
   auto w = MakeWorker();
   std::vector<Heartbeat> batch = {Beat("a", kT0), Beat("b", kT0 + 10)};
   ASSERT_TRUE(w->ProcessBatch(batch).ok());
-  auto before = *store_->ListEvents("a", 0, kT0 + 1000);
+  ASSERT_OK_AND_ASSIGN(auto before, store_->ListEvents("a", 0, kT0 + 1000));
   ASSERT_TRUE(w->ProcessBatch(batch).ok());
-  auto after = *store_->ListEvents("a", 0, kT0 + 1000);
+  ASSERT_OK_AND_ASSIGN(auto after, store_->ListEvents("a", 0, kT0 + 1000));
   EXPECT_EQ(before.size(), after.size());
-  EXPECT_EQ(store_->Stats()->total, 2);
+  EXPECT_EQ(Fleet().total, 2);
 }
 
 TEST_F(WorkerTest, SteadyHeartbeatsTakeTheCachedPath) {
@@ -75,13 +86,13 @@ TEST_F(WorkerTest, SteadyHeartbeatsTakeTheCachedPath) {
   ASSERT_EQ(sizes.size(), 2u);
   EXPECT_EQ(sizes[0], 0u);
   EXPECT_EQ(sizes[1], 2u);
-  EXPECT_EQ(store_->GetServer("a")->last_seen, kT0 + 30'000);
+  EXPECT_EQ(Stored("a").last_seen, kT0 + 30'000);
   // A changed address leaves the cheap path, and the change is stored.
   Heartbeat moved = Beat("a", kT0 + 60'000);
   moved.ipv4 = "10.0.0.9";
   ASSERT_TRUE(w->ProcessBatch({moved}).ok());
   EXPECT_EQ(store_->known_on_sizes().back(), 0u);
-  EXPECT_EQ(store_->GetServer("a")->ipv4, "10.0.0.9");
+  EXPECT_EQ(Stored("a").ipv4, "10.0.0.9");
 }
 
 TEST_F(WorkerTest, SweepTurnsSilentServerOffAtLastSeenPlusInterval) {
@@ -90,19 +101,19 @@ TEST_F(WorkerTest, SweepTurnsSilentServerOffAtLastSeenPlusInterval) {
   auto w = MakeWorker(o);
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
   clock_->Set(kT0 + 39'000);  // within interval + grace
-  EXPECT_EQ(*w->Sweep(), 0);
+  EXPECT_EQ(Swept(*w), 0);
   ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 39'000, 10)}).ok());
   clock_->Set(kT0 + 41'000);  // a silent for 41 s > 10 + 30
-  EXPECT_EQ(*w->Sweep(), 1);
-  EXPECT_EQ(*w->Sweep(), 0);  // idempotent
-  auto a = *store_->GetServer("a");
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Swept(*w), 0);  // idempotent
+  Server a = Stored("a");
   EXPECT_EQ(a.status, ServerStatus::kOff);
   EXPECT_EQ(a.status_changed_at, kT0 + 10'000);
-  EXPECT_EQ(store_->GetServer("b")->status, ServerStatus::kOn);
+  EXPECT_EQ(Stored("b").status, ServerStatus::kOn);
   // Back on with its next heartbeat, stamped when it was received.
   clock_->Set(kT0 + 50'000);
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 50'000, 10)}).ok());
-  a = *store_->GetServer("a");
+  a = Stored("a");
   EXPECT_EQ(a.status, ServerStatus::kOn);
   EXPECT_EQ(a.status_changed_at, kT0 + 50'000);
   auto up = history_->Uptime(a, kT0, kT0 + 60'000, kT0 + 60'000);
@@ -127,9 +138,9 @@ TEST_F(WorkerTest, LoopAppliesEveryAcceptedHeartbeatAndDrainsOnStop) {
   }
   w->Stop();
   EXPECT_EQ(bus_->Depth(bus::kHeartbeatTopic), 0);
-  EXPECT_EQ(store_->Stats()->on, kServers);
+  EXPECT_EQ(Fleet().on, kServers);
   for (int i = 0; i < kServers; i += 37) {
-    EXPECT_EQ(store_->GetServer("s" + std::to_string(i))->last_seen, kT0 + 5000);
+    EXPECT_EQ(Stored("s" + std::to_string(i)).last_seen, kT0 + 5000);
   }
 }
 
@@ -145,7 +156,7 @@ TEST_F(WorkerTest, FailedWritesAreRetriedAndNothingIsLost) {
   }
   w->Stop();
   EXPECT_GE(store_->apply_calls(), 4);
-  EXPECT_EQ(store_->Stats()->total, 50);
+  EXPECT_EQ(Fleet().total, 50);
   EXPECT_NE(metrics_->Render().find("sms_worker_errors_total 3"), std::string::npos);
 }
 
@@ -162,23 +173,20 @@ TEST_F(WorkerTest, HeldBatchStopsTheClockOfTheSweep) {
   http::Request req;
   req.body = R"({"server_id":"a","interval":10,"ipv4":"10.0.0.1","hostname":"a"})";
   ASSERT_EQ(hc.Accept(req).status, 202);
-  for (int i = 0; i < 500 && store_->apply_calls() < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_GE(store_->apply_calls(), 3);
+  ASSERT_TRUE(WaitUntil([&] { return store_->apply_calls() >= 3; }));
   // Long past interval + grace on the wall clock, but the heartbeat of kT0+20 s is held.
   clock_->Set(kT0 + 100'000);
-  EXPECT_EQ(*w->Sweep(), 0);
-  EXPECT_EQ(store_->GetServer("a")->status, ServerStatus::kOn);
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(Stored("a").status, ServerStatus::kOn);
   store_->FailNextApplies(0);
-  for (int i = 0; i < 1000 && store_->GetServer("a")->last_seen != kT0 + 20'000; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(store_->GetServer("a")->last_seen, kT0 + 20'000);
+  ASSERT_TRUE(WaitUntil([&] {
+    auto a = store_->GetServer("a");
+    return a.ok() && a->last_seen == kT0 + 20'000;
+  }));
   w->Stop();
   // Caught up, and nothing newer arrived: now the silence counts.
-  EXPECT_EQ(*w->Sweep(), 1);
-  EXPECT_EQ(store_->GetServer("a")->status_changed_at, kT0 + 30'000);
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Stored("a").status_changed_at, kT0 + 30'000);
 }
 
 TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
@@ -188,7 +196,7 @@ TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
   // Heartbeats wait on the bus and nothing consumes them (a group rejoining after a broker
   // restart): however far the wall clock runs, silence is judged as of the point reached.
-  auto consumer = std::move(bus_->Subscribe(bus::kHeartbeatTopic, "sms-worker")).value();
+  ASSERT_OK_AND_ASSIGN(auto consumer, bus_->Subscribe(bus::kHeartbeatTopic, "sms-worker"));
   healthcheck::Healthcheck hc(bus_, clock_, metrics_);
   http::Request req;
   req.body = R"({"server_id":"a","interval":10})";
@@ -196,8 +204,8 @@ TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
   ASSERT_EQ(hc.Accept(req).status, 202);
   ASSERT_GT(bus_->Depth(bus::kHeartbeatTopic), 0);
   clock_->Set(kT0 + 300'000);
-  EXPECT_EQ(*w->Sweep(), 0);
-  EXPECT_EQ(store_->Stats()->on, 2);
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(Fleet().on, 2);
 }
 
 TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
@@ -209,21 +217,39 @@ TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
   faulty->SetUnreachable(true);
   clock_->Set(kT0 + 20'000);
-  EXPECT_EQ(*w->Sweep(), 0);  // the outage is seen at 20 s
+  EXPECT_EQ(Swept(*w), 0);  // the outage is seen at 20 s
   clock_->Set(kT0 + 300'000);
-  EXPECT_EQ(*w->Sweep(), 0);  // agents cannot get in: no one is judged
-  EXPECT_EQ(store_->Stats()->on, 2);
+  EXPECT_EQ(Swept(*w), 0);  // agents cannot get in: no one is judged
+  EXPECT_EQ(Fleet().on, 2);
   faulty->SetUnreachable(false);
-  EXPECT_EQ(*w->Sweep(), 0);  // 20 s of silence outside the outage
+  EXPECT_EQ(Swept(*w), 0);  // 20 s of silence outside the outage
   ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 310'000, 10)}).ok());
   clock_->Set(kT0 + 330'000);  // a: 50 s of silence outside the outage > 10 + 30
-  EXPECT_EQ(*w->Sweep(), 1);
-  EXPECT_EQ(store_->GetServer("a")->status, ServerStatus::kOff);
-  EXPECT_EQ(store_->GetServer("a")->status_changed_at, kT0 + 10'000);
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Stored("a").status, ServerStatus::kOff);
+  EXPECT_EQ(Stored("a").status_changed_at, kT0 + 10'000);
   // Once the outage is forgotten, silence counts on the wall clock again.
   clock_->Set(kT0 + 300'000 + Worker::kOutageMemory);
-  EXPECT_EQ(*w->Sweep(), 1);
-  EXPECT_EQ(store_->GetServer("b")->status, ServerStatus::kOff);
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Stored("b").status, ServerStatus::kOff);
+}
+
+TEST_F(WorkerTest, BatchWritesAndSweepsThatWroteTellTheWriteHealth) {
+  write_health_ = std::make_shared<roles::WriteHealth>(clock_);
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10)}).ok());
+  store_->SetWritesFail(true);  // a full disk
+  for (int i = 1; i <= 3; ++i) EXPECT_FALSE(w->ProcessBatch({Beat("a", kT0 + i * 1000, 10)}).ok());
+  EXPECT_EQ(write_health_->Check().code(), Code::kUnavailable);
+  store_->SetWritesFail(false);
+  clock_->Set(kT0 + 5'000);
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(write_health_->Check().code(), Code::kUnavailable) << "a sweep that wrote nothing";
+  clock_->Set(kT0 + 41'000);  // a is due: the sweep writes
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_TRUE(write_health_->Check().ok());
 }
 
 TEST_F(WorkerTest, AutoRegisterOffRejectsUnknownServers) {
@@ -232,7 +258,7 @@ TEST_F(WorkerTest, AutoRegisterOffRejectsUnknownServers) {
   auto w = MakeWorker(o);
   ASSERT_TRUE(store_->CreateServer({"known", "known", "", ""}, kT0).ok());
   ASSERT_TRUE(w->ProcessBatch({Beat("known", kT0), Beat("stranger", kT0)}).ok());
-  EXPECT_EQ(store_->GetServer("known")->status, ServerStatus::kOn);
+  EXPECT_EQ(Stored("known").status, ServerStatus::kOn);
   EXPECT_EQ(store_->GetServer("stranger").status().code(), Code::kNotFound);
   EXPECT_NE(metrics_->Render().find("sms_heartbeats_unknown_total 1"), std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "app/secret_file.h"
+#include "store/retention_rule.h"
 
 namespace sms::app {
 namespace {
@@ -46,6 +47,22 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--search-index-prefix", c.search_index_prefix,
                  "Name prefix of the daily heartbeat indices (share a search cluster)")
       ->envname("SMS_SEARCH_INDEX_PREFIX")->capture_default_str();
+  app.add_option("--history-retention-days", c.history_retention_days,
+                 "Days of daily heartbeat indices kept in the search backend; older windows "
+                 "are answered from the SQL status history")
+      ->envname("SMS_HISTORY_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
+  app.add_option("--report-retention-days", c.report_retention_days, "Days reports are kept")
+      ->envname("SMS_REPORT_RETENTION_DAYS")
+      ->check(CLI::Range(store::kMinReportRetentionDays, 36500))->capture_default_str();
+  // Kafka keeps a mail job for the topic's retention.ms (SMS creates the topic without one, so
+  // the broker's log.retention.hours applies: 7 days by default) and may deliver it again until
+  // then; the outcome that makes mail effectively-once must outlive it. Reading the topic's
+  // setting would need the DescribeConfigs right on the cluster, which a producer's account
+  // often lacks, so it is a setting with the broker's default.
+  app.add_option("--bus-retention-days", c.bus_retention_days,
+                 "Days the bus may deliver a mail job again (Kafka: the mail topic's retention); "
+                 "mail outcomes are kept a day longer")
+      ->envname("SMS_BUS_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
   app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
       ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
   app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")

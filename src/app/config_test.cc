@@ -115,6 +115,42 @@ TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
   EXPECT_FALSE(Parse({"--max-json-depth", "0"}, &code).ok());
 }
 
+TEST(ConfigTest, RetentionSettingsHaveDefaultsAndStopOnABadValue) {
+  int code = -1;
+  auto d = Parse({}, &code);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->history_retention_days, 30);
+  EXPECT_EQ(d->report_retention_days, 90);
+  EXPECT_EQ(d->bus_retention_days, 7);
+  setenv("SMS_HISTORY_RETENTION_DAYS", "14", 1);
+  auto c = Parse({"--report-retention-days", "365", "--bus-retention-days", "3"}, &code);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->history_retention_days, 14);
+  EXPECT_EQ(c->report_retention_days, 365);
+  EXPECT_EQ(c->bus_retention_days, 3);
+  struct Bad {
+    std::vector<const char*> args;
+    const char* named;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {{"--history-retention-days", "0"}, "--history-retention-days"},
+           {{"--history-retention-days", "a month"}, "--history-retention-days"},
+           {{"--report-retention-days", "7"}, "--report-retention-days"},  // under the daily
+                                                                           // catch-up: sent twice
+           {{"--bus-retention-days", "-1"}, "--bus-retention-days"}}) {
+    code = 0;
+    auto r = Parse(bad.args, &code);
+    ASSERT_FALSE(r.ok()) << bad.args[0] << " " << bad.args[1];
+    EXPECT_NE(code, 0);
+    // The first line names the setting and the bad value, as for every other setting.
+    EXPECT_EQ(r.status().message().rfind(bad.named, 0), 0u) << r.status().message();
+    EXPECT_NE(r.status().message().find(bad.args[1]), std::string::npos);
+  }
+  setenv("SMS_HISTORY_RETENTION_DAYS", "0", 1);
+  EXPECT_FALSE(Parse({}, &code).ok());
+  unsetenv("SMS_HISTORY_RETENTION_DAYS");
+}
+
 TEST(ConfigTest, HelpNeverShowsTheAgentTokens) {
   setenv("SMS_AGENT_TOKENS", "secret-token-value", 1);
   int code = -1;

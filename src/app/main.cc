@@ -31,6 +31,7 @@
 #include "roles/mail/store_sent_log.h"
 #include "roles/management/docs.h"
 #include "roles/management/management.h"
+#include "roles/management/retention.h"
 #include "roles/worker/worker.h"
 #include "store/store.h"
 
@@ -108,6 +109,7 @@ struct Process {
   std::unique_ptr<healthcheck::Healthcheck> hc;
   std::unique_ptr<management::Management> mgmt;
   std::unique_ptr<report::DailyReports> daily;
+  std::unique_ptr<management::Retention> retention;
   std::unique_ptr<worker::Worker> wk;
   std::unique_ptr<mail::MailService> mail;
 };
@@ -140,6 +142,7 @@ void OpenData(const Config& cfg, Process& p) {
   hcfg.search_url = cfg.search_url;
   hcfg.search_index_prefix = cfg.search_index_prefix;
   hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
+  hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
   p.history = Need(history::MakeHistory(hcfg, p.store), "history");
   // Every dependency the role uses is a readiness check, the ones it can work without
   // included: /readyz tells an operator what is down. Without Redis the worker falls back to
@@ -189,6 +192,11 @@ void StartManagement(const Config& cfg, Process& p) {
   daily.requeue_unsent = !p.bus->durable();  // a bus in memory only lost its queue
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
+  management::RetentionOptions ro;
+  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days};
+  p.retention = std::make_unique<management::Retention>(
+      ro, management::RetentionBackends{p.store, p.history, p.clock, p.metrics});
+  p.retention->Start();
 }
 
 void StartWorker(const Config& cfg, Process& p) {
@@ -324,6 +332,7 @@ int Run(const Config& cfg) {
   spdlog::info("smsd: signal {} received; draining", sig);
   server.Stop();  // no new heartbeats; requests in flight finish and are on the bus
   if (p.daily) p.daily->Stop();
+  if (p.retention) p.retention->Stop();
   if (p.wk) p.wk->Stop();
   if (p.mail) p.mail->Stop();
   Status flushed = p.bus->Flush(std::chrono::seconds(10));

@@ -56,6 +56,7 @@ json::object UptimeToJson(const UptimeResult& u) {
   o["window_seconds"] = u.window_seconds;
   o["from"] = TimeOrNull(u.from);
   o["to"] = TimeOrNull(u.to);
+  o["source"] = SourceName(u.source);
   return o;
 }
 

@@ -75,7 +75,10 @@ TEST(UptimeToJson, Shape) {
   EXPECT_DOUBLE_EQ(o.at("window_seconds").to_number<double>(), 3600);
   EXPECT_EQ(o.at("from"), "2026-11-28T06:00:00Z");
   EXPECT_EQ(o.at("to"), "2026-11-28T07:00:00Z");
-  EXPECT_EQ(o.size(), 5u);
+  EXPECT_EQ(o.at("source"), "sql");
+  EXPECT_EQ(o.size(), 6u);
+  u.source = UptimeSource::kSearch;
+  EXPECT_EQ(UptimeToJson(u).at("source"), "search");
 }
 
 TEST(ParseServerInput, Full) {

@@ -27,6 +27,10 @@ Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi) {
 
 }  // namespace
 
+const char* SourceName(UptimeSource source) {
+  return source == UptimeSource::kSearch ? "search" : "sql";
+}
+
 UptimeResult ComputeUptime(const std::vector<StatusEvent>& events, Millis created_time, Millis from,
                            Millis to, Millis now) {
   UptimeResult r;

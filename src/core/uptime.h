@@ -1,11 +1,19 @@
 #pragma once
 // Exact, time-weighted uptime from status transitions (DESIGN.md §5).
 
+#include <cstdint>
 #include <vector>
 
 #include "core/types.h"
 
 namespace sms {
+
+// Where an uptime was computed from: the SQL status transitions (kept for good), or the
+// heartbeat documents of a search backend (kept for its retention).
+enum class UptimeSource : uint8_t { kSql, kSearch };
+
+// "sql" or "search", as the API shows it.
+const char* SourceName(UptimeSource source);
 
 struct UptimeResult {
   double uptime = 0;          // up_seconds / window_seconds; 0 when the window is empty
@@ -13,6 +21,7 @@ struct UptimeResult {
   double window_seconds = 0;
   Millis from = 0;            // the clipped window actually measured
   Millis to = 0;
+  UptimeSource source = UptimeSource::kSql;
 };
 
 // Computes uptime over [from, to] clipped to [created_time, now].

@@ -1,8 +1,11 @@
 #pragma once
 // History: where heartbeat records live and where uptime is computed from.
 // Implementations: SqlHistory (status intervals in the Store; embedded default),
-// SearchHistory (OpenSearch/Elasticsearch documents). Thread-safe.
+// SearchHistory (OpenSearch/Elasticsearch documents), and TieredHistory, which answers each
+// window from a search history while it reaches back that far and from SQL beyond.
+// Thread-safe.
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -34,6 +37,16 @@ class History {
   virtual Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from,
                                                                                Millis to,
                                                                                Millis now) = 0;
+
+  // The earliest window start whose uptime this history still answers in full as of `now`
+  // (what an earlier window needs is past its retention); kKeepsEverything when it keeps all.
+  virtual Millis Horizon(Millis now) const = 0;
+  // Deletes the records past the retention as of `now`, in whole stored units, and returns how
+  // many units this call deleted (0 when the history keeps everything). Safe to run from
+  // several replicas at once: a unit another caller deleted first is skipped, not an error.
+  virtual Result<int64_t> Expire(Millis now) = 0;
+
+  static constexpr Millis kKeepsEverything = std::numeric_limits<Millis>::min();
 };
 
 using HistoryPtr = std::shared_ptr<History>;
@@ -44,6 +57,9 @@ struct HistoryConfig {
   // the on-run, as in the SQL status) and the daily indices' name prefix.
   Millis grace = 30'000;
   std::string search_index_prefix = "sms-heartbeats";
+  // SearchHistory only: days of heartbeat documents kept (0: all). When set, windows that
+  // start before that horizon are answered from the SQL status history of `store`.
+  int retention_days = 0;
 };
 
 Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store);

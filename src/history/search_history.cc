@@ -13,6 +13,7 @@
 
 #include "core/validation.h"
 #include "history/coverage.h"
+#include "history/daily_index.h"
 
 namespace sms::history {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr Millis kMaxIntervalMs = Millis(kMaxInterval) * 1000;
+constexpr Millis kDayMs = 86'400'000;
 constexpr int64_t kMaxListedDays = 31;  // beyond this, search <prefix>-* instead of a list
 constexpr std::string_view kSearchParams = "ignore_unavailable=true&allow_no_indices=true";
 // Searches fail rather than answer from some shards only: an uptime computed from part of the
@@ -46,6 +48,7 @@ Status CheckOptions(const SearchHistoryOptions& o) {
     return Status::InvalidArgument("1..10000", "page_size");
   }
   if (o.grace.count() < 0) return Status::InvalidArgument("not negative", "grace");
+  if (o.retention_days < 0) return Status::InvalidArgument("not negative", "retention_days");
   if (o.connect_timeout.count() <= 0 || o.bulk_timeout.count() <= 0 ||
       o.search_timeout.count() <= 0) {
     return Status::InvalidArgument("timeouts must be positive", "timeout");
@@ -53,23 +56,10 @@ Status CheckOptions(const SearchHistoryOptions& o) {
   return Status::Ok();
 }
 
-int64_t DayNumber(Millis t) {
-  using namespace std::chrono;
-  return floor<days>(sys_time<milliseconds>(milliseconds(t))).time_since_epoch().count();
-}
-
-std::string DayName(int64_t day) {
-  using namespace std::chrono;
-  year_month_day ymd{sys_days(days(day))};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d.%02u.%02u", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()));
-  return buf;
-}
-
 // The window actually measured: [from, to] clipped to [created, now]; empty when inverted.
 UptimeResult Window(Millis created, Millis from, Millis to, Millis now) {
   UptimeResult r;
+  r.source = UptimeSource::kSearch;
   r.from = std::max(from, created);
   r.to = std::min(to, now);
   if (r.to < r.from) r.to = r.from;
@@ -286,17 +276,17 @@ Result<std::shared_ptr<SearchHistory>> SearchHistory::Make(SearchHistoryOptions 
 }
 
 std::string SearchHistory::IndexFor(Millis received_at) const {
-  return options_.index_prefix + "-" + DayName(DayNumber(received_at));
+  return DailyIndexName(options_.index_prefix, UtcDay(received_at));
 }
 
 std::string SearchHistory::IndicesFor(Millis lo, Millis hi) const {
-  int64_t first = DayNumber(lo);
-  int64_t last = DayNumber(std::max(lo, hi - 1));
+  int64_t first = UtcDay(lo);
+  int64_t last = UtcDay(std::max(lo, hi - 1));
   if (last - first >= kMaxListedDays) return options_.index_prefix + "-*";
   std::string out;
   for (int64_t d = first; d <= last; ++d) {
     if (!out.empty()) out += ',';
-    out += options_.index_prefix + "-" + DayName(d);
+    out += DailyIndexName(options_.index_prefix, d);
   }
   return out;
 }
@@ -472,6 +462,41 @@ Status SearchHistory::CoverAll(Millis from, Millis to, Millis now,
   if (!s.ok()) return s;
   fold.Finish(covered);
   return Status::Ok();
+}
+
+Millis SearchHistory::Horizon(Millis now) const {
+  if (options_.retention_days == 0) return kKeepsEverything;
+  return now - options_.retention_days * kDayMs + kMaxIntervalMs + options_.grace.count();
+}
+
+Result<int64_t> SearchHistory::Expire(Millis now) {
+  if (options_.retention_days == 0) return int64_t{0};
+  return DeleteIndicesBefore(now - options_.retention_days * kDayMs);
+}
+
+Result<int64_t> SearchHistory::DeleteIndicesBefore(Millis cutoff) {
+  Result<json::value> listed =
+      client_->Json("GET", "/_cat/indices/" + options_.index_prefix + "-*?format=json&h=index",
+                    json::value(), options_.search_timeout);
+  if (!listed.ok()) return listed.status();
+  if (!listed->is_array()) return Unexpected("reply listing the indices");
+  std::vector<std::string> expired;
+  for (const json::value& row : listed->as_array()) {
+    const json::value* name = Path(row, {"index"});
+    if (name == nullptr || !name->is_string()) return Unexpected("row listing the indices");
+    std::optional<int64_t> day = DailyIndexDay(name->as_string(), options_.index_prefix);
+    if (day && (*day + 1) * kDayMs <= cutoff) expired.emplace_back(name->as_string());
+  }
+  std::sort(expired.begin(), expired.end());  // oldest first
+  int64_t deleted = 0;
+  for (const std::string& index : expired) {
+    Result<json::value> r =
+        client_->Json("DELETE", "/" + index, json::value(), options_.bulk_timeout);
+    // NotFound: another replica deleted it since the listing.
+    if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
+    deleted += r.ok();
+  }
+  return deleted;
 }
 
 std::pair<Millis, Millis> SearchHistory::FetchRange(Millis from, Millis to, Millis now) const {

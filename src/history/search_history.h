@@ -52,6 +52,9 @@ struct SearchHistoryOptions {
   // The worker's --heartbeat-grace: a heartbeat this late after the previous one's interval
   // ran out still continues the on-run. 0 gives the plain union of [t, t + interval].
   std::chrono::milliseconds grace{30000};
+  // Days of daily indices Expire() keeps: an index goes once its whole UTC day ended at least
+  // this long ago. 0 keeps every index.
+  int retention_days = 0;
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds bulk_timeout{10000};    // one _bulk or template request
   std::chrono::milliseconds search_timeout{30000};  // one search or aggregation page
@@ -84,6 +87,19 @@ class SearchHistory final : public History {
   // registered but never heard from are absent. Unavailable when either backend is down.
   Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
                                                                       Millis now) override;
+  // now - retention_days + kMaxInterval + grace: a window starting later reads heartbeats
+  // from no earlier than now - retention_days, which Expire() keeps. kKeepsEverything with no
+  // retention.
+  Millis Horizon(Millis now) const override;
+  // DeleteIndicesBefore(now - retention_days); 0 with no retention.
+  Result<int64_t> Expire(Millis now) override;
+
+  // Deletes the daily indices of this prefix whose whole UTC day ended at or before `cutoff`,
+  // by name, one at a time. Only names that are exactly <prefix>-YYYY.MM.DD with a real date
+  // are touched: never another prefix's indices, never a name that does not parse. Returns
+  // how many this call deleted (an index already gone is skipped). Unavailable when the
+  // backend is down; indices deleted before a failure stay deleted.
+  Result<int64_t> DeleteIndicesBefore(Millis cutoff);
 
   // Creates or replaces the index template <prefix> for <prefix>-*. Record() does this once
   // before its first write (and again after a failed try); calling it again is harmless.

@@ -25,6 +25,9 @@ class SqlHistory final : public History {
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
   Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
                                                                       Millis now) override;
+  // Every transition is kept: any window is answered, nothing expires.
+  Millis Horizon(Millis /*now*/) const override { return kKeepsEverything; }
+  Result<int64_t> Expire(Millis /*now*/) override { return int64_t{0}; }
 
  private:
   store::StorePtr store_;

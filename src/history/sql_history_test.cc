@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "history/history_test_util.h"
+
 namespace sms::history {
 namespace {
 
@@ -11,15 +13,7 @@ constexpr Millis kT0 = 1'800'000'000'000;
 constexpr Millis kSecond = 1000;
 constexpr Millis kGrace = 30 * kSecond;
 
-Heartbeat Beat(const std::string& server_id, Millis received_at) {
-  Heartbeat hb;
-  hb.id = server_id + "@" + std::to_string(received_at);
-  hb.server_id = server_id;
-  hb.hostname = server_id;
-  hb.interval = 30;
-  hb.received_at = received_at;
-  return hb;
-}
+using testing::Beat;
 
 class SqlHistoryTest : public ::testing::Test {
  protected:

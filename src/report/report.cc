@@ -129,6 +129,7 @@ Result<Report> ComputeReport(store::Store& store, history::History& history,
   if (!timelines.ok()) return timelines.status();
   std::unordered_map<std::string, const UptimeResult*> uptime_of;
   for (const auto& [id, u] : *uptimes) uptime_of.emplace(id, &u);
+  if (!uptimes->empty()) r.source = uptimes->front().second.source;  // one source per call
   std::unordered_map<std::string, int64_t> transitions_of;
   for (const store::ServerTimeline& t : *timelines) {
     int64_t n = CountTransitions(t.events, window.from, window.to);

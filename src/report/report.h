@@ -68,6 +68,9 @@ struct Report {
                                     // at most kWorstListed
   int64_t below_total = 0;          // all servers below the threshold
   std::vector<size_t> changed;      // indexes into servers with transitions, most first
+  // Where the uptimes came from: a window past the search backend's retention is measured on
+  // the SQL status history.
+  UptimeSource source = UptimeSource::kSql;
 };
 
 // Computes the report of `window` as of `now` (the window is clipped to now and to each

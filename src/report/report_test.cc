@@ -150,6 +150,30 @@ TEST_F(ComputeTest, UptimeAndTransitionsOfEachServerOverTheDay) {
   EXPECT_EQ(job->attachments.at(0).data.substr(0, 2), "PK");  // a zip
 }
 
+TEST_F(ComputeTest, AWindowPastTheSearchRetentionIsMeasuredOnTheSqlHistory) {
+  // A search backend keeping 30 days (down here: nothing listens on port 1) in front of the
+  // same store: a day 40 days back is answered from SQL, and the report says so.
+  history::HistoryConfig config{.search_url = "http://127.0.0.1:1", .retention_days = 30};
+  auto tiered = history::MakeHistory(config, store_);
+  ASSERT_TRUE(tiered.ok()) << tiered.status().ToString();
+  Day day = *ParseDay("2026-11-27", "d");
+  Millis d0 = utc_.StartOf(day);
+  ASSERT_TRUE(store_->ApplyHeartbeats({Beat("half", d0)}, {}).ok());
+  ASSERT_TRUE(store_->SweepOffline(d0 + 12 * kH, 0).ok());  // off at 00:01
+  Millis now = d0 + 40 * 24 * kH;
+  auto r = ComputeReport(*store_, **tiered, MakeWindow(utc_, day, day), now);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto direct = ComputeReport(*store_, *history_, MakeWindow(utc_, day, day), now);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(r->source, UptimeSource::kSql);
+  EXPECT_DOUBLE_EQ(r->average_uptime, direct->average_uptime);
+  EXPECT_NEAR(r->average_uptime, 1.0 / (24 * 60), 1e-9);
+  // A recent day is the search backend's to answer.
+  Day recent = utc_.DayOf(now) - 1;
+  EXPECT_EQ(ComputeReport(*store_, **tiered, MakeWindow(utc_, recent, recent), now).status().code(),
+            Code::kUnavailable);
+}
+
 TEST(RenderTest, PercentNeverRoundsUpToAHundred) {
   EXPECT_EQ(Percent(1.0), "100.000 %");
   EXPECT_EQ(Percent(0.9999999), "99.999 %");

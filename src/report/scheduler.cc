@@ -25,7 +25,8 @@ std::string SummaryJson(const Report& r) {
                  {"average_uptime", r.average_uptime},
                  {"measured", r.measured},
                  {"below_threshold", r.below_total},
-                 {"changed", int64_t(r.changed.size())}};
+                 {"changed", int64_t(r.changed.size())},
+                 {"source", SourceName(r.source)}};
   return json::serialize(o);
 }
 

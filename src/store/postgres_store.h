@@ -77,6 +77,8 @@ class PostgresStore final : public Store {
       const std::string& token_id, Millis now) override;
   Result<std::vector<ApiTokenRecord>> ListApiTokens(const std::string& username) override;
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
+  Result<PruneCounts> Prune(const PruneRequest& request) override;
+  Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/retention_rule.h"
 
 namespace sms::store {
 
@@ -234,6 +235,20 @@ class Store {
   // Deletes token `token_id`; when `username` is not empty, only if that user owns it.
   // NotFound otherwise.
   virtual Status DeleteApiToken(const std::string& token_id, const std::string& username) = 0;
+
+  // ---- Retention (store/retention_rule.h says what is old enough) ------------------------
+  // Deletes, per table, at most request.limit of the rows `request` names, in one
+  // transaction: sessions that expired at or before sessions_expired_before; reports of kind
+  // "manual" or "daily" created before reports_created_before; mail outcomes recorded before
+  // mail_outcomes_before whose report (same id) no longer exists, reports deleted by this call
+  // included. Nothing else is touched (never servers, status transitions, users, tokens).
+  // Returns how many rows went from each table; while PruneMayContinue(), call again.
+  virtual Result<PruneCounts> Prune(const PruneRequest& request) = 0;
+  // Claims the run of scheduled job `job` due at `now`: when no run of it is recorded, or the
+  // recorded next run is at or before `now`, records `next` as its next run and returns true;
+  // otherwise returns false and changes nothing. A conditional update: of replicas racing for
+  // one due run, exactly one gets true. REQUIRES: next > now.
+  virtual Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) = 0;
 };
 
 using StorePtr = std::shared_ptr<Store>;

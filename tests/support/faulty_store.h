@@ -167,6 +167,14 @@ class FaultyStore final : public store::Store {
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override {
     return WritesFail() ? WriteError() : inner_->DeleteApiToken(token_id, username);
   }
+  Result<store::PruneCounts> Prune(const store::PruneRequest& request) override {
+    if (down_) return Down();
+    return inner_->Prune(request);
+  }
+  Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override {
+    if (down_) return Down();
+    return inner_->ClaimRun(job, now, next);
+  }
 
  private:
   static Status Down() { return Status::Unavailable("store is down (injected)"); }

@@ -127,6 +127,7 @@ TEST_F(ManagementTest, UptimeAndStats) {
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_DOUBLE_EQ(Body(up).at("up_seconds").to_number<double>(), 10);
   EXPECT_DOUBLE_EQ(Body(up).at("window_seconds").to_number<double>(), 3600);
+  EXPECT_EQ(Body(up).at("source"), "sql");  // the embedded history: the status transitions
   EXPECT_EQ(Call("GET", "/api/v1/servers/up-1/uptime", {{"from", "yesterday"}}).status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/servers/nope/uptime").status, 404);
   auto events = Body(Call("GET", "/api/v1/servers/up-1/events"));

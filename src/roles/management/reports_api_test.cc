@@ -62,6 +62,7 @@ TEST_F(ReportsApiTest, APostedReportAnswersItsSummaryAndQueuesOneMail) {
   EXPECT_EQ(body.at("tz"), "Asia/Ho_Chi_Minh");
   EXPECT_EQ(body.at("summary").at("total"), 1);
   EXPECT_EQ(body.at("summary").at("off"), 1);
+  EXPECT_EQ(body.at("summary").at("source"), "sql");
   auto polled = mail_->Poll(10, std::chrono::milliseconds(0));
   ASSERT_TRUE(polled.ok());
   ASSERT_EQ(polled->size(), 1u);

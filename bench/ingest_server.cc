@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   std::string port = argc > 1 ? argv[1] : "0";
   sms::bus::BusConfig config;
   if (argc > 2) config.journal_dir = argv[2];
+  if (const char* lanes = std::getenv("SMS_JOURNAL_LANES")) config.journal_lanes = std::atoi(lanes);
 
   auto made = sms::bus::MakeBus(config);
   if (!made.ok()) {

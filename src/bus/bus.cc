@@ -50,7 +50,8 @@ Result<BusPtr> MakeUnprefixed(const BusConfig& config) {
   if (config.journal_dir.empty()) return BusPtr(std::make_shared<MemoryBus>(config.queue_capacity));
   // The dead-letter topic has no reader in one process; what lands there is recorded in the
   // store's mail outcomes, so it needs no journal.
-  auto bus = MemoryBus::Open(config.queue_capacity, JournalOptions{config.journal_dir},
+  auto bus = MemoryBus::Open(config.queue_capacity,
+                             JournalOptions{.dir = config.journal_dir, .lanes = config.journal_lanes},
                              {config.topic_prefix + kHeartbeatTopic,
                               config.topic_prefix + kMailTopic});
   if (!bus.ok()) return bus.status();

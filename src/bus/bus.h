@@ -77,6 +77,7 @@ struct BusConfig {
   // In-process bus only: the directory of its journal (see memory_bus.h), which makes the
   // heartbeat and mail topics durable; empty: memory only.
   std::string journal_dir;
+  size_t journal_lanes = 4;  // its writers that sync side by side (see journal.h)
   size_t queue_capacity = 1 << 20;  // messages held before Publish answers Unavailable (Memory:
                                     // uncommitted per topic; Kafka: not yet acknowledged)
   // Kafka only (see kafka_bus.h).

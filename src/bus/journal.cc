@@ -19,6 +19,8 @@ namespace {
 constexpr size_t kHeader = 8;  // u32 body length, u32 CRC-32 of the body
 constexpr std::string_view kSuffix = ".journal";
 constexpr size_t kDigits = 20;
+// Records a lane must hold to start syncing while another lane syncs.
+constexpr size_t kParallelBatch = 16;
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -248,7 +250,13 @@ void Journal::WriterLoop(Lane& lane) {
     size_t records = 0;
     {
       std::unique_lock lock(mu_);
-      lane.wake.wait(lock, [&] { return stop_ || !lane.pending.empty(); });
+      // A lane starts its sync at once when no other lane is syncing, and beside others only
+      // with a batch worth a sync of its own: each sync costs the CPU too.
+      lane.wake.wait(lock, [&] {
+        if (stop_ || lane.pending.empty()) return stop_;
+        return lane.records >= kParallelBatch ||
+               std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
+      });
       if (lane.pending.empty()) break;  // stopping, nothing left
       chunks.swap(lane.pending);
       notes.swap(lane.notes);
@@ -259,6 +267,10 @@ void Journal::WriterLoop(Lane& lane) {
     {
       std::lock_guard lock(mu_);
       lane.busy = false;
+      // A lane holding a small batch waits for no lane to be busy: tell them.
+      for (auto& other : lanes_) {
+        if (other.get() != &lane && !other->pending.empty()) other->wake.notify_one();
+      }
       ++stats_.syncs;
       if (written.ok()) {
         stats_.records += records;

@@ -7,8 +7,6 @@
 #include "cache/redis_cache.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +16,7 @@
 
 #include "cache/cache_test_util.h"
 #include "cache/redis_test_support.h"
+#include "support/log_capture.h"
 
 namespace sms::cache {
 namespace {
@@ -28,30 +27,7 @@ using testing::RedisServerProcess;
 
 constexpr Millis kStart = 1'800'000'000'000;
 
-// Routes spdlog's default logger into memory for the life of the object.
-class LogCapture {
- public:
-  LogCapture()
-      : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)),
-        previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-
-  std::vector<std::string> Lines() const { return sink_->last_formatted(); }
-  int Count(const std::string& text) const {
-    const auto lines = Lines();
-    return static_cast<int>(std::count_if(lines.begin(), lines.end(), [&](const auto& line) {
-      return line.find(text) != std::string::npos;
-    }));
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using sms::testing::LogCapture;
 
 std::string UniqueKey(const std::string& name) {
   return "sms:server:test-" +

@@ -255,6 +255,7 @@ Status ParseModern(const FlatObject& obj, Heartbeat& hb) {
   if (Status s = ValidateServerId(hb.server_id); !s.ok()) return s;
   if (Status s = OptionalString(obj, kHostname, "hostname", hb.hostname); !s.ok()) return s;
   if (!hb.hostname.empty()) {
+    hb.hostname = NormalizeName(hb.hostname);  // it names the server on auto-registration
     if (Status s = ValidateName(hb.hostname, "hostname"); !s.ok()) return s;
   }
   if (Status s = OptionalString(obj, kIpv4, "ipv4", hb.ipv4); !s.ok()) return s;

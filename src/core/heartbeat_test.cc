@@ -43,6 +43,13 @@ TEST(ParseHeartbeat, ModernShape) {
   EXPECT_EQ(r->received_at, 0);
 }
 
+TEST(ParseHeartbeat, HostnameComesOutInNfc) {
+  // It names the server when the heartbeat registers it.
+  Result<Heartbeat> r = ParseHeartbeat(R"({"server_id":"cafe","hostname":"Cafe\u0301"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->hostname, "Caf\xC3\xA9");
+}
+
 TEST(ParseHeartbeat, OnlyServerIdIsRequired) {
   Result<Heartbeat> r = ParseHeartbeat(R"({"server_id":"db-7"})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/validation.h"
+
 namespace sms {
 namespace {
 
@@ -32,11 +34,11 @@ Status Apply(const std::string& key, const std::string& value, ServerQuery& q) {
   if (key == "server_id") {
     q.server_id = value;
   } else if (key == "server_name") {
-    q.server_name = value;
+    q.server_name = NormalizeName(value);  // names are stored in NFC
   } else if (key == "ipv4") {
     q.ipv4 = value;
   } else if (key == "q") {
-    q.q = value;
+    q.q = NormalizeName(value);
   } else if (key == "status") {
     if (value != "on" && value != "off") {
       return Status::InvalidArgument("status must be on or off", "status");

@@ -31,6 +31,14 @@ TEST(ParseServerQuery, Defaults) {
   EXPECT_EQ(r->q, "");
 }
 
+TEST(ParseServerQuery, NameFiltersAreInNfcAsTheNamesAre) {
+  Result<ServerQuery> r =
+      ParseServerQuery({{"server_name", "Cafe\xCC\x81"}, {"q", "cafe\xCC\x81"}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->server_name, "Caf\xC3\xA9");
+  EXPECT_EQ(r->q, "caf\xC3\xA9");
+}
+
 TEST(ParseServerQuery, AllParameters) {
   Result<ServerQuery> r = ParseServerQuery({{"server_id", "web-01"},
                                             {"server_name", "Web"},

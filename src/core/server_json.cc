@@ -76,6 +76,7 @@ Result<ServerInput> ParseServerInput(std::string_view body) {
   }
   in.ipv4 = ipv4.value_or("");
   in.hostname = hostname.value_or("");
+  NormalizeServerInput(in);
   if (Status s = ValidateServerInput(in); !s.ok()) return s;
   return in;
 }
@@ -102,6 +103,7 @@ Result<ServerPatch> ParseServerPatch(std::string_view body, const std::string& s
   if (!p.server_name && !p.ipv4 && !p.hostname) {
     return Status::InvalidArgument("nothing to update", "");
   }
+  NormalizeServerPatch(p);
   if (Status s = ValidateServerPatch(p); !s.ok()) return s;
   return p;
 }

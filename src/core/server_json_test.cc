@@ -100,6 +100,19 @@ TEST(ParseServerInput, OptionalFieldsMayBeAbsentOrNull) {
   EXPECT_EQ(r->hostname, "");
 }
 
+TEST(ParseServerInput, NamesComeOutInNfc) {
+  // "Cafe" + U+0301 COMBINING ACUTE ACCENT (JSON escape) is stored as "Café" with U+00E9.
+  Result<ServerInput> r = ParseServerInput(
+      R"({"server_id":"cafe","server_name":"Cafe\u0301","hostname":"cafe\u0301.local"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->server_name, "Caf\xC3\xA9");
+  EXPECT_EQ(r->hostname, "caf\xC3\xA9.local");
+  Result<ServerPatch> p = ParseServerPatch(R"({"server_name":"Cafe\u0301"})", "cafe");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_TRUE(p->server_name.has_value());
+  EXPECT_EQ(*p->server_name, "Caf\xC3\xA9");
+}
+
 TEST(ParseServerInput, Errors) {
   struct Case {
     const char* body;

@@ -1,6 +1,11 @@
 #include "core/validation.h"
 
+#include <utf8proc.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 
 namespace sms {
 namespace {
@@ -95,6 +100,31 @@ Status ValidateName(std::string_view name, const std::string& field) {
   }
   if (only_spaces) return Status::InvalidArgument(field + " must not be only spaces", field);
   return Status::Ok();
+}
+
+std::string NormalizeName(std::string_view text) {
+  // Most names are ASCII, which every normal form leaves alone: skip the library for them.
+  if (std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return std::string(text);
+  }
+  utf8proc_uint8_t* out = nullptr;
+  utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                   static_cast<utf8proc_ssize_t>(text.size()), &out,
+                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(out, &std::free);
+  if (n < 0) return std::string(text);  // not UTF-8: ValidateName says so
+  return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+}
+
+void NormalizeServerInput(ServerInput& in) {
+  in.server_name = NormalizeName(in.server_name);
+  in.hostname = NormalizeName(in.hostname);
+}
+
+void NormalizeServerPatch(ServerPatch& patch) {
+  if (patch.server_name) *patch.server_name = NormalizeName(*patch.server_name);
+  if (patch.hostname) *patch.hostname = NormalizeName(*patch.hostname);
 }
 
 Status ValidateInterval(int64_t interval, const std::string& field) {

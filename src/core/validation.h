@@ -1,5 +1,7 @@
 #pragma once
 // Validation of values that come from outside. Each returns InvalidArgument naming `field`.
+// Names are brought to one Unicode form (NormalizeName) before they are validated, compared or
+// stored.
 
 #include <string>
 #include <string_view>
@@ -26,6 +28,16 @@ Status ValidateInterval(int64_t interval, const std::string& field = "interval")
 // [A-Za-z0-9._~+/=-] (RFC 6750 b64token; nothing that could end or split a header line). The
 // message never quotes the token.
 Status ValidateAgentToken(std::string_view token, const std::string& field = "token");
+
+// `text` in Unicode Normalization Form C (canonical composition): "Cafe\u0301" (e + combining
+// acute) becomes "Caf\u00e9", so names that differ only in how they were typed are one name.
+// ASCII and text that is not valid UTF-8 come back as they are (the latter for ValidateName to
+// refuse). NFC can change the length, so validate after normalising.
+std::string NormalizeName(std::string_view text);
+// NormalizeName on the server_name and hostname of a create request or a patch (the fields
+// present): what the API, the import and the store's uniqueness checks all see.
+void NormalizeServerInput(ServerInput& in);
+void NormalizeServerPatch(ServerPatch& patch);
 
 // Validates a create request (server_id, server_name required; ipv4, hostname optional).
 Status ValidateServerInput(const ServerInput& in);

@@ -118,6 +118,46 @@ TEST(ValidateServerInput, RequiredAndOptionalFields) {
   EXPECT_EQ(ValidateServerInput({"web-01", "Web", "", "   "}).field(), "hostname");
 }
 
+// "Café" typed with a precomposed é (U+00E9) and with e + combining acute (U+0301).
+constexpr std::string_view kCafeNfc = "Caf\xC3\xA9";
+constexpr std::string_view kCafeNfd = "Cafe\xCC\x81";
+
+TEST(NormalizeName, ComposesCombiningSequences) {
+  EXPECT_EQ(NormalizeName(kCafeNfd), kCafeNfc);
+  EXPECT_EQ(NormalizeName(kCafeNfc), kCafeNfc);
+  // Vietnamese: ệ as e + circumflex + dot below, in either order of the marks, is one ệ.
+  EXPECT_EQ(NormalizeName("Vie\xCC\x82\xCC\xA3t"), "Vi\xE1\xBB\x87t");
+  EXPECT_EQ(NormalizeName("Vie\xCC\xA3\xCC\x82t"), "Vi\xE1\xBB\x87t");
+  // Hangul jamo compose into a syllable; a singleton (KELVIN SIGN) becomes its canonical K.
+  EXPECT_EQ(NormalizeName("\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB"), "\xED\x95\x9C");
+  EXPECT_EQ(NormalizeName("\u212Aelvin"), "Kelvin");
+  // Compatibility forms are not folded: NFC, not NFKC (the ﬁ ligature stays).
+  EXPECT_EQ(NormalizeName("\xEF\xAC\x81le"), "\xEF\xAC\x81le");
+}
+
+TEST(NormalizeName, LeavesAsciiAndInvalidUtf8Alone) {
+  EXPECT_EQ(NormalizeName(""), "");
+  EXPECT_EQ(NormalizeName("web-01 (rack 3)"), "web-01 (rack 3)");
+  for (std::string_view bad : {std::string_view("caf\xC3"), std::string_view("\xED\xA0\x80x"),
+                               std::string_view("e\xCC\x81\xFF")}) {
+    EXPECT_EQ(NormalizeName(bad), bad);
+    EXPECT_FALSE(ValidateName(NormalizeName(bad), "server_name").ok());
+  }
+}
+
+TEST(NormalizeName, ServerInputAndPatchNormaliseTheirNames) {
+  ServerInput in{"cafe-1", std::string(kCafeNfd), "10.0.0.1", std::string(kCafeNfd) + ".local"};
+  NormalizeServerInput(in);
+  EXPECT_EQ(in.server_id, "cafe-1");
+  EXPECT_EQ(in.server_name, kCafeNfc);
+  EXPECT_EQ(in.hostname, std::string(kCafeNfc) + ".local");
+  ServerPatch patch{std::string(kCafeNfd), std::nullopt, std::nullopt};
+  NormalizeServerPatch(patch);
+  ASSERT_TRUE(patch.server_name.has_value());
+  EXPECT_EQ(*patch.server_name, kCafeNfc);
+  EXPECT_FALSE(patch.hostname.has_value());
+}
+
 TEST(ValidateServerPatch, OnlyPresentFields) {
   EXPECT_TRUE(ValidateServerPatch({}).ok());
   EXPECT_TRUE(ValidateServerPatch({"New name", std::nullopt, std::nullopt}).ok());

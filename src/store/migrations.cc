@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/migrations_sql.h"  // generated: kEmbeddedMigrations
+#include "store/sqlite_rows.h"
 
 namespace sms::store {
 namespace {
@@ -22,6 +23,9 @@ Result<int> ReadVersion(Connection& conn) {
 Status Apply(Connection& conn, const Migration& m, Millis now) {
   // Exec needs a NUL-terminated string; the embedded views are literals, but copy to be safe.
   Status status = conn.Exec(std::string(m.sql).c_str());
+  if (status.ok() && m.version == kNfcNamesVersion) {
+    status = NormalizeStoredNames(*MakeSqliteNameRows(conn)).status();  // NFC is beyond SQL
+  }
   if (!status.ok()) {
     return Status(status.code(), "migration " + std::string(m.name) + ": " + status.message());
   }
@@ -42,7 +46,7 @@ Result<int> SchemaVersion(Connection& conn) {
   return ReadVersion(conn);
 }
 
-Status ApplyMigrations(Connection& conn, Millis now) {
+Status ApplyMigrations(Connection& conn, Millis now, int through) {
   Transaction tx(conn);
   Status status = tx.BeginWrite();
   if (!status.ok()) return status;
@@ -55,7 +59,7 @@ Status ApplyMigrations(Connection& conn, Millis now) {
                                    "database_url");
   }
   for (const Migration& m : Migrations()) {
-    if (m.version <= *current) continue;
+    if (m.version <= *current || m.version > through) continue;
     status = Apply(conn, m, now);
     if (!status.ok()) return status;
   }

@@ -3,6 +3,7 @@
 // and is embedded in the binary at build time (see CMakeLists.txt), so a store never depends on
 // files next to the executable. Applied versions are recorded in the schema_migrations table.
 
+#include <climits>
 #include <span>
 #include <string_view>
 
@@ -21,10 +22,12 @@ struct Migration {
 // The embedded migrations, in version order.
 std::span<const Migration> Migrations();
 
-// Brings the database up to the newest embedded version in one write transaction; a version
-// already recorded is skipped, so calling it again (or from two processes at once) is harmless.
+// Brings the database up to the newest embedded version (or only up to version `through`, as an
+// older binary would, for tests) in one write transaction; a version already recorded is
+// skipped, so calling it again (or from two processes at once) is harmless. Migration
+// kNfcNamesVersion also runs NormalizeStoredNames (store/name_normalization.h).
 // InvalidArgument (field database_url) when the database is newer than this binary.
-Status ApplyMigrations(Connection& conn, Millis now);
+Status ApplyMigrations(Connection& conn, Millis now, int through = INT_MAX);
 
 // The highest applied version (0 for an empty database).
 Result<int> SchemaVersion(Connection& conn);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/migrations_pg_sql.h"  // generated: kEmbeddedPgMigrations
+#include "store/postgres_rows.h"
 
 namespace sms::store {
 namespace {
@@ -33,7 +34,7 @@ class AdvisoryLock {
   pqxx::connection& conn_;
 };
 
-Status Migrate(pqxx::connection& conn, Millis now) {
+Status Migrate(pqxx::connection& conn, Millis now, int through) {
   // Notices such as "extension already exists, skipping" are expected here.
   pqxx::nontransaction(conn).exec("SET client_min_messages = warning");
   AdvisoryLock lock(conn);
@@ -47,13 +48,20 @@ Status Migrate(pqxx::connection& conn, Millis now) {
                                    "database_url");
   }
   for (const Migration& m : PgMigrations()) {
-    if (m.version <= current) continue;
+    if (m.version <= current || m.version > through) continue;
+    Status step;
     try {
       tx.exec(std::string(m.sql));
+      if (m.version == kNfcNamesVersion) {
+        step = NormalizeStoredNames(*MakePgNameRows(tx)).status();  // NFC is beyond SQL
+      }
     } catch (const pqxx::sql_error& e) {
       if (PgConnectionLost(e)) throw;  // the pool decides about the connection
       Status status = PgError(e);
       return Status(status.code(), "migration " + std::string(m.name) + ": " + status.message());
+    }
+    if (!step.ok()) {
+      return Status(step.code(), "migration " + std::string(m.name) + ": " + step.message());
     }
     tx.exec_params("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                    m.version, std::string(m.name), now);
@@ -66,8 +74,8 @@ Status Migrate(pqxx::connection& conn, Millis now) {
 
 std::span<const Migration> PgMigrations() { return kEmbeddedPgMigrations; }
 
-Status ApplyPgMigrations(PgPool& pool, Millis now) {
-  return pool.Run([now](PgConnection& conn) { return Migrate(conn.raw(), now); });
+Status ApplyPgMigrations(PgPool& pool, Millis now, int through) {
+  return pool.Run([now, through](PgConnection& conn) { return Migrate(conn.raw(), now, through); });
 }
 
 }  // namespace sms::store

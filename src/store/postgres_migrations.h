@@ -20,10 +20,12 @@ inline constexpr int64_t kPgMigrationLock = 8317430940517885810;  // "sms_migr"
 // The embedded PostgreSQL migrations, in version order.
 std::span<const Migration> PgMigrations();
 
-// Brings the schema up to the newest embedded version: under kPgMigrationLock, the pending
-// migrations run in one transaction with their schema_migrations rows. A version already
-// recorded is skipped, so calling it again (or from many processes at once) is harmless.
+// Brings the schema up to the newest embedded version (or only up to version `through`, as an
+// older binary would, for tests): under kPgMigrationLock, the pending migrations run in one
+// transaction with their schema_migrations rows. A version already recorded is skipped, so
+// calling it again (or from many processes at once) is harmless. Migration kNfcNamesVersion
+// also runs NormalizeStoredNames (store/name_normalization.h).
 // InvalidArgument (field database_url) when the schema is newer than this binary.
-Status ApplyPgMigrations(PgPool& pool, Millis now);
+Status ApplyPgMigrations(PgPool& pool, Millis now, int through = INT_MAX);
 
 }  // namespace sms::store

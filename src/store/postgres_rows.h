@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/types.h"
+#include "store/name_normalization.h"
 #include "store/postgres_connection.h"
 
 namespace sms::store {
@@ -29,6 +30,9 @@ std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& con
 // Inserts `s` (every field but id; its servers and server_liveness rows) and sets s.id.
 // Throws (unique_violation) on a taken server_id or server_name.
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s);
+
+// The NameRows of migration 0006 in `tx` (postgres_names.cc).
+std::unique_ptr<NameRows> MakePgNameRows(pqxx::transaction_base& tx);
 
 // Appends a status transition of server row `server_row`.
 void InsertPgEvent(pqxx::transaction_base& tx, PgConnection& conn, int64_t server_row,

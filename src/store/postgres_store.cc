@@ -47,6 +47,12 @@ Result<std::shared_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
   std::shared_ptr<PostgresStore> store(new PostgresStore(options));
   Status status = ApplyPgMigrations(store->pool_, WallClockNow());
   if (!status.ok()) return status;
+  // At every start, until renamed. It logs what it cannot read; nothing here stops the store.
+  store->pool_.Run([](PgConnection& conn) {
+    pqxx::nontransaction tx(conn.raw());
+    ReportNameCollisions(*MakePgNameRows(tx));
+    return Status::Ok();
+  });
   return store;
 }
 

@@ -8,10 +8,12 @@
 #include <chrono>
 #include <thread>
 
+#include "store/name_normalization.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_migrations.h"
 #include "store/store_test_util.h"
 #include "support/assert_ok.h"
+#include "support/log_capture.h"
 #include "support/wait_until.h"
 
 // libpqxx 6.4 drops (without PQclear) the PGresult of a statement that finds its connection
@@ -25,6 +27,7 @@ extern "C" const char* __lsan_default_suppressions() {
 namespace sms::store::testing {
 namespace {
 
+using sms::testing::LogCapture;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -155,6 +158,41 @@ class PostgresStoreTest : public ::testing::Test {
   TempPgSchema schema_;
 };
 
+TEST_F(PostgresStoreTest, NamesBecomeNfcAndCollisionsAreLeftAsTheyAreAndReportedAtEachStart) {
+  {
+    ASSERT_OK_AND_ASSIGN(PostgresOptions options, ParsePostgresUrl(schema_.url()));
+    PgPool pool(options.conninfo, 1);
+    ASSERT_TRUE(ApplyPgMigrations(pool, kT0, kNfcNamesVersion - 1).ok());  // an older smsd's
+  }
+  RawPg raw(schema_);
+  raw.Rows(std::string(kNamesBeforeNfc) +
+           "; INSERT INTO server_liveness (id) SELECT id FROM servers; SELECT 1");
+  {
+    LogCapture logs;
+    std::shared_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ExpectNamesAfterNfcMigration(*store);
+    EXPECT_EQ(logs.Count(kNfcCollisionsLogged), 1);
+    EXPECT_EQ(logs.Count(kNfcCollisionsListed), 1) << ::testing::PrintToString(logs.Lines());
+  }
+  EXPECT_THAT(raw.Rows("SELECT server_id, server_name, nfc FROM server_name_collisions "
+                       "ORDER BY server_id"),
+              ElementsAre("a|Caf\xC3\xA9|Caf\xC3\xA9", "b|Cafe\xCC\x81|Caf\xC3\xA9",
+                          "d|\u212Aelvin|Kelvin", "e|Kelvin|Kelvin"));
+  {
+    LogCapture logs;  // the next start says it again
+    std::shared_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(logs.Count(kNfcCollisionsListed), 1);
+    ServerPatch rename{"Caf\xC3\xA9 (2)", std::nullopt, std::nullopt};
+    ASSERT_TRUE(store->UpdateServer("b", rename, kT0).ok());
+  }
+  LogCapture logs;  // one set left
+  ASSERT_NE(Open(), nullptr);
+  EXPECT_EQ(logs.Count("1 set(s) of servers"), 1);
+  EXPECT_EQ(logs.Count("Caf"), 0);
+}
+
 TEST_F(PostgresStoreTest, TextArraysCarryAnyTextIntact) {
   RawPg raw(schema_);
   std::vector<std::string> values = {"plain",    "",     "with \"quotes\"", "back\\slash", "a,b",
@@ -185,7 +223,7 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndReopeningKeepsData) {
       raw.Rows("SELECT version, name FROM schema_migrations ORDER BY version");
   ASSERT_EQ(applied.size(), PgMigrations().size());
   EXPECT_THAT(applied, ElementsAre("1|0001_init", "2|0002_search", "3|0003_reports",
-                                   "4|0004_users", "5|0005_retention"));
+                                   "4|0004_users", "5|0005_retention", "6|0006_nfc_names"));
 }
 
 TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefused) {

@@ -1,12 +1,14 @@
 #pragma once
 // Row helpers shared by the SqliteStore sources (internal to src/store).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/name_normalization.h"
 #include "store/sqlite_connection.h"
 
 namespace sms::store {
@@ -52,5 +54,8 @@ Status InsertServer(Connection& conn, Server& s);
 
 // Writes every mutable field of `s` (by s.id).
 Status WriteServer(Connection& conn, const Server& s);
+
+// The NameRows of migration 0006 on `conn` (sqlite_names.cc).
+std::unique_ptr<NameRows> MakeSqliteNameRows(Connection& conn);
 
 }  // namespace sms::store

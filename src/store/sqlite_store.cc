@@ -55,6 +55,7 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   store->writer_ = std::move(*conn);
   Status status = ApplyMigrations(*store->writer_, WallClockNow());
   if (!status.ok()) return status;
+  ReportNameCollisions(*MakeSqliteNameRows(*store->writer_));  // at every start, until renamed
   if (options.memory) return store;
 
   ConnectionOptions reader = writer;

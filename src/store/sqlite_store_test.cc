@@ -9,13 +9,17 @@
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/name_normalization.h"
 #include "store/sqlite_rows.h"
 #include "store/store_test_util.h"
 #include "support/assert_ok.h"
+#include "support/log_capture.h"
 
 namespace sms::store::testing {
 namespace {
 
+using sms::testing::LogCapture;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -93,6 +97,41 @@ TEST(MigrationsTest, AreRecordedAndReopeningKeepsDataAndVersion) {
   EXPECT_EQ(applied.at(0), "1|0001_init");
   EXPECT_EQ(applied.at(1), "2|0002_search");
   EXPECT_EQ(raw.Rows("PRAGMA journal_mode").at(0), "wal");
+}
+
+TEST(MigrationsTest, NamesBecomeNfcAndCollisionsAreLeftAsTheyAreAndReportedAtEachStart) {
+  TempDatabase db;
+  {
+    ConnectionOptions options;
+    options.uri = "file:" + db.path();
+    ASSERT_OK_AND_ASSIGN(auto conn, Connection::Open(options));
+    ASSERT_TRUE(ApplyMigrations(*conn, kT0, kNfcNamesVersion - 1).ok());  // an older smsd's
+    ASSERT_TRUE(conn->Exec(kNamesBeforeNfc).ok());
+  }
+  {
+    LogCapture logs;
+    ASSERT_OK_AND_ASSIGN(StorePtr store, MakeStore({db.url()}));
+    ExpectNamesAfterNfcMigration(*store);
+    EXPECT_EQ(logs.Count(kNfcCollisionsLogged), 1);
+    EXPECT_EQ(logs.Count(kNfcCollisionsListed), 1) << ::testing::PrintToString(logs.Lines());
+  }
+  RawDb raw(db.path());
+  EXPECT_THAT(raw.Rows("SELECT server_id, server_name, nfc FROM server_name_collisions "
+                       "ORDER BY server_id"),
+              ElementsAre("a|Caf\xC3\xA9|Caf\xC3\xA9", "b|Cafe\xCC\x81|Caf\xC3\xA9",
+                          "d|\u212Aelvin|Kelvin", "e|Kelvin|Kelvin"));
+  {
+    LogCapture logs;  // the next start says it again
+    ASSERT_OK_AND_ASSIGN(StorePtr store, MakeStore({db.url()}));
+    EXPECT_EQ(logs.Count(kNfcCollisionsListed), 1);
+    ServerPatch rename{"Caf\xC3\xA9 (2)", std::nullopt, std::nullopt};
+    ASSERT_TRUE(store->UpdateServer("b", rename, kT0).ok());
+  }
+  LogCapture logs;  // one set left
+  ASSERT_TRUE(MakeStore({db.url()}).ok());
+  EXPECT_EQ(logs.Count("1 set(s) of servers"), 1);
+  EXPECT_EQ(logs.Count("\"Kelvin\": d \"\\u212Aelvin\", e \"Kelvin\""), 1);
+  EXPECT_EQ(logs.Count("Caf"), 0);
 }
 
 TEST(MigrationsTest, ADatabaseNewerThanTheBinaryIsRefused) {

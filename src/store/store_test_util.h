@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -267,5 +268,39 @@ inline std::vector<std::string> Describe(const std::vector<StatusEvent>& events)
 
 inline constexpr Millis kT0 = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
 inline constexpr Millis kSecond = 1000;
+
+// ---- Migration 0006 (names in NFC) ----------------------------------------------------------
+
+// Servers as a binary before migration 0006 may have stored them (SQL for both engines): a
+// "Café" typed precomposed (a) and with a combining accent (b), one name in NFC; a lone
+// decomposed "Thé" with a decomposed hostname (c); "Kelvin" with a KELVIN SIGN (d), which NFC
+// makes the ASCII name of e; a decomposed hostname alone (f).
+inline constexpr const char* kNamesBeforeNfc =
+    "INSERT INTO servers (server_id, server_name, hostname, created_time, last_updated) VALUES "
+    "('a', 'Caf\xC3\xA9', '', 1, 1), ('b', 'Cafe\xCC\x81', '', 1, 1), "
+    "('c', 'The\xCC\x81', 'the\xCC\x81.local', 1, 1), ('d', '\u212Aelvin', '', 1, 1), "
+    "('e', 'Kelvin', '', 1, 1), ('f', 'Plain', 'ho\xCC\x82te', 1, 1)";
+
+// The warning every start logs while both sets of kNamesBeforeNfc stand.
+inline constexpr const char* kNfcCollisionsLogged =
+    "2 set(s) of servers have names that differ only in Unicode normalisation";
+inline constexpr const char* kNfcCollisionsListed =
+    "\"Caf\\u00E9\": a \"Caf\\u00E9\", b \"Cafe\\u0301\"; \"Kelvin\": d \"\\u212Aelvin\", "
+    "e \"Kelvin\"";
+
+// After migration 0006 over kNamesBeforeNfc: c and f in NFC, the sets a/b and d/e as they were.
+inline void ExpectNamesAfterNfcMigration(Store& store) {
+  const std::vector<std::array<std::string, 3>> want = {
+      {"a", "Caf\xC3\xA9", ""}, {"b", "Cafe\xCC\x81", ""}, {"c", "Th\xC3\xA9", "th\xC3\xA9.local"},
+      {"d", "\u212Aelvin", ""}, {"e", "Kelvin", ""},       {"f", "Plain", "h\xC3\xB4te"}};
+  for (const auto& [id, name, hostname] : want) {
+    Result<Server> s = store.GetServer(id);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.status().ToString();
+    EXPECT_EQ(s->server_name, name) << id;
+    EXPECT_EQ(s->hostname, hostname) << id;
+  }
+  // The unique index now sees c's name in NFC.
+  EXPECT_EQ(store.CreateServer(Input("g", "Th\xC3\xA9"), kT0).status().code(), Code::kConflict);
+}
 
 }  // namespace sms::store::testing

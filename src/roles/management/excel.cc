@@ -135,6 +135,7 @@ std::vector<Candidate> Candidates(const xlsx::Sheet& sheet, const ColumnMap& map
     if (c.input.server_id.empty() && c.input.server_name.empty() && c.input.ipv4.empty()) {
       continue;  // nothing about a server here (notes, totals, …)
     }
+    NormalizeServerInput(c.input);  // before the repeat check: one name however it was typed
     std::string reason = RowProblem(c.input, cell(r, kStatus));
     if (reason.empty() && id_rows.count(c.input.server_id)) {
       reason = "server_id repeats row " + std::to_string(id_rows[c.input.server_id]);

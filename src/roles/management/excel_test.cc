@@ -192,6 +192,25 @@ TEST_F(ExcelTest, ImportsTheGoodRowsAndSaysWhyTheOthersWereNot) {
   EXPECT_EQ(stats.total, 4);
 }
 
+TEST_F(ExcelTest, ANameTypedWithACombiningAccentIsTheNameItLooksLike) {
+  // "Café" with U+00E9 is stored; the file spells names with U+0301 COMBINING ACUTE ACCENT.
+  ASSERT_TRUE(store_->CreateServer({"cafe", "Caf\xC3\xA9", "10.9.9.9", ""}, kNow - 1000).ok());
+  Result<ImportReport> r = ImportWorkbook(*store_,
+                                          Workbook({{"server_id", "server_name", "ipv4"},
+                                                    {"cafe-2", "Cafe\xCC\x81", "10.0.0.1"},
+                                                    {"tea", "The\xCC\x81", "10.0.0.2"},
+                                                    {"tea-2", "Th\xC3\xA9", "10.0.0.3"}}),
+                                          kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Ids(r->imported), ElementsAre("tea"));
+  EXPECT_THAT(Failures(*r),
+              ElementsAre("2 cafe-2/Caf\xC3\xA9: server_name \"Caf\xC3\xA9\" already exists",
+                          "4 tea-2/Th\xC3\xA9: server_name repeats row 3"));
+  auto tea = store_->GetServer("tea");
+  ASSERT_TRUE(tea.ok()) << tea.status().ToString();
+  EXPECT_EQ(tea->server_name, "Th\xC3\xA9");
+}
+
 void ExpectFileError(const Result<ImportReport>& r, const std::string& words) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();

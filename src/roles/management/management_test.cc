@@ -91,6 +91,32 @@ TEST_F(ManagementTest, ErrorsNameTheFieldAndChangeNothing) {
   EXPECT_EQ(Body(Call("GET", "/api/v1/servers/a")).at("server_name"), "A");
 }
 
+TEST_F(ManagementTest, NamesThatDifferOnlyInUnicodeNormalisationAreOneName) {
+  // "Café" with U+00E9, then "Cafe" + U+0301 COMBINING ACUTE ACCENT: the same name to a reader.
+  auto first =
+      Call("POST", "/api/v1/servers", {}, R"({"server_id":"a","server_name":"Caf\u00e9"})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto second =
+      Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"Cafe\u0301"})");
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(Field(second), "server_name");
+  ASSERT_EQ(Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"B"})").status,
+            201);
+  auto renamed = Call("PATCH", "/api/v1/servers/b", {}, R"({"server_name":"Cafe\u0301"})");
+  EXPECT_EQ(renamed.status, 409) << renamed.body;
+  EXPECT_EQ(Field(renamed), "server_name");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/b")).at("server_name"), "B");
+  // Stored and answered in NFC; a filter typed either way finds it.
+  auto nfd = Call("POST", "/api/v1/servers", {},
+                  R"({"server_id":"c","server_name":"Pho\u0302 Ha\u0300 No\u0323i"})");
+  ASSERT_EQ(nfd.status, 201) << nfd.body;
+  EXPECT_EQ(Body(nfd).at("server_name"), "Ph\xC3\xB4 H\xC3\xA0 N\xE1\xBB\x8Di");
+  for (const char* filter : {"Caf\xC3\xA9", "Cafe\xCC\x81"}) {
+    auto found = Body(Call("GET", "/api/v1/servers", {{"server_name", filter}}));
+    EXPECT_EQ(found.at("total"), 1) << filter;
+  }
+}
+
 TEST_F(ManagementTest, ListFiltersSortsAndPages) {
   for (int i = 0; i < 25; ++i) {
     std::string id = "srv-" + std::string(i < 10 ? "0" : "") + std::to_string(i);

@@ -67,6 +67,21 @@ TEST_F(WorkerTest, FirstHeartbeatRegistersServerOn) {
   EXPECT_EQ(s->ipv4, "10.0.0.1");
 }
 
+TEST_F(WorkerTest, AHostnameWithACombiningAccentRegistersUnderAFreeNfcName) {
+  ASSERT_TRUE(store_->CreateServer({"cafe", "Caf\xC3\xA9", "", ""}, kT0).ok());
+  auto w = MakeWorker();
+  // The hostname "Cafe" + U+0301 is "Café", which is taken: the server gets the next free one.
+  auto hb = ParseHeartbeat(R"({"server_id":"cafe-2","hostname":"Cafe\u0301"})");
+  ASSERT_TRUE(hb.ok()) << hb.status().ToString();
+  hb->id = NewHeartbeatId();
+  hb->received_at = kT0;
+  ASSERT_TRUE(w->ProcessBatch({*hb}).ok());
+  auto s = store_->GetServer("cafe-2");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->server_name, "Caf\xC3\xA9-2");
+  EXPECT_EQ(s->hostname, "Caf\xC3\xA9");
+}
+
 TEST_F(WorkerTest, RedeliveredBatchChangesNothing) {
   auto w = MakeWorker();
   std::vector<Heartbeat> batch = {Beat("a", kT0), Beat("b", kT0 + 10)};

@@ -1,0 +1,74 @@
+#pragma once
+// Server names in Unicode NFC, for the names stored before NormalizeName (core/validation.h)
+// was applied on the way in. Migration 0006 rewrites every stored server_name and hostname to
+// NFC, except a name whose NFC form is also another server's: renaming it would break the
+// uniqueness of names, and choosing which server keeps it is the operator's call, so those
+// servers keep the names they had, are listed in server_name_collisions, and every start logs
+// the ones still standing (a warning naming their server_ids and names) until they are renamed.
+//
+// Backend-neutral: a backend gives NormalizeStoredNames and ReportNameCollisions its rows
+// through NameRows, inside the migration's transaction and at open respectively.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sms::store {
+
+// The migration whose SQL creates server_name_collisions; NormalizeStoredNames runs right
+// after it, in the same transaction (SQL alone cannot compute NFC).
+inline constexpr int kNfcNamesVersion = 6;
+
+// A server's names as stored.
+struct StoredName {
+  std::string server_id;
+  std::string server_name;
+  std::string hostname;
+};
+
+// Servers whose names are one name in NFC: `nfc`. None of them was renamed.
+struct NameCollision {
+  std::string nfc;
+  std::vector<StoredName> servers;  // by server_id
+};
+
+// A row of server_name_collisions: a server, and the NFC name it shares with another.
+struct RecordedCollision {
+  std::string nfc;
+  StoredName server;  // its hostname is not recorded
+};
+
+// What the NFC step reads and writes, on the backend's connection and transaction.
+class NameRows {
+ public:
+  virtual ~NameRows() = default;
+  // Every server whose server_name or hostname is not ASCII (an ASCII text is NFC already).
+  virtual Result<std::vector<StoredName>> NonAscii() = 0;
+  // The server_id of the server named exactly `name`, or nullopt.
+  virtual Result<std::optional<std::string>> NamedExactly(const std::string& name) = 0;
+  // Sets the server_name and hostname of server `server_id`.
+  virtual Status SetNames(const std::string& server_id, const std::string& server_name,
+                          const std::string& hostname) = 0;
+  // Adds a row to server_name_collisions.
+  virtual Status AddCollision(const std::string& server_id, const std::string& server_name,
+                              const std::string& nfc) = 0;
+  // The rows of server_name_collisions whose server still has the name recorded there.
+  virtual Result<std::vector<RecordedCollision>> Recorded() = 0;
+};
+
+// Rewrites the names of `rows` to NFC where no collision forbids it and records the
+// collisions. Returns them.
+Result<std::vector<NameCollision>> NormalizeStoredNames(NameRows& rows);
+
+// The recorded collisions still standing: sets of two or more servers that still share a name
+// in NFC. Logs one warning that lists them when there are any; a failure to read them is
+// logged too, and never stops the store from opening.
+std::vector<NameCollision> ReportNameCollisions(NameRows& rows);
+
+// "<nfc>": <server_id> "<name>", … for each collision, non-ASCII shown as \uXXXX so that
+// names that look alike can be told apart.
+std::string DescribeCollisions(const std::vector<NameCollision>& collisions);
+
+}  // namespace sms::store

@@ -1,0 +1,85 @@
+// NameRows on SQLite (store/name_normalization.h): the NFC step of migration 0006 and the
+// report of its collisions at open, on the writer connection.
+
+#include "store/name_normalization.h"
+#include "store/sqlite_rows.h"
+
+namespace sms::store {
+namespace {
+
+// Every row `st` yields, each made by `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> AllRows(Statement& st, const Read& read) {
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read(st));
+  }
+}
+
+class SqliteNameRows final : public NameRows {
+ public:
+  explicit SqliteNameRows(Connection& conn) : conn_(conn) {}
+
+  Result<std::vector<StoredName>> NonAscii() override {
+    // length() counts the characters of a text and the bytes of a blob: past ASCII they differ.
+    Result<Statement> st = conn_.Prepare(
+        "SELECT server_id, server_name, hostname FROM servers "
+        "WHERE length(server_name) <> length(CAST(server_name AS BLOB)) "
+        "OR length(hostname) <> length(CAST(hostname AS BLOB))");
+    if (!st.ok()) return st.status();
+    return AllRows<StoredName>(*st, [](const Statement& row) {
+      return StoredName{row.Text(0), row.Text(1), row.Text(2)};
+    });
+  }
+
+  Result<std::optional<std::string>> NamedExactly(const std::string& name) override {
+    Result<Statement> st = conn_.Prepare("SELECT server_id FROM servers WHERE server_name = ?");
+    if (!st.ok()) return st.status();
+    st->Bind(1, name);
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    return *row ? std::optional<std::string>(st->Text(0)) : std::nullopt;
+  }
+
+  Status SetNames(const std::string& server_id, const std::string& server_name,
+                  const std::string& hostname) override {
+    Result<Statement> st =
+        conn_.Prepare("UPDATE servers SET server_name = ?, hostname = ? WHERE server_id = ?");
+    if (!st.ok()) return st.status();
+    st->Bind(1, server_name).Bind(2, hostname).Bind(3, server_id);
+    return st->Run();
+  }
+
+  Status AddCollision(const std::string& server_id, const std::string& server_name,
+                      const std::string& nfc) override {
+    Result<Statement> st = conn_.Prepare(
+        "INSERT INTO server_name_collisions (server_id, server_name, nfc) VALUES (?, ?, ?)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, server_id).Bind(2, server_name).Bind(3, nfc);
+    return st->Run();
+  }
+
+  Result<std::vector<RecordedCollision>> Recorded() override {
+    Result<Statement> st = conn_.Prepare(
+        "SELECT c.nfc, c.server_id, c.server_name FROM server_name_collisions c "
+        "JOIN servers s ON s.server_id = c.server_id AND s.server_name = c.server_name");
+    if (!st.ok()) return st.status();
+    return AllRows<RecordedCollision>(*st, [](const Statement& row) {
+      return RecordedCollision{row.Text(0), {row.Text(1), row.Text(2), ""}};
+    });
+  }
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<NameRows> MakeSqliteNameRows(Connection& conn) {
+  return std::make_unique<SqliteNameRows>(conn);
+}
+
+}  // namespace sms::store

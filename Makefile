@@ -29,6 +29,10 @@ CTEST_ARGS ?=
 SERVICES ?= postgres redis kafka opensearch mailpit
 
 SMS_URL := http://127.0.0.1:8080
+# ccache: paths relative to the checkout and no working directory in the hash, so that a fresh
+# clone in another folder reuses what any earlier build compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
 .PHONY: deps build test test-build test-run run bench bench-distributed soak fuzz clean

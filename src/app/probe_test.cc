@@ -1,5 +1,6 @@
 #include "app/probe.h"
 
+#include <memory>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -53,9 +54,9 @@ TEST(ProbeTest, HealthyOnlyOnA2xxAnswer) {
   http::ServerOptions so;
   so.listen = "127.0.0.1:0";
   so.threads = 1;
-  http::Server server(so, router, nullptr);
-  ASSERT_TRUE(server.Start().ok());
-  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  auto server = std::make_unique<http::Server>(so, router, nullptr);
+  ASSERT_TRUE(server->Start().ok());
+  std::string base = "http://127.0.0.1:" + std::to_string(server->port());
 
   auto healthy = Probe({base + "/healthz", 2000});
   ASSERT_TRUE(healthy.ok()) << healthy.status().message();
@@ -65,7 +66,7 @@ TEST(ProbeTest, HealthyOnlyOnA2xxAnswer) {
   ASSERT_FALSE(not_ready.ok());
   EXPECT_EQ(not_ready.status().message(),
             base + "/readyz: HTTP 503 {\"status\":\"unavailable\", \"failed\":[\"store\"]}");
-  server.Stop(1000);
+  server.reset();  // the listening socket is closed once the server is gone
 
   auto closed = Probe({base + "/healthz", 2000});
   ASSERT_FALSE(closed.ok());

@@ -1,8 +1,9 @@
 #include "app/probe.h"
 
-#include <memory>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+
+#include <memory>
 
 #include "http/server.h"
 

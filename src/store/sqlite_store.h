@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/dashboard_store.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
@@ -39,7 +40,7 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public DashboardStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
@@ -62,6 +63,12 @@ class SqliteStore final : public Store {
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  Result<std::vector<FeedEvent>> EventsAfter(int64_t after, int limit) override;
+  Result<int64_t> LastEventSeq() override;
+  Status RecordFleetMinute(const FleetMinute& m) override;
+  Result<std::vector<FleetMinute>> FleetSeries(Millis from, Millis to, Millis step) override;
+  Status RecordUptimeDay(const UptimeDay& d) override;
+  Result<std::vector<UptimeDay>> UptimeDays(Millis from, Millis to) override;
   Status InsertReport(const ReportRecord& report) override;
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;

@@ -177,6 +177,7 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.write_health = p.write_health;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
+  ao.cookie_idle = Millis(cfg.session_idle_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
   mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
                                                    p.clock, ao);

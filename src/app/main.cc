@@ -33,6 +33,7 @@
 #include "roles/management/management.h"
 #include "roles/management/retention.h"
 #include "roles/management/rollups.h"
+#include "roles/management/web.h"
 #include "roles/worker/worker.h"
 #include "store/store.h"
 
@@ -194,6 +195,7 @@ void StartManagement(const Config& cfg, Process& p) {
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
   management::RegisterDocs(*p.router);
+  management::RegisterWeb(*p.router);
   report::DailyOptions daily;
   daily.emails = SplitList(cfg.admin_emails);
   for (const std::string& e : daily.emails) {
@@ -279,6 +281,7 @@ int PrintRoutes() {
   management::Management mgmt(mb);
   mgmt.Register(*p.router);
   management::RegisterDocs(*p.router);
+  management::RegisterWeb(*p.router);
   roles::RegisterProbes(*p.router, p.metrics, {});
   for (const http::Route& r : p.router->routes()) {
     std::cout << r.method << ' ' << r.pattern << ' ' << r.access << '\n';

@@ -76,3 +76,10 @@ sleep 3
 echo "## sms-agent"
 echo
 echo "RSS after 3 heartbeats: $(rss_kb "$AGENT_PID" VmRSS) KiB (target <= 8 MiB)."
+
+# --- 4. The dashboard over the fleet, in Chromium (bench/dashboard_bench.py) ----------------
+echo
+echo "## Dashboard"
+echo
+/usr/bin/python3 bench/dashboard_bench.py --smsd "$BIN/smsd" --servers "$FLEET" ||
+  echo "(skipped: the dashboard bench needs chromium, chromium-driver and python3-selenium)"

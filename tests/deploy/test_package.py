@@ -256,3 +256,18 @@ def test_installed_units_run_until_the_heartbeat_shows(debs, box):
     assert box.sh("stat -c %U /var/lib/sms/sms.db").stdout.strip() == "sms"
     assert "HTTP 401" not in box.read("/tmp/agent.log")
     print(f"install {installed - started:.1f} s, run until on {time.monotonic() - installed:.1f} s")
+
+    # The online backup of DEPLOY.md, section 8, while smsd runs: a consistent copy that holds
+    # the server, and no file of the live database owned by root afterwards.
+    box.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+           "-o Binary::apt::APT::Keep-Downloaded-Packages=true sqlite3", timeout=300)
+    backup = box.sh("""set -e
+        install -d -o sms -g sms -m 0750 /var/backups/sms
+        runuser -u sms -- sqlite3 /var/lib/sms/sms.db ".backup '/var/backups/sms/sms.db'"
+        runuser -u sms -- sqlite3 /var/backups/sms/sms.db 'PRAGMA integrity_check'
+        runuser -u sms -- sqlite3 /var/backups/sms/sms.db \
+            "SELECT status FROM servers WHERE server_id = '%s'"
+        stat -c %%U /var/lib/sms/sms.db*""" % SERVER_ID).stdout.split()
+    assert backup[:2] == ["ok", "1"], backup
+    assert set(backup[2:]) == {"sms"}, backup
+    assert api(port, "GET", "/healthz")[0] == 200

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 namespace sms::http {
 
@@ -36,6 +37,13 @@ void Reply::operator()(Response res) const {
 }
 
 bool Reply::answered() const { return state_->sent.load(); }
+
+Response AwaitReply(const std::function<void(Reply)>& start) {
+  auto answer = std::make_shared<std::promise<Response>>();
+  std::future<Response> answered = answer->get_future();
+  start(Reply([answer](Response res) { answer->set_value(std::move(res)); }));
+  return answered.get();
+}
 
 std::optional<std::string_view> BearerCredential(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";

@@ -94,6 +94,11 @@ class Reply {
   std::shared_ptr<State> state_;
 };
 
+// Runs `start` with a Reply and blocks until it is answered: for a caller that wants the answer
+// in hand (tests, command-line tools), never on an I/O thread. A Reply dropped unanswered
+// gives 500, as it does on the wire.
+Response AwaitReply(const std::function<void(Reply)>& start);
+
 // The credential of an Authorization value "Bearer <credential>": the scheme case-insensitive,
 // spaces and tabs around the credential dropped. nullopt for another scheme or no credential.
 std::optional<std::string_view> BearerCredential(std::string_view authorization);

@@ -271,3 +271,11 @@ def test_installed_units_run_until_the_heartbeat_shows(debs, box):
     assert backup[:2] == ["ok", "1"], backup
     assert set(backup[2:]) == {"sms"}, backup
     assert api(port, "GET", "/healthz")[0] == 200
+
+    # Purging removes the programs, units and settings, and keeps the data and the users.
+    box.sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq smsd sms-agent", timeout=300)
+    left = box.sh("ls /usr/bin/smsd /usr/bin/sms-agent /etc/default/smsd /etc/default/sms-agent "
+                  "/usr/lib/systemd/system/smsd.service /var/lib/sms/sms.db /etc/sms-agent/token "
+                  "2>/dev/null; getent passwd sms sms-agent | cut -d: -f1", check=False)
+    assert left.stdout.split() == ["/etc/sms-agent/token", "/var/lib/sms/sms.db", "sms",
+                                   "sms-agent"], left.stdout

@@ -1,23 +1,23 @@
 """The .deb packages of `make package`, installed with apt into a fresh Debian 12 container
-(podman, the image of scripts/base-images), as an administrator would: apt resolves their
-Depends from Debian's mirror, the maintainer scripts create the users and directories,
-`systemd-analyze verify` accepts the units, a changed conffile survives an upgrade, and then
-each unit's ExecStart runs as the unit's User with its EnvironmentFile (systemd is not PID 1 in
-a container) until the agent's heartbeat shows through smsd's API: the server is listed, on.
+(podman; the image of scripts/base-images plus systemd, which runs as the container's PID 1), as
+an administrator would: apt resolves their Depends from Debian's mirror, the maintainer scripts
+create the users and directories and enable the units, `systemd-analyze verify` accepts them, a
+changed conffile survives an upgrade. Then systemd starts both units, configured as DEPLOY.md
+says, with their hardening, until the agent's heartbeat shows through smsd's API (the server is
+listed, on); it restarts the agent killed with SIGKILL; the online SQLite backup works while
+smsd runs; purging stops and removes both and keeps the data.
 
 The packages come from the Release build (`make package`, which `make test` runs first): the
 directory is $SMS_PACKAGE_DIR. apt's lists and downloaded .debs are cached between runs in
-${SMS_CACHE_DIR:-~/.cache/sms}/apt."""
-import configparser
+${SMS_CACHE_DIR:-~/.cache/sms}/apt, the image with systemd in podman's store
+(localhost/sms-test-systemd)."""
 import glob
 import http.client
 import json
 import os
 import shlex
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -53,73 +53,72 @@ def deb(name):
     return found[-1]
 
 
+def apt_volumes():
+    os.makedirs(os.path.join(CACHE, "archives", "partial"), exist_ok=True)
+    os.makedirs(os.path.join(CACHE, "lists", "partial"), exist_ok=True)
+    return ["-v", f"{CACHE}/archives:/var/cache/apt/archives",
+            "-v", f"{CACHE}/lists:/var/lib/apt/lists"]
+
+
+APT_INSTALL = ("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+               "-o Binary::apt::APT::Keep-Downloaded-Packages=true ")
+
+
+def systemd_image():
+    """Debian 12 with systemd as /sbin/init, made once per base image and kept in podman."""
+    run([os.path.join(ROOT, "scripts", "base-images")], timeout=900)
+    base = run(["podman", "image", "inspect", IMAGE, "--format", "{{.Id}}"]).stdout.strip()
+    tag = f"localhost/sms-test-systemd:{base[:12]}"
+    if run(["podman", "image", "exists", tag], check=False).returncode == 0:
+        return tag
+    name = f"sms-test-systemd-build-{os.getpid()}"
+    run(["podman", "rm", "-f", "-t", "0", name], check=False)
+    try:
+        run(PODMAN_RUN + ["--name", name] + apt_volumes() + [
+            IMAGE, "sh", "-c", "apt-get update -qq && " + APT_INSTALL + "systemd systemd-sysv"],
+            timeout=600)
+        run(["podman", "commit", "-q", "--change", 'CMD ["/sbin/init"]', name, tag])
+    finally:
+        run(["podman", "rm", "-f", "-t", "0", name], check=False)
+    return tag
+
+
 class Container:
-    """A Debian 12 container on the host's network, removed by close()."""
+    """A Debian 12 container on the host's network, systemd its PID 1; removed by close()."""
 
-    def __init__(self):
-        self.name = f"sms-package-test-{os.getpid()}"
-        os.makedirs(os.path.join(CACHE, "archives", "partial"), exist_ok=True)
-        os.makedirs(os.path.join(CACHE, "lists", "partial"), exist_ok=True)
+    def __init__(self, image):
+        prefix = "sms-package-test-"
+        self.name = f"{prefix}{os.getpid()}"
+        # Those of runs that were killed before they could remove theirs.
+        names = run(["podman", "ps", "-a", "--format", "{{.Names}}"]).stdout.split()
+        for name in names:
+            pid = name[len(prefix):]
+            if name.startswith(prefix) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                run(["podman", "rm", "-f", "-t", "0", name], check=False)
         run(["podman", "rm", "-f", "-t", "0", self.name], check=False)
-        # It outlives a test run killed by its timeout by at most 15 minutes.
-        run(PODMAN_RUN + ["-d", "--rm", "--name", self.name,
-                          "-v", f"{PACKAGES}:/packages:ro",
-                          "-v", f"{CACHE}/archives:/var/cache/apt/archives",
-                          "-v", f"{CACHE}/lists:/var/lib/apt/lists",
-                          IMAGE, "sleep", "900"])
+        run(PODMAN_RUN + ["-d", "--systemd=always", "--name", self.name,
+                          "-v", f"{PACKAGES}:/packages:ro"] + apt_volumes() + [image])
+        wait_for("systemd running in the container", lambda: self.sh(
+            "systemctl is-system-running", check=False).stdout.strip() in ("running", "degraded"),
+            60)
 
-    def sh(self, script, timeout=120, check=True, user=None, env=None, detach=False):
-        cmd = ["podman", "exec"]
-        for k, v in (env or {}).items():
-            cmd += ["--env", f"{k}={v}"]
-        if user:
-            cmd += ["--user", user]
-        if detach:
-            cmd.append("--detach")
-        return run(cmd + [self.name, "sh", "-c", script], timeout=timeout, check=check)
+    def sh(self, script, timeout=120, check=True):
+        return run(["podman", "exec", self.name, "sh", "-c", script], timeout=timeout,
+                   check=check)
 
     def read(self, path):
         return self.sh(f"cat {shlex.quote(path)}").stdout
 
+    def main_pid(self, unit):
+        return int(self.sh(f"systemctl show -p MainPID --value {unit}").stdout)
+
+    def proc_status(self, pid):
+        """/proc/<pid>/status as a dict (Uid, NoNewPrivs, Seccomp, ...)."""
+        lines = self.read(f"/proc/{pid}/status").splitlines()
+        return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
     def close(self):
         run(["podman", "rm", "-f", "-t", "0", self.name], check=False)
-
-
-def unit_service(text):
-    """The [Service] section of a unit file as a dict (the last value of a repeated key)."""
-    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
-    parser.optionxform = str
-    parser.read_string(text)
-    return dict(parser["Service"])
-
-
-def environment_file(text):
-    """KEY=value lines as systemd's EnvironmentFile= reads them (comments and blanks aside)."""
-    env = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        env[key.strip()] = value
-    return env
-
-
-def start_unit(box, unit, log):
-    """Runs a unit's ExecStart in the container as its User, in its WorkingDirectory, with its
-    EnvironmentFile, output to `log`."""
-    service = unit_service(box.read(f"/usr/lib/systemd/system/{unit}"))
-    argv = shlex.split(service["ExecStart"])
-    assert argv[0].startswith("/"), service["ExecStart"]
-    env = environment_file(box.read(service["EnvironmentFile"].lstrip("-")))
-    cd = f"cd {shlex.quote(service['WorkingDirectory'])} && " if "WorkingDirectory" in service \
-        else ""
-    box.sh(f"{cd}exec {shlex.join(argv)} >{log} 2>&1", user=service["User"], env=env,
-           detach=True)
-    return service
 
 
 def api(port, method, path, body=None, token=None):
@@ -156,63 +155,35 @@ def debs():
 
 @pytest.fixture(scope="module")
 def box():
-    run([os.path.join(ROOT, "scripts", "base-images")], timeout=900)
-    container = Container()
+    container = Container(systemd_image())
     try:
         yield container
     finally:
         container.close()
 
 
-def test_depends_name_the_debian_libraries(debs):
-    smsd = run(["dpkg-deb", "-f", debs["smsd"], "Depends"]).stdout
-    for lib in ["libpqxx-6.4", "libsqlite3-0", "librdkafka++1", "libhiredis0.14", "libcurl4",
-                "libsodium23", "libspdlog1.10", "libboost-json1.81.0", "libutf8proc2", "adduser",
-                "tzdata"]:
-        assert lib in smsd, smsd
-    agent = run(["dpkg-deb", "-f", debs["sms-agent"], "Depends"]).stdout
-    assert "libstdc++6" in agent and "adduser" in agent, agent
-    assert "libpqxx" not in agent, agent
-    for name, path in debs.items():
-        conffiles = run(["dpkg-deb", "--info", path, "conffiles"]).stdout
-        assert conffiles.split() == [f"/etc/default/{name}"], conffiles
-
-
-def test_systemd_analyze_verifies_the_units(debs):
-    with tempfile.TemporaryDirectory() as root:
-        # The units systemd's own (sysinit.target, ...) that verify resolves, then the packages:
-        # verify finds their ExecStart binaries under --root.
-        shutil.copytree("/usr/lib/systemd/system", os.path.join(root, "usr/lib/systemd/system"),
-                        symlinks=True)
-        for path in debs.values():
-            run(["dpkg-deb", "-x", path, root])
-        units = [os.path.join(root, "usr/lib/systemd/system", unit)
-                 for unit in ("smsd.service", "sms-agent.service")]
-        done = run(["systemd-analyze", "verify", f"--root={root}"] + units, check=False)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert done.stderr.strip() == "", done.stderr
-
-
-def test_installed_units_run_until_the_heartbeat_shows(debs, box):
+@pytest.fixture(scope="module")
+def installed(debs, box):
+    """Both packages installed with apt. policy-rc.d keeps the postinst from starting them (as
+    in any container build): they would listen on 8080 of the host's network before the test
+    chose a free port."""
     started = time.monotonic()
     box.sh("apt-get update -qq", timeout=300)
-    box.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-           "-o Binary::apt::APT::Keep-Downloaded-Packages=true "
-           f"/packages/{os.path.basename(debs['smsd'])} "
-           f"/packages/{os.path.basename(debs['sms-agent'])}", timeout=600)
-    installed = time.monotonic()
-    for user, home in (("sms", "/var/lib/sms"), ("sms-agent", "/nonexistent")):
-        entry = box.sh(f"getent passwd {user}").stdout.split(":")
-        assert entry[5] == home and entry[6].strip() == "/usr/sbin/nologin", entry
-    assert box.sh("stat -c '%U:%G %a' /var/lib/sms /etc/sms /etc/sms-agent").stdout.split(
-        "\n")[:3] == ["sms:sms 750", "root:sms 750", "root:sms-agent 750"]
-    # Enabled as Debian's packages enable theirs: systemd starts both at boot.
-    wants = box.sh("ls /etc/systemd/system/multi-user.target.wants").stdout.split()
-    assert {"smsd.service", "sms-agent.service"} <= set(wants), wants
+    box.sh("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; "
+           "chmod 0755 /usr/sbin/policy-rc.d")
+    box.sh(APT_INSTALL + " ".join(f"/packages/{os.path.basename(p)}" for p in debs.values()),
+           timeout=600)
+    box.sh("rm /usr/sbin/policy-rc.d")
+    print(f"\ninstall with apt: {time.monotonic() - started:.1f} s")
+    return box
 
-    # Configure as DEPLOY.md says: smsd on a free port with an agent token, the agent pointed
-    # at it with the token in its file.
-    port = free_port()
+
+@pytest.fixture(scope="module")
+def system(installed):
+    """smsd and the agent configured as DEPLOY.md, section 10, says (a free port, an agent
+    token in files readable by the services' groups only) and started by systemd: the port and
+    the admin's API token."""
+    box, port = installed, free_port()
     box.sh(f"""set -e
         sed -i 's|^SMS_LISTEN=.*|SMS_LISTEN=127.0.0.1:{port}|' /etc/default/smsd
         install -m 0640 -o root -g sms /dev/null /etc/sms/agent-tokens
@@ -229,38 +200,79 @@ def test_installed_units_run_until_the_heartbeat_shows(debs, box):
     box.sh("dpkg -i /packages/*.deb", timeout=300)
     assert f"SMS_LISTEN=127.0.0.1:{port}" in box.read("/etc/default/smsd")
     assert "\nSMS_AGENT_TOKEN_FILE=/etc/sms-agent/token" in box.read("/etc/default/sms-agent")
-
-    smsd = start_unit(box, "smsd.service", "/tmp/smsd.log")
-    assert smsd["User"] == "sms" and smsd["ExecStart"] == "/usr/bin/smsd all", smsd
+    started = time.monotonic()
+    box.sh("systemctl start smsd")
     wait_for("smsd's /healthz", lambda: api(port, "GET", "/healthz")[0] == 200, 60)
-    agent = start_unit(box, "sms-agent.service", "/tmp/agent.log")
-    assert agent["User"] == "sms-agent" and agent["Restart"] == "always", agent
-
+    box.sh("systemctl start sms-agent")
     password = box.read("/var/lib/sms/initial-admin-password").strip()
     status, body = api(port, "POST", "/api/v1/auth/login",
                        {"username": "admin", "password": password})
     assert status == 200, body
-    token = body["access_token"]
 
     def server_on():
-        status, body = api(port, "GET", f"/api/v1/servers/{SERVER_ID}", token=token)
-        return status == 200 and body["status"] == "on" and body
+        status, server = api(port, "GET", f"/api/v1/servers/{SERVER_ID}",
+                             token=body["access_token"])
+        return status == 200 and server["status"] == "on" and server
 
     try:
-        server = wait_for(f"server {SERVER_ID} on", server_on, 60)
+        wait_for(f"server {SERVER_ID} on", server_on, 60)
     except BaseException:
-        print(box.sh("cat /tmp/smsd.log /tmp/agent.log", check=False).stdout)
+        print(box.sh("journalctl --no-pager -u smsd -u sms-agent", check=False).stdout)
         raise
-    assert server["hostname"], server
-    # What smsd wrote belongs to its user; nothing was refused for want of the token.
-    assert box.sh("stat -c %U /var/lib/sms/sms.db").stdout.strip() == "sms"
-    assert "HTTP 401" not in box.read("/tmp/agent.log")
-    print(f"install {installed - started:.1f} s, run until on {time.monotonic() - installed:.1f} s")
+    print(f"start until the heartbeat shows: {time.monotonic() - started:.1f} s")
+    return port, body["access_token"]
 
-    # The online backup of DEPLOY.md, section 8, while smsd runs: a consistent copy that holds
-    # the server, and no file of the live database owned by root afterwards.
-    box.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-           "-o Binary::apt::APT::Keep-Downloaded-Packages=true sqlite3", timeout=300)
+
+def test_depends_name_the_debian_libraries(debs):
+    smsd = run(["dpkg-deb", "-f", debs["smsd"], "Depends"]).stdout
+    for lib in ["libpqxx-6.4", "libsqlite3-0", "librdkafka++1", "libhiredis0.14", "libcurl4",
+                "libsodium23", "libspdlog1.10", "libboost-json1.81.0", "libutf8proc2", "adduser",
+                "tzdata"]:
+        assert lib in smsd, smsd
+    agent = run(["dpkg-deb", "-f", debs["sms-agent"], "Depends"]).stdout
+    assert "libstdc++6" in agent and "adduser" in agent, agent
+    assert "libpqxx" not in agent, agent
+    for name, path in debs.items():
+        conffiles = run(["dpkg-deb", "--info", path, "conffiles"]).stdout
+        assert conffiles.split() == [f"/etc/default/{name}"], conffiles
+
+
+def test_the_postinst_makes_users_directories_and_enables_the_units(installed):
+    box = installed
+    for user, home in (("sms", "/var/lib/sms"), ("sms-agent", "/nonexistent")):
+        entry = box.sh(f"getent passwd {user}").stdout.split(":")
+        assert entry[5] == home and entry[6].strip() == "/usr/sbin/nologin", entry
+    assert box.sh("stat -c '%U:%G %a' /var/lib/sms /etc/sms /etc/sms-agent").stdout.split(
+        "\n")[:3] == ["sms:sms 750", "root:sms 750", "root:sms-agent 750"]
+    assert box.sh("systemctl is-enabled smsd sms-agent").stdout.split() == ["enabled"] * 2
+    done = box.sh("systemd-analyze verify smsd.service sms-agent.service", check=False)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stdout + done.stderr
+
+
+def test_systemd_runs_both_as_their_users_hardened_until_the_heartbeat_shows(system, box):
+    for unit, user in (("smsd", "sms"), ("sms-agent", "sms-agent")):
+        assert box.sh(f"systemctl is-active {unit}").stdout.strip() == "active"
+        uid = box.sh(f"id -u {user}").stdout.strip()
+        status = box.proc_status(box.main_pid(unit))
+        assert status["Uid"].split()[0] == uid, status
+        assert status["NoNewPrivs"].strip() == "1" and status["Seccomp"].strip() == "2", status
+        assert status["CapEff"].strip() == "0000000000000000", status
+    # What smsd wrote belongs to its user; the agent was never refused for want of its token.
+    assert box.sh("stat -c %U /var/lib/sms/sms.db").stdout.strip() == "sms"
+    assert "HTTP 401" not in box.sh("journalctl --no-pager -u sms-agent").stdout
+
+
+def test_systemd_restarts_the_agent_when_it_is_killed(system, box):
+    before = box.main_pid("sms-agent")
+    box.sh(f"kill -9 {before}")
+    wait_for("the agent restarted", lambda: box.main_pid("sms-agent") not in (0, before), 30)
+    assert box.sh("systemctl is-active sms-agent").stdout.strip() == "active"
+
+
+def test_online_sqlite_backup_while_smsd_runs(system, box):
+    """DEPLOY.md, section 8: a consistent copy that holds the server, and no file of the live
+    database owned by root afterwards."""
+    box.sh(APT_INSTALL + "sqlite3", timeout=300)
     backup = box.sh("""set -e
         install -d -o sms -g sms -m 0750 /var/backups/sms
         runuser -u sms -- sqlite3 /var/lib/sms/sms.db ".backup '/var/backups/sms/sms.db'"
@@ -270,10 +282,13 @@ def test_installed_units_run_until_the_heartbeat_shows(debs, box):
         stat -c %%U /var/lib/sms/sms.db*""" % SERVER_ID).stdout.split()
     assert backup[:2] == ["ok", "1"], backup
     assert set(backup[2:]) == {"sms"}, backup
-    assert api(port, "GET", "/healthz")[0] == 200
+    assert api(system[0], "GET", "/healthz")[0] == 200
 
-    # Purging removes the programs, units and settings, and keeps the data and the users.
+
+def test_purge_stops_and_removes_them_and_keeps_the_data(system, box):
     box.sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq smsd sms-agent", timeout=300)
+    assert box.sh("systemctl is-active smsd sms-agent", check=False).stdout.split() == [
+        "inactive", "inactive"]
     left = box.sh("ls /usr/bin/smsd /usr/bin/sms-agent /etc/default/smsd /etc/default/sms-agent "
                   "/usr/lib/systemd/system/smsd.service /var/lib/sms/sms.db /etc/sms-agent/token "
                   "2>/dev/null; getent passwd sms sms-agent | cut -d: -f1", check=False)

@@ -102,15 +102,22 @@ echo
 start ingest healthcheck "${DIST[@]}"
 start manage management "${DIST[@]}"
 start worker worker "${DIST[@]}"
+redis_used() {
+  redis-cli -u "$(awk -F= '/^SMS_REDIS_URL=/ {print $2}' "$SERVICES_DIR/env")" info memory |
+    awk -F: '/^used_memory:/ {print $2 + 0}'
+}
+pr=$(pg_bytes) rr=$(redis_used)
 register "$FLEET" "$URL_ingest" "$URL_worker"
 k0=$(kafka_bytes) s0=$(search_bytes) p0=$(pg_bytes)
+PER_SERVER="PostgreSQL $(( (p0 - pr) / FLEET )) B and Redis $(( ($(redis_used) - rr) / FLEET )) B per registered server"
+
 echo "| process | idle CPU | CPU s per 1 000 (above idle) | written KiB per 1 000 | RSS MiB (end) |"
 echo "|---|---|---|---|---|"
 measure distributed "$URL_ingest" "$URL_worker" ingest worker manage kafka postgres redis opensearch
 sleep 2  # let OpenSearch refresh before its size is read
 echo
 echo "Heartbeats written: $BEATS. Data grown per 1 000 heartbeats: Kafka topic $(( ($(kafka_bytes) - k0) * 1000 / BEATS / 1024 )) KiB, OpenSearch indices $(( ($(search_bytes) - s0) * 1000 / BEATS / 1024 )) KiB, PostgreSQL database $(( ($(pg_bytes) - p0) * 1000 / BEATS / 1024 )) KiB (fleet already registered: updates only)."
-echo "Redis memory for $FLEET servers: $(redis-cli -u "$(awk -F= '/^SMS_REDIS_URL=/ {print $2}' "$SERVICES_DIR/env")" info memory | awk -F: '/^used_memory:/ {printf "%.1f MiB", $2/1048576}') (the whole instance)."
+echo "Registration of $FLEET servers: $PER_SERVER."
 stop ingest; stop manage; stop worker
 
 echo
@@ -119,6 +126,8 @@ echo
 start embedded all
 register "$FLEET" "$URL_embedded" "$URL_embedded"
 d0=$(du -sb "$WORK/embedded" | cut -f1)
+echo "SQLite after registering $FLEET servers: $(( $(cat "$WORK/embedded/sms.db" "$WORK/embedded/sms.db-wal" | wc -c) / FLEET )) B per server (sms.db and its WAL)."
+echo
 echo "| process | idle CPU | CPU s per 1 000 (above idle) | written KiB per 1 000 | RSS MiB (end) |"
 echo "|---|---|---|---|---|"
 measure embedded "$URL_embedded" "$URL_embedded" embedded

@@ -125,11 +125,12 @@ Journal::~Journal() {
   }
   spare_wanted_.notify_one();
   if (preparer_.joinable()) preparer_.join();
-  for (const std::string& spare : spares_) ::unlink(spare.c_str());
   for (auto& lane : lanes_) {
     lane->wake.notify_one();
     if (lane->thread.joinable()) lane->thread.join();
   }
+  // Only now: a lane writing what was appended before the stop may still have taken one.
+  for (const std::string& spare : spares_) ::unlink(spare.c_str());
   {
     // Nothing is written any more: every segment all of whose records were released can go,
     // the last ones included, so a clean stop after a drain replays nothing.

@@ -5,6 +5,8 @@
 #   make test    Release build of smsd and sms-agent in build/ (it must compile), ASan+UBSan
 #                Debug build in build-asan/, then every test through ctest with the real engines
 #                (scripts/services) started for the run and stopped after it
+#   make package Release build, then .deb packages of smsd and sms-agent with their systemd units
+#                in build/packages/ (deploy/debian; docs/DEPLOY.md, "One host")
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
@@ -35,7 +37,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
-.PHONY: deps build test test-build test-run run bench bench-distributed soak fuzz clean
+.PHONY: deps build package test test-build test-run run bench bench-distributed soak fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -44,6 +46,15 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
+# The packages, built by cpack from the Release tree (deploy/debian/package.cmake).
+PACKAGE_DIR = $(abspath $(BUILD_DIR))/packages
+CPACK = cd $(BUILD_DIR) && cpack -G DEB -B $(PACKAGE_DIR) >/dev/null && ls -l $(PACKAGE_DIR)/*.deb
+
+package: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
+	$(CPACK)
+
 test: test-build test-run
 
 # The two halves of `make test` (.ci/run times each on its own).
@@ -51,7 +62,10 @@ test-build: deps
 	# The Release binaries of make run, too: -O3 warns where -O0 does not, and warnings are errors.
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON
+	# ...and their packages, which the deploy_package test installs into a container.
+	$(CPACK)
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON \
+	  -DSMS_PACKAGE_DIR=$(PACKAGE_DIR)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
 test-run: deps

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <map>
 
-#include "app/secret_file.h"
+#include "core/secret_file.h"
 #include "store/retention_rule.h"
 
 namespace sms::app {

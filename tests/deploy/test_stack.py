@@ -104,6 +104,19 @@ def routers(stack):
     return found
 
 
+def test_mail_reads_the_smtp_password_only_with_a_user(stack):
+    # smsd refuses a password without a user: the stack names the password's file only when
+    # .env.example sets both, and neither when SMTP AUTH is off.
+    mail = environment(stack["services"]["mail"])
+    assert mail["SMS_SMTP_USER"] and mail["SMS_SMTP_PASSWORD_FILE"]
+    command = validator()
+    if command is None:
+        pytest.skip("neither `docker stack config` nor `docker-compose` is installed")
+    no_auth = resolve("SMS_SMTP_USER= SMS_SMTP_PASSWORD_FILE= " + command)
+    mail = environment(no_auth["services"]["mail"])
+    assert mail.get("SMS_SMTP_USER", "") == "" and mail.get("SMS_SMTP_PASSWORD_FILE", "") == ""
+
+
 def test_the_gateway_routes_exactly_the_two_public_paths(stack):
     found = routers(stack)
     rules = {service: rule for service, rule, _, _ in found.values()}

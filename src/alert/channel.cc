@@ -79,8 +79,8 @@ Status CheckConfig(const std::string& type, const ChannelConfig& c, bool allow_p
 }
 
 std::string ConfigText(const ChannelConfig& c) {
-  json::object o{{"url", c.url}, {"secret", c.secret}, {"emails", Array(c.emails)},
-                 {"chat_id", c.chat_id}};
+  json::object o{
+      {"url", c.url}, {"secret", c.secret}, {"emails", Array(c.emails)}, {"chat_id", c.chat_id}};
   return json::serialize(o);
 }
 
@@ -117,7 +117,8 @@ Status ApplyChannel(const json::object& body, bool create, bool allow_private,
         "type must be one of webhook, email, slack, teams, discord, telegram", "type");
   }
   ChannelConfig c = ReadChannelConfig(channel.config);
-  for (auto [key, out] : {std::pair{"url", &c.url}, {"secret", &c.secret}, {"chat_id", &c.chat_id}}) {
+  for (auto [key, out] :
+       {std::pair{"url", &c.url}, {"secret", &c.secret}, {"chat_id", &c.chat_id}}) {
     std::optional<std::string> value;
     if (Status s = OptionalString(body, key, value); !s.ok()) return s;
     if (value) *out = *value;
@@ -144,8 +145,8 @@ json::object ChannelJson(const store::ChannelRecord& ch) {
 }
 
 Status ApplyRule(const json::object& body, bool create, store::RuleRecord& rule) {
-  if (Status s = RejectUnknown(body, {"name", "channels", "servers", "events", "after_seconds",
-                                      "repeat_minutes"});
+  if (Status s = RejectUnknown(
+          body, {"name", "channels", "servers", "events", "after_seconds", "repeat_minutes"});
       !s.ok()) {
     return s;
   }
@@ -156,7 +157,8 @@ Status ApplyRule(const json::object& body, bool create, store::RuleRecord& rule)
     return Status::InvalidArgument("a rule needs at least one channel", "channels");
   }
   if (const json::value* servers = body.if_contains("servers"); servers != nullptr) {
-    if (!servers->is_object()) return Status::InvalidArgument("servers must be an object", "servers");
+    if (!servers->is_object())
+      return Status::InvalidArgument("servers must be an object", "servers");
     const json::object& so = servers->as_object();
     if (Status s = RejectUnknown(so, {"tags", "server_ids"}); !s.ok()) {
       return Status::InvalidArgument(s.message(), "servers." + s.field());
@@ -164,7 +166,8 @@ Status ApplyRule(const json::object& body, bool create, store::RuleRecord& rule)
     rule.tags.clear();
     rule.server_ids.clear();
     if (Status s = ReadList(so, "tags", "servers.tags", rule.tags); !s.ok()) return s;
-    if (Status s = ReadList(so, "server_ids", "servers.server_ids", rule.server_ids); !s.ok()) return s;
+    if (Status s = ReadList(so, "server_ids", "servers.server_ids", rule.server_ids); !s.ok())
+      return s;
   }
   if (Status s = ReadList(body, "events", "events", rule.events); !s.ok()) return s;
   if (rule.events.empty()) return Status::InvalidArgument("a rule needs events", "events");
@@ -176,7 +179,8 @@ Status ApplyRule(const json::object& body, bool create, store::RuleRecord& rule)
     const json::value* v = body.if_contains(key);
     if (v == nullptr) continue;
     if (!v->is_int64() || v->as_int64() < 0 || v->as_int64() > max) {
-      return Status::InvalidArgument(std::string(key) + " must be 0 to " + std::to_string(max), key);
+      return Status::InvalidArgument(std::string(key) + " must be 0 to " + std::to_string(max),
+                                     key);
     }
     *out = static_cast<int>(v->as_int64());
   }
@@ -184,20 +188,22 @@ Status ApplyRule(const json::object& body, bool create, store::RuleRecord& rule)
 }
 
 json::object RuleJson(const store::RuleRecord& r) {
-  return json::object{{"id", r.id},
-                      {"name", r.name},
-                      {"channels", Array(r.channels)},
-                      {"servers", json::object{{"tags", Array(r.tags)},
-                                               {"server_ids", Array(r.server_ids)}}},
-                      {"events", Array(r.events)},
-                      {"after_seconds", r.after_seconds},
-                      {"repeat_minutes", r.repeat_minutes},
-                      {"created_at", FormatTime(r.created_at)},
-                      {"updated_at", FormatTime(r.updated_at)}};
+  return json::object{
+      {"id", r.id},
+      {"name", r.name},
+      {"channels", Array(r.channels)},
+      {"servers", json::object{{"tags", Array(r.tags)}, {"server_ids", Array(r.server_ids)}}},
+      {"events", Array(r.events)},
+      {"after_seconds", r.after_seconds},
+      {"repeat_minutes", r.repeat_minutes},
+      {"created_at", FormatTime(r.created_at)},
+      {"updated_at", FormatTime(r.updated_at)}};
 }
 
 json::object AlertJson(const store::AlertRecord& a) {
-  auto time_or_null = [](Millis t) { return t == 0 ? json::value(nullptr) : json::value(FormatTime(t)); };
+  auto time_or_null = [](Millis t) {
+    return t == 0 ? json::value(nullptr) : json::value(FormatTime(t));
+  };
   return json::object{{"id", a.id},
                       {"rule_id", a.rule_id},
                       {"server_id", a.server_id},

@@ -61,17 +61,20 @@ TEST(ChannelInput, PrivateTargetsAreRefusedUnlessAllowed) {
 
 TEST(ChannelInput, SecretsAndChatUrlsAreNotShown) {
   store::ChannelRecord c;
-  ASSERT_TRUE(ApplyChannel(*ParseObject(
-                               R"({"name":"x","type":"webhook","url":"http://127.0.0.1/h","secret":"s3cr3t"})"),
-                           true, true, c)
-                  .ok());
+  ASSERT_TRUE(
+      ApplyChannel(
+          *ParseObject(
+              R"({"name":"x","type":"webhook","url":"http://127.0.0.1/h","secret":"s3cr3t"})"),
+          true, true, c)
+          .ok());
   std::string shown = json::serialize(ChannelJson(c));
   EXPECT_EQ(shown.find("s3cr3t"), std::string::npos) << shown;
   EXPECT_NE(shown.find("\"secret_set\":true"), std::string::npos) << shown;
   store::ChannelRecord slack;
-  ASSERT_TRUE(ApplyChannel(*ParseObject(
-                               R"({"name":"s","type":"slack","url":"http://127.0.0.1/services/T0/B0/XYZ"})"),
-                           true, true, slack)
+  ASSERT_TRUE(ApplyChannel(
+                  *ParseObject(
+                      R"({"name":"s","type":"slack","url":"http://127.0.0.1/services/T0/B0/XYZ"})"),
+                  true, true, slack)
                   .ok());
   shown = json::serialize(ChannelJson(slack));
   EXPECT_EQ(shown.find("XYZ"), std::string::npos) << shown;
@@ -84,12 +87,11 @@ TEST(RuleInput, BadInputNamesTheField) {
   EXPECT_EQ(Rule(R"({"name":"r","channels":["c"],"events":[]})").field(), "events");
   EXPECT_EQ(Rule(R"({"name":"r","channels":["c"],"events":["boom"]})").field(), "events");
   EXPECT_EQ(Rule(R"({"name":"r","channels":["c"],"after_seconds":-1})").field(), "after_seconds");
-  EXPECT_EQ(Rule(R"({"name":"r","channels":["c"],"servers":{"rack":1}})").field(),
-            "servers.rack");
+  EXPECT_EQ(Rule(R"({"name":"r","channels":["c"],"servers":{"rack":1}})").field(), "servers.rack");
   store::RuleRecord r;
-  ASSERT_TRUE(ApplyRule(*ParseObject(R"({"name":"r","channels":["c"],"servers":{"tags":["db"]}})"),
-                        true, r)
-                  .ok());
+  ASSERT_TRUE(
+      ApplyRule(*ParseObject(R"({"name":"r","channels":["c"],"servers":{"tags":["db"]}})"), true, r)
+          .ok());
   EXPECT_EQ(r.events, std::vector<std::string>({"off", "on"}));
   EXPECT_EQ(r.tags, std::vector<std::string>({"db"}));
 }

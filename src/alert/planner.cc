@@ -26,7 +26,10 @@ class Planner {
       : in_(in), s_(s), maintenance_(m), now_(in.now) {
     for (const RuleRecord& r : in.rules) rules_[r.id] = &r;
     for (const store::FlapRecord& f : in.flaps) flaps_[f.server_id] = f;
-    for (const AlertRecord& a : in.alerts) alerts_[a.id] = a;
+    for (const AlertRecord& a : in.alerts) {
+      alerts_[a.id] = a;
+      by_server_[a.server_id].insert(a.id);
+    }
     for (const store::WindowRecord& w : in.windows) windows_[w.rule_id] = w;
   }
 
@@ -49,7 +52,8 @@ class Planner {
   // Held notifications of windows closing by now: released one by one, or as a digest.
   void CloseWindows() {
     std::map<std::string, std::vector<const NotificationRecord*>> by_channel;  // group|channel
-    for (const NotificationRecord& n : in_.held) by_channel[n.group + "|" + n.channel_id].push_back(&n);
+    for (const NotificationRecord& n : in_.held)
+      by_channel[n.group + "|" + n.channel_id].push_back(&n);
     for (auto& [key, notes] : by_channel) {
       if (notes.size() <= static_cast<size_t>(s_.storm_threshold)) {
         for (const NotificationRecord* n : notes) out_.states.emplace_back(n->id, "pending");
@@ -61,9 +65,10 @@ class Planner {
       std::string rule_name = rule == rules_.end() ? "" : rule->second->name;
       std::vector<std::string> bodies;
       for (const NotificationRecord* n : notes) bodies.push_back(n->payload);
-      NotificationRecord d = Note(first.rule_id, first.channel_id, "", "digest",
-                                  "dig:" + first.group + ":" + first.channel_id,
-                                  DigestBody(first.rule_id, rule_name, now_, bodies, s_.digest_items));
+      NotificationRecord d =
+          Note(first.rule_id, first.channel_id, "", "digest",
+               "dig:" + first.group + ":" + first.channel_id,
+               DigestBody(first.rule_id, rule_name, now_, bodies, s_.digest_items));
       d.state = "pending";
       out_.notifications.push_back(std::move(d));
     }
@@ -127,8 +132,9 @@ class Planner {
   void On(const RuleRecord& rule, const TransitionRecord& t, const std::string& server,
           bool quiet) {
     const AlertRecord* resolved = nullptr;
-    for (auto& [id, a] : alerts_) {
-      if (a.server_id != t.server_id || a.rule_id != rule.id || a.event != "off") continue;
+    for (const std::string& id : by_server_[t.server_id]) {
+      AlertRecord& a = alerts_.at(id);
+      if (a.rule_id != rule.id || a.event != "off") continue;
       if (deleted_.contains(id) || a.state == "resolved") continue;
       if (a.state == "pending") {
         deleted_.insert(id);
@@ -145,8 +151,7 @@ class Planner {
     if (resolved == nullptr && Has(rule.events, "off")) return;  // the off was never sent
     std::string alert_id = resolved ? resolved->id : AlertId(t, rule);
     Millis since = resolved ? resolved->since : t.at;
-    Notify(rule, alert_id, "on", alert_id + ":on",
-           EventBody("on", alert_id, t.at, server, since));
+    Notify(rule, alert_id, "on", alert_id + ":on", EventBody("on", alert_id, t.at, server, since));
   }
 
   void FireDue() {
@@ -170,13 +175,15 @@ class Planner {
     a.state = "open";
     a.opened_at = now_;
     a.next_repeat_at = rule.repeat_minutes > 0 ? now_ + Millis(rule.repeat_minutes) * 60'000 : 0;
-    Notify(rule, a.id, event, a.id + ":" + event, EventBody(event, a.id, a.since, a.server, a.since));
+    Notify(rule, a.id, event, a.id + ":" + event,
+           EventBody(event, a.id, a.since, a.server, a.since));
     Put(std::move(a));
   }
 
   void ResolveAll(const std::string& server_id, const std::string& event, Millis at) {
-    for (auto& [id, a] : alerts_) {
-      if (a.server_id != server_id || a.event != event) continue;
+    for (const std::string& id : by_server_[server_id]) {
+      AlertRecord& a = alerts_.at(id);
+      if (a.event != event) continue;
       if (a.state != "open" && a.state != "acknowledged") continue;
       a.state = "resolved";
       a.resolved_at = at;
@@ -204,6 +211,7 @@ class Planner {
   void Put(AlertRecord a) {
     std::string id = a.id;
     deleted_.erase(id);
+    by_server_[a.server_id].insert(id);
     alerts_[id] = std::move(a);
     changed_.insert(id);
   }
@@ -213,7 +221,8 @@ class Planner {
               const std::string& key, const std::string& body) {
     std::string group;
     if (s_.group_ms > 0) {
-      auto [it, opened] = windows_.try_emplace(rule.id, store::WindowRecord{rule.id, now_, now_ + s_.group_ms});
+      auto [it, opened] =
+          windows_.try_emplace(rule.id, store::WindowRecord{rule.id, now_, now_ + s_.group_ms});
       if (opened) out_.windows.push_back(it->second);
       group = rule.id + ":" + std::to_string(it->second.opened_at);
     }
@@ -249,6 +258,7 @@ class Planner {
   std::map<std::string, store::FlapRecord> flaps_;
   std::set<std::string> flaps_changed_;
   std::map<std::string, AlertRecord> alerts_;
+  std::map<std::string, std::set<std::string>> by_server_;  // server_id -> alert ids
   std::set<std::string> changed_;
   std::set<std::string> deleted_;
   std::map<std::string, store::WindowRecord> windows_;

@@ -27,12 +27,12 @@
 namespace sms::alert {
 
 struct AlertSettings {
-  Millis group_ms = 10'000;       // --alert-group-seconds
-  int storm_threshold = 20;       // --alert-storm-threshold
-  int flap_transitions = 4;       // --alert-flap-transitions
+  Millis group_ms = 10'000;         // --alert-group-seconds
+  int storm_threshold = 20;         // --alert-storm-threshold
+  int flap_transitions = 4;         // --alert-flap-transitions
   Millis flap_window_ms = 600'000;  // --alert-flap-window-seconds
   Millis flap_stable_ms = 600'000;  // --alert-flap-stable-seconds
-  size_t digest_items = 500;      // alerts listed in one digest (the count says how many)
+  size_t digest_items = 500;        // alerts listed in one digest (the count says how many)
 };
 
 // Whether a server is in a maintenance window at a time. Implementations are thread-safe.

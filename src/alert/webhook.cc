@@ -78,9 +78,10 @@ Result<std::string> ResolveAllowed(const std::string& url, bool allow_private) {
   std::string refused;
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* addr = ai->ai_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    const void* addr =
+        ai->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
     if (inet_ntop(ai->ai_family, addr, text, sizeof text) == nullptr) continue;
     if (allow_private || !PrivateAddress(text)) return std::string(text);
     refused = text;

@@ -11,7 +11,8 @@
 
 namespace sms::store {
 
-inline constexpr std::string_view kChannelColumns = "id, name, type, config, created_at, updated_at";
+inline constexpr std::string_view kChannelColumns =
+    "id, name, type, config, created_at, updated_at";
 inline constexpr std::string_view kRuleColumns =
     "id, name, channels, tags, server_ids, events, after_seconds, repeat_minutes, created_at, "
     "updated_at";
@@ -26,7 +27,9 @@ inline constexpr std::string_view kNotificationColumns =
 inline std::string JoinLines(const std::vector<std::string>& items) {
   return JoinColumn(items, '\n');
 }
-inline std::vector<std::string> SplitLines(std::string_view text) { return SplitColumn(text, '\n'); }
+inline std::vector<std::string> SplitLines(std::string_view text) {
+  return SplitColumn(text, '\n');
+}
 
 // Flap times as decimal milliseconds joined by ','.
 std::string JoinTimes(const std::vector<Millis>& times);

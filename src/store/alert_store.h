@@ -115,9 +115,9 @@ struct DispatchInput {
   Millis now = 0;
   std::vector<TransitionRecord> transitions;  // oldest first
   std::vector<RuleRecord> rules;
-  std::vector<FlapRecord> flaps;      // of the transitions' servers, when stored
-  std::vector<AlertRecord> alerts;    // not resolved, of the transitions' servers, plus due ones
-  std::vector<WindowRecord> windows;  // every open window
+  std::vector<FlapRecord> flaps;         // of the transitions' servers, when stored
+  std::vector<AlertRecord> alerts;       // not resolved, of the transitions' servers, plus due ones
+  std::vector<WindowRecord> windows;     // every open window
   std::vector<NotificationRecord> held;  // the held notifications of windows closing by now
 };
 

@@ -111,7 +111,7 @@ TYPED_TEST(AlertStoreContractTest, TransitionsReachTheOutboxButCreationsDoNot) {
   EXPECT_EQ(seen[0].server_id, "a");
   EXPECT_EQ(seen[0].ipv4, "10.0.0.1");
   EXPECT_EQ(seen[1].status, ServerStatus::kOff);
-  EXPECT_EQ(seen[1].at, kT0 + 2000);  // last_seen + interval
+  EXPECT_EQ(seen[1].at, kT0 + 2000);                               // last_seen + interval
   EXPECT_TRUE(this->Drain(*this->alerts_, kT0 + 11'000).empty());  // taken once
 }
 
@@ -151,7 +151,9 @@ TYPED_TEST(AlertStoreContractTest, AClaimHoldsUntilItsLeaseRunsOut) {
   auto again = this->alerts_->ClaimDeliveries(kT0 + 5000, 5000, 10);  // the claimant died
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ(again->front().id, "dlv-1");
-  ASSERT_TRUE(this->alerts_->FinishDelivery("dlv-1", {"pending", 1, kT0 + 8000, "HTTP 500", kT0 + 5000}).ok());
+  ASSERT_TRUE(
+      this->alerts_->FinishDelivery("dlv-1", {"pending", 1, kT0 + 8000, "HTTP 500", kT0 + 5000})
+          .ok());
   EXPECT_TRUE(this->alerts_->ClaimDeliveries(kT0 + 7999, 5000, 10)->empty());
   auto retry = this->alerts_->ClaimDeliveries(kT0 + 8000, 5000, 10);
   ASSERT_EQ(retry->size(), 1u);

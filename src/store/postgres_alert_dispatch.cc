@@ -19,11 +19,12 @@ const std::string kOutboxSql =
     "ON s.id = o.server ORDER BY o.id LIMIT $1";
 const std::string kFlapsSql =
     "SELECT server_id, times, flapping_since FROM alert_flaps WHERE server_id = ANY($1::text[])";
-const std::string kLiveAlertsSql =
-    "SELECT " + kAlertCols + " FROM alerts WHERE server_id = ANY($1::text[]) AND state IN "
-    "('pending', 'open', 'acknowledged')";
+const std::string kLiveAlertsSql = "SELECT " + kAlertCols +
+                                   " FROM alerts WHERE server_id = ANY($1::text[]) AND state IN "
+                                   "('pending', 'open', 'acknowledged')";
 const std::string kDueAlertsSql =
-    "SELECT " + kAlertCols + " FROM alerts WHERE (state = 'pending' AND due_at <= $1) OR "
+    "SELECT " + kAlertCols +
+    " FROM alerts WHERE (state = 'pending' AND due_at <= $1) OR "
     "(state = 'open' AND next_repeat_at > 0 AND next_repeat_at <= $1)";
 const std::string kHeldSql = "SELECT " + std::string(kNotificationColumns) +
                              " FROM alert_notifications WHERE state = 'held' AND grp = $1 "
@@ -58,8 +59,8 @@ void ReadInput(pqxx::transaction_base& tx, PgConnection& conn, int limit, Dispat
   }
   std::string ids = PgTextArray({servers.begin(), servers.end()});
   for (const pqxx::row& r : ExecPrepared(tx, conn, kFlapsSql, ids)) {
-    in.flaps.push_back({r[0].as<std::string>(), SplitTimes(r[1].as<std::string>()),
-                        r[2].as<int64_t>()});
+    in.flaps.push_back(
+        {r[0].as<std::string>(), SplitTimes(r[1].as<std::string>()), r[2].as<int64_t>()});
   }
   std::set<std::string> seen;
   for (const std::string* sql : {&kLiveAlertsSql, &kDueAlertsSql}) {
@@ -83,8 +84,7 @@ void ReadInput(pqxx::transaction_base& tx, PgConnection& conn, int limit, Dispat
   }
 }
 
-void WriteAll(pqxx::transaction_base& tx, PgConnection& conn, const DispatchWrites& w,
-              Millis now) {
+void WriteAll(pqxx::transaction_base& tx, PgConnection& conn, const DispatchWrites& w, Millis now) {
   for (int64_t id : w.outbox_done) {
     ExecPrepared(tx, conn, "DELETE FROM alert_outbox WHERE id = $1", id);
   }
@@ -127,10 +127,10 @@ void UpsertPgAlert(pqxx::transaction_base& tx, PgConnection& conn, const AlertRe
 
 bool InsertPgNotification(pqxx::transaction_base& tx, PgConnection& conn,
                           const NotificationRecord& n) {
-  pqxx::result r = ExecPrepared(tx, conn, kInsertNotificationSql, n.id, n.key, n.channel_id,
-                                n.rule_id, n.alert_id, n.event, n.payload, n.state, n.group,
-                                n.attempts, n.next_at, n.lease_until, n.error, n.created_at,
-                                n.done_at);
+  pqxx::result r =
+      ExecPrepared(tx, conn, kInsertNotificationSql, n.id, n.key, n.channel_id, n.rule_id,
+                   n.alert_id, n.event, n.payload, n.state, n.group, n.attempts, n.next_at,
+                   n.lease_until, n.error, n.created_at, n.done_at);
   return r.affected_rows() > 0;
 }
 

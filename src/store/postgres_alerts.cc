@@ -18,7 +18,8 @@ const std::string kNoteCols(kNotificationColumns);
 const std::string kInsertChannelSql =
     "INSERT INTO alert_channels (" + kChannelCols + ") VALUES ($1, $2, $3, $4, $5, $6)";
 const std::string kGetChannelSql = "SELECT " + kChannelCols + " FROM alert_channels WHERE id = $1";
-const std::string kListChannelsSql = "SELECT " + kChannelCols + " FROM alert_channels ORDER BY name";
+const std::string kListChannelsSql =
+    "SELECT " + kChannelCols + " FROM alert_channels ORDER BY name";
 const std::string kUpdateChannelSql =
     "UPDATE alert_channels SET name = $2, type = $3, config = $4, updated_at = $5 WHERE id = $1";
 const std::string kChannelUsedSql =
@@ -41,13 +42,14 @@ const std::string kAckSql =
 const std::string kClaimSql =
     "UPDATE alert_notifications SET lease_until = $1 + $2 WHERE id IN (SELECT id FROM "
     "alert_notifications WHERE state = 'pending' AND next_at <= $1 AND lease_until <= $1 "
-    "ORDER BY next_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " + kNoteCols;
+    "ORDER BY next_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " +
+    kNoteCols;
 const std::string kFinishSql =
     "UPDATE alert_notifications SET state = $2, attempts = $3, next_at = $4, error = $5, "
     "done_at = $6, lease_until = 0 WHERE id = $1";
-const std::string kListDeliveriesSql =
-    "SELECT " + kNoteCols + " FROM alert_notifications WHERE ($1 = '' OR state = $1) "
-    "AND ($2 = '' OR alert_id = $2) ORDER BY seq DESC LIMIT $3";
+const std::string kListDeliveriesSql = "SELECT " + kNoteCols +
+                                       " FROM alert_notifications WHERE ($1 = '' OR state = $1) "
+                                       "AND ($2 = '' OR alert_id = $2) ORDER BY seq DESC LIMIT $3";
 
 Status NameConflict(Status s, const std::string& name) {
   if (s.code() != Code::kConflict) return s;
@@ -94,26 +96,37 @@ Status PostgresStore::Write(const PgStatement& run, const std::string& what,
 }
 
 Status PostgresStore::CreateChannel(const ChannelRecord& c) {
-  return NameConflict(Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kInsertChannelSql, c.id, c.name, c.type, c.config, c.created_at, c.updated_at);
-                            }),
+  return NameConflict(Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                        return ExecPrepared(tx, conn, kInsertChannelSql, c.id, c.name, c.type,
+                                            c.config, c.created_at, c.updated_at);
+                      }),
                       c.name);
 }
 
 Result<ChannelRecord> PostgresStore::GetChannel(const std::string& id) {
-  auto found = Records<ChannelRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kGetChannelSql, id); }), [](const PgRow& r) { return ReadChannel(r); });
+  auto found = Records<ChannelRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                        return ExecPrepared(tx, conn, kGetChannelSql, id);
+                                      }),
+                                      [](const PgRow& r) { return ReadChannel(r); });
   if (!found.ok()) return found.status();
   if (found->empty()) return Status::NotFound("channel \"" + id + "\" not found");
   return found->front();
 }
 
 Result<std::vector<ChannelRecord>> PostgresStore::ListChannels() {
-  return Records<ChannelRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kListChannelsSql); }), [](const PgRow& r) { return ReadChannel(r); });
+  return Records<ChannelRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                  return ExecPrepared(tx, conn, kListChannelsSql);
+                                }),
+                                [](const PgRow& r) { return ReadChannel(r); });
 }
 
 Status PostgresStore::UpdateChannel(const ChannelRecord& c) {
-  return NameConflict(Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kUpdateChannelSql, c.id, c.name, c.type, c.config, c.updated_at);
-                            },
-                            "channel", c.id),
+  return NameConflict(Write(
+                          [&](pqxx::transaction_base& tx, PgConnection& conn) {
+                            return ExecPrepared(tx, conn, kUpdateChannelSql, c.id, c.name, c.type,
+                                                c.config, c.updated_at);
+                          },
+                          "channel", c.id),
                       c.name);
 }
 
@@ -133,40 +146,61 @@ Status PostgresStore::DeleteChannel(const std::string& id) {
 }
 
 Status PostgresStore::CreateRule(const RuleRecord& r) {
-  return Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kInsertRuleSql, r.id, r.name, JoinLines(r.channels), JoinLines(r.tags), JoinLines(r.server_ids),
-             JoinLines(r.events), r.after_seconds, r.repeat_minutes, r.created_at, r.updated_at);
+  return Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
+    return ExecPrepared(tx, conn, kInsertRuleSql, r.id, r.name, JoinLines(r.channels),
+                        JoinLines(r.tags), JoinLines(r.server_ids), JoinLines(r.events),
+                        r.after_seconds, r.repeat_minutes, r.created_at, r.updated_at);
   });
 }
 
 Result<RuleRecord> PostgresStore::GetRule(const std::string& id) {
-  auto found = Records<RuleRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kGetRuleSql, id); }), [](const PgRow& r) { return ReadRule(r); });
+  auto found = Records<RuleRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                     return ExecPrepared(tx, conn, kGetRuleSql, id);
+                                   }),
+                                   [](const PgRow& r) { return ReadRule(r); });
   if (!found.ok()) return found.status();
   if (found->empty()) return Status::NotFound("rule \"" + id + "\" not found");
   return found->front();
 }
 
 Result<std::vector<RuleRecord>> PostgresStore::ListRules() {
-  return Records<RuleRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kPgListRulesSql); }), [](const PgRow& r) { return ReadRule(r); });
+  return Records<RuleRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                               return ExecPrepared(tx, conn, kPgListRulesSql);
+                             }),
+                             [](const PgRow& r) { return ReadRule(r); });
 }
 
 Status PostgresStore::UpdateRule(const RuleRecord& r) {
-  return Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kUpdateRuleSql, r.id, r.name, JoinLines(r.channels), JoinLines(r.tags), JoinLines(r.server_ids),
-                 JoinLines(r.events), r.after_seconds, r.repeat_minutes, r.updated_at);
+  return Write(
+      [&](pqxx::transaction_base& tx, PgConnection& conn) {
+        return ExecPrepared(tx, conn, kUpdateRuleSql, r.id, r.name, JoinLines(r.channels),
+                            JoinLines(r.tags), JoinLines(r.server_ids), JoinLines(r.events),
+                            r.after_seconds, r.repeat_minutes, r.updated_at);
       },
       "rule", r.id);
 }
 
 Status PostgresStore::DeleteRule(const std::string& id) {
-  return Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, "DELETE FROM alert_rules WHERE id = $1", id); }, "rule",
-      id);
+  return Write(
+      [&](pqxx::transaction_base& tx, PgConnection& conn) {
+        return ExecPrepared(tx, conn, "DELETE FROM alert_rules WHERE id = $1", id);
+      },
+      "rule", id);
 }
 
 Result<std::vector<AlertRecord>> PostgresStore::ListAlerts(const AlertQuery& q) {
-  return Records<AlertRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kListAlertsSql, q.server_id, q.state, q.from, q.to, q.limit); }), [](const PgRow& r) { return ReadAlert(r); });
+  return Records<AlertRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                return ExecPrepared(tx, conn, kListAlertsSql, q.server_id, q.state,
+                                                    q.from, q.to, q.limit);
+                              }),
+                              [](const PgRow& r) { return ReadAlert(r); });
 }
 
 Result<AlertRecord> PostgresStore::GetAlert(const std::string& id) {
-  auto found = Records<AlertRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kGetAlertSql, id); }), [](const PgRow& r) { return ReadAlert(r); });
+  auto found = Records<AlertRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                      return ExecPrepared(tx, conn, kGetAlertSql, id);
+                                    }),
+                                    [](const PgRow& r) { return ReadAlert(r); });
   if (!found.ok()) return found.status();
   if (found->empty()) return Status::NotFound("alert \"" + id + "\" not found");
   return found->front();
@@ -174,7 +208,9 @@ Result<AlertRecord> PostgresStore::GetAlert(const std::string& id) {
 
 Result<AlertRecord> PostgresStore::AckAlert(const std::string& id, const std::string& by,
                                             Millis now) {
-  Status s = Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kAckSql, id, now, by); });
+  Status s = Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
+    return ExecPrepared(tx, conn, kAckSql, id, now, by);
+  });
   if (!s.ok()) return s;
   return GetAlert(id);
 }
@@ -213,12 +249,20 @@ Result<std::vector<NotificationRecord>> PostgresStore::ClaimDeliveries(Millis no
 
 Status PostgresStore::FinishDelivery(const std::string& id, const DeliveryOutcome& o) {
   Millis done = o.state == "pending" ? 0 : o.at;
-  return Write([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kFinishSql, id, o.state, o.attempts, o.next_at, o.error, done); },
+  return Write(
+      [&](pqxx::transaction_base& tx, PgConnection& conn) {
+        return ExecPrepared(tx, conn, kFinishSql, id, o.state, o.attempts, o.next_at, o.error,
+                            done);
+      },
       "notification", id);
 }
 
 Result<std::vector<NotificationRecord>> PostgresStore::ListDeliveries(const DeliveryQuery& q) {
-  return Records<NotificationRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) { return ExecPrepared(tx, conn, kListDeliveriesSql, q.state, q.alert_id, q.limit); }), [](const PgRow& r) { return ReadNotification(r); });
+  return Records<NotificationRecord>(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                                       return ExecPrepared(tx, conn, kListDeliveriesSql, q.state,
+                                                           q.alert_id, q.limit);
+                                     }),
+                                     [](const PgRow& r) { return ReadNotification(r); });
 }
 
 }  // namespace sms::store

@@ -77,8 +77,9 @@ class DispatchReader {
   Status DueAlerts() {
     return SqlQuery(
         conn_,
-        kAlertsSql + "WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'open' AND "
-                     "next_repeat_at > 0 AND next_repeat_at <= ?1)",
+        kAlertsSql +
+            "WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'open' AND "
+            "next_repeat_at > 0 AND next_repeat_at <= ?1)",
         [&](Statement& st) { st.Bind(1, in_.now); }, [&](Statement& st) { Add(ReadAlert(st)); });
   }
 
@@ -119,10 +120,11 @@ Status WriteAll(Connection& conn, const DispatchWrites& w, Millis now) {
   }
   for (const FlapRecord& f : w.flaps) {
     std::string times = JoinTimes(f.times);
-    s = SqlExec(conn,
-                "INSERT OR REPLACE INTO alert_flaps (server_id, times, flapping_since) "
-                "VALUES (?, ?, ?)",
-                [&](Statement& st) { st.Bind(1, f.server_id).Bind(2, times).Bind(3, f.flapping_since); });
+    s = SqlExec(
+        conn,
+        "INSERT OR REPLACE INTO alert_flaps (server_id, times, flapping_since) "
+        "VALUES (?, ?, ?)",
+        [&](Statement& st) { st.Bind(1, f.server_id).Bind(2, times).Bind(3, f.flapping_since); });
     if (!s.ok()) return s;
   }
   for (const AlertRecord& a : w.alerts) {
@@ -150,7 +152,9 @@ Status WriteAll(Connection& conn, const DispatchWrites& w, Millis now) {
     s = SqlExec(conn,
                 "INSERT OR REPLACE INTO alert_windows (rule_id, opened_at, closes_at) "
                 "VALUES (?, ?, ?)",
-                [&](Statement& st) { st.Bind(1, win.rule_id).Bind(2, win.opened_at).Bind(3, win.closes_at); });
+                [&](Statement& st) {
+                  st.Bind(1, win.rule_id).Bind(2, win.opened_at).Bind(3, win.closes_at);
+                });
     if (!s.ok()) return s;
   }
   return Status::Ok();

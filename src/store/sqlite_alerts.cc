@@ -15,8 +15,7 @@ const std::string kInsertChannelSql =
     "INSERT INTO alert_channels (" + std::string(kChannelColumns) + ") VALUES (?, ?, ?, ?, ?, ?)";
 const std::string kInsertRuleSql = "INSERT INTO alert_rules (" + std::string(kRuleColumns) +
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const std::string kUpsertAlertSql = "INSERT OR REPLACE INTO alerts (" +
-                                    std::string(kAlertColumns) +
+const std::string kUpsertAlertSql = "INSERT OR REPLACE INTO alerts (" + std::string(kAlertColumns) +
                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kInsertNotificationSql =
     "INSERT INTO alert_notifications (" + std::string(kNotificationColumns) +
@@ -75,8 +74,7 @@ Result<ChannelRecord> SqliteStore::GetChannel(const std::string& id) {
   Status s = WithReader([&](Connection& conn) {
     return SqlQuery(
         conn, "SELECT " + std::string(kChannelColumns) + " FROM alert_channels WHERE id = ?",
-        [&](Statement& st) { st.Bind(1, id); },
-        [&](Statement& st) { found = ReadChannel(st); });
+        [&](Statement& st) { st.Bind(1, id); }, [&](Statement& st) { found = ReadChannel(st); });
   });
   if (!s.ok()) return s;
   if (!found) return Status::NotFound("channel \"" + id + "\" not found");
@@ -96,13 +94,14 @@ Result<std::vector<ChannelRecord>> SqliteStore::ListChannels() {
 
 Status SqliteStore::UpdateChannel(const ChannelRecord& c) {
   return NameConflict(WithWriter([&](Connection& conn) {
-                        Status s = SqlExec(conn,
-                                        "UPDATE alert_channels SET name = ?, type = ?, config = ?, "
-                                        "updated_at = ? WHERE id = ?",
-                                        [&](Statement& st) {
-                                          st.Bind(1, c.name).Bind(2, c.type).Bind(3, c.config);
-                                          st.Bind(4, c.updated_at).Bind(5, c.id);
-                                        });
+                        Status s =
+                            SqlExec(conn,
+                                    "UPDATE alert_channels SET name = ?, type = ?, config = ?, "
+                                    "updated_at = ? WHERE id = ?",
+                                    [&](Statement& st) {
+                                      st.Bind(1, c.name).Bind(2, c.type).Bind(3, c.config);
+                                      st.Bind(4, c.updated_at).Bind(5, c.id);
+                                    });
                         if (!s.ok()) return s;
                         return NotFoundUnlessChanged(conn, "channel", c.id);
                       }),
@@ -122,7 +121,7 @@ Status SqliteStore::DeleteChannel(const std::string& id) {
     if (!s.ok()) return s;
     if (used) return Status::Conflict("a rule sends to channel \"" + id + "\"", "channel_id");
     s = SqlExec(conn, "DELETE FROM alert_channels WHERE id = ?",
-             [&](Statement& st) { st.Bind(1, id); });
+                [&](Statement& st) { st.Bind(1, id); });
     if (!s.ok()) return s;
     s = NotFoundUnlessChanged(conn, "channel", id);
     if (!s.ok()) return s;
@@ -172,16 +171,17 @@ Status SqliteStore::UpdateRule(const RuleRecord& r) {
   std::string channels = JoinLines(r.channels), tags = JoinLines(r.tags);
   std::string ids = JoinLines(r.server_ids), events = JoinLines(r.events);
   return WithWriter([&](Connection& conn) {
-    Status s = SqlExec(conn,
-                    "UPDATE alert_rules SET name = ?2, channels = ?3, tags = ?4, server_ids = ?5, "
-                    "events = ?6, after_seconds = ?7, repeat_minutes = ?8, updated_at = ?9 "
-                    "WHERE id = ?1",
-                    [&](Statement& st) {
-                      st.Bind(1, r.id).Bind(2, r.name);
-                      st.Bind(3, channels).Bind(4, tags).Bind(5, ids).Bind(6, events);
-                      st.Bind(7, int64_t{r.after_seconds}).Bind(8, int64_t{r.repeat_minutes});
-                      st.Bind(9, r.updated_at);
-                    });
+    Status s =
+        SqlExec(conn,
+                "UPDATE alert_rules SET name = ?2, channels = ?3, tags = ?4, server_ids = ?5, "
+                "events = ?6, after_seconds = ?7, repeat_minutes = ?8, updated_at = ?9 "
+                "WHERE id = ?1",
+                [&](Statement& st) {
+                  st.Bind(1, r.id).Bind(2, r.name);
+                  st.Bind(3, channels).Bind(4, tags).Bind(5, ids).Bind(6, events);
+                  st.Bind(7, int64_t{r.after_seconds}).Bind(8, int64_t{r.repeat_minutes});
+                  st.Bind(9, r.updated_at);
+                });
     if (!s.ok()) return s;
     return NotFoundUnlessChanged(conn, "rule", r.id);
   });
@@ -190,7 +190,7 @@ Status SqliteStore::UpdateRule(const RuleRecord& r) {
 Status SqliteStore::DeleteRule(const std::string& id) {
   return WithWriter([&](Connection& conn) {
     Status s = SqlExec(conn, "DELETE FROM alert_rules WHERE id = ?",
-                    [&](Statement& st) { st.Bind(1, id); });
+                       [&](Statement& st) { st.Bind(1, id); });
     if (!s.ok()) return s;
     return NotFoundUnlessChanged(conn, "rule", id);
   });
@@ -232,9 +232,9 @@ Result<AlertRecord> SqliteStore::AckAlert(const std::string& id, const std::stri
                                           Millis now) {
   Status s = WithWriter([&](Connection& conn) {
     return SqlExec(conn,
-                "UPDATE alerts SET state = 'acknowledged', acked_at = ?2, acked_by = ?3, "
-                "next_repeat_at = 0 WHERE id = ?1 AND state = 'open'",
-                [&](Statement& st) { st.Bind(1, id).Bind(2, now).Bind(3, by); });
+                   "UPDATE alerts SET state = 'acknowledged', acked_at = ?2, acked_by = ?3, "
+                   "next_repeat_at = 0 WHERE id = ?1 AND state = 'open'",
+                   [&](Statement& st) { st.Bind(1, id).Bind(2, now).Bind(3, by); });
   });
   if (!s.ok()) return s;
   return GetAlert(id);
@@ -271,7 +271,7 @@ Result<std::vector<NotificationRecord>> SqliteStore::ClaimDeliveries(Millis now,
     for (NotificationRecord& n : out) {
       n.lease_until = now + lease_ms;
       st = SqlExec(conn, "UPDATE alert_notifications SET lease_until = ? WHERE id = ?",
-                [&](Statement& q) { q.Bind(1, n.lease_until).Bind(2, n.id); });
+                   [&](Statement& q) { q.Bind(1, n.lease_until).Bind(2, n.id); });
       if (!st.ok()) return st;
     }
     return tx.Commit();
@@ -284,12 +284,12 @@ Status SqliteStore::FinishDelivery(const std::string& id, const DeliveryOutcome&
   Millis done = o.state == "pending" ? 0 : o.at;
   return WithWriter([&](Connection& conn) {
     Status s = SqlExec(conn,
-                    "UPDATE alert_notifications SET state = ?2, attempts = ?3, next_at = ?4, "
-                    "error = ?5, done_at = ?6, lease_until = 0 WHERE id = ?1",
-                    [&](Statement& st) {
-                      st.Bind(1, id).Bind(2, o.state).Bind(3, int64_t{o.attempts});
-                      st.Bind(4, o.next_at).Bind(5, o.error).Bind(6, done);
-                    });
+                       "UPDATE alert_notifications SET state = ?2, attempts = ?3, next_at = ?4, "
+                       "error = ?5, done_at = ?6, lease_until = 0 WHERE id = ?1",
+                       [&](Statement& st) {
+                         st.Bind(1, id).Bind(2, o.state).Bind(3, int64_t{o.attempts});
+                         st.Bind(4, o.next_at).Bind(5, o.error).Bind(6, done);
+                       });
     if (!s.ok()) return s;
     return NotFoundUnlessChanged(conn, "notification", id);
   });

@@ -69,6 +69,10 @@ echo
 echo "Targets: >= 35 000 heartbeats/s, lag p99 <= 2 s."
 echo
 
+# --- 2b. Alerts: 10 000 servers off together -> one digest (bench/alerts_bench.py) ----------
+python3 bench/alerts_bench.py "$BIN"
+echo
+
 # --- 3. sms-agent RSS --------------------------------------------------------------------
 "$BIN/sms-agent" --url "$SMSD_URL/healthcheck" --server-id bench-agent --interval 1 \
   2>"$WORK/agent.log" & AGENT_PID=$!; PIDS+=("$AGENT_PID")

@@ -28,11 +28,13 @@
 #include "roles/common/write_health.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "roles/mail/mail_service.h"
+#include "roles/mail/notifier.h"
 #include "roles/mail/store_sent_log.h"
 #include "roles/management/docs.h"
 #include "roles/management/management.h"
 #include "roles/management/retention.h"
 #include "roles/worker/worker.h"
+#include "store/alert_store.h"
 #include "store/store.h"
 
 namespace sms::app {
@@ -103,6 +105,7 @@ struct Process {
   std::vector<roles::ReadinessCheck> checks;
   bus::BusPtr bus;
   store::StorePtr store;
+  store::AlertStorePtr alerts;
   cache::CachePtr cache;
   history::HistoryPtr history;
   roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
@@ -112,6 +115,7 @@ struct Process {
   std::unique_ptr<management::Retention> retention;
   std::unique_ptr<worker::Worker> wk;
   std::unique_ptr<mail::MailService> mail;
+  std::unique_ptr<mail::Notifier> notifier;
 };
 
 void OpenBus(const Config& cfg, Process& p) {
@@ -130,7 +134,9 @@ void OpenBus(const Config& cfg, Process& p) {
 // The store (every role but healthcheck); the cache and the history (worker, management).
 void OpenData(const Config& cfg, Process& p) {
   if (cfg.role == Role::kHealthcheck) return;
-  p.store = Need(store::MakeStore({cfg.database_url}), "database");
+  store::Stores stores = Need(store::OpenStores({cfg.database_url}), "database");
+  p.store = stores.store;
+  p.alerts = stores.alerts;
   p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
   if (cfg.role == Role::kMail) return;
   // Ping reads; a full disk or a read-only database fails only writes: the worker and the API
@@ -175,6 +181,8 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.reporter = reporter;
   mb.calendar = calendar;
   mb.write_health = p.write_health;
+  mb.alerts = p.alerts;
+  mb.allow_private_webhooks = cfg.allow_private_webhooks;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
@@ -214,6 +222,25 @@ void StartWorker(const Config& cfg, Process& p) {
   Check(p.wk->Start(), "worker");
 }
 
+// Alert delivery runs in the mail role: the role that sends what SMS tells people.
+void StartNotifier(const Config& cfg, Process& p, mail::MailerPtr mailer) {
+  mail::NotifierOptions no;
+  no.settings.group_ms = Millis(cfg.alert_group_seconds) * 1000;
+  no.settings.storm_threshold = cfg.alert_storm_threshold;
+  no.settings.flap_transitions = cfg.alert_flap_transitions;
+  no.settings.flap_window_ms = Millis(cfg.alert_flap_window_seconds) * 1000;
+  no.settings.flap_stable_ms = Millis(cfg.alert_flap_stable_seconds) * 1000;
+  no.max_attempts = cfg.alert_max_attempts;
+  no.backoff_initial = std::chrono::milliseconds(cfg.alert_backoff_ms);
+  no.backoff_max = std::max(no.backoff_initial, no.backoff_max);
+  no.timeout = std::chrono::seconds(cfg.alert_timeout_seconds);
+  no.allow_private = cfg.allow_private_webhooks;
+  no.from = cfg.mail_from;
+  p.notifier = std::make_unique<mail::Notifier>(
+      no, mail::NotifierBackends{p.alerts, std::move(mailer), p.clock, p.metrics, nullptr});
+  p.notifier->Start();
+}
+
 void StartMail(const Config& cfg, Process& p) {
   mail::MailerConfig mc;
   mc.smtp_url = cfg.smtp_url;
@@ -232,6 +259,7 @@ void StartMail(const Config& cfg, Process& p) {
       mo, mail::MailBackends{p.bus, mailer, std::make_shared<mail::StoreSentLog>(p.store),
                              p.clock, p.metrics});
   Check(p.mail->Start(), "mail");
+  StartNotifier(cfg, p, mailer);
 }
 
 void StartLogging(const Config& cfg) {
@@ -335,6 +363,7 @@ int Run(const Config& cfg) {
   if (p.retention) p.retention->Stop();
   if (p.wk) p.wk->Stop();
   if (p.mail) p.mail->Stop();
+  if (p.notifier) p.notifier->Stop();
   Status flushed = p.bus->Flush(std::chrono::seconds(10));
   if (!flushed.ok()) spdlog::error("smsd: bus flush: {}", flushed.ToString());
   spdlog::info("smsd: stopped cleanly");

@@ -260,4 +260,13 @@ struct StoreConfig {
 // The one factory: picks the implementation from the URL scheme. Runs migrations.
 Result<StorePtr> MakeStore(const StoreConfig& config);
 
+// Both views of one database: the inventory and the alerts (store/alert_store.h).
+class AlertStore;
+struct Stores {
+  StorePtr store;
+  std::shared_ptr<AlertStore> alerts;
+};
+// MakeStore, also handing out the store's AlertStore.
+Result<Stores> OpenStores(const StoreConfig& config);
+
 }  // namespace sms::store

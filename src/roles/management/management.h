@@ -16,6 +16,7 @@
 #include "report/scheduler.h"
 #include "roles/common/write_health.h"
 #include "roles/management/access.h"
+#include "store/alert_store.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -36,6 +37,9 @@ struct ManagementBackends {
   std::shared_ptr<WorkPool> slow_work;
   // Told the outcome of every server create, update, delete and import (/readyz). Optional.
   roles::WriteHealthPtr write_health;
+  // Channels, rules and alerts (alerts_api.h): unset, those routes answer 503.
+  store::AlertStorePtr alerts;
+  bool allow_private_webhooks = false;  // --allow-private-webhooks: channel URLs may be private
 };
 
 class Management {

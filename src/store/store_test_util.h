@@ -169,6 +169,17 @@ class PostgresFactory {
 
 // ---- Builders --------------------------------------------------------------------------------
 
+// The server_ids ScanServers hands over for `q`, in its order.
+inline std::vector<std::string> ScanIds(Store& store, const ServerQuery& q) {
+  std::vector<std::string> ids;
+  Status st = store.ScanServers(q, [&](const Server& s) {
+    ids.push_back(s.server_id);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return ids;
+}
+
 inline ServerInput Input(const std::string& id, const std::string& name,
                          const std::string& ipv4 = "", const std::string& hostname = "") {
   return ServerInput{id, name, ipv4, hostname};

@@ -27,11 +27,11 @@ bool OnlyTagFilters(const ServerQuery& q) {
 Result<TagPlan> PlanTags(Connection& conn, const ServerQuery& q) {
   TagPlan plan;
   if (q.tags.empty()) return plan;
-  // Each count is a range of the (tag, server) primary key, read from the index alone.
+  // Each count is one row of the trigger-kept tag_counts (migration 0007).
   size_t rarest = 0;
   for (size_t i = 0; i < q.tags.size(); ++i) {
-    Result<int64_t> n =
-        CountOne(conn, "SELECT count(*) FROM server_tags WHERE tag = ?1", {q.tags[i]});
+    Result<int64_t> n = CountOne(
+        conn, "SELECT coalesce(max(servers), 0) FROM tag_counts WHERE tag = ?1", {q.tags[i]});
     if (!n.ok()) return n.status();
     if (i == 0 || *n < plan.rarest) {
       plan.rarest = *n;

@@ -13,6 +13,20 @@ CREATE TABLE server_tags (
 ) WITHOUT ROWID;
 CREATE INDEX server_tags_server ON server_tags (server);  -- the cascade on delete
 
+-- Servers per tag, kept by triggers (as fleet_counts keeps the fleet's): a list filtered by tags
+-- knows how many servers each tag has without counting them, and picks its plan from that.
+CREATE TABLE tag_counts (
+  tag     TEXT    PRIMARY KEY,
+  servers INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER server_tags_count_insert AFTER INSERT ON server_tags BEGIN
+  INSERT INTO tag_counts (tag, servers) VALUES (NEW.tag, 1)
+  ON CONFLICT (tag) DO UPDATE SET servers = servers + 1;
+END;
+CREATE TRIGGER server_tags_count_delete AFTER DELETE ON server_tags BEGIN
+  UPDATE tag_counts SET servers = servers - 1 WHERE tag = OLD.tag;
+END;
+
 -- A list "a,b" as the JSON array ["a","b"]: tags hold no quote or backslash.
 CREATE TRIGGER server_tags_insert AFTER INSERT ON servers WHEN NEW.tags <> '' BEGIN
   INSERT INTO server_tags (tag, server)

@@ -59,6 +59,7 @@ json::object UptimeToJson(const UptimeResult& u) {
   o["uptime"] = u.uptime;
   o["up_seconds"] = u.up_seconds;
   o["window_seconds"] = u.window_seconds;
+  o["maintenance_seconds"] = u.maintenance_seconds;
   o["from"] = TimeOrNull(u.from);
   o["to"] = TimeOrNull(u.to);
   o["source"] = SourceName(u.source);

@@ -78,7 +78,8 @@ TEST(UptimeToJson, Shape) {
   EXPECT_EQ(o.at("from"), "2026-11-28T06:00:00Z");
   EXPECT_EQ(o.at("to"), "2026-11-28T07:00:00Z");
   EXPECT_EQ(o.at("source"), "sql");
-  EXPECT_EQ(o.size(), 6u);
+  EXPECT_DOUBLE_EQ(o.at("maintenance_seconds").to_number<double>(), 0);
+  EXPECT_EQ(o.size(), 7u);
   u.source = UptimeSource::kSearch;
   EXPECT_EQ(UptimeToJson(u).at("source"), "search");
 }

@@ -27,12 +27,13 @@
 #include <string>
 #include <vector>
 
+#include "store/maintenance_store.h"
 #include "store/postgres_connection.h"
 #include "store/store.h"
 
 namespace sms::store {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public MaintenanceStore {
  public:
   // Connects (one connection), applies migrations. Unavailable when the server cannot be
   // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
@@ -79,6 +80,13 @@ class PostgresStore final : public Store {
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
+
+  // MaintenanceStore (postgres_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

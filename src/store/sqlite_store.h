@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/maintenance_store.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
@@ -39,7 +40,7 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public MaintenanceStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
@@ -86,6 +87,13 @@ class SqliteStore final : public Store {
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
+
+  // MaintenanceStore (sqlite_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

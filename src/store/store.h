@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/maintenance_store.h"
 #include "store/retention_rule.h"
 
 namespace sms::store {
@@ -259,5 +260,13 @@ struct StoreConfig {
 
 // The one factory: picks the implementation from the URL scheme. Runs migrations.
 Result<StorePtr> MakeStore(const StoreConfig& config);
+
+// Every interface one backend offers, on the same database (and the same connections).
+struct Stores {
+  StorePtr store;
+  MaintenanceStorePtr maintenance;
+};
+// As MakeStore, handing out each interface of the backend it opens.
+Result<Stores> OpenStores(const StoreConfig& config);
 
 }  // namespace sms::store

@@ -64,13 +64,19 @@ Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis 
   const report::Calendar& calendar = maintenance_->calendar();
   history::Spans pieces = Pieces(*windows, from, std::min(to, now), calendar);
   if (pieces.empty()) return whole;
-  // Each piece's on-time per server, from the wrapped history.
-  std::map<Millis, std::unordered_map<std::string, Millis>> up_in;  // by piece start
+  // Each piece's on-time per server, from the wrapped history (which clips each piece to the
+  // server's [created_time, now] as it clips the whole window).
+  struct Piece {
+    Millis end = 0;
+    std::unordered_map<std::string, Millis> up;
+  };
+  std::map<Millis, Piece> up_in;  // by piece start
   for (const history::Span& piece : pieces) {
     Result<UptimeList> part = inner_->UptimeAll(piece.from, piece.to, now);
     if (!part.ok()) return part.status();
-    auto& ups = up_in[piece.from];
-    for (const auto& [id, r] : *part) ups[id] = UpMillis(r);
+    Piece& p = up_in[piece.from];
+    p.end = piece.to;
+    for (const auto& [id, r] : *part) p.up[id] = UpMillis(r);
   }
   std::unordered_map<std::string, Server> servers;
   Status scan = store_->ScanServers(ServerQuery{}, [&](const Server& s) {
@@ -82,11 +88,15 @@ Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis 
     auto found = servers.find(id);
     if (found == servers.end() || r.to <= r.from) continue;
     history::Spans spans = MaintenanceOf(*windows, found->second, r.from, r.to, calendar);
+    // A span is a union of whole pieces, but for its ends, clipped to the server's window
+    // as the pieces' answers are: the pieces that overlap it add up to its on-time.
     auto up_between = [&, &id = id](Millis lo, Millis hi) -> Result<Millis> {
       Millis up = 0;
-      for (auto it = up_in.lower_bound(lo); it != up_in.end() && it->first < hi; ++it) {
-        auto u = it->second.find(id);
-        if (u != it->second.end()) up += u->second;
+      auto it = up_in.upper_bound(lo);
+      if (it != up_in.begin() && std::prev(it)->second.end > lo) --it;
+      for (; it != up_in.end() && it->first < hi; ++it) {
+        auto u = it->second.up.find(id);
+        if (u != it->second.up.end()) up += u->second;
       }
       return up;
     };

@@ -111,5 +111,22 @@ TEST_F(MaintenanceHistoryTest, OverlappingWindowsForAllAndForOneCountOnce) {
   EXPECT_DOUBLE_EQ((*all)[0].second.up_seconds, 1100);
 }
 
+// A server created inside a window: its maintenance starts at its created_time, and the fleet
+// answer agrees with the single one.
+TEST_F(MaintenanceHistoryTest, AServerCreatedInsideAWindow) {
+  Window("mw-early", kT0 - 100 * kS, kT0 + 100 * kS, {});
+  Server a = OnOffOn("a", {});
+  Millis to = kT0 + 1800 * kS;
+  Result<UptimeResult> one = history_->Uptime(a, kT0 - 3600 * kS, to, to);
+  ASSERT_TRUE(one.ok());
+  EXPECT_DOUBLE_EQ(one->maintenance_seconds, 100);
+  EXPECT_DOUBLE_EQ(one->window_seconds, 1700);
+  EXPECT_DOUBLE_EQ(one->up_seconds, 1100);
+  auto all = history_->UptimeAll(kT0 - 3600 * kS, to, to);
+  ASSERT_TRUE(all.ok());
+  EXPECT_DOUBLE_EQ((*all)[0].second.maintenance_seconds, 100);
+  EXPECT_DOUBLE_EQ((*all)[0].second.up_seconds, 1100);
+}
+
 }  // namespace
 }  // namespace sms::maintenance

@@ -80,3 +80,18 @@ sleep 3
 echo "## sms-agent"
 echo
 echo "RSS after 3 heartbeats: $(rss_kb "$AGENT_PID" VmRSS) KiB (target <= 8 MiB)."
+
+# --- 4. The list over 1 M servers: Google Benchmark's store_bench, list rows only ----------
+# (the SQLite file is built once in SMS_BENCH_DB and reused; the tag rows time call by call)
+if [ -x "$BIN/store_bench" ]; then
+  echo
+  echo "## List over $FLEET servers (store_bench, SQLite file, one process)"
+  echo
+  echo "| benchmark | mean | p50 | p99 |"
+  echo "|---|---|---|---|"
+  SMS_BENCH_SERVERS=$FLEET "$BIN/store_bench" --benchmark_filter='BM_ListServers' \
+    --benchmark_min_time=2 --benchmark_format=json 2>"$WORK/store_bench.log" |
+    python3 bench/list_rows.py
+  echo
+  echo "Target: a list filtered by a tag over 1 M servers, p99 <= 20 ms."
+fi

@@ -7,7 +7,8 @@ namespace {
 
 bool EarlierAt(const StatusEvent& a, const StatusEvent& b) { return a.at < b.at; }
 
-// Milliseconds spent on inside [lo, hi], given events sorted by time.
+}  // namespace
+
 Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi) {
   // The state at `lo` is the last event at or before it; off before any event.
   auto first_inside = std::upper_bound(events.begin(), events.end(), lo,
@@ -24,8 +25,6 @@ Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi) {
   if (on) up += hi - since;
   return up;
 }
-
-}  // namespace
 
 const char* SourceName(UptimeSource source) {
   return source == UptimeSource::kSearch ? "search" : "sql";

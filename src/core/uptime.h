@@ -18,11 +18,18 @@ const char* SourceName(UptimeSource source);
 struct UptimeResult {
   double uptime = 0;          // up_seconds / window_seconds; 0 when the window is empty
   double up_seconds = 0;
-  double window_seconds = 0;
+  double window_seconds = 0;  // the window measured, maintenance left out
   Millis from = 0;            // the clipped window actually measured
   Millis to = 0;
   UptimeSource source = UptimeSource::kSql;
+  // Time of the window inside maintenance (history/maintenance.h): in neither up_seconds nor
+  // window_seconds.
+  double maintenance_seconds = 0;
 };
+
+// Milliseconds spent on inside [lo, hi], given events sorted by time (any before `lo`
+// included, so the state at `lo` is known); off before the first event.
+Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi);
 
 // Computes uptime over [from, to] clipped to [created_time, now].
 // `events` are the server's transitions sorted by time (any before `from` included, so the

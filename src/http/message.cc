@@ -20,6 +20,17 @@ const std::string& Request::Header(std::string_view name) const {
   return kEmpty;
 }
 
+std::vector<std::string> Request::QueryValues(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : query_list) {
+    if (key == name) out.push_back(value);
+  }
+  if (out.empty() && query_list.empty()) {
+    if (auto it = query.find(std::string(name)); it != query.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
 struct Reply::State {
   explicit State(std::function<void(Response)> s) : send(std::move(s)) {}
   ~State() {

@@ -29,12 +29,13 @@
 
 #include "store/alert_store.h"
 #include "store/postgres_alert_sql.h"
+#include "store/maintenance_store.h"
 #include "store/postgres_connection.h"
 #include "store/store.h"
 
 namespace sms::store {
 
-class PostgresStore final : public Store, public AlertStore {
+class PostgresStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Connects (one connection), applies migrations. Unavailable when the server cannot be
   // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
@@ -102,6 +103,12 @@ class PostgresStore final : public Store, public AlertStore {
                                                           int limit) override;
   Status FinishDelivery(const std::string& id, const DeliveryOutcome& outcome) override;
   Result<std::vector<NotificationRecord>> ListDeliveries(const DeliveryQuery& query) override;
+  // MaintenanceStore (postgres_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

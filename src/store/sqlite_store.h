@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "store/alert_store.h"
+#include "store/maintenance_store.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
@@ -40,7 +41,7 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store, public AlertStore {
+class SqliteStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
@@ -108,6 +109,12 @@ class SqliteStore final : public Store, public AlertStore {
                                                           int limit) override;
   Status FinishDelivery(const std::string& id, const DeliveryOutcome& outcome) override;
   Result<std::vector<NotificationRecord>> ListDeliveries(const DeliveryQuery& query) override;
+  // MaintenanceStore (sqlite_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

@@ -35,7 +35,7 @@ Result<Stores> OpenSqlite(std::string_view rest) {
   }
   Result<std::shared_ptr<SqliteStore>> store = SqliteStore::Open(options);
   if (!store.ok()) return store.status();
-  return Stores{*store, *store};
+  return Stores{*store, *store, *store};
 }
 
 // "postgresql://user:password@host:port/database?pool_size=16&…" (libpq's URI syntax; every
@@ -45,7 +45,7 @@ Result<Stores> OpenPostgres(std::string_view url) {
   if (!options.ok()) return options.status();
   Result<std::shared_ptr<PostgresStore>> store = PostgresStore::Open(*options);
   if (!store.ok()) return store.status();
-  return Stores{*store, *store};
+  return Stores{*store, *store, *store};
 }
 
 }  // namespace

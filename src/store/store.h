@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/maintenance_store.h"
 #include "store/retention_rule.h"
 
 namespace sms::store {
@@ -260,13 +261,15 @@ struct StoreConfig {
 // The one factory: picks the implementation from the URL scheme. Runs migrations.
 Result<StorePtr> MakeStore(const StoreConfig& config);
 
-// Both views of one database: the inventory and the alerts (store/alert_store.h).
+// Every interface one backend offers, on the same database (and the same connections): the
+// inventory, the alerts (store/alert_store.h) and the maintenance windows.
 class AlertStore;
 struct Stores {
   StorePtr store;
   std::shared_ptr<AlertStore> alerts;
+  MaintenanceStorePtr maintenance;
 };
-// MakeStore, also handing out the store's AlertStore.
+// As MakeStore, handing out each interface of the backend it opens.
 Result<Stores> OpenStores(const StoreConfig& config);
 
 }  // namespace sms::store

@@ -110,7 +110,7 @@ http::Response Management::CreateServer(const http::Request& req) {
 }
 
 http::Response Management::ListServers(const http::Request& req) {
-  auto query = ParseServerQuery(req.query);
+  auto query = ParseServerQuery(req.query, req.QueryValues("tag"));
   if (!query.ok()) return http::ErrorResponse(query.status());
   auto page = b_.store->ListServers(*query);
   if (!page.ok()) return http::ErrorResponse(page.status());

@@ -115,6 +115,16 @@ TYPED_TEST(AlertStoreContractTest, TransitionsReachTheOutboxButCreationsDoNot) {
   EXPECT_TRUE(this->Drain(*this->alerts_, kT0 + 11'000).empty());  // taken once
 }
 
+TYPED_TEST(AlertStoreContractTest, ATransitionCarriesItsServersTags) {
+  ServerInput in = Input("t", "t");
+  in.tags = {"prod", "rack:b7"};
+  this->Create(in, kT0);
+  this->Apply({Beat("t", kT0 + 1000, "t", "10.0.0.2", 1)});
+  auto seen = this->Drain(*this->alerts_, kT0 + 1000);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].tags, std::vector<std::string>({"prod", "rack:b7"}));  // rules match on them
+}
+
 TYPED_TEST(AlertStoreContractTest, APlanThatFailsWritesNothing) {
   this->Create(Input("a", "a"), kT0);
   this->Apply({Beat("a", kT0, "a", "", 1)});

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "core/tags.h"
 #include "store/postgres_alert_sql.h"
 #include "store/postgres_store.h"
 
@@ -15,7 +16,8 @@ constexpr int64_t kDispatchLock = 8317430940517885811;  // "sms_migr" + 1: the a
 const std::string kAlertCols(kAlertColumns);
 const std::string kOutboxSql =
     "SELECT o.id, o.event_id, coalesce(s.server_id, ''), coalesce(s.server_name, ''), "
-    "coalesce(s.ipv4, ''), o.status, o.at FROM alert_outbox o LEFT JOIN servers s "
+    "coalesce(s.ipv4, ''), o.status, o.at, coalesce(s.tags, '') FROM alert_outbox o "
+    "LEFT JOIN servers s "
     "ON s.id = o.server ORDER BY o.id LIMIT $1";
 const std::string kFlapsSql =
     "SELECT server_id, times, flapping_since FROM alert_flaps WHERE server_id = ANY($1::text[])";
@@ -51,6 +53,7 @@ void ReadInput(pqxx::transaction_base& tx, PgConnection& conn, int limit, Dispat
     t.ipv4 = r[4].as<std::string>();
     t.status = r[5].as<int>() == 1 ? ServerStatus::kOn : ServerStatus::kOff;
     t.at = r[6].as<int64_t>();
+    t.tags = SplitTags(r[7].as<std::string>());
     servers.insert(t.server_id);
     in.transitions.push_back(std::move(t));
   }

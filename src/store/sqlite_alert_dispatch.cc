@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "core/tags.h"
 #include "store/alert_rows.h"
 #include "store/sqlite_alert_sql.h"
 #include "store/sqlite_store.h"
@@ -13,7 +14,8 @@ namespace {
 
 const std::string kOutboxSql =
     "SELECT o.id, o.event_id, coalesce(s.server_id, ''), coalesce(s.server_name, ''), "
-    "coalesce(s.ipv4, ''), o.status, o.at FROM alert_outbox o LEFT JOIN servers s "
+    "coalesce(s.ipv4, ''), o.status, o.at, coalesce(s.tags, '') FROM alert_outbox o "
+    "LEFT JOIN servers s "
     "ON s.id = o.server ORDER BY o.id LIMIT ?";
 const std::string kAlertsSql = "SELECT " + std::string(kAlertColumns) + " FROM alerts ";
 
@@ -43,6 +45,7 @@ class DispatchReader {
           t.ipv4 = st.Text(4);
           t.status = st.Int(5) == 1 ? ServerStatus::kOn : ServerStatus::kOff;
           t.at = st.Int(6);
+          t.tags = SplitTags(st.Text(7));
           in_.transitions.push_back(std::move(t));
         });
   }

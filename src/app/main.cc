@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "mail/mime.h"
+#include "maintenance/maintenance_history.h"
 #include "report/calendar.h"
 #include "report/scheduler.h"
 #include "roles/common/probes.h"
@@ -103,6 +104,7 @@ struct Process {
   std::vector<roles::ReadinessCheck> checks;
   bus::BusPtr bus;
   store::StorePtr store;
+  store::MaintenanceStorePtr maintenance;  // the same database as `store`
   cache::CachePtr cache;
   history::HistoryPtr history;
   roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
@@ -130,7 +132,9 @@ void OpenBus(const Config& cfg, Process& p) {
 // The store (every role but healthcheck); the cache and the history (worker, management).
 void OpenData(const Config& cfg, Process& p) {
   if (cfg.role == Role::kHealthcheck) return;
-  p.store = Need(store::MakeStore({cfg.database_url}), "database");
+  store::Stores stores = Need(store::OpenStores({cfg.database_url}), "database");
+  p.store = stores.store;
+  p.maintenance = stores.maintenance;
   p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
   if (cfg.role == Role::kMail) return;
   // Ping reads; a full disk or a read-only database fails only writes: the worker and the API
@@ -143,7 +147,13 @@ void OpenData(const Config& cfg, Process& p) {
   hcfg.search_index_prefix = cfg.search_index_prefix;
   hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
   hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
-  p.history = Need(history::MakeHistory(hcfg, p.store), "history");
+  // Every uptime answer (API, /stats, reports, the daily mail) leaves maintenance out, whatever
+  // history answers underneath; weekly windows are in --tz.
+  p.history = std::make_shared<maintenance::MaintenanceHistory>(
+      Need(history::MakeHistory(hcfg, p.store), "history"),
+      std::make_shared<maintenance::Maintenance>(p.maintenance,
+                                                 Need(report::Calendar::Make(cfg.tz), "tz")),
+      p.store);
   // Every dependency the role uses is a readiness check, the ones it can work without
   // included: /readyz tells an operator what is down. Without Redis the worker falls back to
   // SQL and goes on; without the search backend it holds its batch and retries.
@@ -175,6 +185,7 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.reporter = reporter;
   mb.calendar = calendar;
   mb.write_health = p.write_health;
+  mb.maintenance = p.maintenance;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");

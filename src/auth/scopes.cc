@@ -11,18 +11,18 @@ struct RoleScopes {
   std::vector<std::string> scopes;
 };
 
-// viewer reads; operator also writes, imports, exports and sends reports; admin has all. Every
-// role manages its own API tokens.
+// viewer reads; operator also writes, imports, exports, sends reports and changes alerting
+// (maintenance windows); admin has all. Every role manages its own API tokens.
 const std::vector<RoleScopes>& Table() {
   auto list = [](std::initializer_list<std::string_view> scopes) {
     return std::vector<std::string>(scopes.begin(), scopes.end());
   };
   static const std::vector<RoleScopes> table = {
-      {"viewer", list({kServersRead, kReportsRead, kTokensManage})},
+      {"viewer", list({kServersRead, kReportsRead, kAlertsRead, kTokensManage})},
       {"operator", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
-                         kReportsSend, kTokensManage})},
+                         kReportsSend, kAlertsRead, kAlertsWrite, kTokensManage})},
       {"admin", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
-                      kReportsSend, kTokensManage, kUsersAdmin})},
+                      kReportsSend, kAlertsRead, kAlertsWrite, kTokensManage, kUsersAdmin})},
   };
   return table;
 }

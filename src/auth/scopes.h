@@ -16,6 +16,9 @@ inline constexpr std::string_view kServersImport = "servers:import";
 inline constexpr std::string_view kServersExport = "servers:export";
 inline constexpr std::string_view kReportsRead = "reports:read";
 inline constexpr std::string_view kReportsSend = "reports:send";
+// Alerting: reading, and changing (maintenance windows, and what alerting builds on them).
+inline constexpr std::string_view kAlertsRead = "alerts:read";
+inline constexpr std::string_view kAlertsWrite = "alerts:write";
 inline constexpr std::string_view kTokensManage = "tokens:manage";  // one's own API tokens
 inline constexpr std::string_view kUsersAdmin = "users:admin";
 

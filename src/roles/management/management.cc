@@ -10,6 +10,7 @@
 #include "roles/common/server_cache.h"
 #include "roles/management/excel.h"
 #include "roles/management/identity_api.h"
+#include "roles/management/maintenance_api.h"
 #include "roles/management/reports_api.h"
 
 namespace sms::management {
@@ -88,6 +89,7 @@ void Management::Register(http::Router& router) {
   // /servers/import and /servers/export: literal segments win over {server_id}.
   RegisterExcel(router, b_);
   RegisterReports(router, b_);
+  RegisterMaintenance(router, b_);
   if (b_.access) {
     RegisterIdentity(router, b_.access, b_.store, b_.clock, b_.slow_work);
     router.SetGuard([access = b_.access](http::Request& req, const http::Route& route) {

@@ -22,12 +22,14 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "mail/mime.h"
+#include "maintenance/maintenance_history.h"
 #include "report/calendar.h"
 #include "report/scheduler.h"
 #include "roles/common/probes.h"
 #include "roles/common/write_health.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "roles/mail/mail_service.h"
+#include "roles/mail/alert_maintenance.h"
 #include "roles/mail/notifier.h"
 #include "roles/mail/store_sent_log.h"
 #include "roles/management/docs.h"
@@ -106,6 +108,7 @@ struct Process {
   bus::BusPtr bus;
   store::StorePtr store;
   store::AlertStorePtr alerts;
+  store::MaintenanceStorePtr maintenance;  // the same database as `store`
   cache::CachePtr cache;
   history::HistoryPtr history;
   roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
@@ -137,6 +140,7 @@ void OpenData(const Config& cfg, Process& p) {
   store::Stores stores = Need(store::OpenStores({cfg.database_url}), "database");
   p.store = stores.store;
   p.alerts = stores.alerts;
+  p.maintenance = stores.maintenance;
   p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
   if (cfg.role == Role::kMail) return;
   // Ping reads; a full disk or a read-only database fails only writes: the worker and the API
@@ -149,7 +153,13 @@ void OpenData(const Config& cfg, Process& p) {
   hcfg.search_index_prefix = cfg.search_index_prefix;
   hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
   hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
-  p.history = Need(history::MakeHistory(hcfg, p.store), "history");
+  // Every uptime answer (API, /stats, reports, the daily mail) leaves maintenance out, whatever
+  // history answers underneath; weekly windows are in --tz.
+  p.history = std::make_shared<maintenance::MaintenanceHistory>(
+      Need(history::MakeHistory(hcfg, p.store), "history"),
+      std::make_shared<maintenance::Maintenance>(p.maintenance,
+                                                 Need(report::Calendar::Make(cfg.tz), "tz")),
+      p.store);
   // Every dependency the role uses is a readiness check, the ones it can work without
   // included: /readyz tells an operator what is down. Without Redis the worker falls back to
   // SQL and goes on; without the search backend it holds its batch and retries.
@@ -183,6 +193,7 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.write_health = p.write_health;
   mb.alerts = p.alerts;
   mb.allow_private_webhooks = cfg.allow_private_webhooks;
+  mb.maintenance = p.maintenance;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
@@ -237,7 +248,11 @@ void StartNotifier(const Config& cfg, Process& p, mail::MailerPtr mailer) {
   no.allow_private = cfg.allow_private_webhooks;
   no.from = cfg.mail_from;
   p.notifier = std::make_unique<mail::Notifier>(
-      no, mail::NotifierBackends{p.alerts, std::move(mailer), p.clock, p.metrics, nullptr});
+      no, mail::NotifierBackends{
+              p.alerts, std::move(mailer), p.clock, p.metrics,
+              // No alert for a server inside one of its maintenance windows (weekly ones in --tz).
+              std::make_shared<mail::AlertMaintenance>(std::make_shared<maintenance::Maintenance>(
+                  p.maintenance, Need(report::Calendar::Make(cfg.tz), "tz")))});
   p.notifier->Start();
 }
 

@@ -11,8 +11,9 @@ struct RoleScopes {
   std::vector<std::string> scopes;
 };
 
-// viewer reads; operator also writes, imports, exports, sends reports and manages alerts;
-// admin has all. Every role manages its own API tokens.
+// viewer reads; operator also writes, imports, exports, sends reports and manages alerting
+// (channels, rules, alerts, maintenance windows); admin has all. Every role manages its own
+// API tokens.
 const std::vector<RoleScopes>& Table() {
   auto list = [](std::initializer_list<std::string_view> scopes) {
     return std::vector<std::string>(scopes.begin(), scopes.end());

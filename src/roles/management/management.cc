@@ -11,6 +11,7 @@
 #include "roles/management/excel.h"
 #include "roles/management/identity_api.h"
 #include "roles/management/alerts_api.h"
+#include "roles/management/maintenance_api.h"
 #include "roles/management/reports_api.h"
 
 namespace sms::management {
@@ -90,6 +91,7 @@ void Management::Register(http::Router& router) {
   RegisterExcel(router, b_);
   RegisterReports(router, b_);
   RegisterAlerts(router, b_);
+  RegisterMaintenance(router, b_);
   if (b_.access) {
     RegisterIdentity(router, b_.access, b_.store, b_.clock, b_.slow_work);
     router.SetGuard([access = b_.access](http::Request& req, const http::Route& route) {

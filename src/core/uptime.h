@@ -24,6 +24,25 @@ struct UptimeResult {
   UptimeSource source = UptimeSource::kSql;
 };
 
+// One stretch a server was on: from its on transition at `start` to its off transition at
+// `end`; an open run (not turned off yet) lasts through now. Every history measures uptime from
+// runs with UptimeFromRuns: the SQL history makes them from its transitions, the search history
+// keeps them as documents.
+struct OnRun {
+  Millis start = 0;
+  Millis end = 0;  // the off transition; ignored while open
+  bool open = false;
+};
+
+// The runs that transitions sorted by time describe: an on (while off) opens one, an off (while
+// on) closes it, a repeated status changes nothing; on after the last event is an open run.
+std::vector<OnRun> RunsFromEvents(const std::vector<StatusEvent>& events);
+
+// Uptime over [from, to] clipped to [created_time, now], from `runs` sorted by start (closed
+// ones not overlapping the next); off outside every run. Overlaps are counted once.
+UptimeResult UptimeFromRuns(const std::vector<OnRun>& runs, Millis created_time, Millis from,
+                            Millis to, Millis now);
+
 // Computes uptime over [from, to] clipped to [created_time, now].
 // `events` are the server's transitions sorted by time (any before `from` included, so the
 // state at `from` is known); before the first event the server is off.

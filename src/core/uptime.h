@@ -16,10 +16,10 @@ enum class UptimeSource : uint8_t { kSql, kSearch };
 const char* SourceName(UptimeSource source);
 
 struct UptimeResult {
-  double uptime = 0;          // up_seconds / window_seconds; 0 when the window is empty
+  double uptime = 0;  // up_seconds / window_seconds; 0 when the window is empty
   double up_seconds = 0;
   double window_seconds = 0;
-  Millis from = 0;            // the clipped window actually measured
+  Millis from = 0;  // the clipped window actually measured
   Millis to = 0;
   UptimeSource source = UptimeSource::kSql;
 };

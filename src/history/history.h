@@ -34,6 +34,8 @@ class History {
   // measures from runs of its own; idempotent and order-free. A history that reads the Store's
   // transitions needs none of it: OK without doing anything (the default).
   virtual Status RecordRuns(const std::vector<RunUpdate>& /*updates*/) { return Status::Ok(); }
+  // True when RecordRuns keeps runs this history measures from (false by default).
+  virtual bool KeepsRuns() const { return false; }
   // Uptime of `server` over [from, to], clipped to [created_time, now].
   virtual Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to,
                                       Millis now) = 0;

@@ -30,9 +30,7 @@ inline Status Deliver(store::Store& store, History& history, const std::vector<H
   Result<store::ApplyResult> applied = store.ApplyHeartbeats(due, {});
   if (!applied.ok()) return applied.status();
   std::unordered_map<std::string, Millis> on_since;
-  for (const Server& s : applied->changed) {
-    if (s.status == ServerStatus::kOn) on_since[s.server_id] = s.status_changed_at;
-  }
+  NoteOnSince(applied->changed, on_since);
   Status recorded = history.Record(due);
   if (!recorded.ok()) return recorded;
   return history.RecordRuns(RunsOfBatch(due, on_since));

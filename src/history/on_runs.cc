@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/uptime.h"
+
 namespace sms::history {
 
 std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
@@ -33,11 +35,32 @@ std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
   return out;
 }
 
+void NoteOnSince(const std::vector<Server>& servers,
+                 std::unordered_map<std::string, Millis>& on_since) {
+  for (const Server& s : servers) {
+    if (s.status == ServerStatus::kOn) {
+      on_since[s.server_id] = s.status_changed_at;
+    } else {
+      on_since.erase(s.server_id);
+    }
+  }
+}
+
 std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& offs) {
   std::vector<RunUpdate> out;
   out.reserve(offs.size());
   for (const store::OffTransition& off : offs) {
     out.push_back({off.server_id, off.on_since, off.off_at, 0, true});
+  }
+  return out;
+}
+
+std::vector<RunUpdate> RunsOfTimelines(const std::vector<store::ServerTimeline>& timelines) {
+  std::vector<RunUpdate> out;
+  for (const store::ServerTimeline& t : timelines) {
+    for (const OnRun& run : RunsFromEvents(t.events)) {
+      out.push_back({t.server_id, run.start, run.open ? run.start : run.end, 0, !run.open});
+    }
   }
   return out;
 }

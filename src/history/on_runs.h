@@ -19,9 +19,9 @@ namespace sms::history {
 
 struct RunUpdate {
   std::string server_id;
-  Millis start = 0;     // the on transition: with server_id, the run's identity
-  Millis end = 0;       // newest heartbeat + its own interval; or, when `closes`, the off transition
-  int interval = 0;     // seconds, of the newest heartbeat (0 on a close)
+  Millis start = 0;  // the on transition: with server_id, the run's identity
+  Millis end = 0;    // newest heartbeat + its own interval; or, when `closes`, the off transition
+  int interval = 0;  // seconds, of the newest heartbeat (0 on a close)
   bool closes = false;  // the off transition: the run ends at `end` for good
 };
 
@@ -31,7 +31,17 @@ struct RunUpdate {
 std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
                                    const std::unordered_map<std::string, Millis>& on_since);
 
+// Notes in `on_since` each of `servers` (as the Store stored them) that is on, with its
+// status_changed_at, and drops those that are off.
+void NoteOnSince(const std::vector<Server>& servers,
+                 std::unordered_map<std::string, Millis>& on_since);
+
 // One close per off transition of a sweep, in its order.
 std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& offs);
+
+// The updates that make every on-run the transitions of `timelines` describe: a close per
+// ended run, an extension to its own start for a run still open (heartbeats extend it
+// further). For an installation whose runs predate the history that keeps them.
+std::vector<RunUpdate> RunsOfTimelines(const std::vector<store::ServerTimeline>& timelines);
 
 }  // namespace sms::history

@@ -51,8 +51,6 @@ Status CheckOptions(const SearchHistoryOptions& o) {
   return Status::Ok();
 }
 
-
-
 json::value HeartbeatDocument(const Heartbeat& hb, const std::string& id) {
   json::object doc;
   doc["id"] = id;
@@ -120,7 +118,6 @@ json::object FirstRunsQuery(int page_size) {
       {"size", 0}, {"track_total_hits", false}, {"aggs", json::object{{"servers", servers}}}};
 }
 
-
 }  // namespace
 
 Result<std::shared_ptr<SearchHistory>> SearchHistory::Make(SearchHistoryOptions options,
@@ -154,17 +151,17 @@ Status SearchHistory::EnsureTemplate() {
 }
 
 Status SearchHistory::Refresh() {
-  std::string path = "/" + options_.index_prefix + "-*," + RunsIndex() + "/_refresh?" +
-                     std::string(kSearchParams);
+  std::string path =
+      "/" + options_.index_prefix + "-*," + RunsIndex() + "/_refresh?" + std::string(kSearchParams);
   return client_->Json("POST", path, json::value(), options_.search_timeout).status();
 }
 
 Status SearchHistory::Ping() {
-  auto health = client_->Json("GET", "/_cluster/health", json::value(),
-                              std::chrono::milliseconds(1000));
+  auto health =
+      client_->Json("GET", "/_cluster/health", json::value(), std::chrono::milliseconds(1000));
   if (!health.ok()) return health.status();
-  const json::value* status = health->is_object() ? health->as_object().if_contains("status")
-                                                  : nullptr;
+  const json::value* status =
+      health->is_object() ? health->as_object().if_contains("status") : nullptr;
   if (status && status->is_string() && status->get_string() == "red") {
     return Status::Unavailable("search cluster " + client_->display_url() + " is red");
   }
@@ -259,8 +256,8 @@ Result<std::map<std::string, Millis>> SearchHistory::Starts() {
 
 Result<std::map<std::string, Millis>> SearchHistory::FirstRuns() {
   json::object body = FirstRunsQuery(options_.page_size);
-  std::string path = "/" + RunsIndex() + "/_search?" + std::string(kSearchParams) +
-                     std::string(kWholeResults) +
+  std::string path = std::string("/").append(RunsIndex()) + "/_search?" +
+                     std::string(kSearchParams) + std::string(kWholeResults) +
                      "&filter_path=aggregations.servers.after_key,aggregations.servers.buckets";
   std::map<std::string, Millis> firsts;
   for (;;) {

@@ -79,6 +79,7 @@ class SearchHistory final : public History {
   // _bulk requests, keyed by server and run start: order-free and idempotent (on_runs.h).
   // Errors as Record().
   Status RecordRuns(const std::vector<RunUpdate>& updates) override;
+  bool KeepsRuns() const override { return true; }
   // A cluster health request: OK when the node answers within a second and the cluster is
   // not red; Unavailable otherwise.
   Status Ping() override;

@@ -42,10 +42,12 @@ void AppendUpdate(std::string& body, const std::string& index, const RunUpdate& 
   json::object action{{"_index", index}, {"_id", RunId(u)}, {"retry_on_conflict", 5}};
   body += json::serialize(json::object{{"update", std::move(action)}});
   body += '\n';
-  json::object params{
-      {"closes", u.closes}, {"end", u.end}, {"interval", u.interval}};
-  json::object upsert{{"server_id", u.server_id}, {"start", u.start},     {"end", u.end},
-                      {"interval", u.interval},   {"open", !u.closes}};
+  json::object params{{"closes", u.closes}, {"end", u.end}, {"interval", u.interval}};
+  json::object upsert{{"server_id", u.server_id},
+                      {"start", u.start},
+                      {"end", u.end},
+                      {"interval", u.interval},
+                      {"open", !u.closes}};
   json::object script{{"lang", "painless"}, {"source", kRunScript}, {"params", std::move(params)}};
   body += json::serialize(json::object{{"script", std::move(script)}, {"upsert", upsert}});
   body += '\n';
@@ -63,8 +65,8 @@ std::optional<bool> ToBool(const json::value& v) {
 json::array RunsTouching(Millis lo, Millis hi) {
   json::object open{{"term", json::object{{"open", true}}}};
   json::object ends{{"range", json::object{{"end", json::object{{"gte", lo}}}}}};
-  json::object either{{"bool", json::object{{"should", json::array{open, ends}},
-                                            {"minimum_should_match", 1}}}};
+  json::object either{
+      {"bool", json::object{{"should", json::array{open, ends}}, {"minimum_should_match", 1}}}};
   json::object starts{{"range", json::object{{"start", json::object{{"lte", hi}}}}}};
   return json::array{std::move(starts), std::move(either)};
 }
@@ -76,7 +78,7 @@ std::string SearchHistory::RunsIndex() const { return options_.index_prefix + ".
 Status SearchHistory::EnsureRunsIndex() {
   std::lock_guard<std::mutex> lock(template_mu_);
   if (runs_index_ready_) return Status::Ok();
-  Result<SearchReply> r = client_->Send("PUT", "/" + RunsIndex(),
+  Result<SearchReply> r = client_->Send("PUT", std::string("/").append(RunsIndex()),
                                         json::serialize(RunsIndexBody(options_)),
                                         "application/json", options_.bulk_timeout);
   if (!r.ok()) return r.status();

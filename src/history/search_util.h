@@ -31,8 +31,7 @@ const boost::json::value* Path(const boost::json::value& v,
 // retry (429, 5xx), Internal otherwise; both name how many failed and the first reason.
 Status BulkOutcome(const boost::json::value& reply, size_t sent);
 
-using HitFn =
-    std::function<Status(const boost::json::array& sort, const boost::json::value& hit)>;
+using HitFn = std::function<Status(const boost::json::array& sort, const boost::json::value& hit)>;
 
 // Calls `fn` for every hit of `query` in `indices`, in `sort` order, paging with
 // search_after; each hit carries its sort values and the `docvalues` asked for (under

@@ -48,10 +48,10 @@ struct SearchHistoryOptions {
   std::string index_prefix = "sms-heartbeats";  // indices <prefix>-YYYY.MM.DD, template <prefix>
   int shards = 1;                               // per daily index
   int replicas = 0;                             // 0 suits a single-node cluster
-  size_t bulk_max_docs = 1000;                  // heartbeats per _bulk request
+  size_t bulk_max_docs = 1000;                  // heartbeats or run updates per _bulk request
   int page_size = 10000;                        // hits or buckets per page, 1..10000
-  // The worker's --heartbeat-grace: a heartbeat this late after the previous one's interval
-  // ran out still continues the on-run. 0 gives the plain union of [t, t + interval].
+  // The worker's --heartbeat-grace: how long after its heartbeats' reach a run may still be
+  // extended, which Horizon() allows for. Uptime itself comes from the runs the worker keeps.
   std::chrono::milliseconds grace{30000};
   // Days of daily indices Expire() keeps: an index goes once its whole UTC day ended at least
   // this long ago. 0 keeps every index.

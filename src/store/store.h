@@ -43,9 +43,17 @@ struct ServerTimeline {
   std::vector<StatusEvent> events;  // ascending; includes the last one before `from`
 };
 
+// An off transition the sweep wrote: the server's on-run [on_since, off_at] closed.
+struct OffTransition {
+  std::string server_id;
+  Millis on_since = 0;  // the on transition it closes (status_changed_at before)
+  Millis off_at = 0;
+};
+
 struct SweepResult {
   int64_t turned_off = 0;
   std::vector<std::string> server_ids;  // the servers turned off by this call
+  std::vector<OffTransition> offs;      // the same, in the same order, with their times
 };
 
 // A row ImportServers did not insert because a value of it is taken.

@@ -19,6 +19,10 @@ class MaintenanceHistory final : public history::History {
 
   Status Ping() override { return inner_->Ping(); }
   Status Record(const std::vector<Heartbeat>& batch) override { return inner_->Record(batch); }
+  Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
+    return inner_->RecordRuns(updates);
+  }
+  bool KeepsRuns() const override { return inner_->KeepsRuns(); }
   // The wrapped history's answer, with the server's maintenance in the window left out.
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
   // As Uptime for every server. Without a window in [from, to) it is the wrapped history's

@@ -128,5 +128,50 @@ TEST_F(MaintenanceHistoryTest, AServerCreatedInsideAWindow) {
   EXPECT_DOUBLE_EQ((*all)[0].second.up_seconds, 1100);
 }
 
+// A history that keeps on-runs (as the search backend's does) and records what it is given;
+// the rest answers from the SQL history.
+class RunKeepingHistory final : public history::History {
+ public:
+  explicit RunKeepingHistory(store::StorePtr store) : sql_(std::move(store)) {}
+  Status Ping() override { return sql_.Ping(); }
+  Status Record(const std::vector<Heartbeat>& batch) override { return sql_.Record(batch); }
+  Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
+    recorded.insert(recorded.end(), updates.begin(), updates.end());
+    return Status::Ok();
+  }
+  bool KeepsRuns() const override { return true; }
+  Result<UptimeResult> Uptime(const Server& s, Millis from, Millis to, Millis now) override {
+    return sql_.Uptime(s, from, to, now);
+  }
+  Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
+                                                                       Millis now) override {
+    return sql_.UptimeAll(from, to, now);
+  }
+  Millis Horizon(Millis now) const override { return sql_.Horizon(now); }
+  Result<int64_t> Expire(Millis now) override { return sql_.Expire(now); }
+
+  std::vector<history::RunUpdate> recorded;
+
+ private:
+  history::SqlHistory sql_;
+};
+
+TEST_F(MaintenanceHistoryTest, TheWorkersRunsReachTheHistoryUnderneath) {
+  auto inner = std::make_shared<RunKeepingHistory>(stores_.store);
+  Result<report::Calendar> utc = report::Calendar::Make("UTC");
+  ASSERT_TRUE(utc.ok());
+  MaintenanceHistory wrapped(inner, std::make_shared<Maintenance>(stores_.maintenance, *utc),
+                             stores_.store);
+  EXPECT_TRUE(wrapped.KeepsRuns());
+  history::RunUpdate run;
+  run.server_id = "a";
+  run.start = kT0;
+  run.end = kT0 + 10 * kS;
+  run.interval = 10;
+  ASSERT_TRUE(wrapped.RecordRuns({run}).ok());
+  ASSERT_EQ(inner->recorded.size(), 1u);  // not swallowed by the wrapper's defaults
+  EXPECT_EQ(inner->recorded[0].server_id, "a");
+}
+
 }  // namespace
 }  // namespace sms::maintenance

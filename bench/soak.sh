@@ -125,9 +125,8 @@ for shape in $SHAPES; do
         sizes_embedded embedded
       echo "Expected of the data: sms.db flat (a heartbeat updates its server's row in place; the" \
            "history adds a row per status transition only, counted above); the WAL at its" \
-           "checkpoint size, reused from the start; journal/ at its preallocated size (16 MiB" \
-           "segments: one per writer in use and two spares; a segment is deleted once every" \
-           "heartbeat in it was written, and a spare takes its place)."
+           "checkpoint size, reused from the start; journal/ up and down by segments, each" \
+           "deleted once every heartbeat in it was written."
       echo
       stop embedded ;;
     distributed)

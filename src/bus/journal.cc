@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,12 +18,9 @@ namespace {
 
 constexpr size_t kHeader = 8;  // u32 body length, u32 CRC-32 of the body
 constexpr std::string_view kSuffix = ".journal";
-constexpr std::string_view kSpareSuffix = ".spare";
 constexpr size_t kDigits = 20;
 // Records a lane must hold to start syncing while another lane syncs.
 constexpr size_t kParallelBatch = 16;
-// Preallocated segment files kept ready (lanes roll at different times: two cover a burst).
-constexpr size_t kSpares = 2;
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -41,15 +37,11 @@ uint32_t Crc(std::string_view s) {
       crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
 }
 
-size_t BodySize(std::string_view topic, std::string_view key, std::string_view payload) {
-  return 1 + topic.size() + 4 + key.size() + payload.size();
-}
-
 // Appends one encoded record to `out`.
 void Encode(std::string* out, std::string_view topic, std::string_view key,
             std::string_view payload) {
   const size_t start = out->size();
-  const size_t body = BodySize(topic, key, payload);
+  const size_t body = 1 + topic.size() + 4 + key.size() + payload.size();
   PutU32(out, static_cast<uint32_t>(body));
   PutU32(out, 0);  // the CRC, once the body is there
   out->push_back(static_cast<char>(topic.size()));
@@ -112,7 +104,6 @@ Result<std::unique_ptr<Journal>> Journal::Open(
   for (auto& lane : journal->lanes_) {
     lane->thread = std::thread([j = journal.get(), l = lane.get()] { j->WriterLoop(*l); });
   }
-  journal->preparer_ = std::thread([j = journal.get()] { j->PreparerLoop(); });
   return journal;
 }
 
@@ -123,14 +114,10 @@ Journal::~Journal() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  spare_wanted_.notify_one();
-  if (preparer_.joinable()) preparer_.join();
   for (auto& lane : lanes_) {
     lane->wake.notify_one();
     if (lane->thread.joinable()) lane->thread.join();
   }
-  // Only now: a lane writing what was appended before the stop may still have taken one.
-  for (const std::string& spare : spares_) ::unlink(spare.c_str());
   {
     // Nothing is written any more: every segment all of whose records were released can go,
     // the last ones included, so a clean stop after a drain replays nothing.
@@ -155,8 +142,6 @@ Status Journal::Replay(const std::function<void(JournalRecord&&)>& replay) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
     if (uint64_t n = SegmentOf(entry.path().filename().string()); n > 0) found.push_back(n);
-    // Spares hold zeros only: the previous process's are not needed.
-    if (entry.path().extension() == kSpareSuffix) ::unlink(entry.path().c_str());
   }
   if (ec) return Status::Unavailable("journal: list " + options_.dir + ": " + ec.message());
   std::sort(found.begin(), found.end());
@@ -174,9 +159,8 @@ Status Journal::Replay(const std::function<void(JournalRecord&&)>& replay) {
       record.segment = segment;
       replay(std::move(record));
     }
-    // What follows the last intact record is the preallocated zeros, or a torn record (a
-    // crash mid-write; nothing from there on was acknowledged) that is cut off.
-    if (data.find_first_not_of('\0', at) != std::string::npos) {
+    if (at < data.size()) {
+      // A crash mid-write leaves a torn record at the end; nothing after it was acknowledged.
       spdlog::warn("journal: {}: cut {} bytes after the last intact record", path,
                    data.size() - at);
       if (::truncate(path.c_str(), static_cast<off_t>(at)) != 0) return Errno("truncate " + path);
@@ -211,8 +195,7 @@ Journal::Lane& Journal::PickLane() {
 
 uint64_t Journal::Append(std::string_view topic, std::string_view key, std::string_view payload,
                          size_t holders, Delivered durable) {
-  topic = topic.substr(0, 255);
-  const size_t size = kHeader + BodySize(topic, key, payload);
+  const size_t size = kHeader + 1 + topic.size() + 4 + key.size() + payload.size();
   uint64_t segment;
   Lane* lane;
   {
@@ -231,7 +214,7 @@ uint64_t Journal::Append(std::string_view topic, std::string_view key, std::stri
       lane->pending.push_back({segment, {}});
       ++seg.unwritten;
     }
-    Encode(&lane->pending.back().bytes, topic, key, payload);
+    Encode(&lane->pending.back().bytes, topic.substr(0, 255), key, payload);
     lane->segment_bytes += size;
     ++lane->records;
     if (durable) lane->notes.push_back(std::move(durable));
@@ -308,108 +291,38 @@ void Journal::WriterLoop(Lane& lane) {
 Status Journal::OpenSegment(Lane& lane, uint64_t segment) {
   if (lane.fd >= 0) ::close(lane.fd);  // synced already: every batch ends with a sync
   const std::string path = PathOf(segment);
-  if (segment == lane.fd_segment) {
-    // Again after a failed write: the file is there, and the next record goes where the failed
-    // batch began, over what it left.
-    lane.fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    return lane.fd < 0 ? Errno("open " + path) : Status::Ok();
-  }
-  std::string spare;
-  {
-    std::lock_guard lock(mu_);
-    if (!spares_.empty()) {
-      spare = std::move(spares_.back());
-      spares_.pop_back();
-    }
-  }
-  spare_wanted_.notify_one();
-  if (spare.empty()) {  // none ready (a burst, or the disk was full): make one here
-    spare = path + std::string(kSpareSuffix);
-    if (Status made = Preallocate(spare); !made.ok()) return made;
-  }
-  if (::rename(spare.c_str(), path.c_str()) != 0) {
-    Status renamed = Errno("rename " + spare);
-    ::unlink(spare.c_str());
-    return renamed;
-  }
-  // The new name must survive a crash too.
-  if (::fsync(dir_fd_) != 0) return Errno("sync " + options_.dir);
-  lane.fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  lane.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (lane.fd < 0) return Errno("open " + path);
   lane.fd_segment = segment;
-  lane.fd_offset = 0;
+  struct stat st;
+  lane.fd_size = ::fstat(lane.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  // The new name must survive a crash too.
+  if (::fsync(dir_fd_) != 0) return Errno("sync " + options_.dir);
   std::lock_guard lock(mu_);
   segments_[segment].on_disk = true;
   return Status::Ok();
 }
 
-Status Journal::Preallocate(const std::string& path) const {
-  // One page per write: the page cache sizes a file's folios by the writes that fill it, and a
-  // sync writes whole dirty folios, so zeros written a MiB at a time would make every later
-  // sync of a few records write a MiB (seen on ext4 with large folios: 512 KiB per sync).
-  static const std::string kZeros(static_cast<size_t>(::sysconf(_SC_PAGESIZE)), '\0');
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create " + path);
-  Status status;
-  for (size_t left = options_.segment_bytes; left > 0 && status.ok();) {
-    ssize_t n = ::write(fd, kZeros.data(), std::min(left, kZeros.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) status = Errno("preallocate " + path);
-    else left -= static_cast<size_t>(n);
-  }
-  if (status.ok() && ::fdatasync(fd) != 0) status = Errno("sync " + path);
-  ::close(fd);
-  if (!status.ok()) ::unlink(path.c_str());
-  return status;
-}
-
-void Journal::PreparerLoop() {
-  uint64_t made = 0;
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    if (spares_.size() >= kSpares) {
-      spare_wanted_.wait(lock);
-      continue;
-    }
-    const std::string path = options_.dir + "/" + std::to_string(++made) + std::string(kSpareSuffix);
-    lock.unlock();
-    Status status = Preallocate(path);
-    lock.lock();
-    if (status.ok()) {
-      spares_.push_back(path);
-    } else {
-      // Likely a full disk: a lane that needs a segment then tries itself, and fails its
-      // batch with this error; try again later, not in a loop.
-      spdlog::warn("{}", status.message());
-      spare_wanted_.wait_for(lock, std::chrono::seconds(1));
-    }
-  }
-}
-
 Status Journal::WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks) {
   Status status;
-  uint64_t offset = lane.fd_offset;
   for (const Chunk& chunk : chunks) {
     if (lane.fd < 0 || lane.fd_segment != chunk.segment) {
       if (lane.fd >= 0 && ::fdatasync(lane.fd) != 0) {
         status = Errno("sync " + PathOf(lane.fd_segment));
       }
-      if (status.ok()) lane.fd_offset = offset;  // the previous segment's records are durable
       if (status.ok()) status = OpenSegment(lane, chunk.segment);
       if (!status.ok()) break;
-      offset = lane.fd_offset;
     }
     const char* p = chunk.bytes.data();
     size_t left = chunk.bytes.size();
     while (left > 0) {
-      ssize_t n = ::pwrite(lane.fd, p, left, static_cast<off_t>(offset));
+      ssize_t n = ::write(lane.fd, p, left);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         status = Errno("write " + PathOf(lane.fd_segment));
         break;
       }
       p += n;
-      offset += static_cast<uint64_t>(n);
       left -= static_cast<size_t>(n);
     }
     if (!status.ok()) break;
@@ -418,19 +331,16 @@ Status Journal::WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks) {
     status = Errno("sync " + PathOf(lane.fd_segment));
   }
   if (status.ok()) {
-    lane.fd_offset = offset;
+    struct stat st;
+    if (::fstat(lane.fd, &st) == 0) lane.fd_size = static_cast<uint64_t>(st.st_size);
     return status;
   }
-  // The next batch is written where this one began. Zeros go over what this one left, so that
-  // none of its records (answered as lost) is read back after a shorter next batch; then a
-  // fresh descriptor (after a failed sync its pages cannot be trusted).
+  // Cut what this batch left behind, so the records after it stay readable, and start again
+  // from a fresh descriptor (after a failed sync its pages cannot be trusted).
   if (lane.fd >= 0) {
-    static const std::string kZeros(4096, '\0');
-    for (uint64_t at = lane.fd_offset; at < offset;) {
-      ssize_t n = ::pwrite(lane.fd, kZeros.data(), std::min<uint64_t>(offset - at, kZeros.size()),
-                           static_cast<off_t>(at));
-      if (n <= 0) break;  // the disk refuses even that: replay stops at the damage instead
-      at += static_cast<uint64_t>(n);
+    if (::ftruncate(lane.fd, static_cast<off_t>(lane.fd_size)) != 0) {
+      spdlog::error("journal: cannot cut {} back: {}", PathOf(lane.fd_segment),
+                    std::strerror(errno));
     }
     ::close(lane.fd);
     lane.fd = -1;

@@ -7,18 +7,14 @@
 // for the one in progress and then its own (disks complete concurrent syncs of different files
 // about as fast as one). Replay order across lanes is by segment; consumers do not rely on
 // order across keys.
-// Segments are preallocated: each starts as a file of segment_bytes zeros, written and synced
-// before its first record, so a sync of appended records writes data only and never the file's
-// size or block map (on ext4 that halves the time and CPU of each sync). A background thread
-// keeps a few such spare files ready, so a lane moving to a new segment does not wait for one.
-// At open, every intact record of the segments left by the previous process is replayed, up to
-// the first place that holds no intact record (the preallocated zeros, or a torn tail left by a
-// crash mid-write, which is cut off). A segment is deleted once every holder of its records
-// released them (every consumer group committed them) and no record will be written to it again.
+// At open, every intact record of the segments left by the previous process is replayed, and
+// a torn tail (a crash mid-write) is cut off. A segment is deleted once every holder of its
+// records released them (every consumer group committed them) and no record will be written
+// to it again.
 //
 // Record: u32 length of the body, u32 CRC-32 of the body, body = u8 topic length, topic,
 // u32 key length, key, payload (the rest). Little-endian. Segments are named by a 20-digit
-// sequence number, "00000000000000000001.journal"; spares are "<n>.spare" until they are used.
+// sequence number, "00000000000000000001.journal".
 //
 // Thread-safe.
 
@@ -42,7 +38,7 @@ namespace sms::bus {
 
 struct JournalOptions {
   std::string dir;                      // created if missing
-  size_t segment_bytes = 16ull << 20;  // preallocated; a segment is closed once it holds this much
+  size_t segment_bytes = 16ull << 20;  // a segment is closed once it holds this much
   size_t lanes = 4;                      // writers syncing side by side (>= 1)
 };
 
@@ -109,7 +105,7 @@ class Journal {
     // Its thread only.
     int fd = -1;
     uint64_t fd_segment = 0;
-    uint64_t fd_offset = 0;  // where the next record goes: what precedes it is written and synced
+    uint64_t fd_size = 0;  // bytes known written and synced to fd
   };
 
   explicit Journal(JournalOptions options);
@@ -119,10 +115,6 @@ class Journal {
   // Writes `chunks` and syncs; the status every record in them gets.
   Status WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks);
   Status OpenSegment(Lane& lane, uint64_t segment);
-  // Makes `path` a file of segment_bytes zeros, written and synced.
-  Status Preallocate(const std::string& path) const;
-  // Keeps kSpares preallocated files ready until stop_.
-  void PreparerLoop();
   void DeleteReleasedSegments();
   std::string PathOf(uint64_t segment) const;
 
@@ -135,9 +127,6 @@ class Journal {
   uint64_t next_segment_ = 1;                 // guarded by mu_: the next new segment's number
   bool stop_ = false;                         // guarded by mu_
   Stats stats_;                               // guarded by mu_
-  std::vector<std::string> spares_;           // guarded by mu_: preallocated files ready
-  std::condition_variable spare_wanted_;      // a spare was taken, or stop_
-  std::thread preparer_;
 };
 
 }  // namespace sms::bus

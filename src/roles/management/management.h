@@ -17,6 +17,8 @@
 #include "roles/common/write_health.h"
 #include "roles/management/access.h"
 #include "roles/management/event_stream.h"
+#include "store/alert_store.h"
+#include "store/maintenance_store.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -37,8 +39,13 @@ struct ManagementBackends {
   std::shared_ptr<WorkPool> slow_work;
   // The live feed (GET /api/v1/events/stream): unset, that route is not served.
   std::shared_ptr<EventHub> events;
+  // Maintenance windows (/api/v1/maintenance): unset, those routes answer 503.
+  store::MaintenanceStorePtr maintenance;
   // Told the outcome of every server create, update, delete and import (/readyz). Optional.
   roles::WriteHealthPtr write_health;
+  // Channels, rules and alerts (alerts_api.h): unset, those routes answer 503.
+  store::AlertStorePtr alerts;
+  bool allow_private_webhooks = false;  // --allow-private-webhooks: channel URLs may be private
 };
 
 class Management {

@@ -1,4 +1,4 @@
-// Servers: search, status filter, sort by any column, server-side paging, live status on the
+// Servers: search, status and tag filters, sort by any column, server-side paging, live status on the
 // shown page, export of the view, drag-and-drop import, create / edit / delete as the role allows.
 import { api, query } from './api.js';
 import { can } from './app.js';
@@ -11,7 +11,12 @@ const COLUMNS = [
 ];
 const LIMIT = 50;
 // Kept while the page is left and come back to.
-const view = { q: '', status: '', sort: 'server_id', order: 'asc', offset: 0 };
+const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', offset: 0 };
+
+// "prod, rack:b7" -> ["prod", "rack:b7"]: tags as a person types them (commas or spaces).
+export function splitTags(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
 
 export function render(main) {
   const err = errorBox();
@@ -19,12 +24,14 @@ export function render(main) {
   const status = el('select', { id: 'f-status', name: 'status' },
     el('option', { value: '', text: 'any' }), el('option', { value: 'on', text: 'on' }), el('option', { value: 'off', text: 'off' }));
   status.value = view.status;
+  const tagFilter = el('input', { id: 'f-tag', name: 'tag', value: view.tags.join(', '), placeholder: 'prod, rack:b7' });
   const exportLink = el('a.button', { href: '#', download: 'servers.xlsx', text: 'Export to Excel' });
   const tbody = el('tbody');
   const heads = COLUMNS.map(([key, label]) => el('th', { scope: 'col', 'data-sort': key },
     el('button.sort', { type: 'button', onclick: () => sortBy(key) }, label)));
+  const tagsHead = el('th', { scope: 'col', text: 'Tags' });
   const actionsHead = can('servers:write') ? el('th', { scope: 'col', text: 'Actions' }) : null;
-  const table = el('table.servers', {}, el('caption.sr', { text: 'Servers' }), el('thead', {}, el('tr', {}, heads, actionsHead)), tbody);
+  const table = el('table.servers', {}, el('caption.sr', { text: 'Servers' }), el('thead', {}, el('tr', {}, heads, tagsHead, actionsHead)), tbody);
   const info = el('span.pageinfo', { 'aria-live': 'polite' });
   const prev = el('button', { type: 'button', class: 'prev', onclick: () => go(view.offset - LIMIT), text: '‹ Previous' });
   const next = el('button', { type: 'button', class: 'next', onclick: () => go(view.offset + LIMIT), text: 'Next ›' });
@@ -36,6 +43,7 @@ export function render(main) {
     el('div.filters', {},
       el('label', { for: 'f-q', text: 'Search' }), search,
       el('label', { for: 'f-status', text: 'Status' }), status,
+      el('label', { for: 'f-tag', text: 'Tags' }), tagFilter,
       exportLink),
     err, el('div.tablewrap', {}, table), el('div.pager', {}, prev, info, next));
   if (can('servers:write')) main.append(createForm(() => load()));
@@ -52,7 +60,7 @@ export function render(main) {
     load();
   }
   function params() {
-    return { q: view.q, status: view.status, sort: view.sort, order: view.order };
+    return { q: view.q, status: view.status, tag: view.tags, sort: view.sort, order: view.order };
   }
   async function load() {
     const mine = ++seq;
@@ -79,7 +87,7 @@ export function render(main) {
       rows.set(s.server_id, tr);
       tbody.append(tr);
     }
-    if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: COLUMNS.length + 1, text: 'No server matches.' })));
+    if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: COLUMNS.length + 2, text: 'No server matches.' })));
     info.textContent = total ? `${view.offset + 1}–${view.offset + items.length} of ${total}` : '0 of 0';
     prev.disabled = view.offset === 0;
     next.disabled = view.offset + LIMIT >= total;
@@ -89,7 +97,8 @@ export function render(main) {
     const link = el('a', { href: `#/server/${encodeURIComponent(s.server_id)}`, text: s.server_id });
     const cells = [el('td', {}, link), el('td', { text: s.server_name }), el('td', { text: s.ipv4 || '' }),
       el('td', { text: s.hostname || '' }), statusCell(s.status),
-      el('td', { class: 'ago', 'data-at': s.last_seen || '', text: ago(s.last_seen) })];
+      el('td', { class: 'ago', 'data-at': s.last_seen || '', text: ago(s.last_seen) }),
+      el('td', {}, el('span.tags', {}, (s.tags || []).map((t) => el('button.tag', { type: 'button', text: t, 'aria-label': `Only servers tagged ${t}`, onclick: () => addTag(t) }))))];
     if (can('servers:write')) {
       cells.push(el('td', {}, el('button.small', { type: 'button', text: 'Delete', 'aria-label': `Delete ${s.server_id}`, onclick: () => remove(s.server_id) })));
     }
@@ -104,6 +113,14 @@ export function render(main) {
     } catch (e) { err.show(e); }
   }
 
+  function addTag(t) {
+    if (view.tags.includes(t)) return;
+    view.tags = [...view.tags, t];
+    tagFilter.value = view.tags.join(', ');
+    view.offset = 0;
+    load();
+  }
+  tagFilter.addEventListener('input', debounce(() => { view.tags = splitTags(tagFilter.value); view.offset = 0; load(); }, 250));
   search.addEventListener('input', debounce(() => { view.q = search.value.trim(); view.offset = 0; load(); }, 250));
   status.addEventListener('change', () => { view.status = status.value; view.offset = 0; load(); });
   const off = onLive((kind, t) => {
@@ -140,6 +157,7 @@ function createForm(done) {
       ev.preventDefault();
       const body = {};
       for (const [k, input] of Object.entries(f)) if (input.value.trim()) body[k] = input.value.trim();
+      if (body.tags) body.tags = splitTags(body.tags);
       try {
         await api('api/v1/servers', { method: 'POST', json: body });
         toast(`Created ${body.server_id}`);
@@ -149,7 +167,7 @@ function createForm(done) {
       } catch (e) { err.show(e); }
     } },
     field('server_id', 'Server ID', true), field('server_name', 'Name', true), field('ipv4', 'IPv4'), field('hostname', 'Hostname'),
-    el('button', { type: 'submit', text: 'Create' }), err));
+    field('tags', 'Tags'), el('button', { type: 'submit', text: 'Create' }), err));
 }
 
 function importZone(done) {

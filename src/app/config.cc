@@ -21,18 +21,14 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "host:port to serve on (default per role)")
       ->envname("SMS_LISTEN");
   app.add_option("--data-dir", c.data_dir, "Directory for the SQLite file and local state")
-      ->envname("SMS_DATA_DIR")
-      ->capture_default_str();
+      ->envname("SMS_DATA_DIR")->capture_default_str();
   app.add_option("--heartbeat-grace", c.heartbeat_grace,
                  "Seconds past a server's interval before it is marked off")
-      ->envname("SMS_HEARTBEAT_GRACE")
-      ->check(CLI::Range(0, 86400))
-      ->capture_default_str();
+      ->envname("SMS_HEARTBEAT_GRACE")->check(CLI::Range(0, 86400))->capture_default_str();
   app.add_option("--tz", c.tz, "Time zone of reports")->envname("SMS_TZ")->capture_default_str();
   app.add_option("--auto-register", c.auto_register,
                  "Register unknown servers on their first heartbeat")
-      ->envname("SMS_AUTO_REGISTER")
-      ->capture_default_str();
+      ->envname("SMS_AUTO_REGISTER")->capture_default_str();
   app.add_option("--database-url", c.database_url,
                  "sqlite:<path> or postgresql://… (default sqlite:<data-dir>/sms.db)")
       ->envname("SMS_DATABASE_URL");
@@ -50,18 +46,14 @@ void AddOptions(CLI::App& app, Config& c) {
       ->envname("SMS_SEARCH_URL");
   app.add_option("--search-index-prefix", c.search_index_prefix,
                  "Name prefix of the daily heartbeat indices (share a search cluster)")
-      ->envname("SMS_SEARCH_INDEX_PREFIX")
-      ->capture_default_str();
+      ->envname("SMS_SEARCH_INDEX_PREFIX")->capture_default_str();
   app.add_option("--history-retention-days", c.history_retention_days,
                  "Days of daily heartbeat indices kept in the search backend; older windows "
                  "are answered from the SQL status history")
-      ->envname("SMS_HISTORY_RETENTION_DAYS")
-      ->check(CLI::Range(1, 36500))
-      ->capture_default_str();
+      ->envname("SMS_HISTORY_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
   app.add_option("--report-retention-days", c.report_retention_days, "Days reports are kept")
       ->envname("SMS_REPORT_RETENTION_DAYS")
-      ->check(CLI::Range(store::kMinReportRetentionDays, 36500))
-      ->capture_default_str();
+      ->check(CLI::Range(store::kMinReportRetentionDays, 36500))->capture_default_str();
   // Kafka keeps a mail job for the topic's retention.ms (SMS creates the topic without one, so
   // the broker's log.retention.hours applies: 7 days by default) and may deliver it again until
   // then; the outcome that makes mail effectively-once must outlive it. Reading the topic's
@@ -70,42 +62,27 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--bus-retention-days", c.bus_retention_days,
                  "Days the bus may deliver a mail job again (Kafka: the mail topic's retention); "
                  "mail outcomes are kept a day longer")
-      ->envname("SMS_BUS_RETENTION_DAYS")
-      ->check(CLI::Range(1, 3650))
-      ->capture_default_str();
+      ->envname("SMS_BUS_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
   app.add_option("--alert-retention-days", c.alert_retention_days,
                  "Days resolved alerts and finished notifications (sent, dead, digested) are "
                  "kept; open and acknowledged alerts are kept while they last")
-      ->envname("SMS_ALERT_RETENTION_DAYS")
-      ->check(CLI::Range(1, 36500))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
   app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
-      ->envname("SMS_THREADS")
-      ->check(CLI::Range(0, 256))
-      ->capture_default_str();
+      ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
   app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")
-      ->envname("SMS_BATCH_SIZE")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
+      ->envname("SMS_BATCH_SIZE")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--batch-linger-ms", c.batch_linger_ms,
                  "How long a worker keeps collecting a batch smaller than --batch-size")
-      ->envname("SMS_BATCH_LINGER_MS")
-      ->check(CLI::Range(0, 1000))
-      ->capture_default_str();
+      ->envname("SMS_BATCH_LINGER_MS")->check(CLI::Range(0, 1000))->capture_default_str();
   app.add_option("--sweep-interval-ms", c.sweep_interval_ms, "How often the offline sweep runs")
-      ->envname("SMS_SWEEP_INTERVAL_MS")
-      ->check(CLI::Range(10, 600000))
-      ->capture_default_str();
+      ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000))->capture_default_str();
   app.add_option("--queue-capacity", c.queue_capacity, "In-process bus capacity (messages)")
-      ->envname("SMS_QUEUE_CAPACITY")
-      ->check(CLI::Range(1, 100000000))
-      ->capture_default_str();
+      ->envname("SMS_QUEUE_CAPACITY")->check(CLI::Range(1, 100000000))->capture_default_str();
   app.add_option("--admin-emails", c.admin_emails,
                  "Comma-separated addresses of the daily report (none: no daily report)")
       ->envname("SMS_ADMIN_EMAILS");
   app.add_option("--report-time", c.report_time, "HH:MM in --tz when the daily report goes out")
-      ->envname("SMS_REPORT_TIME")
-      ->capture_default_str();
+      ->envname("SMS_REPORT_TIME")->capture_default_str();
   app.add_option("--smtp-url", c.smtp_url, "smtp://host[:port] or smtps://… (default: outbox)")
       ->envname("SMS_SMTP_URL");
   app.add_option("--smtp-user", c.smtp_user, "SMTP AUTH user")->envname("SMS_SMTP_USER");
@@ -115,19 +92,15 @@ void AddOptions(CLI::App& app, Config& c) {
                  "File holding the SMTP AUTH password (a docker secret); or --smtp-password")
       ->envname("SMS_SMTP_PASSWORD_FILE");
   app.add_option("--smtp-starttls", c.smtp_starttls, "try|required (smtp:// only)")
-      ->envname("SMS_SMTP_STARTTLS")
-      ->check(CLI::IsMember({"try", "required"}))
+      ->envname("SMS_SMTP_STARTTLS")->check(CLI::IsMember({"try", "required"}))
       ->capture_default_str();
   app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM bundle verifying the SMTP server")
       ->envname("SMS_SMTP_CA_FILE");
   app.add_option("--mail-from", c.mail_from, "From of every mail")
-      ->envname("SMS_MAIL_FROM")
-      ->capture_default_str();
+      ->envname("SMS_MAIL_FROM")->capture_default_str();
   app.add_option("--mail-max-attempts", c.mail_max_attempts,
                  "Delivery attempts per mail job before it goes to mail.dlq")
-      ->envname("SMS_MAIL_MAX_ATTEMPTS")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+      ->envname("SMS_MAIL_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("SMS_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
@@ -141,45 +114,31 @@ void AddAlertOptions(CLI::App& app, Config& c) {
       ->envname("SMS_ALLOW_PRIVATE_WEBHOOKS");
   app.add_option("--alert-group-seconds", c.alert_group_seconds,
                  "Grouping window of a rule's notifications (0: none)")
-      ->envname("SMS_ALERT_GROUP_SECONDS")
-      ->check(CLI::Range(0, 3600))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_GROUP_SECONDS")->check(CLI::Range(0, 3600))->capture_default_str();
   app.add_option("--alert-storm-threshold", c.alert_storm_threshold,
                  "More notifications than this in one window go out as one digest")
-      ->envname("SMS_ALERT_STORM_THRESHOLD")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_STORM_THRESHOLD")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--alert-flap-transitions", c.alert_flap_transitions,
                  "Transitions within --alert-flap-window-seconds that make a server flapping")
-      ->envname("SMS_ALERT_FLAP_TRANSITIONS")
-      ->check(CLI::Range(2, 1000))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_FLAP_TRANSITIONS")->check(CLI::Range(2, 1000))->capture_default_str();
   app.add_option("--alert-flap-window-seconds", c.alert_flap_window_seconds,
                  "Window of the flapping count")
-      ->envname("SMS_ALERT_FLAP_WINDOW_SECONDS")
-      ->check(CLI::Range(1, 86400))
+      ->envname("SMS_ALERT_FLAP_WINDOW_SECONDS")->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_option("--alert-flap-stable-seconds", c.alert_flap_stable_seconds,
                  "How long a flapping server stays quiet before it alerts again")
-      ->envname("SMS_ALERT_FLAP_STABLE_SECONDS")
-      ->check(CLI::Range(1, 86400))
+      ->envname("SMS_ALERT_FLAP_STABLE_SECONDS")->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_option("--alert-max-attempts", c.alert_max_attempts,
                  "Delivery attempts per notification before the dead-letter list")
-      ->envname("SMS_ALERT_MAX_ATTEMPTS")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
   app.add_option("--alert-backoff-ms", c.alert_backoff_ms,
                  "Wait after a failed delivery, doubling per attempt (at most 5 minutes)")
-      ->envname("SMS_ALERT_BACKOFF_MS")
-      ->check(CLI::Range(10, 300000))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_BACKOFF_MS")->check(CLI::Range(10, 300000))->capture_default_str();
   app.add_option("--alert-timeout-seconds", c.alert_timeout_seconds,
                  "One delivery's time limit (a notification is re-sent by another replica "
                  "after twice this plus 5 s)")
-      ->envname("SMS_ALERT_TIMEOUT_SECONDS")
-      ->check(CLI::Range(1, 300))
-      ->capture_default_str();
+      ->envname("SMS_ALERT_TIMEOUT_SECONDS")->check(CLI::Range(1, 300))->capture_default_str();
 }
 
 // Agent tokens, logging and HTTP limits.
@@ -192,9 +151,7 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
                  "File holding the JWT signing secret (>= 32 bytes); or set SMS_JWT_SECRET")
       ->envname("SMS_JWT_SECRET_FILE");
   app.add_option("--jwt-ttl-minutes", c.jwt_ttl_minutes, "Lifetime of a login's token")
-      ->envname("SMS_JWT_TTL_MINUTES")
-      ->check(CLI::Range(1, 24 * 60))
-      ->capture_default_str();
+      ->envname("SMS_JWT_TTL_MINUTES")->check(CLI::Range(1, 24 * 60))->capture_default_str();
   app.add_option("--admin-user", c.admin_user,
                  "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD "
                  "or --admin-password-file")
@@ -203,48 +160,28 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
                  "File holding the first admin's password; or set SMS_ADMIN_PASSWORD")
       ->envname("SMS_ADMIN_PASSWORD_FILE");
   app.add_option("--log-format", c.log_format, "text|json (one JSON object per line)")
-      ->envname("SMS_LOG_FORMAT")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+      ->envname("SMS_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("--log-file", c.log_file, "Also log to this file, rotated by size")
       ->envname("SMS_LOG_FILE");
   app.add_option("--log-file-size-mb", c.log_file_size_mb, "Size at which the log file rotates")
-      ->envname("SMS_LOG_FILE_SIZE_MB")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
+      ->envname("SMS_LOG_FILE_SIZE_MB")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--log-file-count", c.log_file_count, "Rotated log files kept")
-      ->envname("SMS_LOG_FILE_COUNT")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
+      ->envname("SMS_LOG_FILE_COUNT")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--max-header-bytes", c.max_header_bytes,
                  "Request line and headers larger than this get 431")
-      ->envname("SMS_MAX_HEADER_BYTES")
-      ->check(CLI::Range(1024, 1 << 20))
-      ->capture_default_str();
+      ->envname("SMS_MAX_HEADER_BYTES")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
   app.add_option("--read-timeout", c.read_timeout, "Seconds to receive a whole request")
-      ->envname("SMS_READ_TIMEOUT")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
+      ->envname("SMS_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
   app.add_option("--idle-timeout", c.idle_timeout, "Seconds a keep-alive connection may idle")
-      ->envname("SMS_IDLE_TIMEOUT")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
+      ->envname("SMS_IDLE_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
   app.add_option("--max-connections", c.max_connections, "Open connections; more get 503")
-      ->envname("SMS_MAX_CONNECTIONS")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
+      ->envname("SMS_MAX_CONNECTIONS")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--max-query-params", c.max_query_params, "Query parameters; more get 400")
-      ->envname("SMS_MAX_QUERY_PARAMS")
-      ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
+      ->envname("SMS_MAX_QUERY_PARAMS")->check(CLI::Range(1, 10000))->capture_default_str();
   app.add_option("--max-query-length", c.max_query_length, "Query bytes; longer gets 414")
-      ->envname("SMS_MAX_QUERY_LENGTH")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
+      ->envname("SMS_MAX_QUERY_LENGTH")->check(CLI::Range(16, 1 << 20))->capture_default_str();
   app.add_option("--max-json-depth", c.max_json_depth, "Nesting of JSON bodies; deeper gets 400")
-      ->envname("SMS_MAX_JSON_DEPTH")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
+      ->envname("SMS_MAX_JSON_DEPTH")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--trusted-proxies", c.trusted_proxies,
                  "Gateways (addresses, CIDRs) whose X-Forwarded-For names the client: "
                  "login throttling and logs then see the client, not the gateway")
@@ -289,16 +226,11 @@ Status ReadSecretFiles(Config& c) {
 
 std::string DefaultListen(Role role) {
   switch (role) {
-    case Role::kAll:
-      return "0.0.0.0:8080";
-    case Role::kManagement:
-      return "0.0.0.0:8081";
-    case Role::kHealthcheck:
-      return "0.0.0.0:8082";
-    case Role::kWorker:
-      return "0.0.0.0:8083";
-    case Role::kMail:
-      return "0.0.0.0:8084";
+    case Role::kAll: return "0.0.0.0:8080";
+    case Role::kManagement: return "0.0.0.0:8081";
+    case Role::kHealthcheck: return "0.0.0.0:8082";
+    case Role::kWorker: return "0.0.0.0:8083";
+    case Role::kMail: return "0.0.0.0:8084";
   }
   return "0.0.0.0:8080";
 }

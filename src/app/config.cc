@@ -152,6 +152,11 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
       ->envname("SMS_JWT_SECRET_FILE");
   app.add_option("--jwt-ttl-minutes", c.jwt_ttl_minutes, "Lifetime of a login's token")
       ->envname("SMS_JWT_TTL_MINUTES")->check(CLI::Range(1, 24 * 60))->capture_default_str();
+  app.add_option("--session-idle-minutes", c.session_idle_minutes,
+                 "A dashboard session (cookie) ends when not renewed for this long")
+      ->envname("SMS_SESSION_IDLE_MINUTES")
+      ->check(CLI::Range(1, 24 * 60))
+      ->capture_default_str();
   app.add_option("--admin-user", c.admin_user,
                  "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD "
                  "or --admin-password-file")

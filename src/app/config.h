@@ -71,6 +71,7 @@ struct Config {
   std::string jwt_secret;
   std::string jwt_secret_file;  // or the secret's file (a docker secret)
   int jwt_ttl_minutes = 15;
+  int session_idle_minutes = 30;  // a dashboard (cookie) session ends when idle this long
   std::string admin_user;       // the first admin, created when there are no users
   std::string admin_password;
   std::string admin_password_file;  // or the password's file

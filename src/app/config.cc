@@ -63,6 +63,10 @@ void AddOptions(CLI::App& app, Config& c) {
                  "Days the bus may deliver a mail job again (Kafka: the mail topic's retention); "
                  "mail outcomes are kept a day longer")
       ->envname("SMS_BUS_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
+  app.add_option("--alert-retention-days", c.alert_retention_days,
+                 "Days resolved alerts and finished notifications (sent, dead, digested) are "
+                 "kept; open and acknowledged alerts are kept while they last")
+      ->envname("SMS_ALERT_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
   app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
       ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
   app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")

@@ -225,7 +225,7 @@ void StartManagement(const Config& cfg, Process& p) {
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
   management::RetentionOptions ro;
-  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days};
+  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days, cfg.alert_retention_days};
   p.retention = std::make_unique<management::Retention>(
       ro, management::RetentionBackends{p.store, p.history, p.clock, p.metrics});
   p.retention->Start();

@@ -44,20 +44,20 @@ history::Spans Pieces(const std::vector<store::MaintenanceWindow>& windows, Mill
 
 Result<UptimeResult> MaintenanceHistory::Uptime(const Server& server, Millis from, Millis to,
                                                 Millis now) {
-  Result<UptimeResult> whole = inner_->Uptime(server, from, to, now);
+  Result<UptimeResult> whole = inner().Uptime(server, from, to, now);
   if (!whole.ok() || whole->to <= whole->from) return whole;
   Result<history::Spans> spans = maintenance_->Spans(server, whole->from, whole->to);
   if (!spans.ok()) return spans.status();
   return history::LeaveOutMaintenance(
       *whole, std::move(*spans), [&](Millis lo, Millis hi) -> Result<Millis> {
-        Result<UptimeResult> part = inner_->Uptime(server, lo, hi, now);
+        Result<UptimeResult> part = inner().Uptime(server, lo, hi, now);
         if (!part.ok()) return part.status();
         return UpMillis(*part);
       });
 }
 
 Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis now) {
-  Result<UptimeList> whole = inner_->UptimeAll(from, to, now);
+  Result<UptimeList> whole = inner().UptimeAll(from, to, now);
   if (!whole.ok()) return whole;
   Result<std::vector<store::MaintenanceWindow>> windows = maintenance_->Windows(from, to);
   if (!windows.ok()) return windows.status();
@@ -72,7 +72,7 @@ Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis 
   };
   std::map<Millis, Piece> up_in;  // by piece start
   for (const history::Span& piece : pieces) {
-    Result<UptimeList> part = inner_->UptimeAll(piece.from, piece.to, now);
+    Result<UptimeList> part = inner().UptimeAll(piece.from, piece.to, now);
     if (!part.ok()) return part.status();
     Piece& p = up_in[piece.from];
     p.end = piece.to;

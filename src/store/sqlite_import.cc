@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "store/list_column.h"
+#include "store/server_rules.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
@@ -119,14 +120,7 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
       }
       ids.insert(in.server_id);
       names.insert(in.server_name);
-      Server& s = result.imported.emplace_back();
-      s.server_id = in.server_id;
-      s.server_name = in.server_name;
-      s.ipv4 = in.ipv4;
-      s.hostname = in.hostname;
-      s.tags = in.tags;
-      s.status = ServerStatus::kOff;
-      s.created_time = s.last_updated = s.status_changed_at = now;
+      Server& s = result.imported.emplace_back(NewServer(in, now));
       pending.push_back(&s);
       if (pending.size() == kChunk) st = Flush(conn, pending, now);
       if (!st.ok()) return st;

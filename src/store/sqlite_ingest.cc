@@ -1,33 +1,15 @@
 // SqliteStore's hot path: heartbeats in, servers off on timeout.
 
 #include <algorithm>
-#include <string_view>
 #include <unordered_map>
 
-#include "core/validation.h"
-#include "store/sqlite_rows.h"
 #include "store/heartbeat_merge.h"
+#include "store/server_rules.h"
+#include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
 namespace sms::store {
 namespace {
-
-// Registration tries "<base>", "<base>-2" … "<base>-<kNumberedNames>", then the same with
-// "-<server_id>" appended; a fleet that has taken all of those is pathological.
-constexpr int kNumberedNames = 10;
-
-// `text` cut to at most `max_bytes` without splitting a UTF-8 sequence.
-std::string_view TruncateUtf8(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
-std::string NameWithSuffix(std::string_view base, const std::string& suffix) {
-  return std::string(TruncateUtf8(base, kMaxNameLength - suffix.size())) + suffix;
-}
-
 
 // Applies the heartbeats of one batch inside the caller's write transaction.
 class BatchApplier {
@@ -104,14 +86,7 @@ class BatchApplier {
       ++result_.rejected;
       return Status::Ok();
     }
-    Server s;
-    s.server_id = hb.server_id;
-    s.server_name = std::move(**name);
-    s.ipv4 = hb.ipv4;
-    s.hostname = hb.hostname;
-    s.status = ServerStatus::kOn;
-    s.interval = hb.interval;
-    s.created_time = s.last_updated = s.last_seen = s.status_changed_at = hb.received_at;
+    Server s = RegisteredServer(hb, std::move(**name));
     Status status = InsertServer(conn_, s);
     if (status.ok())
       status = InsertEvent(conn_, s.id, ServerStatus::kOn, hb.received_at, "registered");
@@ -124,15 +99,10 @@ class BatchApplier {
 
   // The first free name among the candidates, or nullopt when every one is taken.
   Result<std::optional<std::string>> UniqueName(const Heartbeat& hb) {
-    std::string_view base = hb.hostname.empty() ? hb.server_id : hb.hostname;
-    for (const std::string& tail : {std::string(), "-" + hb.server_id}) {
-      for (int n = 1; n <= kNumberedNames; ++n) {
-        std::string candidate =
-            NameWithSuffix(base, n == 1 ? tail : tail + "-" + std::to_string(n));
-        Result<bool> taken = NameTaken(conn_, candidate);
-        if (!taken.ok()) return taken.status();
-        if (!*taken) return std::optional<std::string>(std::move(candidate));
-      }
+    for (std::string& candidate : CandidateNames(hb)) {
+      Result<bool> taken = NameTaken(conn_, candidate);
+      if (!taken.ok()) return taken.status();
+      if (!*taken) return std::optional<std::string>(std::move(candidate));
     }
     return std::optional<std::string>();
   }
@@ -204,8 +174,7 @@ Result<std::vector<Due>> FindOverdue(Connection& conn, Millis now, Millis grace)
     if (!*row) break;
     Millis stopped = st->Int(2) + st->Int(3) * 1000;
     // Never before the transition that turned it on, so events stay in order.
-    due.push_back({st->Int(0), st->Text(1), st->Int(2), std::max(stopped, st->Int(4)),
-                   st->Int(4)});
+    due.push_back({st->Int(0), st->Text(1), st->Int(2), std::max(stopped, st->Int(4)), st->Int(4)});
   }
   return due;
 }

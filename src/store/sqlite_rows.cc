@@ -1,7 +1,5 @@
 #include "store/sqlite_rows.h"
 
-#include <charconv>
-
 #include "store/list_column.h"
 
 namespace sms::store {
@@ -21,24 +19,6 @@ Server ReadServer(const Statement& st) {
   s.status_changed_at = st.Int(10);
   s.tags = SplitColumn(st.Text(11), ',');
   return s;
-}
-
-int64_t Ipv4Number(std::string_view ipv4) {
-  int64_t value = 0;
-  const char* p = ipv4.data();
-  const char* end = ipv4.data() + ipv4.size();
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (p == end || *p != '.') return -1;
-      ++p;
-    }
-    unsigned octet = 0;
-    auto [next, ec] = std::from_chars(p, end, octet);
-    if (ec != std::errc() || next == p || octet > 255) return -1;
-    value = value * 256 + octet;
-    p = next;
-  }
-  return p == end ? value : -1;
 }
 
 Result<std::optional<Server>> FindServer(Connection& conn, std::string_view server_id) {

@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "store/name_normalization.h"
+#include "store/server_rules.h"
 #include "store/sqlite_connection.h"
 
 namespace sms::store {
@@ -35,9 +36,6 @@ inline constexpr std::string_view kOverdueSql =
 
 // Reads a Server from the current row of a statement that selected kServerColumns first.
 Server ReadServer(const Statement& st);
-
-// ipv4 as a number for numeric ordering; -1 when empty or not a dotted quad.
-int64_t Ipv4Number(std::string_view ipv4);
 
 // The server with `server_id`, or nullopt.
 Result<std::optional<Server>> FindServer(Connection& conn, std::string_view server_id);

@@ -5,7 +5,7 @@
 // cascades to its sessions and tokens.
 
 #include "store/sqlite_store.h"
-#include "store/user_rows.h"
+#include "store/user_rules.h"
 
 namespace sms::store {
 namespace {
@@ -32,10 +32,6 @@ ApiTokenRecord ReadToken(const Statement& st) {
   return t;
 }
 
-Status UserNotFound(const std::string& username) {
-  return Status::NotFound("user \"" + username + "\" not found");
-}
-
 Result<std::optional<UserRecord>> FindUser(Connection& conn, const std::string& username) {
   Result<Statement> st =
       conn.Prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE username = ?");
@@ -54,14 +50,6 @@ Result<int64_t> CountAdmins(Connection& conn) {
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   return *row ? st->Int(0) : 0;
-}
-
-// True when removing the admin role from `user` (demotion or deletion) would leave none.
-Result<bool> IsLastAdmin(Connection& conn, const UserRecord& user) {
-  if (user.role != kAdminRole) return false;
-  Result<int64_t> admins = CountAdmins(conn);
-  if (!admins.ok()) return admins.status();
-  return *admins <= 1;
 }
 
 // Runs `sql` with one text parameter; the number of rows it changed.
@@ -97,7 +85,7 @@ Status SqliteStore::CreateUser(const UserRecord& user) {
     return run;
   });
   if (!s.ok()) return s;
-  if (!inserted) return Status::Conflict("user \"" + user.username + "\" exists", "username");
+  if (!inserted) return UserExists(user.username);
   return Status::Ok();
 }
 
@@ -156,17 +144,10 @@ Result<UserRecord> SqliteStore::UpdateUser(const std::string& username, const Us
     if (!found.ok()) return found.status();
     if (!found->has_value()) return UserNotFound(username);
     const UserRecord before = **found;
-    u = before;
-    if (patch.password_hash) u.password_hash = *patch.password_hash;
-    if (patch.role) u.role = *patch.role;
-    u.updated_at = now;
-    if (u.role != kAdminRole) {
-      Result<bool> last = IsLastAdmin(conn, before);
-      if (!last.ok()) return last.status();
-      if (*last) return Status::Conflict("\"" + username + "\" is the last admin", "role");
-    }
-    st = WriteUser(conn, u);
-    if (st.ok() && (u.password_hash != before.password_hash || u.role != before.role)) {
+    u = PatchedUser(before, patch, now);
+    st = KeepOneAdmin(before, u.role, [&] { return CountAdmins(conn); });
+    if (st.ok()) st = WriteUser(conn, u);
+    if (st.ok() && EndsSessions(before, u)) {
       st = RunWithKey(conn, "DELETE FROM sessions WHERE username = ?", username).status();
     }
     return st.ok() ? tx.Commit() : st;
@@ -183,9 +164,8 @@ Status SqliteStore::DeleteUser(const std::string& username) {
     Result<std::optional<UserRecord>> found = FindUser(conn, username);
     if (!found.ok()) return found.status();
     if (!found->has_value()) return UserNotFound(username);
-    Result<bool> last = IsLastAdmin(conn, **found);
-    if (!last.ok()) return last.status();
-    if (*last) return Status::Conflict("\"" + username + "\" is the last admin", "username");
+    st = KeepOneAdmin(**found, std::nullopt, [&] { return CountAdmins(conn); });
+    if (!st.ok()) return st;
     // Sessions and tokens go by ON DELETE CASCADE.
     Result<int64_t> deleted = RunWithKey(conn, "DELETE FROM users WHERE username = ?", username);
     if (!deleted.ok()) return deleted.status();
@@ -244,7 +224,7 @@ Status SqliteStore::DeleteSession(const std::string& jti) {
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  return deleted > 0 ? Status::Ok() : Status::NotFound("session not found");
+  return deleted > 0 ? Status::Ok() : SessionNotFound();
 }
 
 // ---- API tokens ------------------------------------------------------------------------------
@@ -270,7 +250,7 @@ Status SqliteStore::InsertApiToken(const ApiTokenRecord& token) {
     return inserted ? tx.Commit() : Status::Ok();
   });
   if (!s.ok()) return s;
-  if (!inserted) return Status::Conflict("token \"" + token.token_id + "\" exists", "token_id");
+  if (!inserted) return TokenExists(token.token_id);
   return Status::Ok();
 }
 
@@ -327,7 +307,7 @@ Status SqliteStore::DeleteApiToken(const std::string& token_id, const std::strin
     return run;
   });
   if (!s.ok()) return s;
-  return deleted > 0 ? Status::Ok() : Status::NotFound("token \"" + token_id + "\" not found");
+  return deleted > 0 ? Status::Ok() : TokenNotFound(token_id);
 }
 
 }  // namespace sms::store

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/status_macros.h"
 #include "http/client.h"
 
 namespace sms::alert {
@@ -58,14 +59,13 @@ bool PrivateAddress(const std::string& ip) {
 }
 
 Result<std::string> ResolveAllowed(const std::string& url, bool allow_private) {
-  Result<UrlParts> p = Split(url, "url");
-  if (!p.ok()) return p.status();
+  ASSIGN_OR_RETURN(UrlParts p, Split(url, "url"));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(p->host.c_str(), p->port.c_str(), &hints, &res); rc != 0) {
-    return Status::Unavailable("cannot resolve " + p->host + ": " + gai_strerror(rc));
+  if (int rc = getaddrinfo(p.host.c_str(), p.port.c_str(), &hints, &res); rc != 0) {
+    return Status::Unavailable("cannot resolve " + p.host + ": " + gai_strerror(rc));
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
   std::string refused;
@@ -79,7 +79,7 @@ Result<std::string> ResolveAllowed(const std::string& url, bool allow_private) {
     if (allow_private || !PrivateAddress(text)) return std::string(text);
     refused = text;
   }
-  return Status::PermissionDenied(p->host + " resolves to " + refused +
+  return Status::PermissionDenied(p.host + " resolves to " + refused +
                                   ", a private, loopback or link-local address "
                                   "(--allow-private-webhooks lets it through)");
 }
@@ -104,10 +104,8 @@ std::string UrlOrigin(const std::string& url) {
 }
 
 Status Post(const PostRequest& req) {
-  Result<UrlParts> p = Split(req.url, "url");
-  if (!p.ok()) return p.status();
-  Result<std::string> addr = ResolveAllowed(req.url, req.allow_private);
-  if (!addr.ok()) return addr.status();
+  ASSIGN_OR_RETURN(UrlParts p, Split(req.url, "url"));
+  ASSIGN_OR_RETURN(std::string addr, ResolveAllowed(req.url, req.allow_private));
   http::ClientRequest out;
   out.method = "POST";
   out.url = req.url;
@@ -117,8 +115,8 @@ Status Post(const PostRequest& req) {
   out.timeout = req.timeout;
   out.max_reply_bytes = 0;  // the status is the answer
   // Pinned: curl connects to the address just checked, not to a fresh lookup.
-  std::string ip = addr->find(':') != std::string::npos ? "[" + *addr + "]" : *addr;
-  out.resolve = p->host + ":" + p->port + ":" + ip;
+  std::string ip = addr.find(':') != std::string::npos ? "[" + addr + "]" : addr;
+  out.resolve = p.host + ":" + p.port + ":" + ip;
   // No idle handles: a pinned address never outlives the send it was checked for.
   static http::HttpClient client(0);
   Result<http::ClientReply> reply = client.Send(out);

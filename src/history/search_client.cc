@@ -5,6 +5,8 @@
 #include <boost/url/parse.hpp>
 #include <utility>
 
+#include "core/status_macros.h"
+
 namespace sms::history {
 namespace {
 
@@ -85,22 +87,21 @@ Result<SearchReply> SearchClient::Send(std::string_view method, std::string_view
 Result<boost::json::value> SearchClient::Call(std::string_view method, std::string_view path,
                                               std::string_view body, std::string_view content_type,
                                               std::chrono::milliseconds timeout) {
-  Result<SearchReply> reply = Send(method, path, body, content_type, timeout);
-  if (!reply.ok()) return reply.status();
-  long status = reply->status;
+  ASSIGN_OR_RETURN(SearchReply reply, Send(method, path, body, content_type, timeout));
+  long status = reply.status;
   if (status < 200 || status > 299) {
     std::string msg = "search backend " + display_url_ + ": " + std::string(method) + " " +
                       std::string(path.substr(0, path.find('?'))) + " -> HTTP " +
-                      std::to_string(status) + ": " + SearchErrorReason(reply->body);
+                      std::to_string(status) + ": " + SearchErrorReason(reply.body);
     if (status == 429 || status >= 500) return Status::Unavailable(std::move(msg));
     if (status == 404) return Status::NotFound(std::move(msg));
     return Status::Internal(std::move(msg));
   }
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(reply->body, ec);
+  boost::json::value v = boost::json::parse(reply.body, ec);
   if (ec) {
     return Status::Internal("search backend " + display_url_ +
-                            ": a reply that is not JSON: " + reply->body.substr(0, kReasonChars));
+                            ": a reply that is not JSON: " + reply.body.substr(0, kReasonChars));
   }
   return v;
 }

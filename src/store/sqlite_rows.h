@@ -40,6 +40,9 @@ Server ReadServer(const Statement& st);
 // The server with `server_id`, or nullopt.
 Result<std::optional<Server>> FindServer(Connection& conn, std::string_view server_id);
 
+// The server with `server_id`; NotFound when there is none.
+Result<Server> RequireServer(Connection& conn, std::string_view server_id);
+
 // True when a server other than row `except_row` has `server_name`.
 Result<bool> NameTaken(Connection& conn, std::string_view server_name, int64_t except_row = 0);
 

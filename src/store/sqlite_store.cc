@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/query.h"
+#include "core/status_macros.h"
 #include "store/like_pattern.h"
 #include "store/migrations.h"
 #include "store/server_rules.h"
@@ -125,74 +126,55 @@ Status SqliteStore::Ping() {
 
 Result<Server> SqliteStore::CreateServer(const ServerInput& input, Millis now) {
   Server s = NewServer(input, now);
-  Status status = WithWriter([&](Connection& conn) {
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> existing = FindServer(conn, s.server_id);
-    if (!existing.ok()) return existing.status();
-    if (existing->has_value()) return ServerIdTaken(s.server_id);
-    Result<bool> taken = NameTaken(conn, s.server_name);
-    if (!taken.ok()) return taken.status();
-    if (*taken) return ServerNameTaken(s.server_name);
-    st = InsertServer(conn, s);
-    if (st.ok()) st = InsertEvent(conn, s.id, ServerStatus::kOff, now, "created");
-    return st.ok() ? tx.Commit() : st;
-  });
-  if (!status.ok()) return status;
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(std::optional<Server> existing, FindServer(conn, s.server_id));
+    if (existing) return ServerIdTaken(s.server_id);
+    ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name));
+    if (taken) return ServerNameTaken(s.server_name);
+    RETURN_IF_ERROR(InsertServer(conn, s));
+    RETURN_IF_ERROR(InsertEvent(conn, s.id, ServerStatus::kOff, now, "created"));
+    return tx.Commit();
+  }));
   return s;
 }
 
 Result<Server> SqliteStore::GetServer(const std::string& server_id) {
-  std::optional<Server> found;
-  Status status = WithReader([&](Connection& conn) {
-    Result<std::optional<Server>> s = FindServer(conn, server_id);
-    if (!s.ok()) return s.status();
-    found = std::move(*s);
+  Server found;
+  RETURN_IF_ERROR(WithReader([&](Connection& conn) {
+    ASSIGN_OR_RETURN(found, RequireServer(conn, server_id));
     return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  if (!found) return ServerNotFound(server_id);
-  return std::move(*found);
+  }));
+  return found;
 }
 
 Result<Server> SqliteStore::UpdateServer(const std::string& server_id, const ServerPatch& patch,
                                          Millis now) {
   Server s;
-  Status status = WithWriter([&](Connection& conn) {
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> found = FindServer(conn, server_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return ServerNotFound(server_id);
-    s = std::move(**found);
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(s, RequireServer(conn, server_id));
     if (!ApplyPatch(patch, now, s)) return Status::Ok();  // nothing to change
-    Result<bool> taken = NameTaken(conn, s.server_name, s.id);
-    if (!taken.ok()) return taken.status();
-    if (*taken) return ServerNameTaken(s.server_name);
-    st = WriteServer(conn, s);
-    return st.ok() ? tx.Commit() : st;
-  });
-  if (!status.ok()) return status;
+    ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name, s.id));
+    if (taken) return ServerNameTaken(s.server_name);
+    RETURN_IF_ERROR(WriteServer(conn, s));
+    return tx.Commit();
+  }));
   return s;
 }
 
 Status SqliteStore::DeleteServer(const std::string& server_id) {
   return WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> found = FindServer(conn, server_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return ServerNotFound(server_id);
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(Server found, RequireServer(conn, server_id));
     for (const char* sql :
          {"DELETE FROM status_events WHERE server = ?", "DELETE FROM servers WHERE id = ?"}) {
-      Result<Statement> del = conn.Prepare(sql);
-      if (!del.ok()) return del.status();
-      del->Bind(1, (*found)->id);
-      st = del->Run();
-      if (!st.ok()) return st;
+      ASSIGN_OR_RETURN(Statement del, conn.Prepare(sql));
+      del.Bind(1, found.id);
+      RETURN_IF_ERROR(del.Run());
     }
     return tx.Commit();
   });

@@ -95,3 +95,10 @@ if [ -x "$BIN/store_bench" ]; then
   echo
   echo "Target: a list filtered by a tag over 1 M servers, p99 <= 20 ms."
 fi
+
+# --- 5. The dashboard over the fleet, in Chromium (bench/dashboard_bench.py) ----------------
+echo
+echo "## Dashboard"
+echo
+/usr/bin/python3 bench/dashboard_bench.py --smsd "$BIN/smsd" --servers "$FLEET" ||
+  echo "(skipped: the dashboard bench needs chromium, chromium-driver and python3-selenium)"

@@ -231,7 +231,7 @@ void BM_ListServers_Deep(benchmark::State& state, const std::string& sort, bool 
       sms::ServerQuery row = at;
       row.offset -= 1;
       row.limit = 1;
-      const sms::Server& s = store->ListServers(row)->items.at(0);
+      sms::Server s = store->ListServers(row)->items.at(0);
       at.offset = 0;
       at.cursor =
           sms::store::EncodeCursor(q, {.key = sms::store::SortValueOf(s, sort), .id = s.id});
@@ -296,7 +296,7 @@ BENCHMARK_CAPTURE(BM_ListServers, status_on_ipv4_desc, "ipv4", true, 0, true)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ListServers_SearchQ)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ListServers_Tag, tenth_of_fleet, "env:prod")->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_ListServers_Tag, thousandth_of_fleet, "rack-07")
+BENCHMARK_CAPTURE(BM_ListServers_Tag, thousandth_of_fleet, "rack-7")
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SweepOffline_NothingDue)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Timelines_OneDay)->Unit(benchmark::kMillisecond);

@@ -9,6 +9,7 @@
 #   make package Release build, then .deb packages of smsd and sms-agent with their systemd units
 #                in build/packages/ (deploy/debian; docs/DEPLOY.md, "One host")
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
+#   make screenshots  Release build, then docs/screenshots/*.png of the dashboard (Chromium)
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
 #   make soak    Release build, then bench/soak.sh: 10 000 agents at 1 s for 10 min on each shape
@@ -40,8 +41,8 @@ export CCACHE_NOHASHDIR := 1
 export CCACHE_SLOPPINESS := locale
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
-.PHONY: deps build package test test-build test-images test-run run bench bench-distributed soak \
-	fuzz clean
+.PHONY: deps build package test test-build test-images test-run run screenshots bench \
+	bench-distributed soak fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -112,6 +113,12 @@ bench: build
 
 # The same end-to-end measurement through Kafka, PostgreSQL, Redis and OpenSearch (started by
 # scripts/services and left running), next to the embedded shape; then worker batch sizes.
+# The dashboard's pictures in docs/screenshots (overview, servers, server, reports, a phone's
+# overview), from a real smsd with a small live fleet (tests/web/screenshots.py).
+screenshots: build
+	/usr/bin/python3 tests/web/screenshots.py --smsd $(BUILD_DIR)/bin/smsd --agent $(BUILD_DIR)/bin/sms-agent \
+	  --out docs/screenshots
+
 bench-distributed: build
 	SMS_BIN=$(BUILD_DIR)/bin bash bench/distributed.sh
 

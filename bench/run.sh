@@ -101,3 +101,10 @@ if [ -x "$BIN/store_bench" ]; then
   echo
   SMS_BIN=$BIN bash bench/list_http.sh
 fi
+
+# --- 5. The dashboard over the fleet, in Chromium (bench/dashboard_bench.py) ----------------
+echo
+echo "## Dashboard"
+echo
+/usr/bin/python3 bench/dashboard_bench.py --smsd "$BIN/smsd" --servers "$FLEET" ||
+  echo "(skipped: the dashboard bench needs chromium, chromium-driver and python3-selenium)"

@@ -63,6 +63,10 @@ void AddOptions(CLI::App& app, Config& c) {
                  "Days the bus may deliver a mail job again (Kafka: the mail topic's retention); "
                  "mail outcomes are kept a day longer")
       ->envname("SMS_BUS_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
+  app.add_option("--alert-retention-days", c.alert_retention_days,
+                 "Days resolved alerts and finished notifications (sent, dead, digested) are "
+                 "kept; open and acknowledged alerts are kept while they last")
+      ->envname("SMS_ALERT_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
   app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
       ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
   app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")
@@ -148,6 +152,11 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
       ->envname("SMS_JWT_SECRET_FILE");
   app.add_option("--jwt-ttl-minutes", c.jwt_ttl_minutes, "Lifetime of a login's token")
       ->envname("SMS_JWT_TTL_MINUTES")->check(CLI::Range(1, 24 * 60))->capture_default_str();
+  app.add_option("--session-idle-minutes", c.session_idle_minutes,
+                 "A dashboard session (cookie) ends when not renewed for this long")
+      ->envname("SMS_SESSION_IDLE_MINUTES")
+      ->check(CLI::Range(1, 24 * 60))
+      ->capture_default_str();
   app.add_option("--admin-user", c.admin_user,
                  "First admin, created when there are no users; its password: SMS_ADMIN_PASSWORD "
                  "or --admin-password-file")

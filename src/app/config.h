@@ -29,11 +29,13 @@ struct Config {
   std::string redis_url;          // empty: in-process cache
   std::string search_url;         // empty: uptime from SQL status history
   std::string search_index_prefix = "sms-heartbeats";  // <prefix>-YYYY.MM.DD
-  // Retention (management): days of heartbeat indices, of reports, and how long the bus may
-  // redeliver a mail job (Kafka: the mail topic's retention, the broker's default 7 days).
+  // Retention (management): days of heartbeat indices, of reports, how long the bus may
+  // redeliver a mail job (Kafka: the mail topic's retention, the broker's default 7 days), and
+  // days of resolved alerts.
   int history_retention_days = 30;
   int report_retention_days = 90;
   int bus_retention_days = 7;
+  int alert_retention_days = 90;  // resolved alerts and ended notifications
   int threads = 0;                // HTTP I/O threads; 0: one per core
   size_t batch_size = 5000;       // heartbeats per worker transaction
   int batch_linger_ms = 20;       // how long a worker collects a batch smaller than that
@@ -69,6 +71,7 @@ struct Config {
   std::string jwt_secret;
   std::string jwt_secret_file;  // or the secret's file (a docker secret)
   int jwt_ttl_minutes = 15;
+  int session_idle_minutes = 30;  // a dashboard (cookie) session ends when idle this long
   std::string admin_user;       // the first admin, created when there are no users
   std::string admin_password;
   std::string admin_password_file;  // or the password's file

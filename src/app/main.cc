@@ -35,6 +35,8 @@
 #include "roles/management/docs.h"
 #include "roles/management/management.h"
 #include "roles/management/retention.h"
+#include "roles/management/rollups.h"
+#include "roles/management/web.h"
 #include "roles/worker/worker.h"
 #include "store/alert_store.h"
 #include "store/store.h"
@@ -114,6 +116,8 @@ struct Process {
   roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
   std::unique_ptr<healthcheck::Healthcheck> hc;
   std::unique_ptr<management::Management> mgmt;
+  std::shared_ptr<management::EventHub> events;
+  std::unique_ptr<management::Rollups> rollups;
   std::unique_ptr<report::DailyReports> daily;
   std::unique_ptr<management::Retention> retention;
   std::unique_ptr<worker::Worker> wk;
@@ -196,12 +200,21 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.maintenance = p.maintenance;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
+  ao.cookie_idle = Millis(cfg.session_idle_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
   mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
                                                    p.clock, ao);
+  auto dashboard = store::DashboardOf(p.store);
+  p.events = std::make_shared<management::EventHub>(dashboard, p.clock);
+  p.events->Start();
+  mb.events = p.events;
+  p.rollups = std::make_unique<management::Rollups>(
+      management::RollupBackends{p.store, dashboard, p.history, p.clock});
+  p.rollups->Start();
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
   management::RegisterDocs(*p.router);
+  management::RegisterWeb(*p.router);
   report::DailyOptions daily;
   daily.emails = SplitList(cfg.admin_emails);
   for (const std::string& e : daily.emails) {
@@ -212,7 +225,7 @@ void StartManagement(const Config& cfg, Process& p) {
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
   management::RetentionOptions ro;
-  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days};
+  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days, cfg.alert_retention_days};
   p.retention = std::make_unique<management::Retention>(
       ro, management::RetentionBackends{p.store, p.history, p.clock, p.metrics});
   p.retention->Start();
@@ -307,9 +320,11 @@ int PrintRoutes() {
   hc.Register(*p.router);
   management::ManagementBackends mb{nullptr, nullptr, nullptr, p.clock};
   mb.access = std::make_shared<management::Access>(jwt, nullptr, p.clock);
+  mb.events = std::make_shared<management::EventHub>(nullptr, p.clock);  // never started
   management::Management mgmt(mb);
   mgmt.Register(*p.router);
   management::RegisterDocs(*p.router);
+  management::RegisterWeb(*p.router);
   roles::RegisterProbes(*p.router, p.metrics, {});
   for (const http::Route& r : p.router->routes()) {
     std::cout << r.method << ' ' << r.pattern << ' ' << r.access << '\n';
@@ -374,6 +389,8 @@ int Run(const Config& cfg) {
   int sig = WaitForSignal();
   spdlog::info("smsd: signal {} received; draining", sig);
   server.Stop();  // no new heartbeats; requests in flight finish and are on the bus
+  if (p.events) p.events->Stop();
+  if (p.rollups) p.rollups->Stop();
   if (p.daily) p.daily->Stop();
   if (p.retention) p.retention->Stop();
   if (p.wk) p.wk->Stop();

@@ -134,6 +134,11 @@ std::string Jwt::Mac(std::string_view signing_input) const {
   return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }
 
+std::string Jwt::Derive(std::string_view label) const {
+  // The prefix keeps a derived value apart from any JWT signature ("header.payload").
+  return Base64UrlEncode(Mac("derive:" + std::string(label)));
+}
+
 std::string Jwt::Sign(const Claims& c) const {
   std::string scope;
   for (const std::string& s : c.scopes) scope += (scope.empty() ? "" : " ") + s;

@@ -41,6 +41,10 @@ class Jwt {
   // is not valid yet (nbf > now, or iat more than `skew` ahead of now).
   Result<Claims> Verify(std::string_view token, Millis now, Millis skew = 60'000) const;
 
+  // base64url(HMAC-SHA256(secret, "derive:" + label)): a value only holders of the secret can
+  // compute, the same on every replica (a session's CSRF token is Derive("csrf:" + jti)).
+  std::string Derive(std::string_view label) const;
+
  private:
   explicit Jwt(std::string secret) : secret_(std::move(secret)) {}
   std::string Mac(std::string_view signing_input) const;

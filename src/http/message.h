@@ -24,6 +24,8 @@ struct Caller {
   std::string credential;           // "session" (a login's JWT) or "api_token"
   std::string credential_id;        // the session's jti or the token's id
   int64_t expires_at = 0;           // ms since the epoch
+  bool cookie = false;              // the session came in the session cookie, not a header
+  std::string csrf_token;           // of a cookie session: the X-CSRF-Token it must send
 };
 
 struct Request {
@@ -69,6 +71,21 @@ class BodyFile {
   uint64_t size_;
 };
 
+// A response body given piece by piece for as long as the connection lasts (Server-Sent
+// Events). The connection holds no thread while it waits: the server asks for a piece, and the
+// stream gives it later from any thread. Implementations are thread-safe.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Asks for the next piece: `give` is to be called once, from any thread, with the bytes to
+  // send next (empty: the response ends and the connection closes). Next is not called again
+  // before `give` has run.
+  virtual void Next(std::function<void(std::string)> give) = 0;
+  // The connection is gone (the client left, a write failed, the server stops): the stream
+  // may drop what it holds; a `give` called after this is ignored. May be called more than once.
+  virtual void Cancel() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -77,6 +94,9 @@ struct Response {
   // When set, the body is this file's content (its size when the response starts) and `body`
   // is ignored.
   std::shared_ptr<const BodyFile> file;
+  // When set, the body comes from this stream until it ends; the response has no
+  // Content-Length and its connection closes after it. `body` and `file` are ignored.
+  std::shared_ptr<BodyStream> stream;
 };
 
 // The answer to a request, given later and from any thread: what a deferred handler

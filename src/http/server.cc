@@ -95,7 +95,8 @@ void SerializeHead(const Response& res, size_t body_size, bool keep_alive, bool 
   w.Header("Date", Date());
   if (!bodiless) {
     if (!res.content_type.empty()) w.Header("Content-Type", res.content_type);
-    w.Header("Content-Length", length_text);
+    // A stream's end is the connection's end (it always says Connection: close).
+    if (res.stream == nullptr) w.Header("Content-Length", length_text);
   }
   w.Header("X-Request-Id", request_id);
   if (!keep_alive) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 #include "http/limits.h"
 
@@ -155,6 +156,7 @@ Session<Executor>::Session(Socket&& socket, ServerState* state, bool reject)
 
 template <typename Executor>
 Session<Executor>::~Session() {
+  if (stream_ != nullptr) stream_->Cancel();
   if (registered_) {
     std::lock_guard lock(state_->sessions_mu);
     state_->sessions.erase(registry_pos_);
@@ -178,7 +180,10 @@ template <typename Executor>
 void Session<Executor>::Shutdown() {
   net::post(socket_.get_executor(), [self = this->shared_from_this()] {
     // A request being read or handled finishes; its response then says Connection: close.
-    if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) self->Close();
+    if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering ||
+        self->phase_ == Phase::kStreaming) {
+      self->Close();  // a stream has no end to wait for
+    }
   });
 }
 
@@ -446,6 +451,7 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   keep_alive = keep_alive && !reject_ && !state_->stopping.load(std::memory_order_acquire);
   bool http10 = header_handled_ && parser_->version() == 10;
   bool head = header_handled_ && req_.method == "HEAD";
+  if (res.stream != nullptr) keep_alive = false;
   body_ = std::move(res.body);
   size_t body_size = res.file != nullptr ? res.file->size() : body_.size();
   const std::string& request_id = RequestId();  // once: each call makes a new one
@@ -457,6 +463,14 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   Metrics::Observe(RequestSeries(res.status), seconds);
   LogRequest(res.status, seconds, request_id);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
+  if (res.stream != nullptr && !bodiless) {
+    stream_ = std::move(res.stream);
+    phase_ = Phase::kStreaming;
+    net::async_write(socket_, net::buffer(head_),
+                     beast::bind_front_handler(&Session::WriteStream, this->shared_from_this()));
+    return;
+  }
+  if (res.stream != nullptr) res.stream->Cancel();
   if (res.file != nullptr && !bodiless) {
     file_ = std::move(res.file);
     file_offset_ = 0;
@@ -526,6 +540,33 @@ void Session<Executor>::WriteFile(bool keep_alive, beast::error_code ec, size_t)
 }
 
 template <typename Executor>
+void Session<Executor>::WriteStream(beast::error_code ec, size_t) {
+  if (ec || phase_ == Phase::kClosed) return Close();
+  // The stream sends something (an SSE comment at least) more often than the read timeout: a
+  // client that stops reading is dropped when its writes stall that long.
+  SetDeadline(Clock::now(), Seconds(state_->options.read_timeout_seconds));
+  // Weak, as in Defer: a stream holding a closed session's callback keeps nothing alive.
+  stream_->Next([gate = state_->reply_gate, weak = this->weak_from_this()](std::string piece) {
+    std::lock_guard lock(gate->mu);
+    if (!gate->open) return;
+    auto self = weak.lock();
+    if (!self) return;
+    net::post(self->socket_.get_executor(), [self, piece = std::move(piece)]() mutable {
+      self->OnStreamPiece(std::move(piece));
+    });
+  });
+}
+
+template <typename Executor>
+void Session<Executor>::OnStreamPiece(std::string piece) {
+  if (phase_ == Phase::kClosed || stream_ == nullptr) return;
+  if (piece.empty()) return Linger();
+  body_ = std::move(piece);
+  net::async_write(socket_, net::buffer(body_),
+                   beast::bind_front_handler(&Session::WriteStream, this->shared_from_this()));
+}
+
+template <typename Executor>
 void Session<Executor>::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
   if (ec) return Close();
   if (!keep_alive) return Linger();
@@ -538,6 +579,7 @@ void Session<Executor>::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
 template <typename Executor>
 void Session<Executor>::Linger() {
   phase_ = Phase::kLingering;
+  if (stream_ != nullptr) std::exchange(stream_, nullptr)->Cancel();
   beast::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec || state_->stopping.load(std::memory_order_acquire)) return Close();
@@ -559,6 +601,7 @@ template <typename Executor>
 void Session<Executor>::Close() {
   phase_ = Phase::kClosed;
   file_.reset();
+  if (stream_ != nullptr) std::exchange(stream_, nullptr)->Cancel();
   beast::error_code ec;
   socket_.close(ec);  // pending operations complete with operation_aborted
   timer_.cancel();

@@ -127,7 +127,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Shutdown() override;
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kLingering, kClosed };
+  enum class Phase { kIdle, kReading, kHandling, kStreaming, kLingering, kClosed };
 
   void NextRequest();
   void BeginRequest();
@@ -149,6 +149,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t n);
   // Sends the next chunk of file_ after the previous write, then goes on as OnWrite.
   void WriteFile(bool keep_alive, boost::beast::error_code ec, size_t n);
+  // Asks stream_ for its next piece after the previous write; the piece is written on this
+  // session's executor, and the loop goes on until the stream ends or the connection fails.
+  void WriteStream(boost::beast::error_code ec, size_t n);
+  void OnStreamPiece(std::string piece);
   void Linger();
   void Drain();
   void Close();
@@ -192,6 +196,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::string body_;
   std::shared_ptr<const BodyFile> file_;  // the body being sent, when it is a file
   uint64_t file_offset_ = 0;              // of the next chunk of file_
+  std::shared_ptr<BodyStream> stream_;    // the body being sent, when it is a stream
   std::string remote_;
   std::string request_id_;
 };

@@ -81,7 +81,7 @@ struct NotificationRecord {
   Millis lease_until = 0;
   std::string error;  // the last delivery error
   Millis created_at = 0;
-  Millis done_at = 0;  // sent or dead
+  Millis done_at = 0;  // sent, dead or digested
 };
 
 // A transition taken from the outbox, with what the payload says of its server.

@@ -2,10 +2,12 @@
 // the outbox filled in the transition's transaction, one notification per key whatever the
 // number of dispatchers, claims under a lease, acknowledgements.
 
+#include <algorithm>
 #include <thread>
 
 #include "store/alert_store.h"
 #include "store/store_test_util.h"
+#include "support/assert_ok.h"
 
 namespace sms::store::testing {
 namespace {
@@ -211,6 +213,51 @@ TYPED_TEST(AlertStoreContractTest, AnAckMovesOnlyAnOpenAlert) {
   EXPECT_EQ(this->alerts_->ListAlerts({"web-01", "resolved", 0, 0, 10})->size(), 1u);
   EXPECT_TRUE(this->alerts_->ListAlerts({"web-02", "", 0, 0, 10})->empty());
   EXPECT_TRUE(this->alerts_->ListAlerts({"", "", kT0 + 1, 0, 10})->empty());
+}
+
+TYPED_TEST(AlertStoreContractTest, RetentionPrunesResolvedAlertsAndEndedNotificationsOnly) {
+  constexpr Millis kDay = kDayMillis;
+  DispatchWrites w;
+  auto alert = [&](const std::string& id, const std::string& state, Millis resolved_at) {
+    AlertRecord a;
+    a.id = id;
+    a.rule_id = "rul-1";
+    a.server_id = "web-01";
+    a.event = "off";
+    a.state = state;
+    a.since = kT0;
+    a.resolved_at = resolved_at;
+    a.server = "{}";
+    w.alerts.push_back(a);
+  };
+  alert("alr-old", "resolved", kT0);
+  alert("alr-new", "resolved", kT0 + 80 * kDay);
+  alert("alr-open", "open", 0);  // open for months: still news
+  for (const char* id : {"dlv-sent", "dlv-dead", "dlv-digested", "dlv-pending", "dlv-held"}) {
+    w.notifications.push_back(this->Note(id, id, kT0));
+  }
+  w.notifications[4].state = "held";
+  w.states = {{"dlv-digested", "digested"}};  // ended at the dispatch's now, kT0
+  ASSERT_TRUE(this->alerts_->Dispatch(kT0, 10, [&](const DispatchInput&) { return w; }).ok());
+  for (const char* id : {"dlv-sent", "dlv-dead"}) {
+    std::string state = std::string(id).substr(4);
+    ASSERT_TRUE(this->alerts_->FinishDelivery(id, {state, 1, 0, "", kT0}).ok());
+  }
+  PruneCounts counts =
+      sms::testing::ValueOrThrow(this->store_->Prune(PruneFor({}, kT0 + 91 * kDay)), "prune");
+  EXPECT_EQ(counts.alerts, 1);
+  EXPECT_EQ(counts.notifications, 3);
+  EXPECT_EQ(this->alerts_->GetAlert("alr-old").status().code(), Code::kNotFound);
+  EXPECT_TRUE(this->alerts_->GetAlert("alr-new").ok());
+  EXPECT_TRUE(this->alerts_->GetAlert("alr-open").ok());
+  std::vector<std::string> left;
+  for (const NotificationRecord& n :
+       sms::testing::ValueOrThrow(this->alerts_->ListDeliveries({}), "list")) {
+    left.push_back(n.id);
+  }
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, std::vector<std::string>({"dlv-held", "dlv-pending"}));
+  EXPECT_EQ(this->store_->Prune(PruneFor({}, kT0 + 91 * kDay))->notifications, 0);
 }
 
 }  // namespace

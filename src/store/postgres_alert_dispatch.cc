@@ -104,8 +104,10 @@ void WriteAll(pqxx::transaction_base& tx, PgConnection& conn, const DispatchWrit
   }
   for (const NotificationRecord& n : w.notifications) InsertPgNotification(tx, conn, n);
   for (const auto& [id, state] : w.states) {
-    ExecPrepared(tx, conn, "UPDATE alert_notifications SET state = $2, next_at = $3 WHERE id = $1",
-                 id, state, now);
+    ExecPrepared(
+        tx, conn,
+        "UPDATE alert_notifications SET state = $2, next_at = $3, done_at = $3 WHERE id = $1", id,
+        state, now);
   }
   // Closed first: a window closing and the next one opening belong to the same rule.
   for (const std::string& rule : w.windows_closed) {

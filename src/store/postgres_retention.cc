@@ -17,6 +17,13 @@ const std::string kPruneReportsSql =
 const std::string kPruneOutcomesSql =
     "DELETE FROM mail_outcomes WHERE id IN (SELECT m.id FROM mail_outcomes m WHERE m.at < $1 "
     "AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = m.id) LIMIT $2 FOR UPDATE SKIP LOCKED)";
+const std::string kPruneAlertsSql =
+    "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE state = 'resolved' "
+    "AND resolved_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)";
+const std::string kPruneNotificationsSql =
+    "DELETE FROM alert_notifications WHERE seq IN (SELECT seq FROM alert_notifications "
+    "WHERE state IN ('sent', 'dead', 'digested') AND done_at < $1 LIMIT $2 "
+    "FOR UPDATE SKIP LOCKED)";
 // ON CONFLICT … DO UPDATE … WHERE re-checks the row as committed by a concurrent claimer, so
 // of racing replicas exactly one gets a row back.
 const std::string kClaimRunSql =
@@ -39,6 +46,11 @@ Result<PruneCounts> PostgresStore::Prune(const PruneRequest& request) {
             .affected_rows();
     counts.mail_outcomes =
         ExecPrepared(tx, conn, kPruneOutcomesSql, request.mail_outcomes_before, request.limit)
+            .affected_rows();
+    counts.alerts = ExecPrepared(tx, conn, kPruneAlertsSql, request.alerts_before, request.limit)
+                        .affected_rows();
+    counts.notifications =
+        ExecPrepared(tx, conn, kPruneNotificationsSql, request.alerts_before, request.limit)
             .affected_rows();
     tx.commit();
     return Status::Ok();

@@ -28,14 +28,18 @@
 #include <vector>
 
 #include "store/alert_store.h"
-#include "store/postgres_alert_sql.h"
+#include "store/dashboard_store.h"
 #include "store/maintenance_store.h"
+#include "store/postgres_alert_sql.h"
 #include "store/postgres_connection.h"
 #include "store/store.h"
 
 namespace sms::store {
 
-class PostgresStore final : public Store, public AlertStore, public MaintenanceStore {
+class PostgresStore final : public Store,
+                            public AlertStore,
+                            public MaintenanceStore,
+                            public DashboardStore {
  public:
   // Connects (one connection), applies migrations. Unavailable when the server cannot be
   // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
@@ -58,6 +62,12 @@ class PostgresStore final : public Store, public AlertStore, public MaintenanceS
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  Result<std::vector<FeedEvent>> EventsAfter(int64_t after, int limit) override;
+  Result<int64_t> LastEventSeq() override;
+  Status RecordFleetMinute(const FleetMinute& m) override;
+  Result<std::vector<FleetMinute>> FleetSeries(Millis from, Millis to, Millis step) override;
+  Status RecordUptimeDay(const UptimeDay& d) override;
+  Result<std::vector<UptimeDay>> UptimeDays(Millis from, Millis to) override;
   Status InsertReport(const ReportRecord& report) override;
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;

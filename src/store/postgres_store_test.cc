@@ -224,7 +224,37 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndReopeningKeepsData) {
   ASSERT_EQ(applied.size(), PgMigrations().size());
   EXPECT_THAT(applied, ElementsAre("1|0001_init", "2|0002_search", "3|0003_reports",
                                    "4|0004_users", "5|0005_retention", "6|0006_nfc_names",
-                                   "7|0007_tags", "8|0008_maintenance", "9|0009_alerts"));
+                                   "7|0007_tags", "8|0008_maintenance", "9|0009_alerts",
+                                   "10|0010_dashboard"));
+}
+
+// The feed's seq follows commit order, not insert order: a transition inserted first but
+// committed last is numbered last, so a reader that resumed after the other one still gets it.
+TEST_F(PostgresStoreTest, FeedSeqFollowsCommitOrderNotInsertOrder) {
+  std::shared_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateServer(Input("a", "alpha"), kT0).ok());
+  ASSERT_TRUE(store->CreateServer(Input("b", "bravo"), kT0).ok());
+  ASSERT_OK_AND_ASSIGN(int64_t start, store->LastEventSeq());
+  pqxx::connection first_conn(schema_.url()), second_conn(schema_.url());
+  pqxx::work first(first_conn), second(second_conn);
+  const std::string insert =
+      "INSERT INTO status_events (server, status, at, cause) "
+      "SELECT id, 1, 5, 'heartbeat' FROM servers WHERE server_id = ";
+  first.exec(insert + "'a'");  // inserted first (the lower id) ...
+  second.exec(insert + "'b'");
+  second.commit();  // ... but committed last
+  ASSERT_OK_AND_ASSIGN(auto seen, store->EventsAfter(start, 10));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].server_id, "b");
+  EXPECT_EQ(seen[0].server_name, "bravo");
+  first.commit();
+  ASSERT_OK_AND_ASSIGN(auto resumed, store->EventsAfter(seen[0].seq, 10));
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed[0].server_id, "a");
+  EXPECT_GT(resumed[0].seq, seen[0].seq);
+  ASSERT_OK_AND_ASSIGN(int64_t last, store->LastEventSeq());
+  EXPECT_EQ(last, resumed[0].seq);
 }
 
 TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefused) {

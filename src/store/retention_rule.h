@@ -3,6 +3,8 @@
 // rule behind Store::Prune, shared by every Store implementation so they cannot drift apart
 // (each store only speaks its SQL). Pure functions.
 //
+// Alerts: resolved ones and ended notifications (sent, dead, digested) after alert_days.
+//
 // Never pruned: servers and their status history (uptime over any past window is answered from
 // it), users and API tokens, the daily schedule's own record (report kind "schedule").
 
@@ -27,6 +29,7 @@ struct RetentionPolicy {
   // --bus-retention-days: how long the bus may still deliver a mail job again (Kafka: the
   // retention of the mail topic; the broker's default is 7 days).
   int bus_retention_days = 7;
+  int alert_days = 90;  // --alert-retention-days
 };
 
 // The rows Store::Prune deletes, by table: each older than its cutoff.
@@ -36,6 +39,8 @@ struct PruneRequest {
   // Mail outcomes recorded before this whose report (the same id) is gone: while a report
   // exists, GET /reports/{id} and the scheduler's requeue read its outcome.
   Millis mail_outcomes_before = 0;
+  // Alerts resolved before this, and notifications that ended (sent, dead, digested) before it.
+  Millis alerts_before = 0;
   int64_t limit = 10000;  // rows per table per call
 };
 
@@ -43,11 +48,14 @@ struct PruneCounts {
   int64_t sessions = 0;
   int64_t reports = 0;
   int64_t mail_outcomes = 0;
+  int64_t alerts = 0;
+  int64_t notifications = 0;
 };
 
 // The request that `policy` makes as of `now`: sessions as soon as they expire; reports after
 // report_days (at least kMinReportRetentionDays); mail outcomes after the bus's retention plus
-// kMailOutcomeMarginDays (the retention counted as at least one day).
+// kMailOutcomeMarginDays (the retention counted as at least one day); alerts after alert_days
+// (at least one).
 PruneRequest PruneFor(const RetentionPolicy& policy, Millis now);
 
 // True when a Prune call that returned `counts` for `request` may have left rows behind (some

@@ -141,8 +141,9 @@ Status WriteAll(Connection& conn, const DispatchWrites& w, Millis now) {
     if (Result<bool> added = WriteNotification(conn, n); !added.ok()) return added.status();
   }
   for (const auto& [id, state] : w.states) {
-    s = SqlExec(conn, "UPDATE alert_notifications SET state = ?, next_at = ? WHERE id = ?",
-                [&](Statement& st) { st.Bind(1, state).Bind(2, now).Bind(3, id); });
+    s = SqlExec(
+        conn, "UPDATE alert_notifications SET state = ?1, next_at = ?2, done_at = ?2 WHERE id = ?3",
+        [&](Statement& st) { st.Bind(1, state).Bind(2, now).Bind(3, id); });
     if (!s.ok()) return s;
   }
   // Closed first: a window closing and the next one opening belong to the same rule.

@@ -17,6 +17,12 @@ constexpr const char* kPruneReportsSql =
 constexpr const char* kPruneOutcomesSql =
     "DELETE FROM mail_outcomes WHERE rowid IN (SELECT m.rowid FROM mail_outcomes m "
     "WHERE m.at < ?1 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = m.id) LIMIT ?2)";
+constexpr const char* kPruneAlertsSql =
+    "DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts "
+    "WHERE state = 'resolved' AND resolved_at < ?1 LIMIT ?2)";
+constexpr const char* kPruneNotificationsSql =
+    "DELETE FROM alert_notifications WHERE seq IN (SELECT seq FROM alert_notifications "
+    "WHERE state IN ('sent', 'dead', 'digested') AND done_at < ?1 LIMIT ?2)";
 // Inserted when the job has no row; otherwise moved only when due. changes() tells who won.
 constexpr const char* kClaimRunSql =
     "INSERT INTO schedule_runs (job, next_run) VALUES (?1, ?3) "
@@ -50,7 +56,9 @@ Result<PruneCounts> SqliteStore::Prune(const PruneRequest& request) {
     for (const Step& step :
          {Step{kPruneSessionsSql, request.sessions_expired_before, &counts.sessions},
           Step{kPruneReportsSql, request.reports_created_before, &counts.reports},
-          Step{kPruneOutcomesSql, request.mail_outcomes_before, &counts.mail_outcomes}}) {
+          Step{kPruneOutcomesSql, request.mail_outcomes_before, &counts.mail_outcomes},
+          Step{kPruneAlertsSql, request.alerts_before, &counts.alerts},
+          Step{kPruneNotificationsSql, request.alerts_before, &counts.notifications}}) {
       Result<int64_t> n = PruneOlder(conn, step.sql, step.before, request.limit);
       if (!n.ok()) return n.status();
       *step.count = *n;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "store/alert_store.h"
+#include "store/dashboard_store.h"
 #include "store/maintenance_store.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
@@ -41,7 +42,10 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store, public AlertStore, public MaintenanceStore {
+class SqliteStore final : public Store,
+                          public AlertStore,
+                          public MaintenanceStore,
+                          public DashboardStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
@@ -64,6 +68,12 @@ class SqliteStore final : public Store, public AlertStore, public MaintenanceSto
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  Result<std::vector<FeedEvent>> EventsAfter(int64_t after, int limit) override;
+  Result<int64_t> LastEventSeq() override;
+  Status RecordFleetMinute(const FleetMinute& m) override;
+  Result<std::vector<FleetMinute>> FleetSeries(Millis from, Millis to, Millis step) override;
+  Status RecordUptimeDay(const UptimeDay& d) override;
+  Result<std::vector<UptimeDay>> UptimeDays(Millis from, Millis to) override;
   Status InsertReport(const ReportRecord& report) override;
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;

@@ -250,7 +250,9 @@ class Store {
   // transaction: sessions that expired at or before sessions_expired_before; reports of kind
   // "manual" or "daily" created before reports_created_before; mail outcomes recorded before
   // mail_outcomes_before whose report (same id) no longer exists, reports deleted by this call
-  // included. Nothing else is touched (never servers, status transitions, users, tokens).
+  // included; alerts resolved before alerts_before, and notifications sent, dead or digested
+  // before it. Nothing else is touched (never servers, status transitions, users, tokens,
+  // open or acknowledged alerts, notifications still to send).
   // Returns how many rows went from each table; while PruneMayContinue(), call again.
   virtual Result<PruneCounts> Prune(const PruneRequest& request) = 0;
   // Claims the run of scheduled job `job` due at `now`: when no run of it is recorded, or the

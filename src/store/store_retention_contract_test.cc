@@ -173,11 +173,13 @@ TEST(RetentionRuleTest, CutoffsFollowThePolicyWithTheirFloors) {
   EXPECT_EQ(r.sessions_expired_before, kT0);
   EXPECT_EQ(r.reports_created_before, kT0 - 90 * kDay);
   EXPECT_EQ(r.mail_outcomes_before, kT0 - 8 * kDay);  // the bus's 7 days and a day of margin
+  EXPECT_EQ(r.alerts_before, kT0 - 90 * kDay);         // alert_days' default
   // A report younger than the daily schedule's catch-up is never old enough, whatever the
   // setting; nor is an outcome younger than a day past the bus's retention.
   r = PruneFor({.report_days = 1, .bus_retention_days = 0}, kT0);
   EXPECT_EQ(r.reports_created_before, kT0 - kMinReportRetentionDays * kDay);
   EXPECT_EQ(r.mail_outcomes_before, kT0 - 2 * kDay);
+  EXPECT_EQ(PruneFor({.alert_days = 0}, kT0).alerts_before, kT0 - kDay);  // at least a day
 }
 
 }  // namespace

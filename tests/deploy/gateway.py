@@ -6,11 +6,10 @@ import json
 import os
 import socket
 import subprocess
-import time
 
 import yaml
 
-from stackfile import environment, labels
+from stackfile import environment, labels, wait_for  # noqa: F401  (test_gateway imports it)
 
 # crun fails on this machine's hybrid cgroups; podman's default ulimits are refused.
 PODMAN = ["podman", "--runtime", "/usr/sbin/runc"]
@@ -52,16 +51,6 @@ def call(port, method, path, body=None, headers=None, timeout=10):
         return resp.status, json.loads(text) if text else None
     except ValueError:
         return resp.status, text.decode(errors="replace")
-
-
-def wait_for(predicate, timeout, what, interval=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def seconds(duration):

@@ -3,10 +3,13 @@ labels, environments, the smsd roles. Shared by test_stack.py and test_gateway.p
 import os
 import shutil
 import subprocess
+import sys
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import waiting  # noqa: E402
+from waiting import ROOT, wait_for  # noqa: E402,F401  (the deploy tests import them from here)
 ROLES = {"healthcheck": 2, "management": 2, "worker": 2, "mail": 1}
 
 

@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from stackfile import ROOT, waiting  # noqa: E402
 PACKAGES = os.environ.get("SMS_PACKAGE_DIR", os.path.join(ROOT, "build", "packages"))
 CACHE = os.path.join(os.environ.get("SMS_CACHE_DIR") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sms"), "apt")
@@ -135,17 +135,8 @@ def api(port, method, path, body=None, token=None):
 
 
 def wait_for(what, predicate, timeout):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except (OSError, http.client.HTTPException) as e:
-            last = e
-        time.sleep(0.5)
-    pytest.fail(f"{what} not seen within {timeout} s (last: {last!r})")
+    return waiting.wait_for(predicate, timeout, what, interval=0.5,
+                            tolerate=(OSError, http.client.HTTPException))
 
 
 @pytest.fixture(scope="module")

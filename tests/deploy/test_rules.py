@@ -12,7 +12,8 @@ import tempfile
 import pytest
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from stackfile import ROOT
+
 RULES = os.path.join(ROOT, "deploy", "prometheus", "sms-rules.yml")
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from conftest import Smsd, embedded_env, send  # noqa: E402

@@ -5,11 +5,15 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from waiting import ROOT, wait_for  # noqa: E402,F401  (the suites import them from here)
 
 SMSD = os.environ.get("SMSD", "build/bin/smsd")
 AGENT = os.environ.get("SMS_AGENT", "build/bin/sms-agent")
@@ -136,16 +140,6 @@ class Smsd:
     def server(self, server_id):
         status, body, _ = self.get(f"/api/v1/servers/{server_id}")
         return body if status == 200 else None
-
-
-def wait_for(predicate, timeout, interval=0.1, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 class Agent:

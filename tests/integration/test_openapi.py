@@ -12,10 +12,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import SMSD
+from conftest import ROOT, SMSD
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SPEC_PATH = os.path.join(REPO, "docs", "openapi.yaml")
+SPEC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SWAGGER_REQUIRED = ("swagger-ui.css", "swagger-ui-bundle.js")
 
@@ -215,7 +214,7 @@ def fetch(port, target, headers=None):
 
 
 def swagger_dir():
-    out = subprocess.run([os.path.join(REPO, "scripts", "fetch-swagger-ui"), "--print-dir"],
+    out = subprocess.run([os.path.join(ROOT, "scripts", "fetch-swagger-ui"), "--print-dir"],
                          capture_output=True, text=True, check=True)
     return out.stdout.strip()
 

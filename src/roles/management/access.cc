@@ -5,6 +5,7 @@
 #include "auth/api_token.h"
 #include "auth/password.h"
 #include "auth/scopes.h"
+#include "roles/management/web_session.h"
 
 namespace sms::management {
 namespace {
@@ -45,13 +46,45 @@ Access::Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptio
 std::optional<http::Response> Access::Guard(http::Request& req, const http::Route& route) const {
   if (route.access == http::kPublic || route.access == http::kAgent) return std::nullopt;
   const std::string& header = req.Header("authorization");
+  if (header.empty() && CookieValue(req.Header("cookie"), kSessionCookie)) {
+    return FromCookie(req, route);
+  }
   std::optional<std::string_view> credential = http::BearerCredential(header);
   if (!credential) {
     return Challenge(Status::Unauthenticated("this API needs 'Authorization: Bearer <token>': a "
                                              "token from POST /api/v1/auth/login or an API token"),
                      !header.empty());
   }
-  auto caller = Authenticate(*credential);
+  return Permit(req, route, Authenticate(*credential));
+}
+
+std::optional<http::Response> Access::FromCookie(http::Request& req,
+                                                 const http::Route& route) const {
+  std::string_view token = *CookieValue(req.Header("cookie"), kSessionCookie);
+  if (token.size() > auth::kMaxTokenBytes || auth::IsApiToken(token)) {
+    return Challenge(Status::Unauthenticated("invalid session cookie"), true);
+  }
+  auto caller = FromJwt(token, clock_->Now());
+  if (caller.ok()) {
+    caller->cookie = true;
+    caller->csrf_token = jwt_.Derive("csrf:" + caller->credential_id);
+    // A cookie rides along with any request the browser makes, one a foreign page triggers
+    // included: a change needs the token only our page can read (SameSite=Strict is the
+    // second line). Compared in constant time, like a signature.
+    const std::string& sent = req.Header(kCsrfHeader);
+    if (!IsSafeMethod(req.method) &&
+        !auth::SecretMatches(sent, auth::HashSecret(caller->csrf_token))) {
+      return http::ErrorResponse(403, "csrf_failed",
+                                 "a change made with the session cookie needs the header "
+                                 "X-CSRF-Token (csrf_token of the login or of GET /api/v1/auth/me)",
+                                 "x-csrf-token");
+    }
+  }
+  return Permit(req, route, std::move(caller));
+}
+
+std::optional<http::Response> Access::Permit(http::Request& req, const http::Route& route,
+                                             Result<http::Caller> caller) const {
   if (!caller.ok()) {
     if (caller.status().code() == Code::kUnauthenticated) return Challenge(caller.status(), true);
     return http::ErrorResponse(caller.status());
@@ -147,24 +180,47 @@ Result<Millis> Access::CheckPassword(const std::string& username, std::string_vi
 }
 
 Result<LoginResult> Access::LogIn(const std::string& username, std::string_view password,
-                                  const std::string& address) {
+                                  const std::string& address, bool cookie) {
   Millis now = clock_->Now();
   LoginResult out;
   auto user = Verified(username, password, address, now, &out.retry_after);
   if (!user.ok()) return user.status();
   if (out.retry_after > 0) return out;
+  return StartSession(*user, now, cookie);
+}
+
+Result<LoginResult> Access::Renew(const http::Caller& caller) {
+  if (caller.credential != "session") {
+    return Status::InvalidArgument("an API token is renewed by creating another", "authorization");
+  }
+  Millis now = clock_->Now();
+  auto user = store_->SessionUser(caller.credential_id, now);
+  if (!user.ok()) return user.status();
+  if (!user->has_value()) return Status::Unauthenticated("the session has ended");
+  auto renewed = StartSession(**user, now, caller.cookie);
+  if (!renewed.ok()) return renewed;
+  // The old JWT ends with its row; a lost delete only leaves it valid until it expires.
+  Status s = store_->DeleteSession(caller.credential_id);
+  if (!s.ok() && s.code() != Code::kNotFound) return s;
+  return renewed;
+}
+
+Result<LoginResult> Access::StartSession(const store::UserRecord& user, Millis now, bool cookie) {
   auth::Claims claims;
-  claims.sub = user->username;
-  claims.role = user->role;
-  claims.scopes = RoleScopes(user->role);
+  claims.sub = user.username;
+  claims.role = user.role;
+  claims.scopes = RoleScopes(user.role);
   claims.jti = auth::RandomHex(16);
   claims.iat = now;
-  claims.exp = now + o_.session_ttl;
+  claims.exp = now + (cookie ? o_.cookie_idle : o_.session_ttl);
   store::SessionRecord session{claims.jti, claims.sub, now, claims.exp};
   if (Status s = store_->InsertSession(session); !s.ok()) return s;
+  LoginResult out;
   out.token = jwt_.Sign(claims);
   out.caller = http::Caller{claims.sub, claims.role, claims.scopes,
                             "session",  claims.jti,  claims.exp / 1000 * 1000};
+  out.caller.cookie = cookie;
+  if (cookie) out.caller.csrf_token = jwt_.Derive("csrf:" + claims.jti);
   return out;
 }
 

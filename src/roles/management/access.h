@@ -21,6 +21,9 @@ namespace sms::management {
 
 struct AccessOptions {
   Millis session_ttl = 15 * 60'000;                            // --jwt-ttl-minutes
+  // A cookie session (the dashboard) ends this long after its last renewal: an idle page is
+  // logged out, one in use renews (POST /api/v1/auth/refresh). --session-idle-minutes
+  Millis cookie_idle = 30 * 60'000;
   auth::ThrottleOptions user_throttle;                         // per username
   auth::ThrottleOptions address_throttle{.max_failures = 20};  // per client address
   // Successful logins are limited too (each costs an argon2id hash and a session row): this
@@ -34,7 +37,7 @@ struct AccessOptions {
 struct LoginResult {
   Millis retry_after = 0;  // > 0: throttled, nothing was checked
   std::string token;       // the JWT
-  http::Caller caller;
+  http::Caller caller;     // csrf_token set for a cookie session
 };
 
 class Access {
@@ -42,8 +45,10 @@ class Access {
   Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptions options = {});
 
   // The router guard: lets public and agent routes through; otherwise fills req.caller from the
-  // Authorization header or answers 401 (WWW-Authenticate: Bearer), 403 (scope missing) or 503
-  // (the store is down).
+  // Authorization header or, without one, the session cookie (web_session.h), and answers 401
+  // (WWW-Authenticate: Bearer), 403 (scope missing; or 403 csrf_failed: a cookie request with
+  // a method other than GET/HEAD/OPTIONS whose X-CSRF-Token is not its session's) or 503 (the
+  // store is down).
   std::optional<http::Response> Guard(http::Request& req, const http::Route& route) const;
 
   // The caller `credential` (a JWT or an API token, without "Bearer ") stands for.
@@ -55,8 +60,15 @@ class Access {
   // for the username or from `address`, and after many logins in a short time (see
   // AccessOptions::user_logins). Unauthenticated "invalid username or password" for an
   // unknown user and a wrong password alike (both take the time of an argon2id check).
+  // With `cookie`, the session lasts cookie_idle (renewed by Renew) instead of session_ttl,
+  // and the result carries its CSRF token.
   Result<LoginResult> LogIn(const std::string& username, std::string_view password,
-                            const std::string& address);
+                            const std::string& address, bool cookie = false);
+
+  // Replaces the login session of `caller` by a new one of the same kind and a fresh lifetime
+  // (the old JWT stops working). InvalidArgument for an API token; Unauthenticated when the
+  // session ended meanwhile.
+  Result<LoginResult> Renew(const http::Caller& caller);
 
   // Checks a password under the same throttle as LogIn, starting no session: the time to wait
   // (> 0: throttled, nothing was checked), 0 when it matches; Unauthenticated when it does not.
@@ -64,9 +76,14 @@ class Access {
                                const std::string& address);
 
   Millis session_ttl() const { return o_.session_ttl; }
+  Millis cookie_idle() const { return o_.cookie_idle; }
 
  private:
   Result<http::Caller> FromJwt(std::string_view token, Millis now) const;
+  std::optional<http::Response> FromCookie(http::Request& req, const http::Route& route) const;
+  std::optional<http::Response> Permit(http::Request& req, const http::Route& route,
+                                       Result<http::Caller> caller) const;
+  Result<LoginResult> StartSession(const store::UserRecord& user, Millis now, bool cookie);
   Result<http::Caller> FromApiToken(std::string_view token, Millis now) const;
   Result<store::UserRecord> Verified(const std::string& username, std::string_view password,
                                      const std::string& address, Millis now, Millis* retry);

@@ -40,6 +40,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 std::string ContentType(std::string_view name) {
   if (EndsWith(name, ".yaml")) return "application/yaml";
+  if (EndsWith(name, ".svg")) return "image/svg+xml";
   if (EndsWith(name, ".css")) return "text/css; charset=utf-8";
   if (EndsWith(name, ".js")) return "text/javascript; charset=utf-8";
   if (EndsWith(name, ".png")) return "image/png";
@@ -119,9 +120,11 @@ std::string Page(std::span<const EmbeddedFile> files) {
   return html;
 }
 
-// A digest of the page for its ETag (FNV-1a, 64 bits): it changes with the page's text, which
-// names the version of every file it loads.
-std::string PageDigest(std::string_view page) {
+}  // namespace
+
+// FNV-1a, 64 bits, in hex: /docs' page changes with its text, which names the version of
+// every file it loads.
+std::string ShortDigest(std::string_view page) {
   uint64_t h = 14695981039346656037ull;
   for (char c : page) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   static constexpr char kHex[] = "0123456789abcdef";
@@ -129,6 +132,8 @@ std::string PageDigest(std::string_view page) {
   for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xF];
   return out;
 }
+
+namespace {
 
 http::Response DocsPage(std::span<const EmbeddedFile> files, const std::string& page,
                         const std::string& version, const http::Request& req) {
@@ -158,6 +163,14 @@ http::Response DocsFile(std::span<const EmbeddedFile> files, const http::Request
 
 std::span<const std::string_view> RequiredSwaggerFiles() { return kRequired; }
 
+http::Response ServeEmbedded(const http::Request& req, std::string content_type,
+                             std::string_view body, std::string_view sha256,
+                             const char* cache_control) {
+  return Serve(req, std::move(content_type), body, sha256, cache_control);
+}
+
+std::string EmbeddedContentType(std::string_view name) { return ContentType(name); }
+
 bool EtagMatches(std::string_view if_none_match, std::string_view etag) {
   size_t start = 0;
   while (start <= if_none_match.size()) {
@@ -186,7 +199,7 @@ void RegisterDocs(http::Router& router, std::span<const EmbeddedFile> files) {
   });
   // Built once: the files never change while the process runs.
   auto page = std::make_shared<const std::string>(SwaggerAvailable(files) ? Page(files) : "");
-  auto version = std::make_shared<const std::string>(PageDigest(*page));
+  auto version = std::make_shared<const std::string>(ShortDigest(*page));
   router.Add("GET", "/docs", kPublicAccess, [files, page, version](http::Request& req) {
     return DocsPage(files, *page, *version, req);
   });

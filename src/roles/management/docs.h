@@ -10,6 +10,7 @@
 // Immutable after registration: thread-safe.
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "http/router.h"
@@ -26,6 +27,22 @@ struct EmbeddedFile {
 // The files this build embedded: "openapi.yaml" always, then the Swagger UI files when the
 // build found them (SMS_SWAGGER_UI_DIR). Defined in the generated docs_files.cc.
 std::span<const EmbeddedFile> EmbeddedDocFiles();
+
+// The dashboard's files (web/*), served by RegisterWeb (web.h). Defined in the generated
+// web_files.cc.
+std::span<const EmbeddedFile> EmbeddedWebFiles();
+
+// `body` as a response of `content_type` with its ETag (from `sha256`) and `cache_control`, or
+// 304 when If-None-Match names that ETag already.
+http::Response ServeEmbedded(const http::Request& req, std::string content_type,
+                             std::string_view body, std::string_view sha256,
+                             const char* cache_control);
+
+// 16 hex digits that change with `text` (FNV-1a, 64 bits; not for security): an ETag part.
+std::string ShortDigest(std::string_view text);
+
+// The Content-Type of a file by its name's extension.
+std::string EmbeddedContentType(std::string_view name);
 
 // The Swagger UI files the page needs; /docs answers 503 unless all of them are embedded.
 std::span<const std::string_view> RequiredSwaggerFiles();

@@ -5,6 +5,14 @@
 # change whenever a file does, so that a compiler cache never hands back a stale object.
 cmake_minimum_required(VERSION 3.25)
 
+# Optional: FUNC, the function that returns the table (default EmbeddedDocFiles), and SYMBOL,
+# the prefix of the assembler labels (default sms_docs); /docs and the dashboard each have theirs.
+if(NOT FUNC)
+  set(FUNC EmbeddedDocFiles)
+endif()
+if(NOT SYMBOL)
+  set(SYMBOL sms_docs)
+endif()
 if(NOT OUT OR NOT FILES)
   message(FATAL_ERROR "usage: cmake -DOUT=<file.cc> -DFILES=<name>=<path>|… -P docs_embed.cmake")
 endif()
@@ -36,19 +44,19 @@ foreach(entry IN LISTS entries)
   file(SHA256 "${PATH}" SHA)
   string(CONFIGURE [=[
     ".balign 16\n"
-    "sms_docs_@I@_begin:\n"
+    "@SYMBOL@_@I@_begin:\n"
     ".incbin \"@PATH@\"\n"
-    "sms_docs_@I@_end:\n"
+    "@SYMBOL@_@I@_end:\n"
 ]=] part @ONLY)
   string(APPEND ASM "${part}")
   string(CONFIGURE [=[
-extern const char sms_docs_@I@_begin[];
-extern const char sms_docs_@I@_end[];
+extern const char @SYMBOL@_@I@_begin[];
+extern const char @SYMBOL@_@I@_end[];
 ]=] part @ONLY)
   string(APPEND DECLS "${part}")
   string(CONFIGURE [=[
       {"@NAME@",
-       {sms_docs_@I@_begin, static_cast<size_t>(sms_docs_@I@_end - sms_docs_@I@_begin)},
+       {@SYMBOL@_@I@_begin, static_cast<size_t>(@SYMBOL@_@I@_end - @SYMBOL@_@I@_begin)},
        "@SHA@"},
 ]=] part @ONLY)
   string(APPEND TABLE "${part}")
@@ -70,7 +78,7 @@ extern "C" {
 
 namespace sms::management {
 
-std::span<const EmbeddedFile> EmbeddedDocFiles() {
+std::span<const EmbeddedFile> @FUNC@() {
   static const EmbeddedFile kFiles[] = {
 @TABLE@  };
   return kFiles;

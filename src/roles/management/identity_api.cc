@@ -9,6 +9,7 @@
 #include "auth/scopes.h"
 #include "core/json_input.h"
 #include "core/time.h"
+#include "roles/management/web_session.h"
 
 namespace sms::management {
 namespace {
@@ -71,20 +72,48 @@ Status ValidateRole(const std::string& role) {
 
 // ---- auth --------------------------------------------------------------------------------
 
+// The answer to a login or a renewal: a cookie session gets its JWT in the HttpOnly cookie and
+// only the CSRF token in the body (a page never holds the JWT); a Bearer one gets the JWT.
+http::Response SessionAnswer(const Deps& d, const http::Request& req, const LoginResult& login) {
+  const http::Caller& c = login.caller;
+  Millis ttl = c.cookie ? d.access->cookie_idle() : d.access->session_ttl();
+  json::object body{{"token_type", "Bearer"},
+                    {"expires_in", ttl / 1000},
+                    {"expires_at", FormatTime(c.expires_at)},
+                    {"username", c.name},
+                    {"role", c.role},
+                    {"scopes", Strings(c.scopes)}};
+  if (c.cookie) {
+    body["token_type"] = "cookie";
+    body["csrf_token"] = c.csrf_token;
+  } else {
+    body["access_token"] = login.token;
+  }
+  http::Response r = http::JsonResponse(200, json::serialize(body));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (c.cookie) r.headers.emplace_back("Set-Cookie", SessionCookie(req, login.token, ttl));
+  return r;
+}
+
 http::Response Login(const Deps& d, const http::Request& req) {
   auto obj = ParseObject(req.body);
   if (!obj.ok()) return http::ErrorResponse(obj.status());
   std::string username, password;
   for (Status s :
-       {RejectUnknown(*obj, {"username", "password"}), RequireString(*obj, "username", username),
-        RequireString(*obj, "password", password)}) {
+       {RejectUnknown(*obj, {"username", "password", "cookie"}),
+        RequireString(*obj, "username", username), RequireString(*obj, "password", password)}) {
     if (!s.ok()) return http::ErrorResponse(s);
+  }
+  const json::value* cookie = obj->if_contains("cookie");
+  if (cookie != nullptr && !cookie->is_bool()) {
+    return http::ErrorResponse(400, "invalid_argument", "cookie must be true or false", "cookie");
   }
   // A name no user can have never reaches the log (it could forge lines) nor the store.
   if (!ValidateUsername(username).ok() || password.size() > auth::kMaxPasswordLength) {
     return http::ErrorResponse(401, "unauthenticated", "invalid username or password");
   }
-  auto login = d.access->LogIn(username, password, req.remote);
+  auto login =
+      d.access->LogIn(username, password, req.remote, cookie != nullptr && cookie->as_bool());
   if (!login.ok()) {
     if (login.status().code() == Code::kUnauthenticated) {
       spdlog::info("audit: failed login as '{}' from {}", username, req.remote);
@@ -95,17 +124,13 @@ http::Response Login(const Deps& d, const http::Request& req) {
     spdlog::info("audit: login as '{}' from {} throttled", username, req.remote);
     return Throttled(login->retry_after);
   }
-  const http::Caller& c = login->caller;
-  json::object body{{"access_token", login->token},
-                    {"token_type", "Bearer"},
-                    {"expires_in", d.access->session_ttl() / 1000},
-                    {"expires_at", FormatTime(c.expires_at)},
-                    {"username", c.name},
-                    {"role", c.role},
-                    {"scopes", Strings(c.scopes)}};
-  http::Response r = http::JsonResponse(200, json::serialize(body));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
+  return SessionAnswer(d, req, *login);
+}
+
+http::Response Refresh(const Deps& d, const http::Request& req) {
+  auto renewed = d.access->Renew(req.caller);
+  if (!renewed.ok()) return http::ErrorResponse(renewed.status());
+  return SessionAnswer(d, req, *renewed);
 }
 
 http::Response Logout(const Deps& d, const http::Request& req) {
@@ -117,7 +142,9 @@ http::Response Logout(const Deps& d, const http::Request& req) {
   }
   Status s = d.store->DeleteSession(req.caller.credential_id);
   if (!s.ok() && s.code() != Code::kNotFound) return http::ErrorResponse(s);
-  return NoContent();
+  http::Response r = NoContent();
+  if (req.caller.cookie) r.headers.emplace_back("Set-Cookie", SessionCookie(req, "", 0));
+  return r;
 }
 
 // A user changes their own password, proving the current one; every session of theirs ends
@@ -163,6 +190,7 @@ http::Response Me(const http::Request& req) {
                     {"scopes", Strings(c.scopes)},
                     {"credential", c.credential},
                     {"expires_at", FormatTime(c.expires_at)}};
+  if (c.cookie) body["csrf_token"] = c.csrf_token;
   return http::JsonResponse(200, json::serialize(body));
 }
 
@@ -352,6 +380,7 @@ void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access, stor
   };
   hashed("POST", "/api/v1/auth/login", http::kPublic, Login);
   add("POST", "/api/v1/auth/logout", http::kAuthenticated, Logout);
+  add("POST", "/api/v1/auth/refresh", http::kAuthenticated, Refresh);
   router.Add("GET", "/api/v1/auth/me", http::kAuthenticated, Me);
   hashed("POST", "/api/v1/auth/password", http::kAuthenticated, ChangePassword);
   add("GET", "/api/v1/users", auth::kUsersAdmin, ListUsers);

@@ -1,6 +1,9 @@
 #pragma once
 // The identity API (docs/openapi.yaml has the shapes):
-//   POST   /api/v1/auth/login   {"username","password"} -> a JWT; 401, or 429 + Retry-After
+//   POST   /api/v1/auth/login   {"username","password"} -> a JWT; 401, or 429 + Retry-After;
+//                                with "cookie": true the JWT goes into the session cookie and
+//                                the body carries the CSRF token (web_session.h)
+//   POST   /api/v1/auth/refresh a new session in place of the caller's (a page in use renews)
 //   POST   /api/v1/auth/logout  ends the session of the JWT it is called with
 //   GET    /api/v1/auth/me      who the credential stands for
 //   POST   /api/v1/auth/password {"current_password","new_password"}: one's own password

@@ -38,12 +38,19 @@ class IdentityApiTest : public ::testing::Test {
   }
   http::Response Call(const std::string& method, const std::string& path, const std::string& token,
                       std::string body = "", const std::string& remote = "10.0.0.1") {
+    Headers headers;
+    if (!token.empty()) headers.emplace_back("authorization", "Bearer " + token);
+    return CallWith(method, path, std::move(headers), std::move(body), remote);
+  }
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  http::Response CallWith(const std::string& method, const std::string& path, Headers headers,
+                          std::string body = "", const std::string& remote = "10.0.0.1") {
     http::Request req;
     req.method = method;
     req.path = req.target = path;
     req.body = std::move(body);
     req.remote = remote;
-    if (!token.empty()) req.headers.emplace_back("authorization", "Bearer " + token);
+    req.headers = std::move(headers);
     std::string route;
     return router_.Handle(req, &route);
   }
@@ -278,6 +285,83 @@ TEST_F(IdentityApiTest, SuccessfulLoginsAreLimitedTooPerUser) {
   EXPECT_EQ(attempt("carol", "carol password").status, 200);  // another user is not held
   clock_->Advance(60'000);
   EXPECT_EQ(attempt("root", kAdminPassword).status, 200);
+}
+
+// The dashboard's session: the JWT in an HttpOnly cookie, never in the body; a change made with
+// it needs the CSRF header; Bearer tokens work as before.
+TEST_F(IdentityApiTest, ACookieSessionNeedsItsCsrfTokenForChanges) {
+  auto login = CallWith("POST", "/api/v1/auth/login", {},
+                        R"({"username":"root","password":"admin password 1","cookie":true})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_FALSE(Body(login).as_object().contains("access_token"));
+  std::string csrf(Body(login).at("csrf_token").as_string());
+  std::string set = Header(login, "Set-Cookie");
+  EXPECT_NE(set.find("; Path=/;"), std::string::npos) << set;
+  EXPECT_NE(set.find("HttpOnly; SameSite=Strict"), std::string::npos) << set;
+  EXPECT_NE(set.find("Max-Age=1800"), std::string::npos) << set;
+  std::string cookie = set.substr(0, set.find(';'));
+  ASSERT_EQ(cookie.rfind("sms_session=", 0), 0u);
+  Headers with_cookie{{"cookie", "theme=dark; " + cookie}};
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers", with_cookie).status, 200);
+  auto me = CallWith("GET", "/api/v1/auth/me", with_cookie);
+  EXPECT_EQ(Body(me).at("csrf_token").as_string(), csrf);
+  std::string server = R"({"server_id":"w1","server_name":"w1"})";
+  auto refused = CallWith("POST", "/api/v1/servers", with_cookie, server);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Code(refused), "csrf_failed");
+  auto wrong = with_cookie;
+  wrong.emplace_back("x-csrf-token", csrf.substr(1) + "A");
+  EXPECT_EQ(CallWith("POST", "/api/v1/servers", wrong, server).status, 403);
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers/w1", with_cookie).status, 404);  // nothing made
+  auto right = with_cookie;
+  right.emplace_back("x-csrf-token", csrf);
+  EXPECT_EQ(CallWith("POST", "/api/v1/servers", right, server).status, 201);
+  // Bearer tokens need no CSRF token: nothing sends them on its own.
+  EXPECT_EQ(Call("DELETE", "/api/v1/servers/w1", admin_).status, 204);
+  // Logout clears the cookie and ends the session.
+  auto out = CallWith("POST", "/api/v1/auth/logout", right);
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(Header(out, "Set-Cookie").find("sms_session=; Path=/; Max-Age=0"), std::string::npos);
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers", with_cookie).status, 401);
+}
+
+TEST_F(IdentityApiTest, ACookieSessionEndsWhenIdleAndLivesOnWhenRenewed) {
+  auto login =
+      CallWith("POST", "/api/v1/auth/login", {{"x-forwarded-prefix", "/server-management/"}},
+               R"({"username":"root","password":"admin password 1","cookie":true})");
+  ASSERT_EQ(login.status, 200);
+  std::string set = Header(login, "Set-Cookie");
+  EXPECT_NE(set.find("; Path=/server-management;"), std::string::npos) << set;
+  Headers h{{"cookie", set.substr(0, set.find(';'))},
+            {"x-csrf-token", std::string(Body(login).at("csrf_token").as_string())}};
+  for (int i = 0; i < 3; ++i) {  // in use: renewed every 20 minutes, for an hour
+    clock_->Advance(20 * 60'000);
+    auto renewed = CallWith("POST", "/api/v1/auth/refresh", h);
+    ASSERT_EQ(renewed.status, 200) << renewed.body;
+    std::string old_cookie = h[0].second;
+    set = Header(renewed, "Set-Cookie");
+    h = {{"cookie", set.substr(0, set.find(';'))},
+         {"x-csrf-token", std::string(Body(renewed).at("csrf_token").as_string())}};
+    EXPECT_EQ(CallWith("GET", "/api/v1/servers", {{"cookie", old_cookie}}).status, 401);
+    EXPECT_EQ(CallWith("GET", "/api/v1/servers", h).status, 200);
+  }
+  clock_->Advance(31 * 60'000);  // idle past --session-idle-minutes
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers", h).status, 401);
+  EXPECT_EQ(CallWith("POST", "/api/v1/auth/refresh", h).status, 401);
+}
+
+TEST_F(IdentityApiTest, ForgedOrOddCookiesAreRefused) {
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers", {{"cookie", "sms_session=abc.def.ghi"}}).status,
+            401);
+  EXPECT_EQ(CallWith("GET", "/api/v1/servers", {{"cookie", "other=1"}}).status, 401);
+  auto bad = CallWith("POST", "/api/v1/auth/login", {},
+                      R"({"username":"root","password":"admin password 1","cookie":"yes"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad).at("error").at("field"), "cookie");
+  // An odd prefix is ignored: the cookie stays at "/".
+  auto login = CallWith("POST", "/api/v1/auth/login", {{"x-forwarded-prefix", "/a;b"}},
+                        R"({"username":"root","password":"admin password 1","cookie":true})");
+  EXPECT_NE(Header(login, "Set-Cookie").find("; Path=/;"), std::string::npos);
 }
 
 }  // namespace

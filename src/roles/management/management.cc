@@ -13,6 +13,7 @@
 #include "roles/management/identity_api.h"
 #include "roles/management/maintenance_api.h"
 #include "roles/management/reports_api.h"
+#include "roles/management/rollups.h"
 
 namespace sms::management {
 namespace {
@@ -71,6 +72,8 @@ Management::Management(ManagementBackends backends) : b_(std::move(backends)) {
 }
 
 void Management::Register(http::Router& router) {
+  if (b_.events) RegisterEventStream(router, b_.events);
+  RegisterRollups(router, b_.store, store::DashboardOf(b_.store), b_.clock);
   auto bind = [this](http::Response (Management::*fn)(const http::Request&)) {
     return [this, fn](http::Request& req) { return (this->*fn)(req); };
   };
@@ -200,6 +203,10 @@ http::Response Management::Stats(const http::Request& req) {
     body["avg_uptime_24h"] = sum / double(counted);
   } else {
     body["avg_uptime_24h"] = nullptr;
+  }
+  // The longer windows from the daily rollups (rollups.h), never from a scan.
+  if (auto dashboard = store::DashboardOf(b_.store)) {
+    if (Status s = AddDailyMeans(*dashboard, now, body); !s.ok()) return http::ErrorResponse(s);
   }
   return http::JsonResponse(200, json::serialize(body));
 }

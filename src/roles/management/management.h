@@ -16,6 +16,7 @@
 #include "report/scheduler.h"
 #include "roles/common/write_health.h"
 #include "roles/management/access.h"
+#include "roles/management/event_stream.h"
 #include "store/alert_store.h"
 #include "store/maintenance_store.h"
 #include "store/store.h"
@@ -36,6 +37,8 @@ struct ManagementBackends {
   // Where slow handlers run, off the I/O threads: password hashing and xlsx imports. Unset:
   // Management makes its own (2 threads at a lower CPU priority, 64 waiting at most).
   std::shared_ptr<WorkPool> slow_work;
+  // The live feed (GET /api/v1/events/stream): unset, that route is not served.
+  std::shared_ptr<EventHub> events;
   // Maintenance windows (/api/v1/maintenance): unset, those routes answer 503.
   store::MaintenanceStorePtr maintenance;
   // Told the outcome of every server create, update, delete and import (/readyz). Optional.

@@ -7,7 +7,8 @@ namespace {
 
 constexpr const char* kPruned = "sms_retention_rows_pruned_total";
 constexpr const char* kPrunedHelp =
-    "Rows deleted by the retention schedule (expired sessions, old reports, old mail outcomes).";
+    "Rows deleted by the retention schedule (expired sessions, old reports, old mail outcomes, "
+    "resolved alerts, finished notifications).";
 
 }  // namespace
 
@@ -18,7 +19,10 @@ Retention::Retention(RetentionOptions options, RetentionBackends backends)
                                       "Daily heartbeat indices deleted past the retention.")),
       sessions_(b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"sessions\"")),
       reports_(b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"reports\"")),
-      outcomes_(b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"mail_outcomes\"")) {}
+      outcomes_(b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"mail_outcomes\"")),
+      alerts_(b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"alerts\"")),
+      notifications_(
+          b_.metrics->GetCounter(kPruned, kPrunedHelp, "table=\"alert_notifications\"")) {}
 
 Retention::~Retention() { Stop(); }
 
@@ -38,11 +42,12 @@ Result<RetentionRun> Retention::Tick() {
     indices_.Inc(uint64_t(*expired));
   }
   const store::PruneCounts& p = run.pruned;
-  if (run.indices_deleted + p.sessions + p.reports + p.mail_outcomes > 0) {
+  if (run.indices_deleted + p.sessions + p.reports + p.mail_outcomes + p.alerts + p.notifications >
+      0) {
     spdlog::info(
         "retention: deleted {} heartbeat indices, {} sessions, {} reports, {} mail "
-        "outcomes",
-        run.indices_deleted, p.sessions, p.reports, p.mail_outcomes);
+        "outcomes, {} alerts, {} notifications",
+        run.indices_deleted, p.sessions, p.reports, p.mail_outcomes, p.alerts, p.notifications);
   }
   if (!pruned.ok()) return pruned;
   if (!expired.ok()) return expired.status();
@@ -57,9 +62,13 @@ Status Retention::Prune(Millis now, store::PruneCounts& total) {
     total.sessions += counts->sessions;
     total.reports += counts->reports;
     total.mail_outcomes += counts->mail_outcomes;
+    total.alerts += counts->alerts;
+    total.notifications += counts->notifications;
     sessions_.Inc(uint64_t(counts->sessions));
     reports_.Inc(uint64_t(counts->reports));
     outcomes_.Inc(uint64_t(counts->mail_outcomes));
+    alerts_.Inc(uint64_t(counts->alerts));
+    notifications_.Inc(uint64_t(counts->notifications));
     // A backlog larger than a run's share waits for the next run, in small transactions.
     if (!store::PruneMayContinue(request, *counts)) break;
   }

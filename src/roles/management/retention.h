@@ -73,6 +73,8 @@ class Retention {
   http::Counter& sessions_;
   http::Counter& reports_;
   http::Counter& outcomes_;
+  http::Counter& alerts_;
+  http::Counter& notifications_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -179,13 +179,15 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   if (!recorded.ok()) return recorded;
   CacheServers(applied->changed);
   Millis now = b_.clock->Now();
-  Millis oldest = batch.front().received_at;
+  Millis oldest = batch.front().received_at, newest = oldest;
   for (const Heartbeat& hb : batch) {
     oldest = std::min(oldest, hb.received_at);
+    newest = std::max(newest, hb.received_at);
     http::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
   }
   lag_seconds_ = double(now - oldest) / 1000.0;
   caught_up_ = std::max(caught_up_.load(), oldest);
+  newest_ = std::max(newest_.load(), newest);
   batches_.Inc();
   processed_.Inc(applied->applied);
   registered_.Inc(applied->registered);
@@ -223,23 +225,36 @@ void Worker::CacheServers(const std::vector<Server>& servers) {
   }
 }
 
-std::optional<Millis> Worker::SilenceHorizon(Millis now) {
+bool Worker::OutageHolds(Millis now) {
   Status bus = b_.bus->Ping();
   if (!bus.ok()) {
     if (outage_start_ == 0) {
-      outage_start_ = now;
+      Millis newest = newest_.load();
+      outage_start_ = newest > 0 && now - newest < options_.grace_ms ? std::min(newest, now) : now;
       spdlog::warn("worker: bus unreachable, offline sweep paused: {}", bus.ToString());
     }
-    return std::nullopt;
+    answered_at_ = 0;
+    return true;
   }
-  if (outage_start_ != 0) {
-    if (now - outage_end_ >= kOutageMemory) outage_total_ = 0;
-    outage_total_ += now - outage_start_;
-    outage_end_ = now;
-    outage_start_ = 0;
-    spdlog::info("worker: bus reachable again; the {} s it was not is not counted as silence",
-                 outage_total_ / 1000);
-  }
+  if (outage_start_ == 0) return false;
+  if (answered_at_ == 0) answered_at_ = now;
+  Millis newest = newest_.load();
+  bool flowing = newest >= answered_at_;
+  if (!flowing && now - answered_at_ < kResumeWait) return true;
+  Millis end = flowing ? std::min(newest, now) : now;
+  if (end - outage_end_ >= kOutageMemory) outage_total_ = 0;
+  outage_total_ += std::max<Millis>(0, end - outage_start_);
+  outage_end_ = end;
+  outage_start_ = answered_at_ = 0;
+  spdlog::info(
+      "worker: heartbeats {} again; the {} s nothing came through is not counted as "
+      "silence",
+      flowing ? "come through" : "do not come through, but the bus answers", outage_total_ / 1000);
+  return false;
+}
+
+std::optional<Millis> Worker::SilenceHorizon(Millis now) {
+  if (OutageHolds(now)) return std::nullopt;
   Millis horizon = now;
   if (outage_total_ > 0 && now - outage_end_ < kOutageMemory) horizon -= outage_total_;
   Millis held = held_since_.load();

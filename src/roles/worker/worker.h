@@ -12,7 +12,11 @@
 // - while heartbeats wait on the bus, as of the oldest heartbeat of the last batch written
 //   (the point consumption has reached; it does not move while consumption stalls);
 // - while the bus is unreachable (agents' heartbeats cannot get in), not at all; after it
-//   comes back, for kOutageMemory, the time it was unreachable does not count as silence.
+//   comes back, for kOutageMemory, the outage does not count as silence. The outage is the
+//   time nothing came through around it: from the newest heartbeat consumed before it (when
+//   that is within a grace: a broker shutting down refuses writes before it stops answering)
+//   until the first heartbeat received after the bus answered again (producers reconnect and
+//   find the partitions' leaders later than a consumer's ping succeeds), at most kResumeWait.
 
 #include <atomic>
 #include <chrono>
@@ -86,6 +90,9 @@ class Worker {
 
   // How long a bus outage is remembered: silence inside it is not counted for this long.
   static constexpr Millis kOutageMemory = 10 * 60'000;
+  // How long after the bus answers again the sweep waits for a heartbeat to come through
+  // before it counts silence anyway (a fleet that really went quiet during the outage).
+  static constexpr Millis kResumeWait = 2 * 60'000;
 
  private:
   void ConsumeLoop();
@@ -101,6 +108,8 @@ class Worker {
   void CloseRuns(std::vector<history::RunUpdate> closes);
 
   void CacheServers(const std::vector<Server>& servers);
+  // Keeps the bus outage bookkeeping (see the header comment); true while nobody is judged.
+  bool OutageHolds(Millis now);
   // The instant silence is judged as of (see the header comment); nullopt: do not sweep.
   std::optional<Millis> SilenceHorizon(Millis now);
 
@@ -114,10 +123,12 @@ class Worker {
   std::atomic<double> lag_seconds_{0};
   std::atomic<Millis> held_since_{0};  // oldest heartbeat of the batch in hand; 0: none
   std::atomic<Millis> caught_up_{0};   // oldest heartbeat of the newest batch written
+  std::atomic<Millis> newest_{0};      // newest heartbeat written
   std::mutex closes_mu_;
   std::vector<history::RunUpdate> pending_closes_;  // guarded by closes_mu_
   // The bus outage bookkeeping of SilenceHorizon (sweep thread only).
-  Millis outage_start_ = 0;  // when the bus was first found unreachable; 0: reachable
+  Millis outage_start_ = 0;  // when the outage began (see the header comment); 0: none
+  Millis answered_at_ = 0;   // when the bus answered again after it; 0: not yet
   Millis outage_end_ = 0;    // when the last outage ended
   Millis outage_total_ = 0;  // unreachable time not to count as silence
   http::Counter& batches_;

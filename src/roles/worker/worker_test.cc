@@ -47,6 +47,20 @@ class WorkerTest : public ::testing::Test {
   Server Stored(const std::string& id) { return ValueOrThrow(store_->GetServer(id), id); }
   FleetStats Fleet() { return ValueOrThrow(store_->Stats(), "stats"); }
   static int64_t Swept(Worker& w) { return ValueOrThrow(w.Sweep(), "sweep"); }
+  // The bus behind a switch that makes it unreachable, for a worker made after this.
+  std::shared_ptr<bus::FaultyBus> FaultyBusUnder() {
+    auto faulty = std::make_shared<bus::FaultyBus>(bus_);
+    bus_ = faulty;
+    return faulty;
+  }
+  // A worker with a 30 s grace whose first batch is `beats`.
+  std::unique_ptr<Worker> WorkerAfter(const std::vector<Heartbeat>& beats) {
+    WorkerOptions o;
+    o.grace_ms = 30'000;
+    auto w = MakeWorker(o);
+    EXPECT_TRUE(w->ProcessBatch(beats).ok());
+    return w;
+  }
   std::shared_ptr<ManualClock> clock_;
   bus::BusPtr bus_;
   std::shared_ptr<testing::FaultyStore> store_;
@@ -304,12 +318,8 @@ TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
 }
 
 TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
-  auto faulty = std::make_shared<bus::FaultyBus>(bus_);
-  bus_ = faulty;
-  WorkerOptions o;
-  o.grace_ms = 30'000;
-  auto w = MakeWorker(o);
-  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0, 10)}).ok());
+  auto faulty = FaultyBusUnder();
+  auto w = WorkerAfter({Beat("a", kT0, 10), Beat("b", kT0, 10)});
   faulty->SetUnreachable(true);
   clock_->Set(kT0 + 20'000);
   EXPECT_EQ(Swept(*w), 0);  // the outage is seen at 20 s
@@ -317,16 +327,57 @@ TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
   EXPECT_EQ(Swept(*w), 0);  // agents cannot get in: no one is judged
   EXPECT_EQ(Fleet().on, 2);
   faulty->SetUnreachable(false);
-  EXPECT_EQ(Swept(*w), 0);  // 20 s of silence outside the outage
+  EXPECT_EQ(Swept(*w), 0);  // the bus answers, but no heartbeat has come through yet
+  // The outage is the time nothing came through: from a's and b's beat at kT0 (within a grace
+  // of the bus failing) to b's at 310 s.
   ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 310'000, 10)}).ok());
-  clock_->Set(kT0 + 330'000);  // a: 50 s of silence outside the outage > 10 + 30
+  clock_->Set(kT0 + 340'000);  // a: 30 s of silence outside the outage < 10 + 30
+  EXPECT_EQ(Swept(*w), 0);
+  clock_->Set(kT0 + 360'000);  // a: 50 s
   EXPECT_EQ(Swept(*w), 1);
   EXPECT_EQ(Stored("a").status, ServerStatus::kOff);
   EXPECT_EQ(Stored("a").status_changed_at, kT0 + 10'000);
   // Once the outage is forgotten, silence counts on the wall clock again.
-  clock_->Set(kT0 + 300'000 + Worker::kOutageMemory);
+  clock_->Set(kT0 + 310'000 + Worker::kOutageMemory);
   EXPECT_EQ(Swept(*w), 1);
   EXPECT_EQ(Stored("b").status, ServerStatus::kOff);
+}
+
+TEST_F(WorkerTest, SilenceAroundABusOutageIsNotCountedUntilHeartbeatsComeThrough) {
+  // A broker shutting down refuses writes before it stops answering, and after a restart the
+  // producers find it later than the worker's ping does: neither gap is the servers' silence.
+  auto faulty = FaultyBusUnder();
+  auto w = WorkerAfter({Beat("a", kT0, 10), Beat("b", kT0, 10)});
+  clock_->Set(kT0 + 25'000);
+  faulty->SetUnreachable(true);
+  EXPECT_EQ(Swept(*w), 0);
+  clock_->Set(kT0 + 60'000);
+  faulty->SetUnreachable(false);
+  EXPECT_EQ(Swept(*w), 0);
+  ASSERT_TRUE(w->ProcessBatch({Beat("b", kT0 + 70'000, 10)}).ok());
+  clock_->Set(kT0 + 80'000);  // the ping's outage (25 s to 60 s) alone would make a 45 s silent
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(Fleet().on, 2);
+  clock_->Set(kT0 + 115'000);  // a: 45 s of silence after heartbeats came through again
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Stored("a").status_changed_at, kT0 + 10'000);
+}
+
+TEST_F(WorkerTest, AQuietFleetAfterABusOutageIsJudgedAfterTheResumeWait) {
+  auto faulty = FaultyBusUnder();
+  auto w = WorkerAfter({Beat("a", kT0, 10)});
+  faulty->SetUnreachable(true);
+  clock_->Set(kT0 + 100'000);  // long after a's beat: the outage starts when it is seen
+  EXPECT_EQ(Swept(*w), 0);
+  clock_->Set(kT0 + 110'000);
+  faulty->SetUnreachable(false);
+  EXPECT_EQ(Swept(*w), 0);
+  clock_->Set(kT0 + 110'000 + Worker::kResumeWait - 1);
+  EXPECT_EQ(Swept(*w), 0);  // nothing came through yet: still waiting for the pipeline
+  // a really went quiet: after the wait only the outage (100 s to the wait's end) is forgiven.
+  clock_->Set(kT0 + 110'000 + Worker::kResumeWait);
+  EXPECT_EQ(Swept(*w), 1);
+  EXPECT_EQ(Stored("a").status_changed_at, kT0 + 10'000);
 }
 
 TEST_F(WorkerTest, BatchWritesAndSweepsThatWroteTellTheWriteHealth) {

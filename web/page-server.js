@@ -1,0 +1,142 @@
+// Server: its fields (editable with servers:write), uptime over 24 h / 7 d / 30 d / a chosen
+// window, a timeline strip of on/off segments, and its transitions.
+import { api, query } from './api.js';
+import { can } from './app.js';
+import { onLive } from './live.js';
+import { statusCell } from './page-servers.js';
+import { ago, clear, el, errorBox, pct, toast, when } from './util.js';
+
+const DAY = 86400e3;
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function render(main, [id]) {
+  const err = errorBox();
+  const fields = el('dl.fields');
+  const uptimes = el('dl.uptimes');
+  const strip = el('div.strip');
+  const events = el('tbody');
+  const from = el('input', { id: 'u-from', type: 'date', name: 'from' });
+  const to = el('input', { id: 'u-to', type: 'date', name: 'to' });
+  const custom = el('output.custom', { for: 'u-from u-to' });
+  let server = null;
+  main.append(el('p', {}, el('a', { href: '#/servers', text: '← Servers' })),
+    el('h1', { text: `Server ${id}` }), err, fields,
+    el('h2', { text: 'Uptime' }), uptimes,
+    el('form.window', { onsubmit: (ev) => { ev.preventDefault(); customWindow(); } },
+      el('label', { for: 'u-from', text: 'From' }), from, el('label', { for: 'u-to', text: 'To' }), to,
+      el('button', { type: 'submit', text: 'Uptime in this window' }), custom),
+    el('h2', { text: 'Last 24 hours' }), strip,
+    el('h2', { text: 'Transitions' }),
+    el('div.tablewrap', {}, el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'When' }), el('th', { scope: 'col', text: 'Status' }), el('th', { scope: 'col', text: 'Cause' }))), events)));
+  const path = `api/v1/servers/${encodeURIComponent(id)}`;
+
+  async function load() {
+    try {
+      server = await api(path);
+      err.show(null);
+      showFields();
+      const now = Date.now();
+      const [u1, u7, u30, ev] = await Promise.all([
+        uptime(now - DAY, now), uptime(now - 7 * DAY, now), uptime(now - 30 * DAY, now),
+        api(`${path}/events${query({ from: new Date(now - 30 * DAY).toISOString(), to: new Date(now).toISOString() })}`),
+      ]);
+      clear(uptimes).append(...[['24 h', u1], ['7 d', u7], ['30 d', u30]].flatMap(([k, u]) => [el('dt', { text: k }), el('dd', { text: pct(u.uptime) })]));
+      showEvents(ev.items);
+      drawStrip(ev.items, now - DAY, now);
+    } catch (e) { err.show(e); }
+  }
+  function uptime(a, b) {
+    return api(`${path}/uptime${query({ from: new Date(a).toISOString(), to: new Date(b).toISOString() })}`);
+  }
+  async function customWindow() {
+    if (!from.value || !to.value) return;
+    try {
+      const u = await uptime(Date.parse(from.value), Date.parse(to.value) + DAY);
+      custom.textContent = `${pct(u.uptime)} of ${Math.round(u.window_seconds / 3600)} h`;
+      err.show(null);
+    } catch (e) { err.show(e); }
+  }
+  function showFields() {
+    clear(fields);
+    const row = (label, value) => [el('dt', { text: label }), el('dd', {}, value)];
+    const editable = can('servers:write');
+    const input = (key) => el('input', { id: `e-${key}`, name: key, value: server[key] || '', 'aria-label': key });
+    const inputs = editable ? { server_name: input('server_name'), ipv4: input('ipv4'), hostname: input('hostname') } : null;
+    fields.append(
+      ...row('Server ID', server.server_id),
+      ...row('Name', inputs ? inputs.server_name : server.server_name),
+      ...row('IPv4', inputs ? inputs.ipv4 : server.ipv4 || '–'),
+      ...row('Hostname', inputs ? inputs.hostname : server.hostname || '–'),
+      ...row('Status', el('span', {}, statusCell(server.status).childNodes[0].cloneNode(), server.status)),
+      ...row('Last seen', `${ago(server.last_seen)} (${when(server.last_seen)})`),
+      ...row('Status since', when(server.status_changed_at)),
+      ...row('Created', when(server.created_time)));
+    fields.querySelectorAll('dd')[4].dataset.status = server.status;
+    if (!inputs) return;
+    fields.append(el('dt'), el('dd', {},
+      el('button', { type: 'button', class: 'save', text: 'Save', onclick: () => save(inputs) }),
+      el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: remove })));
+  }
+  async function save(inputs) {
+    const patch = {};
+    for (const [k, i] of Object.entries(inputs)) if (i.value !== (server[k] || '')) patch[k] = i.value;
+    try {
+      server = await api(path, { method: 'PATCH', json: patch });
+      toast('Saved');
+      err.show(null);
+      showFields();
+    } catch (e) { err.show(e); }
+  }
+  async function remove() {
+    if (!confirm(`Delete server ${id} and its history?`)) return;
+    try {
+      await api(path, { method: 'DELETE' });
+      location.hash = '#/servers';
+    } catch (e) { err.show(e); }
+  }
+  function showEvents(items) {
+    clear(events);
+    for (const e of [...items].reverse().slice(0, 200)) {
+      events.append(el('tr', {}, el('td', { text: when(e.at) }), statusCell(e.status), el('td', { text: e.cause })));
+    }
+    if (!items.length) events.append(el('tr', {}, el('td', { colspan: 3, text: 'No transition in 30 days.' })));
+  }
+  function drawStrip(items, a, b) {
+    // Transitions alternate: the state before the first one in the window is its opposite; with
+    // none, the state now held all along. Before the server existed there is nothing to draw.
+    const inside = items.filter((e) => Date.parse(e.at) >= a);
+    const first = inside[0];
+    let state = first ? (first.status === 'on' ? 'off' : 'on') : server.status;
+    if (first && (first.cause === 'created' || first.cause === 'registered')) state = 'none';
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 1000 24');
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('role', 'img');
+    let t = a;
+    let onMs = 0;
+    const seg = (x0, x1, s) => {
+      if (s === 'none' || x1 <= x0) return;
+      const r = document.createElementNS(SVG, 'rect');
+      r.setAttribute('x', ((x0 - a) / (b - a)) * 1000);
+      r.setAttribute('width', Math.max(0.5, ((x1 - x0) / (b - a)) * 1000));
+      r.setAttribute('height', 24);
+      r.setAttribute('class', s);
+      svg.append(r);
+      if (s === 'on') onMs += x1 - x0;
+    };
+    for (const e of inside) {
+      const at = Date.parse(e.at);
+      seg(t, at, state);
+      t = at;
+      state = e.status;
+    }
+    seg(t, b, state);
+    svg.setAttribute('aria-label', `On ${Math.round((onMs / (b - a)) * 100)} % of the last 24 hours, ${inside.length} transitions`);
+    clear(strip).append(svg, el('div.axis', {}, el('span', { text: '24 h ago' }), el('span', { text: 'now' })));
+  }
+  const off = onLive((kind, t) => {
+    if (kind === 'ready' || (kind === 'transition' && t.server_id === id)) load();
+  });
+  load();
+  return off;
+}

@@ -10,6 +10,7 @@ set -euo pipefail
 BIN=${SMS_BIN:-build/bin}
 SECS=${SMS_BENCH_SECONDS:-8}
 CONNS=${SMS_BENCH_CONNECTIONS:-16}
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/sms-auth-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
@@ -22,20 +23,13 @@ trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 
 # Logins (timed), 1000 servers, one read-only API token.
-URL=$URL PASSWORD=$PASSWORD WORK=$WORK python3 - <<'PY'
-import http.client, json, os, time
+URL=$URL PASSWORD=$PASSWORD WORK=$WORK BENCH_DIR=$HERE python3 - <<'PY'
+import json, os, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+import http_call, time
 port = int(os.environ["URL"].rsplit(":", 1)[1])
 def call(method, path, body=None, token=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    h = {"Content-Type": "application/json"}
-    if token:
-        h["Authorization"] = "Bearer " + token
-    c.request(method, path, json.dumps(body) if body is not None else None, h)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    assert r.status < 300, (path, r.status, data)
-    return json.loads(data) if data else None
+    return http_call.call(port, method, path, body, token)
 t = time.perf_counter()
 for _ in range(20):
     jwt = call("POST", "/api/v1/auth/login",

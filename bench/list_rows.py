@@ -12,4 +12,5 @@ for b in json.load(sys.stdin)["benchmarks"]:
     mean = b["real_time"] * {"ns": 1e-3, "us": 1, "ms": 1e3, "s": 1e6}[b["time_unit"]]
     p50 = shown(b["p50_us"]) if "p50_us" in b else ""
     p99 = shown(b["p99_us"]) if "p99_us" in b else ""
-    print(f"| {b['name']} | {shown(mean)} | {p50} | {p99} |")
+    name = b["name"].split("/iterations:")[0]
+    print(f"| {name} | {shown(mean)} | {p50} | {p99} |")

@@ -93,7 +93,13 @@ if [ -x "$BIN/store_bench" ]; then
     --benchmark_min_time=2 --benchmark_format=json 2>"$WORK/store_bench.log" |
     python3 bench/list_rows.py
   echo
-  echo "Target: a list filtered by a tag over 1 M servers, p99 <= 20 ms."
+  echo "Targets: a list filtered by a tag over 1 M servers, p99 <= 20 ms; a page deep in the list"
+  echo "(BM_ListServers_Deep: 16 positions around the middle) of every sort by cursor, p99 <= 20 ms;"
+  echo "the _offset rows reach the same positions by offset, for comparison. Load average: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "## A page deep in the list over HTTP (bench/list_http.sh: smsd all on that SQLite file)"
+  echo
+  SMS_BIN=$BIN bash bench/list_http.sh
 fi
 
 # --- 5. The dashboard over the fleet, in Chromium (bench/dashboard_bench.py) ----------------

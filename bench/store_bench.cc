@@ -9,11 +9,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <string>
 
+#include "core/query.h"
 #include "core/types.h"
+#include "store/list_cursor.h"
 #include "store/store.h"
 
 namespace {
@@ -178,22 +181,16 @@ void TagFleet(const StorePtr& store) {
   }
 }
 
-// A page of 50 filtered by one tag (sorted by server_id), timed call by call: p50 and p99 in
-// microseconds as counters, next to Google Benchmark's mean.
-void BM_ListServers_Tag(benchmark::State& state, const std::string& tag) {
-  StorePtr store = Fleet();
-  TagFleet(store);
-  sms::ServerQuery q;
-  q.tags = {tag};
-  q.limit = 50;
+// Runs `call` once per iteration, timed call by call: p50 and p99 in microseconds as counters,
+// next to Google Benchmark's mean. `call` answers false to fail the benchmark.
+void TimeEach(benchmark::State& state, const std::function<bool(size_t)>& call) {
   std::vector<double> micros;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
-    auto page = store->ListServers(q);
+    bool ok = call(micros.size());
     auto t1 = std::chrono::steady_clock::now();
-    if (!page.ok() || page->items.empty()) state.SkipWithError("empty page");
+    if (!ok) state.SkipWithError("empty page");
     micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    benchmark::DoNotOptimize(page);
   }
   std::sort(micros.begin(), micros.end());
   auto at = [&](double p) { return micros[static_cast<size_t>(p * double(micros.size() - 1))]; };
@@ -202,6 +199,67 @@ void BM_ListServers_Tag(benchmark::State& state, const std::string& tag) {
     state.counters["p99_us"] = at(0.99);
   }
 }
+
+// A page of 50 filtered by one tag (sorted by server_id).
+void BM_ListServers_Tag(benchmark::State& state, const std::string& tag) {
+  StorePtr store = Fleet();
+  TagFleet(store);
+  sms::ServerQuery q;
+  q.tags = {tag};
+  q.limit = 50;
+  TimeEach(state, [&](size_t) {
+    auto page = store->ListServers(q);
+    benchmark::DoNotOptimize(page);
+    return page.ok() && !page->items.empty();
+  });
+}
+
+// A page of 50 deep in the list (16 positions around the middle, in turn), reached by an
+// offset or by a cursor, under one sort: what paging costs where an offset walks half the
+// fleet. The cursors are made once, before the clock runs, from the rows at those positions.
+void BM_ListServers_Deep(benchmark::State& state, const std::string& sort, bool desc, bool cursor) {
+  StorePtr store = Fleet();
+  sms::ServerQuery q;
+  q.sort = sort;
+  q.order = desc ? sms::SortOrder::kDesc : sms::SortOrder::kAsc;
+  q.limit = 50;
+  std::vector<sms::ServerQuery> pages;
+  for (int64_t k = 0; k < 16; ++k) {
+    sms::ServerQuery at = q;
+    at.offset = FleetSize() / 2 - FleetSize() / 20 + k * FleetSize() / 160;
+    if (cursor) {
+      sms::ServerQuery row = at;
+      row.offset -= 1;
+      row.limit = 1;
+      sms::Server s = store->ListServers(row)->items.at(0);
+      at.offset = 0;
+      at.cursor =
+          sms::store::EncodeCursor(q, {.key = sms::store::SortValueOf(s, sort), .id = s.id});
+    }
+    pages.push_back(at);
+  }
+  TimeEach(state, [&](size_t i) {
+    auto page = store->ListServers(pages[i % pages.size()]);
+    benchmark::DoNotOptimize(page);
+    return page.ok() && page->items.size() == 50;
+  });
+}
+
+// Every sort both ways, by offset (few iterations: each walks half the fleet) and by cursor.
+[[maybe_unused]] const bool kDeepRegistered = [] {
+  for (const std::string& sort : sms::SortableFields()) {
+    for (bool desc : {false, true}) {
+      for (bool cursor : {false, true}) {
+        std::string name = "BM_ListServers_Deep/" + sort + (desc ? "_desc" : "_asc") +
+                           (cursor ? "_cursor" : "_offset");
+        benchmark::RegisterBenchmark(name.c_str(), BM_ListServers_Deep, sort, desc, cursor)
+            ->Unit(benchmark::kMicrosecond)
+            ->Iterations(cursor ? 800 : 48);
+      }
+    }
+  }
+  return true;
+}();
 
 // A sweep on a healthy fleet (every server seen within its interval): the steady state.
 void BM_SweepOffline_NothingDue(benchmark::State& state) {
@@ -238,7 +296,7 @@ BENCHMARK_CAPTURE(BM_ListServers, status_on_ipv4_desc, "ipv4", true, 0, true)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ListServers_SearchQ)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ListServers_Tag, tenth_of_fleet, "env:prod")->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_ListServers_Tag, thousandth_of_fleet, "rack-07")
+BENCHMARK_CAPTURE(BM_ListServers_Tag, thousandth_of_fleet, "rack-7")
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SweepOffline_NothingDue)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Timelines_OneDay)->Unit(benchmark::kMillisecond);

@@ -33,7 +33,7 @@ std::map<std::string, std::string> SplitPairs(std::string_view text) {
 bool Documented(const std::string& key) {
   static constexpr std::string_view kKeys[] = {"server_id", "server_name", "ipv4",  "status",
                                                "q",         "tag",         "sort",  "order",
-                                               "offset",    "limit"};
+                                               "offset",    "limit",       "cursor"};
   return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
 }
 
@@ -55,6 +55,8 @@ void CheckAccepted(const std::map<std::string, std::string>& params, const sms::
     const std::string* given = Given(params, key);
     Require(given ? *given == *field : field->empty(), "a filter differs from the parameter");
   }
+  const std::string* cursor = Given(params, "cursor");
+  Require(cursor ? *cursor == q.cursor : q.cursor.empty(), "the cursor differs from the parameter");
   const std::string* tag = Given(params, "tag");
   Require(tag == nullptr ? q.tags.empty() : q.tags.size() == 1, "tags differ from the parameter");
   const std::string* status = Given(params, "status");

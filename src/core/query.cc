@@ -19,8 +19,9 @@ bool ParseCount(std::string_view s, int64_t& out) {
 }
 
 bool IsKnownParam(std::string_view key) {
-  static constexpr std::string_view kKnown[] = {
-      "server_id", "server_name", "ipv4", "status", "q", "tag", "sort", "order", "offset", "limit"};
+  static constexpr std::string_view kKnown[] = {"server_id", "server_name", "ipv4",  "status",
+                                                "q",         "tag",         "sort",  "order",
+                                                "offset",    "limit",       "cursor"};
   return std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown);
 }
 
@@ -65,6 +66,8 @@ Status Apply(const std::string& key, const std::string& value, ServerQuery& q) {
       return Status::InvalidArgument("limit must be a whole number from 1 to 1000", "limit");
     }
     q.limit = static_cast<int>(n);
+  } else if (key == "cursor") {
+    q.cursor = value;
   }
   return Status::Ok();
 }
@@ -109,8 +112,10 @@ Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& p
       std::string shown = key.substr(0, 64);
       return Status::InvalidArgument("unknown query parameter \"" + shown + "\"", shown);
     }
-    if (value.size() > kMaxParamLength) {
-      return Status::InvalidArgument(key + " must be at most 256 bytes", key);
+    size_t longest = key == "cursor" ? kMaxCursorLength : kMaxParamLength;
+    if (value.size() > longest) {
+      return Status::InvalidArgument(key + " must be at most " + std::to_string(longest) + " bytes",
+                                     key);
     }
     // Forms send empty values for fields left blank ("?status=&sort="): those mean "default".
     if (value.empty() || key == "tag") continue;

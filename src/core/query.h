@@ -12,13 +12,16 @@
 namespace sms {
 
 inline constexpr int kMaxPageLimit = 1000;
+// The longest `cursor` accepted: a position on a long server name, base64url-encoded.
+inline constexpr size_t kMaxCursorLength = 2048;
 
 // The sortable columns (the whitelist). Anything else is rejected.
 const std::vector<std::string>& SortableFields();
 bool IsSortableField(std::string_view field);
 
 // Builds a ServerQuery from query parameters: server_id, server_name, ipv4, status (on|off),
-// q, tag, sort, order (asc|desc), offset (>= 0), limit (1..1000). Unknown parameters are
+// q, tag, sort, order (asc|desc), offset (>= 0), limit (1..1000), cursor (kept as given: the
+// store reads it, store/list_cursor.h). Unknown parameters are
 // rejected. `tag` may repeat (every one must match): `tags` holds each value given, in order
 // (when empty, the one in `params` counts); at most 16, each a valid tag (field "tag").
 Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& params,

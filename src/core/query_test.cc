@@ -152,6 +152,15 @@ TEST(ParseServerQuery, ValueLengthLimit) {
   EXPECT_EQ(ErrorOf({{"server_name", std::string(10'000, 'a')}}).field(), "server_name");
 }
 
+TEST(ParseServerQuery, ACursorIsKeptAsGivenUpToItsOwnLimit) {
+  Result<ServerQuery> r = ParseServerQuery({{"cursor", std::string(kMaxCursorLength, 'a')}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->cursor, std::string(kMaxCursorLength, 'a'));
+  Status s = ErrorOf({{"cursor", std::string(kMaxCursorLength + 1, 'a')}});
+  EXPECT_EQ(s.field(), "cursor");
+  EXPECT_NE(s.message().find(std::to_string(kMaxCursorLength)), std::string::npos);
+}
+
 TEST(ParseServerQuery, FilterValuesKeptVerbatim) {
   // Filters are bound as parameters downstream, so quotes and wildcards are plain text.
   Result<ServerQuery> r = ParseServerQuery({{"q", "50%_off' OR 1=1 --"}});

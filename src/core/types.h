@@ -80,11 +80,14 @@ struct ServerQuery {
   SortOrder order = SortOrder::kAsc;
   int64_t offset = 0;
   int limit = 50;
+  std::string cursor;  // a page's next or prev, opaque (store/list_cursor.h); never with offset
 };
 
 struct ServerPage {
   int64_t total = 0;
   std::vector<Server> items;
+  std::string next;  // the cursor of the page after this one; empty at the end
+  std::string prev;  // the cursor of the page before this one; empty at the start
 };
 
 struct FleetStats {

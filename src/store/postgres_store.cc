@@ -5,6 +5,7 @@
 #include "core/query.h"
 #include "store/like_pattern.h"
 #include "store/list_column.h"
+#include "store/list_cursor.h"
 #include "store/postgres_migrations.h"
 #include "store/postgres_rows.h"
 #include "store/server_rules.h"
@@ -233,10 +234,13 @@ int64_t CountMatching(ReadSnapshot& tx, PgConnection& conn, const ServerQuery& q
 }
 
 // The page: its ids first, walking the sort column's index (joined to server_liveness only
-// when the order is last_seen), then their full rows. So an OFFSET skips index entries, not
-// joined rows. Appends the LIMIT and OFFSET parameters to `f`.
-std::string PageSql(const SortColumn& sort, const ServerQuery& q, Filter& f) {
-  const char* dir = q.order == SortOrder::kDesc ? " DESC" : " ASC";
+// when the order is last_seen) from the cursor's position with a row-value comparison, which
+// PostgreSQL seeks in the (column, id) index; then their full rows. So an OFFSET skips index
+// entries, not joined rows. Appends the cursor's (or LIMIT and OFFSET) parameters to `f`.
+std::string PageSql(const SortColumn& sort, const ServerQuery& q,
+                    const std::optional<ListCursor>& cursor, Filter& f) {
+  KeysetWalk walk = PlanWalk(q, cursor);
+  const char* dir = walk.descending ? " DESC" : " ASC";
   bool on_liveness = std::string_view(sort.column).starts_with("l.");
   std::string order = std::string(" ORDER BY ") + sort.column + dir;
   std::string outer_order = std::string(" ORDER BY p.k") + dir;
@@ -244,11 +248,20 @@ std::string PageSql(const SortColumn& sort, const ServerQuery& q, Filter& f) {
     order.append(", ").append(sort.tie_break).append(dir);
     outer_order.append(", p.id").append(dir);
   }
+  if (cursor) {
+    const std::string* text = std::get_if<std::string>(&cursor->key);
+    std::string key = f.Param(text ? *text : std::to_string(std::get<int64_t>(cursor->key)));
+    // A unique column has no ties: the column alone places the row.
+    f.Add(sort.tie_break == nullptr
+              ? std::string(sort.column) + " " + walk.op + " " + key
+              : "(" + std::string(sort.column) + ", " + sort.tie_break + ") " + walk.op + " (" +
+                    key + ", " + f.Param(std::to_string(cursor->id)) + ")");
+  }
   std::string keys = std::string("SELECT s.id AS id, ") + sort.column + " AS k FROM " +
                      (on_liveness ? std::string(kPgServerFrom) : std::string("servers s")) +
                      f.where + order;
-  keys += " LIMIT " + f.Param(std::to_string(q.limit));
-  keys += " OFFSET " + f.Param(std::to_string(q.offset));
+  keys += " LIMIT " + f.Param(std::to_string(walk.fetch));
+  if (!cursor) keys += " OFFSET " + f.Param(std::to_string(q.offset));
   return "SELECT " + std::string(kPgServerColumns) + " FROM (" + keys +
          ") p JOIN servers s ON s.id = p.id JOIN server_liveness l ON l.id = s.id" + outer_order;
 }
@@ -260,23 +273,28 @@ Result<ServerPage> PostgresStore::ListServers(const ServerQuery& query) {
   if (sort == nullptr) return Status::InvalidArgument("cannot sort by " + query.sort, "sort");
   Status bounds = CheckPageBounds(query);
   if (!bounds.ok()) return bounds;
+  Result<std::optional<ListCursor>> cursor = DecodeCursor(query);
+  if (!cursor.ok()) return cursor.status();
   Filter filter = BuildFilter(query);
   Filter page_filter = filter;
-  std::string sql = PageSql(*sort, query, page_filter);
+  std::string sql = PageSql(*sort, query, *cursor, page_filter);
   ServerPage page;
+  std::vector<Server> rows;
   Status status = pool_.Run([&](PgConnection& conn) {
     ReadSnapshot tx(conn.raw());
     page.total = CountMatching(tx, conn, query, filter);
     // Not a named prepared statement: planned for these values (the filters' selectivity and
     // the LIMIT decide between the sort index and the search index).
-    pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(page_filter.params));
-    page.items.clear();
-    page.items.reserve(rows.size());
-    for (const pqxx::row& row : rows) page.items.push_back(ReadPgServer(row));
+    pqxx::result result =
+        tx.exec_params(sql, pqxx::prepare::make_dynamic_params(page_filter.params));
+    rows.clear();
+    rows.reserve(result.size());
+    for (const pqxx::row& row : result) rows.push_back(ReadPgServer(row));
     tx.commit();
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  FinishPage(query, *cursor, std::move(rows), page);
   return page;
 }
 

@@ -215,7 +215,7 @@ Result<std::string_view> UploadedFile(const http::Request& req) {
 
 // The list's filters and sort; paging is refused rather than ignored.
 Result<ServerQuery> ExportQuery(const http::Request& req) {
-  for (const char* paging : {"offset", "limit"}) {
+  for (const char* paging : {"offset", "limit", "cursor"}) {
     if (req.query.count(paging)) {
       return Status::InvalidArgument(std::string("an export has no pages: remove ") + paging,
                                      paging);

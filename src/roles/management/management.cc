@@ -8,9 +8,9 @@
 #include "core/time.h"
 #include "core/validation.h"
 #include "roles/common/server_cache.h"
+#include "roles/management/alerts_api.h"
 #include "roles/management/excel.h"
 #include "roles/management/identity_api.h"
-#include "roles/management/alerts_api.h"
 #include "roles/management/maintenance_api.h"
 #include "roles/management/reports_api.h"
 #include "roles/management/rollups.h"
@@ -66,8 +66,8 @@ Result<std::pair<Millis, Millis>> ParseWindow(const http::Request& req, Millis n
 
 Management::Management(ManagementBackends backends) : b_(std::move(backends)) {
   if (!b_.slow_work) {
-    b_.slow_work = std::make_shared<WorkPool>(
-        WorkPoolOptions{.threads = 2, .queue_limit = 64, .nice = 10});
+    b_.slow_work =
+        std::make_shared<WorkPool>(WorkPoolOptions{.threads = 2, .queue_limit = 64, .nice = 10});
   }
 }
 
@@ -122,10 +122,10 @@ http::Response Management::ListServers(const http::Request& req) {
   json::array items;
   items.reserve(page->items.size());
   for (const Server& s : page->items) items.emplace_back(ServerToJson(s));
-  json::object body{{"total", page->total},
-                    {"offset", query->offset},
-                    {"limit", query->limit},
-                    {"items", std::move(items)}};
+  auto cursor = [](const std::string& c) { return c.empty() ? json::value() : json::value(c); };
+  json::object body{{"total", page->total},       {"offset", query->offset},
+                    {"limit", query->limit},      {"next", cursor(page->next)},
+                    {"prev", cursor(page->prev)}, {"items", std::move(items)}};
   return http::JsonResponse(200, json::serialize(body));
 }
 

@@ -143,6 +143,33 @@ TEST_F(ManagementTest, ListFiltersSortsAndPages) {
   EXPECT_EQ(off.at("total"), 25);
 }
 
+TEST_F(ManagementTest, ListPagesCarryCursorsAndABadCursorIs400OnTheCursorField) {
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "srv-" + std::to_string(i);
+    ASSERT_EQ(Call("POST", "/api/v1/servers", {},
+                   R"({"server_id":")" + id + R"(","server_name":")" + id + R"("})")
+                  .status,
+              201);
+  }
+  std::map<std::string, std::string> query = {{"sort", "server_name"}, {"limit", "2"}};
+  auto first = Body(Call("GET", "/api/v1/servers", query));
+  EXPECT_TRUE(first.at("prev").is_null());
+  ASSERT_TRUE(first.at("next").is_string());
+  query["cursor"] = std::string(first.at("next").as_string());
+  auto second = Body(Call("GET", "/api/v1/servers", query));
+  EXPECT_EQ(second.at("items").as_array()[0].at("server_id"), "srv-2");
+  EXPECT_TRUE(second.at("prev").is_string());
+  for (auto [key, value] : std::map<std::string, std::string>{
+           {"sort", "server_id"}, {"offset", "2"}, {"status", "on"}, {"cursor", "%%%"}}) {
+    std::map<std::string, std::string> bad = query;
+    bad[key] = value;
+    http::Response r = Call("GET", "/api/v1/servers", bad);
+    EXPECT_EQ(r.status, 400) << key;
+    EXPECT_EQ(Field(r), "cursor") << key;
+    EXPECT_EQ(Code(r), "invalid_argument") << key;
+  }
+}
+
 TEST_F(ManagementTest, UptimeAndStats) {
   Heartbeat hb;
   hb.id = "h1";

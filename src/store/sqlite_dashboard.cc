@@ -5,20 +5,6 @@
 #include "store/sqlite_store.h"
 
 namespace sms::store {
-namespace {
-
-// Calls `each` with every row `st` yields.
-template <typename Fn>
-Status EachRow(Statement& st, Fn each) {
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    each(st);
-  }
-}
-
-}  // namespace
 
 Result<std::vector<FeedEvent>> SqliteStore::EventsAfter(int64_t after, int limit) {
   std::vector<FeedEvent> out;
@@ -30,7 +16,7 @@ Result<std::vector<FeedEvent>> SqliteStore::EventsAfter(int64_t after, int limit
         "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2");
     if (!st.ok()) return st.status();
     st->Bind(1, after).Bind(2, int64_t{limit});
-    return EachRow(*st, [&](const Statement& r) {
+    return st->ForEachRow([&](const Statement& r) {
       FeedEvent& e = out.emplace_back();
       e.seq = r.Int(0);
       e.server_id = r.Text(1);
@@ -77,9 +63,8 @@ Result<std::vector<FleetMinute>> SqliteStore::FleetSeries(Millis from, Millis to
         "WHERE minute >= ?1 AND minute < ?2 AND minute % ?3 = 0 ORDER BY minute");
     if (!st.ok()) return st.status();
     st->Bind(1, from).Bind(2, to).Bind(3, step);
-    return EachRow(*st, [&](const Statement& r) {
-      out.push_back(FleetMinute{r.Int(0), r.Int(1), r.Int(2)});
-    });
+    return st->ForEachRow(
+        [&](const Statement& r) { out.push_back(FleetMinute{r.Int(0), r.Int(1), r.Int(2)}); });
   });
   if (!status.ok()) return status;
   return out;
@@ -104,7 +89,7 @@ Result<std::vector<UptimeDay>> SqliteStore::UptimeDays(Millis from, Millis to) {
         "WHERE day >= ?1 AND day < ?2 ORDER BY day");
     if (!st.ok()) return st.status();
     st->Bind(1, from).Bind(2, to);
-    return EachRow(*st, [&](const Statement& r) {
+    return st->ForEachRow([&](const Statement& r) {
       out.push_back(UptimeDay{r.Int(0), r.Int(1), r.Int(2), r.Int(3)});
     });
   });

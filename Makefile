@@ -113,8 +113,8 @@ bench: build
 
 # The same end-to-end measurement through Kafka, PostgreSQL, Redis and OpenSearch (started by
 # scripts/services and left running), next to the embedded shape; then worker batch sizes.
-# The dashboard's pictures in docs/screenshots (overview, servers, server, reports, a phone's
-# overview), from a real smsd with a small live fleet (tests/web/screenshots.py).
+# The dashboard's pictures in docs/screenshots (overview, servers, server, reports, alerts, a
+# phone's overview), from a real smsd with a small live fleet (tests/web/screenshots.py).
 screenshots: build
 	/usr/bin/python3 tests/web/screenshots.py --smsd $(BUILD_DIR)/bin/smsd --agent $(BUILD_DIR)/bin/sms-agent \
 	  --out docs/screenshots

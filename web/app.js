@@ -8,6 +8,7 @@ const pages = {
   overview: () => import('./page-overview.js'),
   servers: () => import('./page-servers.js'),
   server: () => import('./page-server.js'),
+  alerts: () => import('./page-alerts.js'),
   reports: () => import('./page-reports.js'),
   admin: () => import('./page-admin.js'),
 };

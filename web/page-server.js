@@ -1,9 +1,10 @@
 // Server: its fields (editable with servers:write), uptime over 24 h / 7 d / 30 d / a chosen
-// window, a timeline strip of on/off segments, and its transitions.
+// window, a timeline strip of on/off segments (with its one-off maintenance windows), and its
+// transitions.
 import { api, query } from './api.js';
 import { can } from './app.js';
 import { onLive } from './live.js';
-import { statusCell } from './page-servers.js';
+import { splitTags, statusCell } from './page-servers.js';
 import { ago, clear, el, errorBox, pct, toast, when } from './util.js';
 
 const DAY = 86400e3;
@@ -36,13 +37,14 @@ export function render(main, [id]) {
       err.show(null);
       showFields();
       const now = Date.now();
-      const [u1, u7, u30, ev] = await Promise.all([
+      const [u1, u7, u30, ev, mw] = await Promise.all([
         uptime(now - DAY, now), uptime(now - 7 * DAY, now), uptime(now - 30 * DAY, now),
         api(`${path}/events${query({ from: new Date(now - 30 * DAY).toISOString(), to: new Date(now).toISOString() })}`),
+        can('alerts:read') ? api('api/v1/maintenance').catch(() => ({ items: [] })) : { items: [] },
       ]);
       clear(uptimes).append(...[['24 h', u1], ['7 d', u7], ['30 d', u30]].flatMap(([k, u]) => [el('dt', { text: k }), el('dd', { text: pct(u.uptime) })]));
       showEvents(ev.items);
-      drawStrip(ev.items, now - DAY, now);
+      drawStrip(ev.items, now - DAY, now, mw.items);
     } catch (e) { err.show(e); }
   }
   function uptime(a, b) {
@@ -61,17 +63,19 @@ export function render(main, [id]) {
     const row = (label, value) => [el('dt', { text: label }), el('dd', {}, value)];
     const editable = can('servers:write');
     const input = (key) => el('input', { id: `e-${key}`, name: key, value: server[key] || '', 'aria-label': key });
-    const inputs = editable ? { server_name: input('server_name'), ipv4: input('ipv4'), hostname: input('hostname') } : null;
+    const inputs = editable ? { server_name: input('server_name'), ipv4: input('ipv4'), hostname: input('hostname'), tags: input('tags') } : null;
+    if (inputs) inputs.tags.value = (server.tags || []).join(', ');
     fields.append(
       ...row('Server ID', server.server_id),
       ...row('Name', inputs ? inputs.server_name : server.server_name),
       ...row('IPv4', inputs ? inputs.ipv4 : server.ipv4 || '–'),
       ...row('Hostname', inputs ? inputs.hostname : server.hostname || '–'),
+      ...row('Tags', inputs ? inputs.tags : (server.tags || []).join(', ') || '–'),
       ...row('Status', el('span', {}, statusCell(server.status).childNodes[0].cloneNode(), server.status)),
       ...row('Last seen', `${ago(server.last_seen)} (${when(server.last_seen)})`),
       ...row('Status since', when(server.status_changed_at)),
       ...row('Created', when(server.created_time)));
-    fields.querySelectorAll('dd')[4].dataset.status = server.status;
+    fields.querySelectorAll('dd')[5].dataset.status = server.status;
     if (!inputs) return;
     fields.append(el('dt'), el('dd', {},
       el('button', { type: 'button', class: 'save', text: 'Save', onclick: () => save(inputs) }),
@@ -79,7 +83,9 @@ export function render(main, [id]) {
   }
   async function save(inputs) {
     const patch = {};
-    for (const [k, i] of Object.entries(inputs)) if (i.value !== (server[k] || '')) patch[k] = i.value;
+    for (const [k, i] of Object.entries(inputs)) if (k !== 'tags' && i.value !== (server[k] || '')) patch[k] = i.value;
+    const tags = splitTags(inputs.tags.value);
+    if (tags.join(',') !== (server.tags || []).join(',')) patch.tags = tags;
     try {
       server = await api(path, { method: 'PATCH', json: patch });
       toast('Saved');
@@ -101,7 +107,7 @@ export function render(main, [id]) {
     }
     if (!items.length) events.append(el('tr', {}, el('td', { colspan: 3, text: 'No transition in 30 days.' })));
   }
-  function drawStrip(items, a, b) {
+  function drawStrip(items, a, b, windows) {
     // Transitions alternate: the state before the first one in the window is its opposite; with
     // none, the state now held all along. Before the server existed there is nothing to draw.
     const inside = items.filter((e) => Date.parse(e.at) >= a);
@@ -116,12 +122,7 @@ export function render(main, [id]) {
     let onMs = 0;
     const seg = (x0, x1, s) => {
       if (s === 'none' || x1 <= x0) return;
-      const r = document.createElementNS(SVG, 'rect');
-      r.setAttribute('x', ((x0 - a) / (b - a)) * 1000);
-      r.setAttribute('width', Math.max(0.5, ((x1 - x0) / (b - a)) * 1000));
-      r.setAttribute('height', 24);
-      r.setAttribute('class', s);
-      svg.append(r);
+      band(svg, x0, x1, a, b, s, 24);
       if (s === 'on') onMs += x1 - x0;
     };
     for (const e of inside) {
@@ -131,12 +132,49 @@ export function render(main, [id]) {
       state = e.status;
     }
     seg(t, b, state);
-    svg.setAttribute('aria-label', `On ${Math.round((onMs / (b - a)) * 100)} % of the last 24 hours, ${inside.length} transitions`);
-    clear(strip).append(svg, el('div.axis', {}, el('span', { text: '24 h ago' }), el('span', { text: 'now' })));
+    const maint = maintenanceRects(svg, windows.filter((w) => covers(w, server)), a, b);
+    svg.setAttribute('aria-label', `On ${Math.round((onMs / (b - a)) * 100)} % of the last 24 hours, ${inside.length} transitions${maint ? `, ${maint} maintenance windows` : ''}`);
+    clear(strip).append(svg, el('div.axis', {}, el('span', { text: '24 h ago' }),
+      maint ? el('span.maint', { text: 'maintenance' }) : null, el('span', { text: 'now' })));
   }
   const off = onLive((kind, t) => {
     if (kind === 'ready' || (kind === 'transition' && t.server_id === id)) load();
   });
   load();
   return off;
+}
+
+// True when maintenance window `w` is for `server`: no scope (every server), one of its tags, or
+// its id.
+function covers(w, server) {
+  const scope = w.servers || {};
+  const tags = scope.tags || [];
+  const ids = scope.server_ids || [];
+  if (!tags.length && !ids.length) return true;
+  return ids.includes(server.server_id) || tags.some((t) => (server.tags || []).includes(t));
+}
+
+// Draws the one-off windows over [a, b] as a band on top of the strip; returns how many. Weekly
+// windows are not drawn: their times are local to smsd's --tz, which the page does not know.
+function maintenanceRects(svg, windows, a, b) {
+  let drawn = 0;
+  for (const w of windows) {
+    if (w.weekly || !w.start || !w.end) continue;
+    const x0 = Math.max(a, Date.parse(w.start));
+    const x1 = Math.min(b, Date.parse(w.end));
+    if (!(x1 > x0)) continue;
+    band(svg, x0, x1, a, b, 'maint', 8);
+    drawn += 1;
+  }
+  return drawn;
+}
+
+// A rect of the strip (viewBox 1000 wide) for [x0, x1] of the window [a, b].
+function band(svg, x0, x1, a, b, cls, height) {
+  const r = document.createElementNS(SVG, 'rect');
+  r.setAttribute('x', ((x0 - a) / (b - a)) * 1000);
+  r.setAttribute('width', Math.max(0.5, ((x1 - x0) / (b - a)) * 1000));
+  r.setAttribute('height', height);
+  r.setAttribute('class', cls);
+  svg.append(r);
 }

@@ -1,5 +1,5 @@
-// Servers: search, status filter, sort by any column, server-side paging by cursor (as fast
-// deep in a million servers as on the first page), live status on the
+// Servers: search, status and tag filters, sort by any column, server-side paging by cursor
+// (as fast deep in a million servers as on the first page), live status on the
 // shown page, export of the view, drag-and-drop import, create / edit / delete as the role allows.
 import { api, query } from './api.js';
 import { can } from './app.js';
@@ -14,7 +14,12 @@ const LIMIT = 50;
 // Kept while the page is left and come back to. `cursor` names the page shown (a `next` or
 // `prev` of the list; empty: the first page) and `start` its first row's position, for the
 // count shown.
-const view = { q: '', status: '', sort: 'server_id', order: 'asc', cursor: '', start: 0 };
+const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', cursor: '', start: 0 };
+
+// "prod, rack:b7" -> ["prod", "rack:b7"]: tags as a person types them (commas or spaces).
+export function splitTags(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
 
 export function render(main) {
   const err = errorBox();
@@ -22,12 +27,14 @@ export function render(main) {
   const status = el('select', { id: 'f-status', name: 'status' },
     el('option', { value: '', text: 'any' }), el('option', { value: 'on', text: 'on' }), el('option', { value: 'off', text: 'off' }));
   status.value = view.status;
+  const tagFilter = el('input', { id: 'f-tag', name: 'tag', value: view.tags.join(', '), placeholder: 'prod, rack:b7' });
   const exportLink = el('a.button', { href: '#', download: 'servers.xlsx', text: 'Export to Excel' });
   const tbody = el('tbody');
   const heads = COLUMNS.map(([key, label]) => el('th', { scope: 'col', 'data-sort': key },
     el('button.sort', { type: 'button', onclick: () => sortBy(key) }, label)));
+  const tagsHead = el('th', { scope: 'col', text: 'Tags' });
   const actionsHead = can('servers:write') ? el('th', { scope: 'col', text: 'Actions' }) : null;
-  const table = el('table.servers', {}, el('caption.sr', { text: 'Servers' }), el('thead', {}, el('tr', {}, heads, actionsHead)), tbody);
+  const table = el('table.servers', {}, el('caption.sr', { text: 'Servers' }), el('thead', {}, el('tr', {}, heads, tagsHead, actionsHead)), tbody);
   const info = el('span.pageinfo', { 'aria-live': 'polite' });
   const prev = el('button', { type: 'button', class: 'prev', onclick: () => go('prev'), text: '‹ Previous' });
   const next = el('button', { type: 'button', class: 'next', onclick: () => go('next'), text: 'Next ›' });
@@ -40,6 +47,7 @@ export function render(main) {
     el('div.filters', {},
       el('label', { for: 'f-q', text: 'Search' }), search,
       el('label', { for: 'f-status', text: 'Status' }), status,
+      el('label', { for: 'f-tag', text: 'Tags' }), tagFilter,
       exportLink),
     err, el('div.tablewrap', {}, table), el('div.pager', {}, prev, info, next));
   if (can('servers:write')) main.append(createForm(() => load()));
@@ -61,7 +69,7 @@ export function render(main) {
     load(way);
   }
   function params() {
-    return { q: view.q, status: view.status, sort: view.sort, order: view.order };
+    return { q: view.q, status: view.status, tag: view.tags, sort: view.sort, order: view.order };
   }
   // `way`: 'next' or 'prev' when the user moves, to keep the count of rows before the page.
   async function load(way) {
@@ -92,7 +100,7 @@ export function render(main) {
       rows.set(s.server_id, tr);
       tbody.append(tr);
     }
-    if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: COLUMNS.length + 1, text: 'No server matches.' })));
+    if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: COLUMNS.length + 2, text: 'No server matches.' })));
     info.textContent = total && items.length ? `${view.start + 1}–${view.start + items.length} of ${total}` : `0 of ${total}`;
     prev.disabled = !links.prev;
     next.disabled = !links.next;
@@ -102,7 +110,8 @@ export function render(main) {
     const link = el('a', { href: `#/server/${encodeURIComponent(s.server_id)}`, text: s.server_id });
     const cells = [el('td', {}, link), el('td', { text: s.server_name }), el('td', { text: s.ipv4 || '' }),
       el('td', { text: s.hostname || '' }), statusCell(s.status),
-      el('td', { class: 'ago', 'data-at': s.last_seen || '', text: ago(s.last_seen) })];
+      el('td', { class: 'ago', 'data-at': s.last_seen || '', text: ago(s.last_seen) }),
+      el('td', {}, el('span.tags', {}, (s.tags || []).map((t) => el('button.tag', { type: 'button', text: t, 'aria-label': `Only servers tagged ${t}`, onclick: () => addTag(t) }))))];
     if (can('servers:write')) {
       cells.push(el('td', {}, el('button.small', { type: 'button', text: 'Delete', 'aria-label': `Delete ${s.server_id}`, onclick: () => remove(s.server_id) })));
     }
@@ -117,6 +126,13 @@ export function render(main) {
     } catch (e) { err.show(e); }
   }
 
+  function addTag(t) {
+    if (view.tags.includes(t)) return;
+    view.tags = [...view.tags, t];
+    tagFilter.value = view.tags.join(', ');
+    restart();
+  }
+  tagFilter.addEventListener('input', debounce(() => { view.tags = splitTags(tagFilter.value); restart(); }, 250));
   search.addEventListener('input', debounce(() => { view.q = search.value.trim(); restart(); }, 250));
   status.addEventListener('change', () => { view.status = status.value; restart(); });
   const off = onLive((kind, t) => {
@@ -153,6 +169,7 @@ function createForm(done) {
       ev.preventDefault();
       const body = {};
       for (const [k, input] of Object.entries(f)) if (input.value.trim()) body[k] = input.value.trim();
+      if (body.tags) body.tags = splitTags(body.tags);
       try {
         await api('api/v1/servers', { method: 'POST', json: body });
         toast(`Created ${body.server_id}`);
@@ -162,7 +179,7 @@ function createForm(done) {
       } catch (e) { err.show(e); }
     } },
     field('server_id', 'Server ID', true), field('server_name', 'Name', true), field('ipv4', 'IPv4'), field('hostname', 'Hostname'),
-    el('button', { type: 'submit', text: 'Create' }), err));
+    field('tags', 'Tags'), el('button', { type: 'submit', text: 'Create' }), err));
 }
 
 function importZone(done) {

@@ -1,13 +1,15 @@
 #include "alert/webhook.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netdb.h>
 #include <sodium.h>
 
 #include <boost/url/parse.hpp>
 #include <cstring>
 #include <memory>
+
+#include "core/status_macros.h"
+#include "http/client.h"
 
 namespace sms::alert {
 namespace {
@@ -37,14 +39,6 @@ bool PrivateV4(uint32_t a) {  // host order
          in(0xF0000000, 4);
 }
 
-size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
-
-struct CurlList {
-  curl_slist* list = nullptr;
-  ~CurlList() { curl_slist_free_all(list); }
-  void Add(const std::string& s) { list = curl_slist_append(list, s.c_str()); }
-};
-
 }  // namespace
 
 Status ValidateUrl(const std::string& url, const std::string& field) {
@@ -65,14 +59,13 @@ bool PrivateAddress(const std::string& ip) {
 }
 
 Result<std::string> ResolveAllowed(const std::string& url, bool allow_private) {
-  Result<UrlParts> p = Split(url, "url");
-  if (!p.ok()) return p.status();
+  ASSIGN_OR_RETURN(UrlParts p, Split(url, "url"));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(p->host.c_str(), p->port.c_str(), &hints, &res); rc != 0) {
-    return Status::Unavailable("cannot resolve " + p->host + ": " + gai_strerror(rc));
+  if (int rc = getaddrinfo(p.host.c_str(), p.port.c_str(), &hints, &res); rc != 0) {
+    return Status::Unavailable("cannot resolve " + p.host + ": " + gai_strerror(rc));
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
   std::string refused;
@@ -86,7 +79,7 @@ Result<std::string> ResolveAllowed(const std::string& url, bool allow_private) {
     if (allow_private || !PrivateAddress(text)) return std::string(text);
     refused = text;
   }
-  return Status::PermissionDenied(p->host + " resolves to " + refused +
+  return Status::PermissionDenied(p.host + " resolves to " + refused +
                                   ", a private, loopback or link-local address "
                                   "(--allow-private-webhooks lets it through)");
 }
@@ -111,38 +104,25 @@ std::string UrlOrigin(const std::string& url) {
 }
 
 Status Post(const PostRequest& req) {
-  Result<UrlParts> p = Split(req.url, "url");
-  if (!p.ok()) return p.status();
-  Result<std::string> addr = ResolveAllowed(req.url, req.allow_private);
-  if (!addr.ok()) return addr.status();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> h(curl_easy_init(), curl_easy_cleanup);
-  if (!h) return Status::Unavailable("curl_easy_init failed");
-  CurlList pin, headers;
+  ASSIGN_OR_RETURN(UrlParts p, Split(req.url, "url"));
+  ASSIGN_OR_RETURN(std::string addr, ResolveAllowed(req.url, req.allow_private));
+  http::ClientRequest out;
+  out.method = "POST";
+  out.url = req.url;
+  out.body = req.body;
+  out.headers.push_back("Content-Type: application/json");
+  out.headers.insert(out.headers.end(), req.headers.begin(), req.headers.end());
+  out.timeout = req.timeout;
+  out.max_reply_bytes = 0;  // the status is the answer
   // Pinned: curl connects to the address just checked, not to a fresh lookup.
-  std::string ip = addr->find(':') != std::string::npos ? "[" + *addr + "]" : *addr;
-  pin.Add(p->host + ":" + p->port + ":" + ip);
-  headers.Add("Content-Type: application/json");
-  for (const std::string& header : req.headers) headers.Add(header);
-  char error[CURL_ERROR_SIZE] = {};
-  CURL* c = h.get();
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_RESOLVE, pin.list);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(req.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(req.body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  CURLcode rc = curl_easy_perform(c);
+  std::string ip = addr.find(':') != std::string::npos ? "[" + addr + "]" : addr;
+  out.resolve = p.host + ":" + p.port + ":" + ip;
+  // No idle handles: a pinned address never outlives the send it was checked for.
+  static http::HttpClient client(0);
+  Result<http::ClientReply> reply = client.Send(out);
   std::string origin = UrlOrigin(req.url);
-  if (rc != CURLE_OK) {
-    return Status::Unavailable(origin + ": " + (error[0] ? error : curl_easy_strerror(rc)));
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (!reply.ok()) return Status::Unavailable(origin + ": " + reply.status().message());
+  long status = reply->status;
   if (status >= 200 && status < 300) return Status::Ok();
   std::string what = origin + " answered HTTP " + std::to_string(status);
   if (status == 429 || status >= 500) return Status::Unavailable(what);

@@ -1,7 +1,7 @@
 #pragma once
 // Sending one notification over HTTP (webhook, slack, teams, discord, telegram): the address
-// guard against requests into the internal network, the HMAC signature, and a blocking POST on
-// libcurl. Thread-safe (each Post uses its own curl handle).
+// guard against requests into the internal network, the HMAC signature, and a blocking POST
+// (http/client.h). Thread-safe (each Post uses its own curl handle).
 //
 // The guard: a channel URL must be http(s) and its host must resolve only to public addresses;
 // loopback, private (RFC 1918, fc00::/7), link-local (169.254/16, fe80::/10, the cloud metadata

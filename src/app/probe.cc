@@ -1,24 +1,16 @@
 #include "app/probe.h"
 
-#include <curl/curl.h>
-
 #include <CLI/CLI.hpp>
-#include <algorithm>
+#include <chrono>
 #include <iostream>
 
 #include "app/config.h"
+#include "http/client.h"
 
 namespace sms::app {
 namespace {
 
 constexpr size_t kBodyChars = 200;  // of a failed answer's body, in the message
-
-size_t KeepStart(char* data, size_t size, size_t count, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  size_t n = size * count;
-  if (body->size() < kBodyChars) body->append(data, std::min(n, kBodyChars - body->size()));
-  return n;
-}
 
 // The body on one line: a HEALTHCHECK's output is shown line by line.
 std::string OneLine(std::string text) {
@@ -61,30 +53,17 @@ Result<ProbeOptions> ParseProbe(int argc, const char* const* argv, int* exit_cod
 }
 
 Result<std::string> Probe(const ProbeOptions& options) {
-  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  CURL* c = initialised ? curl_easy_init() : nullptr;
-  if (c == nullptr) return Status::Internal(options.url + ": cannot set up libcurl");
-  std::string body;
-  char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_URL, options.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");  // a container's HTTP_PROXY is not for loopback
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(options.timeout_ms));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, KeepStart);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  CURLcode code = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  if (code != CURLE_OK) {
-    return Status::Unavailable(options.url + ": " +
-                               (error[0] != '\0' ? error : curl_easy_strerror(code)));
-  }
-  std::string line = options.url + ": HTTP " + std::to_string(status);
-  if (status < 200 || status > 299) {
-    return Status::Unavailable(line + (body.empty() ? "" : " " + OneLine(body)));
+  http::ClientRequest request;
+  request.url = options.url;
+  request.timeout = std::chrono::milliseconds(options.timeout_ms);
+  request.max_reply_bytes = kBodyChars;
+  request.no_proxy = true;  // a container's HTTP_PROXY is not for loopback
+  http::HttpClient client;
+  Result<http::ClientReply> reply = client.Send(request);
+  if (!reply.ok()) return Status::Unavailable(options.url + ": " + reply.status().message());
+  std::string line = options.url + ": HTTP " + std::to_string(reply->status);
+  if (reply->status < 200 || reply->status > 299) {
+    return Status::Unavailable(line + (reply->body.empty() ? "" : " " + OneLine(reply->body)));
   }
   return line;
 }

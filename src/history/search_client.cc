@@ -1,60 +1,16 @@
 #include "history/search_client.h"
 
-#include <curl/curl.h>
-
-#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-#include <mutex>
 #include <utility>
+
+#include "core/status_macros.h"
 
 namespace sms::history {
 namespace {
 
-constexpr size_t kMaxIdleHandles = 16;
 constexpr size_t kReasonChars = 300;
-
-// libcurl's process-wide setup, once; false when it failed (it never is undone).
-bool GlobalInit() {
-  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  return ok;
-}
-
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// Failures of the path to the node that a later try may not meet: retryable.
-bool Transient(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// A request's header list, freed on every path out of Send().
-struct HeaderList {
-  curl_slist* list = nullptr;
-  ~HeaderList() { curl_slist_free_all(list); }
-  void Add(const std::string& header) {
-    curl_slist* next = curl_slist_append(list, header.c_str());
-    if (next != nullptr) list = next;
-  }
-};
 
 }  // namespace
 
@@ -91,7 +47,6 @@ Result<std::unique_ptr<SearchClient>> SearchClient::Make(
   if (u.encoded_host().empty()) {
     return Status::InvalidArgument("the search URL has no host", "search_url");
   }
-  if (!GlobalInit()) return Status::Internal("curl_global_init failed");
   std::unique_ptr<SearchClient> c(new SearchClient());
   std::string path(u.encoded_path());
   while (!path.empty() && path.back() == '/') path.pop_back();
@@ -106,75 +61,25 @@ Result<std::unique_ptr<SearchClient>> SearchClient::Make(
   return c;
 }
 
-SearchClient::~SearchClient() {
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
-}
-
-void* SearchClient::Acquire() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!idle_.empty()) {
-      void* h = idle_.back();
-      idle_.pop_back();
-      return h;
-    }
-  }
-  return curl_easy_init();
-}
-
-void SearchClient::Release(void* handle) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (idle_.size() < kMaxIdleHandles) {
-      idle_.push_back(handle);
-      return;
-    }
-  }
-  curl_easy_cleanup(static_cast<CURL*>(handle));
-}
+SearchClient::~SearchClient() = default;
 
 Result<SearchReply> SearchClient::Send(std::string_view method, std::string_view path,
                                        std::string_view body, std::string_view content_type,
                                        std::chrono::milliseconds timeout) {
-  CURL* h = static_cast<CURL*>(Acquire());
-  if (h == nullptr) return Status::Internal("curl_easy_init failed");
-  // reset() keeps the handle's open connections, which is what the pool is for.
-  curl_easy_reset(h);
-  std::string url = base_ + std::string(path);
-  std::string method_str(method);
-  std::string body_str(body);
-  SearchReply reply;
-  char error[CURL_ERROR_SIZE] = {0};
-  HeaderList headers;
-  headers.Add("Expect:");  // no 100-continue round trip for large bulk bodies
-  if (!body.empty()) headers.Add("Content-Type: " + std::string(content_type));
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we are threaded
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, long(connect_timeout_.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, long(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method_str.c_str());
-  if (!body.empty()) {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body_str.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body_str.size()));
-  }
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-  if (has_credentials_) {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
-    curl_easy_setopt(h, CURLOPT_USERNAME, user_.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, password_.c_str());
-  }
-  CURLcode code = curl_easy_perform(h);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
-  // The error buffer must not outlive this frame inside a pooled handle.
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  Release(h);
-  if (code != CURLE_OK) {
-    std::string what = error[0] != '\0' ? error : curl_easy_strerror(code);
-    std::string msg = "search backend " + display_url_ + ": " + what;
-    return Transient(code) ? Status::Unavailable(std::move(msg)) : Status::Internal(std::move(msg));
+  http::ClientRequest request;
+  request.method = std::string(method);
+  request.url = base_ + std::string(path);
+  request.body = body;
+  if (!body.empty()) request.headers.push_back("Content-Type: " + std::string(content_type));
+  request.timeout = timeout;
+  request.connect_timeout = connect_timeout_;
+  request.basic_auth = has_credentials_;
+  request.user = user_;
+  request.password = password_;
+  Result<SearchReply> reply = client_.Send(request);
+  if (!reply.ok()) {
+    return Status(reply.status().code(),
+                  "search backend " + display_url_ + ": " + reply.status().message());
   }
   return reply;
 }
@@ -182,22 +87,21 @@ Result<SearchReply> SearchClient::Send(std::string_view method, std::string_view
 Result<boost::json::value> SearchClient::Call(std::string_view method, std::string_view path,
                                               std::string_view body, std::string_view content_type,
                                               std::chrono::milliseconds timeout) {
-  Result<SearchReply> reply = Send(method, path, body, content_type, timeout);
-  if (!reply.ok()) return reply.status();
-  long status = reply->status;
+  ASSIGN_OR_RETURN(SearchReply reply, Send(method, path, body, content_type, timeout));
+  long status = reply.status;
   if (status < 200 || status > 299) {
     std::string msg = "search backend " + display_url_ + ": " + std::string(method) + " " +
                       std::string(path.substr(0, path.find('?'))) + " -> HTTP " +
-                      std::to_string(status) + ": " + SearchErrorReason(reply->body);
+                      std::to_string(status) + ": " + SearchErrorReason(reply.body);
     if (status == 429 || status >= 500) return Status::Unavailable(std::move(msg));
     if (status == 404) return Status::NotFound(std::move(msg));
     return Status::Internal(std::move(msg));
   }
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(reply->body, ec);
+  boost::json::value v = boost::json::parse(reply.body, ec);
   if (ec) {
     return Status::Internal("search backend " + display_url_ +
-                            ": a reply that is not JSON: " + reply->body.substr(0, kReasonChars));
+                            ": a reply that is not JSON: " + reply.body.substr(0, kReasonChars));
   }
   return v;
 }

@@ -1,25 +1,21 @@
 #pragma once
-// SearchClient: a small blocking HTTP client for the OpenSearch/Elasticsearch REST API, on
-// libcurl. It keeps idle curl handles for reuse, so connections stay open between requests.
+// SearchClient: the OpenSearch/Elasticsearch REST API over http::HttpClient, which keeps idle
+// handles for reuse, so connections stay open between requests.
 // Credentials in the URL (http://user:pass@host:9200) are sent as basic auth and never
 // appear in a message: errors name the URL without them. Thread-safe.
 
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/status.h"
+#include "http/client.h"
 
 namespace sms::history {
 
-struct SearchReply {
-  long status = 0;  // HTTP status code
-  std::string body;
-};
+using SearchReply = http::ClientReply;
 
 class SearchClient {
  public:
@@ -51,9 +47,9 @@ class SearchClient {
   const std::string& display_url() const { return display_url_; }
 
  private:
-  SearchClient() = default;
-  void* Acquire();  // a curl easy handle (CURL*), reused when one is idle
-  void Release(void* handle);
+  SearchClient() : client_(kMaxIdleHandles) {}
+
+  static constexpr size_t kMaxIdleHandles = 16;
 
   std::string base_;  // scheme://host[:port][/path], no credentials, no trailing '/'
   std::string display_url_;
@@ -61,8 +57,7 @@ class SearchClient {
   std::string password_;
   bool has_credentials_ = false;
   std::chrono::milliseconds connect_timeout_{1000};
-  std::mutex mu_;
-  std::vector<void*> idle_;  // guarded by mu_
+  http::HttpClient client_;
 };
 
 // The reason an OpenSearch/Elasticsearch error body gives ("type: reason"), or the start of

@@ -3,11 +3,7 @@
 
 #include "history/search_history.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -22,6 +18,7 @@
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
 #include "support/assert_ok.h"
+#include "support/local_port.h"
 
 namespace sms::history {
 namespace {
@@ -62,48 +59,6 @@ Server NamedServer(const std::string& id, Millis created_time) {
   return s;
 }
 
-// A TCP port on 127.0.0.1 that listens (backlog only, never answers) or, after Close(), that
-// refuses connections.
-class LocalPort {
- public:
-  LocalPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(fd_, 16);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~LocalPort() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
-  // Accepts one connection, reads one request's head, answers `reply`, and returns the head.
-  std::string AnswerOnce(const std::string& reply) {
-    int conn = accept(fd_, nullptr, nullptr);
-    std::string head;
-    char buf[4096];
-    while (head.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = read(conn, buf, sizeof buf);
-      if (n <= 0) break;
-      head.append(buf, size_t(n));
-    }
-    (void)!write(conn, reply.data(), reply.size());
-    close(conn);
-    return head;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 TEST(SearchHistoryOptionsTest, MakeChecksTheOptionsWithoutContactingTheBackend) {
   SearchHistoryOptions o;
   o.url = "ftp://127.0.0.1:9200";
@@ -141,7 +96,7 @@ TEST(SearchHistoryOptionsTest, DailyIndexIsTheUtcDayOfReceivedAt) {
 }
 
 TEST(SearchHistoryDownTest, AnUnreachableBackendIsUnavailableQuicklyAndHidesThePassword) {
-  LocalPort port;
+  sms::testing::LocalPort port;
   port.Close();  // connection refused from now on
   SearchHistoryOptions o;
   o.url = "http://sms:s3cret@127.0.0.1:" + std::to_string(port.port());
@@ -165,7 +120,7 @@ TEST(SearchHistoryDownTest, AnUnreachableBackendIsUnavailableQuicklyAndHidesTheP
 }
 
 TEST(SearchHistoryDownTest, ABackendThatNeverAnswersTimesOutAsUnavailable) {
-  LocalPort silent;  // accepts connections into its backlog and never replies
+  sms::testing::LocalPort silent;  // accepts connections into its backlog and never replies
   SearchHistoryOptions o;
   o.url = "http://127.0.0.1:" + std::to_string(silent.port());
   o.bulk_timeout = std::chrono::milliseconds(300);
@@ -183,7 +138,7 @@ TEST(SearchHistoryDownTest, ABackendThatNeverAnswersTimesOutAsUnavailable) {
 }
 
 TEST(SearchHistoryDownTest, CredentialsInTheUrlGoAsBasicAuthAndThePathPrefixesRequests) {
-  LocalPort node;
+  sms::testing::LocalPort node;
   std::string head;
   std::thread answer([&] {
     head = node.AnswerOnce("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
@@ -268,7 +223,7 @@ TEST_F(SearchHistoryTest, OneDocumentPerHeartbeatAndARedeliveryOverwritesIt) {
   std::vector<Heartbeat> batch;
   Every(batch, "a", 0, 60 * 60 * kS, 30 * kS);  // 120 beats: three _bulk requests of <= 50
   Every(batch, "b", 0, 10 * 60 * kS, 60 * kS);  // 10 beats
-  Status ping = history_->Ping();  // what /readyz asks
+  Status ping = history_->Ping();               // what /readyz asks
   EXPECT_TRUE(ping.ok()) << ping.ToString();
   Record(batch);
   EXPECT_EQ(Count(prefix_ + "-*"), 130);
@@ -388,8 +343,7 @@ TEST_F(SearchHistoryTest, RunUpdatesAreOrderFreeAndIdempotentOneDocumentPerRun) 
   EXPECT_EQ(u.to, at(1000));
   EXPECT_EQ(u.up_seconds, 500 + 100);
   // b's first run ends where its heartbeats put the off.
-  EXPECT_EQ(Up(*history_, NamedServer("b", kT0), at(0), at(2000), at(2000)).up_seconds,
-            300 + 1000);
+  EXPECT_EQ(Up(*history_, NamedServer("b", kT0), at(0), at(2000), at(2000)).up_seconds, 300 + 1000);
   u = Up(*history_, NamedServer("nobody", kT0), at(0), at(600), at(2000));
   EXPECT_EQ(u.window_seconds, 600);
   EXPECT_EQ(u.uptime, 0);
@@ -398,8 +352,8 @@ TEST_F(SearchHistoryTest, RunUpdatesAreOrderFreeAndIdempotentOneDocumentPerRun) 
 }
 
 TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
-  std::vector<RunUpdate> runs{Close("a", 0, 600), Close("a", 900, 1200), Extend("a", 1500, 1530),
-                              Close("b", 100, 400), Close("c", -600, 60), Close("d", 5000, 5100)};
+  std::vector<RunUpdate> runs{Close("a", 0, 600),   Close("a", 900, 1200), Extend("a", 1500, 1530),
+                              Close("b", 100, 400), Close("c", -600, 60),  Close("d", 5000, 5100)};
   for (int i = 0; i < 12; ++i) runs.push_back(Close("e" + std::to_string(i), 250, 280));
   ASSERT_TRUE(history_->RecordRuns(runs).ok());
   ASSERT_TRUE(history_->Refresh().ok());

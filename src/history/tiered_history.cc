@@ -6,16 +6,16 @@ namespace sms::history {
 
 Status TieredHistory::Ping() {
   Status archive = archive_->Ping();
-  return archive.ok() ? recent_->Ping() : archive;
+  return archive.ok() ? recent().Ping() : archive;
 }
 
 Status TieredHistory::Record(const std::vector<Heartbeat>& batch) {
   Status archive = archive_->Record(batch);
-  return archive.ok() ? recent_->Record(batch) : archive;
+  return archive.ok() ? recent().Record(batch) : archive;
 }
 
 History& TieredHistory::For(Millis from, Millis now) const {
-  return from < recent_->Horizon(now) ? *archive_ : *recent_;
+  return from < recent().Horizon(now) ? *archive_ : recent();
 }
 
 Result<UptimeResult> TieredHistory::Uptime(const Server& server, Millis from, Millis to,

@@ -5,29 +5,27 @@
 // Horizon() goes to the archive; every other window to the recent one. The answer says which
 // (UptimeResult::source), and both agree within one interval per server (DESIGN.md §5).
 //
+// RecordRuns, KeepsRuns and Expire (and any method it does not override) are the recent
+// history's: the archive reads the Store's transitions and keeps everything.
+//
 // Thread-safe (both histories are).
 
 #include <utility>
 
-#include "history/history.h"
+#include "history/forwarding_history.h"
 
 namespace sms::history {
 
-class TieredHistory final : public History {
+class TieredHistory final : public ForwardingHistory {
  public:
   // REQUIRES: both non-null; `archive` keeps everything (Horizon() is kKeepsEverything).
   TieredHistory(HistoryPtr recent, HistoryPtr archive)
-      : recent_(std::move(recent)), archive_(std::move(archive)) {}
+      : ForwardingHistory(std::move(recent)), archive_(std::move(archive)) {}
 
   // Both must answer.
   Status Ping() override;
   // Recorded in both (the archive first); idempotent as each is.
   Status Record(const std::vector<Heartbeat>& batch) override;
-  // The recent history's (the archive reads the Store's transitions).
-  Status RecordRuns(const std::vector<RunUpdate>& updates) override {
-    return recent_->RecordRuns(updates);
-  }
-  bool KeepsRuns() const override { return recent_->KeepsRuns(); }
   // From the archive when the window, clipped to the server's created_time, starts before
   // the recent history's horizon; from the recent history otherwise.
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
@@ -36,13 +34,11 @@ class TieredHistory final : public History {
                                                                       Millis now) override;
   // The archive's: any window is answered.
   Millis Horizon(Millis now) const override { return archive_->Horizon(now); }
-  // The recent history's: the archive keeps everything.
-  Result<int64_t> Expire(Millis now) override { return recent_->Expire(now); }
 
  private:
+  History& recent() const { return inner(); }
   History& For(Millis from, Millis now) const;
 
-  const HistoryPtr recent_;
   const HistoryPtr archive_;
 };
 

@@ -5,6 +5,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/status_macros.h"
+
 namespace sms::maintenance {
 namespace {
 
@@ -40,54 +42,57 @@ history::Spans Pieces(const std::vector<store::MaintenanceWindow>& windows, Mill
   return pieces;
 }
 
+// A piece's end and each server's on-time in it.
+struct Piece {
+  Millis end = 0;
+  std::unordered_map<std::string, Millis> up;
+};
+using PieceOnTimes = std::map<Millis, Piece>;  // by piece start
+
+// Each piece's on-time per server, from the wrapped history (which clips each piece to the
+// server's [created_time, now] as it clips the whole window).
+Result<PieceOnTimes> OnTimes(history::History& inner, const history::Spans& pieces, Millis now) {
+  PieceOnTimes up_in;
+  for (const history::Span& piece : pieces) {
+    ASSIGN_OR_RETURN(UptimeList part, inner.UptimeAll(piece.from, piece.to, now));
+    Piece& p = up_in[piece.from];
+    p.end = piece.to;
+    for (const auto& [id, r] : part) p.up[id] = UpMillis(r);
+  }
+  return up_in;
+}
+
 }  // namespace
 
 Result<UptimeResult> MaintenanceHistory::Uptime(const Server& server, Millis from, Millis to,
                                                 Millis now) {
-  Result<UptimeResult> whole = inner_->Uptime(server, from, to, now);
+  Result<UptimeResult> whole = inner().Uptime(server, from, to, now);
   if (!whole.ok() || whole->to <= whole->from) return whole;
-  Result<history::Spans> spans = maintenance_->Spans(server, whole->from, whole->to);
-  if (!spans.ok()) return spans.status();
+  ASSIGN_OR_RETURN(history::Spans spans, maintenance_->Spans(server, whole->from, whole->to));
   return history::LeaveOutMaintenance(
-      *whole, std::move(*spans), [&](Millis lo, Millis hi) -> Result<Millis> {
-        Result<UptimeResult> part = inner_->Uptime(server, lo, hi, now);
-        if (!part.ok()) return part.status();
-        return UpMillis(*part);
+      *whole, std::move(spans), [&](Millis lo, Millis hi) -> Result<Millis> {
+        ASSIGN_OR_RETURN(UptimeResult part, inner().Uptime(server, lo, hi, now));
+        return UpMillis(part);
       });
 }
 
 Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis now) {
-  Result<UptimeList> whole = inner_->UptimeAll(from, to, now);
+  Result<UptimeList> whole = inner().UptimeAll(from, to, now);
   if (!whole.ok()) return whole;
-  Result<std::vector<store::MaintenanceWindow>> windows = maintenance_->Windows(from, to);
-  if (!windows.ok()) return windows.status();
+  ASSIGN_OR_RETURN(std::vector<store::MaintenanceWindow> windows, maintenance_->Windows(from, to));
   const report::Calendar& calendar = maintenance_->calendar();
-  history::Spans pieces = Pieces(*windows, from, std::min(to, now), calendar);
+  history::Spans pieces = Pieces(windows, from, std::min(to, now), calendar);
   if (pieces.empty()) return whole;
-  // Each piece's on-time per server, from the wrapped history (which clips each piece to the
-  // server's [created_time, now] as it clips the whole window).
-  struct Piece {
-    Millis end = 0;
-    std::unordered_map<std::string, Millis> up;
-  };
-  std::map<Millis, Piece> up_in;  // by piece start
-  for (const history::Span& piece : pieces) {
-    Result<UptimeList> part = inner_->UptimeAll(piece.from, piece.to, now);
-    if (!part.ok()) return part.status();
-    Piece& p = up_in[piece.from];
-    p.end = piece.to;
-    for (const auto& [id, r] : *part) p.up[id] = UpMillis(r);
-  }
+  ASSIGN_OR_RETURN(const PieceOnTimes up_in, OnTimes(inner(), pieces, now));
   std::unordered_map<std::string, Server> servers;
-  Status scan = store_->ScanServers(ServerQuery{}, [&](const Server& s) {
+  RETURN_IF_ERROR(store_->ScanServers(ServerQuery{}, [&](const Server& s) {
     servers.emplace(s.server_id, s);
     return Status::Ok();
-  });
-  if (!scan.ok()) return scan;
+  }));
   for (auto& [id, r] : *whole) {
     auto found = servers.find(id);
     if (found == servers.end() || r.to <= r.from) continue;
-    history::Spans spans = MaintenanceOf(*windows, found->second, r.from, r.to, calendar);
+    history::Spans spans = MaintenanceOf(windows, found->second, r.from, r.to, calendar);
     // A span is a union of whole pieces, but for its ends, clipped to the server's window
     // as the pieces' answers are: the pieces that overlap it add up to its on-time.
     auto up_between = [&, &id = id](Millis lo, Millis hi) -> Result<Millis> {
@@ -100,9 +105,7 @@ Result<UptimeList> MaintenanceHistory::UptimeAll(Millis from, Millis to, Millis 
       }
       return up;
     };
-    Result<UptimeResult> cut = history::LeaveOutMaintenance(r, std::move(spans), up_between);
-    if (!cut.ok()) return cut.status();
-    r = *cut;
+    ASSIGN_OR_RETURN(r, history::LeaveOutMaintenance(r, std::move(spans), up_between));
   }
   return whole;
 }

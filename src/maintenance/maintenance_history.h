@@ -5,24 +5,21 @@
 // the same way, whatever answers underneath: the on-time inside a maintenance span is measured
 // by the wrapped history itself, over that span. Thread-safe.
 
-#include "history/history.h"
+#include "history/forwarding_history.h"
 #include "maintenance/windows.h"
 #include "store/store.h"
 
 namespace sms::maintenance {
 
-class MaintenanceHistory final : public history::History {
+// Every other method is the wrapped history's (ForwardingHistory).
+class MaintenanceHistory final : public history::ForwardingHistory {
  public:
   // `store` gives the servers' tags to UptimeAll when a window is scoped by tags.
   MaintenanceHistory(history::HistoryPtr inner, MaintenancePtr maintenance, store::StorePtr store)
-      : inner_(std::move(inner)), maintenance_(std::move(maintenance)), store_(std::move(store)) {}
+      : ForwardingHistory(std::move(inner)),
+        maintenance_(std::move(maintenance)),
+        store_(std::move(store)) {}
 
-  Status Ping() override { return inner_->Ping(); }
-  Status Record(const std::vector<Heartbeat>& batch) override { return inner_->Record(batch); }
-  Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
-    return inner_->RecordRuns(updates);
-  }
-  bool KeepsRuns() const override { return inner_->KeepsRuns(); }
   // The wrapped history's answer, with the server's maintenance in the window left out.
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
   // As Uptime for every server. Without a window in [from, to) it is the wrapped history's
@@ -30,11 +27,8 @@ class MaintenanceHistory final : public history::History {
   // more per stretch of time that some window covers.
   Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
                                                                       Millis now) override;
-  Millis Horizon(Millis now) const override { return inner_->Horizon(now); }
-  Result<int64_t> Expire(Millis now) override { return inner_->Expire(now); }
 
  private:
-  history::HistoryPtr inner_;
   MaintenancePtr maintenance_;
   store::StorePtr store_;
 };

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "history/recording_history.h"
 #include "history/sql_history.h"
 
 namespace sms::maintenance {
@@ -130,30 +131,17 @@ TEST_F(MaintenanceHistoryTest, AServerCreatedInsideAWindow) {
 
 // A history that keeps on-runs (as the search backend's does) and records what it is given;
 // the rest answers from the SQL history.
-class RunKeepingHistory final : public history::History {
+class RunKeepingHistory final : public history::ForwardingHistory {
  public:
-  explicit RunKeepingHistory(store::StorePtr store) : sql_(std::move(store)) {}
-  Status Ping() override { return sql_.Ping(); }
-  Status Record(const std::vector<Heartbeat>& batch) override { return sql_.Record(batch); }
+  explicit RunKeepingHistory(store::StorePtr store)
+      : ForwardingHistory(std::make_shared<history::SqlHistory>(std::move(store))) {}
   Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
     recorded.insert(recorded.end(), updates.begin(), updates.end());
     return Status::Ok();
   }
   bool KeepsRuns() const override { return true; }
-  Result<UptimeResult> Uptime(const Server& s, Millis from, Millis to, Millis now) override {
-    return sql_.Uptime(s, from, to, now);
-  }
-  Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
-                                                                       Millis now) override {
-    return sql_.UptimeAll(from, to, now);
-  }
-  Millis Horizon(Millis now) const override { return sql_.Horizon(now); }
-  Result<int64_t> Expire(Millis now) override { return sql_.Expire(now); }
 
   std::vector<history::RunUpdate> recorded;
-
- private:
-  history::SqlHistory sql_;
 };
 
 TEST_F(MaintenanceHistoryTest, TheWorkersRunsReachTheHistoryUnderneath) {
@@ -171,6 +159,18 @@ TEST_F(MaintenanceHistoryTest, TheWorkersRunsReachTheHistoryUnderneath) {
   ASSERT_TRUE(wrapped.RecordRuns({run}).ok());
   ASSERT_EQ(inner->recorded.size(), 1u);  // not swallowed by the wrapper's defaults
   EXPECT_EQ(inner->recorded[0].server_id, "a");
+}
+
+// With no maintenance anywhere, every History method reaches the wrapped history once and its
+// answer comes back as it is (history/forwarding_history_test.cc has the other wrappers).
+TEST_F(MaintenanceHistoryTest, PassesEveryMethodThroughWithoutMaintenance) {
+  auto inner = std::make_shared<history::testing::RecordingHistory>();
+  Result<report::Calendar> utc = report::Calendar::Make("UTC");
+  ASSERT_TRUE(utc.ok());
+  MaintenanceHistory wrapped(inner, std::make_shared<Maintenance>(stores_.maintenance, *utc),
+                             stores_.store);
+  history::testing::CallEach(wrapped);
+  EXPECT_EQ(inner->calls, history::testing::EachCall());
 }
 
 }  // namespace

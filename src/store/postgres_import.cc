@@ -9,7 +9,7 @@
 #include "store/list_column.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
-#include "store/sqlite_rows.h"  // Ipv4Number()
+#include "store/server_rules.h"
 
 namespace sms::store {
 namespace {
@@ -130,15 +130,8 @@ class Importer {
   }
 
   Server Created(const ServerInput& in, int64_t row) const {
-    Server s;
+    Server s = NewServer(in, now_);
     s.id = row;
-    s.server_id = in.server_id;
-    s.server_name = in.server_name;
-    s.ipv4 = in.ipv4;
-    s.hostname = in.hostname;
-    s.tags = in.tags;
-    s.status = ServerStatus::kOff;
-    s.created_time = s.last_updated = s.status_changed_at = now_;
     return s;
   }
 

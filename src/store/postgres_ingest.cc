@@ -7,44 +7,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "core/validation.h"
-#include "store/postgres_rows.h"
 #include "store/heartbeat_merge.h"
+#include "store/postgres_rows.h"
 #include "store/postgres_store.h"
-#include "store/sqlite_rows.h"  // Ipv4Number()
+#include "store/server_rules.h"
 
 namespace sms::store {
 namespace {
 
-// ---- The rules (the same as SqliteStore's) ---------------------------------------------------
-
-// Registration tries "<base>", "<base>-2" … "<base>-<kNumberedNames>", then the same with
-// "-<server_id>" appended; a fleet that has taken all of those is pathological.
-constexpr int kNumberedNames = 10;
 // Rounds of registration when concurrent writers keep taking the same server_id or name.
 constexpr int kRegisterRounds = 3;
-
-// `text` cut to at most `max_bytes` without splitting a UTF-8 sequence.
-std::string_view TruncateUtf8(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
-// The names a registration tries, in order.
-std::vector<std::string> CandidateNames(const Heartbeat& hb) {
-  std::string_view base = hb.hostname.empty() ? hb.server_id : hb.hostname;
-  std::vector<std::string> names;
-  for (const std::string& tail : {std::string(), "-" + hb.server_id}) {
-    for (int n = 1; n <= kNumberedNames; ++n) {
-      std::string suffix = n == 1 ? tail : tail + "-" + std::to_string(n);
-      names.push_back(std::string(TruncateUtf8(base, kMaxNameLength - suffix.size())) + suffix);
-    }
-  }
-  return names;
-}
-
 
 // ---- The statements --------------------------------------------------------------------------
 
@@ -341,15 +313,7 @@ class BatchApplier {
 
   // The server registered by the group's oldest heartbeat, after the rest of the group.
   static Server Registered(const Group& g, std::string name) {
-    const Heartbeat& first = *g.beats.front();
-    Server s;
-    s.server_id = first.server_id;
-    s.server_name = std::move(name);
-    s.ipv4 = first.ipv4;
-    s.hostname = first.hostname;
-    s.status = ServerStatus::kOn;
-    s.interval = first.interval;
-    s.created_time = s.last_updated = s.last_seen = s.status_changed_at = first.received_at;
+    Server s = RegisteredServer(*g.beats.front(), std::move(name));
     for (size_t i = 1; i < g.beats.size(); ++i) s = MergeHeartbeat(s, *g.beats[i]);
     return s;
   }

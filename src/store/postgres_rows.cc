@@ -1,7 +1,7 @@
 #include "store/postgres_rows.h"
 
 #include "store/list_column.h"
-#include "store/sqlite_rows.h"  // Ipv4Number(): the same numeric ipv4 as the SQLite schema
+#include "store/server_rules.h"
 
 namespace sms::store {
 

@@ -8,7 +8,7 @@
 #include "store/list_cursor.h"
 #include "store/postgres_migrations.h"
 #include "store/postgres_rows.h"
-#include "store/sqlite_rows.h"  // Ipv4Number()
+#include "store/server_rules.h"
 
 namespace sms::store {
 namespace {
@@ -22,19 +22,11 @@ Millis WallClockNow() {
       .count();
 }
 
-Status NotFoundServer(const std::string& server_id) {
-  return Status::NotFound("no server with server_id \"" + server_id + "\"");
-}
-
 // PgError() names the taken field; this adds the value, as SqliteStore's message does.
 Status TakenConflict(const Status& status, const Server& s) {
   if (status.code() != Code::kConflict) return status;
-  if (status.field() == "server_id") {
-    return Status::Conflict("server_id \"" + s.server_id + "\" is taken", "server_id");
-  }
-  if (status.field() == "server_name") {
-    return Status::Conflict("server_name \"" + s.server_name + "\" is taken", "server_name");
-  }
+  if (status.field() == "server_id") return ServerIdTaken(s.server_id);
+  if (status.field() == "server_name") return ServerNameTaken(s.server_name);
   return status;
 }
 
@@ -71,14 +63,7 @@ Status PostgresStore::Ping() {
 // ---- CRUD ------------------------------------------------------------------------------------
 
 Result<Server> PostgresStore::CreateServer(const ServerInput& input, Millis now) {
-  Server s;
-  s.server_id = input.server_id;
-  s.server_name = input.server_name;
-  s.ipv4 = input.ipv4;
-  s.hostname = input.hostname;
-  s.tags = input.tags;
-  s.status = ServerStatus::kOff;
-  s.created_time = s.last_updated = s.status_changed_at = now;
+  Server s = NewServer(input, now);
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     // A taken server_id or server_name raises unique_violation: PgError() names the field.
@@ -99,7 +84,7 @@ Result<Server> PostgresStore::GetServer(const std::string& server_id) {
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  if (!found) return NotFoundServer(server_id);
+  if (!found) return ServerNotFound(server_id);
   return std::move(*found);
 }
 
@@ -112,18 +97,9 @@ Result<Server> PostgresStore::UpdateServer(const std::string& server_id, const S
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     std::optional<Server> found = FindPgServer(tx, conn, server_id, /*lock=*/true);
-    if (!found) return NotFoundServer(server_id);
+    if (!found) return ServerNotFound(server_id);
     s = std::move(*found);
-    Server before = s;
-    if (patch.server_name) s.server_name = *patch.server_name;
-    if (patch.ipv4) s.ipv4 = *patch.ipv4;
-    if (patch.hostname) s.hostname = *patch.hostname;
-    if (patch.tags) s.tags = *patch.tags;
-    if (s.server_name == before.server_name && s.ipv4 == before.ipv4 &&
-        s.hostname == before.hostname && s.tags == before.tags) {
-      return Status::Ok();  // nothing to change: last_updated stays
-    }
-    s.last_updated = now;
+    if (!ApplyPatch(patch, now, s)) return Status::Ok();  // nothing to change
     ExecPrepared(tx, conn, kSql, s.id, s.server_name, s.ipv4, Ipv4Number(s.ipv4), s.hostname,
                  s.last_updated, JoinColumn(s.tags, ','));
     tx.commit();
@@ -139,7 +115,7 @@ Status PostgresStore::DeleteServer(const std::string& server_id) {
     // The history and the search text go with it (ON DELETE CASCADE).
     pqxx::result r =
         ExecPrepared(tx, conn, "DELETE FROM servers WHERE server_id = $1 RETURNING id", server_id);
-    if (r.empty()) return NotFoundServer(server_id);
+    if (r.empty()) return ServerNotFound(server_id);
     tx.commit();
     return Status::Ok();
   });
@@ -397,7 +373,7 @@ Result<std::vector<StatusEvent>> PostgresStore::ListEvents(const std::string& se
   Status status = pool_.Run([&](PgConnection& conn) {
     ReadSnapshot tx(conn.raw());
     std::optional<Server> found = FindPgServer(tx, conn, server_id);
-    if (!found) return NotFoundServer(server_id);
+    if (!found) return ServerNotFound(server_id);
     events.clear();
     for (const pqxx::row& row : ExecPrepared(tx, conn, kBefore, found->id, std::min(from, to))) {
       events.push_back(ReadEvent(row, server_id, 0));

@@ -5,7 +5,7 @@
 // second sees the first's result. Deleting a user cascades to its sessions and tokens.
 
 #include "store/postgres_store.h"
-#include "store/user_rows.h"
+#include "store/user_rules.h"
 
 namespace sms::store {
 namespace {
@@ -73,10 +73,6 @@ ApiTokenRecord ReadToken(const pqxx::row& row) {
   return t;
 }
 
-Status UserNotFound(const std::string& username) {
-  return Status::NotFound("user \"" + username + "\" not found");
-}
-
 // Locks users against writes and reads `username` in `tx`; nullopt when absent.
 std::optional<UserRecord> LockAndFindUser(pqxx::work& tx, PgConnection& conn,
                                           const std::string& username) {
@@ -86,11 +82,11 @@ std::optional<UserRecord> LockAndFindUser(pqxx::work& tx, PgConnection& conn,
   return ReadUser(r[0]);
 }
 
-// True when removing the admin role from `user` (demotion or deletion) would leave none.
-// REQUIRES: users is locked in `tx`.
-bool IsLastAdmin(pqxx::work& tx, PgConnection& conn, const UserRecord& user) {
-  if (user.role != kAdminRole) return false;
-  return ExecPrepared(tx, conn, kCountAdminsSql, std::string(kAdminRole))[0][0].as<int64_t>() <= 1;
+// KeepOneAdmin's count. REQUIRES: users is locked in `tx`.
+std::function<Result<int64_t>()> AdminCount(pqxx::work& tx, PgConnection& conn) {
+  return [&tx, &conn]() -> Result<int64_t> {
+    return ExecPrepared(tx, conn, kCountAdminsSql, std::string(kAdminRole))[0][0].as<int64_t>();
+  };
 }
 
 }  // namespace
@@ -100,7 +96,7 @@ Status PostgresStore::CreateUser(const UserRecord& u) {
     pqxx::work tx(conn.raw());
     pqxx::result r = ExecPrepared(tx, conn, kInsertUserSql, u.username, u.password_hash, u.role,
                                   u.created_at, u.updated_at);
-    if (r.empty()) return Status::Conflict("user \"" + u.username + "\" exists", "username");
+    if (r.empty()) return UserExists(u.username);
     tx.commit();
     return Status::Ok();
   });
@@ -149,15 +145,11 @@ Result<UserRecord> PostgresStore::UpdateUser(const std::string& username, const 
     pqxx::work tx(conn.raw());
     std::optional<UserRecord> before = LockAndFindUser(tx, conn, username);
     if (!before) return UserNotFound(username);
-    u = *before;
-    if (patch.password_hash) u.password_hash = *patch.password_hash;
-    if (patch.role) u.role = *patch.role;
-    u.updated_at = now;
-    if (u.role != kAdminRole && IsLastAdmin(tx, conn, *before)) {
-      return Status::Conflict("\"" + username + "\" is the last admin", "role");
-    }
+    u = PatchedUser(*before, patch, now);
+    Status kept = KeepOneAdmin(*before, u.role, AdminCount(tx, conn));
+    if (!kept.ok()) return kept;
     ExecPrepared(tx, conn, kWriteUserSql, u.username, u.password_hash, u.role, u.updated_at);
-    if (u.password_hash != before->password_hash || u.role != before->role) {
+    if (EndsSessions(*before, u)) {
       ExecPrepared(tx, conn, kUserSessionsSql, username);
     }
     tx.commit();
@@ -172,9 +164,8 @@ Status PostgresStore::DeleteUser(const std::string& username) {
     pqxx::work tx(conn.raw());
     std::optional<UserRecord> found = LockAndFindUser(tx, conn, username);
     if (!found) return UserNotFound(username);
-    if (IsLastAdmin(tx, conn, *found)) {
-      return Status::Conflict("\"" + username + "\" is the last admin", "username");
-    }
+    Status kept = KeepOneAdmin(*found, std::nullopt, AdminCount(tx, conn));
+    if (!kept.ok()) return kept;
     ExecPrepared(tx, conn, kDeleteUserSql, username);  // sessions and tokens cascade
     tx.commit();
     return Status::Ok();
@@ -214,7 +205,7 @@ Status PostgresStore::DeleteSession(const std::string& jti) {
   return pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     if (ExecPrepared(tx, conn, kDeleteSessionSql, jti).empty()) {
-      return Status::NotFound("session not found");
+      return SessionNotFound();
     }
     tx.commit();
     return Status::Ok();
@@ -232,7 +223,7 @@ Status PostgresStore::InsertApiToken(const ApiTokenRecord& t) {
     std::string scopes = JoinColumn(t.scopes, kScopeSeparator);
     pqxx::result r = ExecPrepared(tx, conn, kInsertTokenSql, t.token_id, t.username, t.name,
                                   t.secret_hash, scopes, t.created_at, t.expires_at);
-    if (r.empty()) return Status::Conflict("token \"" + t.token_id + "\" exists", "token_id");
+    if (r.empty()) return TokenExists(t.token_id);
     tx.commit();
     return Status::Ok();
   });
@@ -272,7 +263,7 @@ Status PostgresStore::DeleteApiToken(const std::string& token_id, const std::str
     pqxx::result r = username.empty()
                          ? ExecPrepared(tx, conn, kDeleteTokenSql, token_id)
                          : ExecPrepared(tx, conn, kDeleteOwnTokenSql, token_id, username);
-    if (r.empty()) return Status::NotFound("token \"" + token_id + "\" not found");
+    if (r.empty()) return TokenNotFound(token_id);
     tx.commit();
     return Status::Ok();
   });

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -44,6 +45,10 @@ class Statement {
   Result<bool> Step();
   // Steps to completion (for statements that return no rows).
   Status Run();
+  // Steps through every row, calling `on_row(*this)` at each; `on_row` returns void, or a
+  // Status that, when not ok, stops the walk and is returned. OK when every row was read.
+  template <typename Fn>
+  Status ForEachRow(Fn&& on_row);
   // Resets for another execution with new bindings.
   void Reset();
   bool valid() const { return stmt_ != nullptr; }
@@ -55,6 +60,21 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;
 };
+
+template <typename Fn>
+Status Statement::ForEachRow(Fn&& on_row) {
+  for (;;) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Statement&>>) {
+      on_row(*this);
+    } else {
+      Status status = on_row(*this);
+      if (!status.ok()) return status;
+    }
+  }
+}
 
 struct ConnectionOptions {
   std::string uri;  // a file: URI (SQLITE_OPEN_URI is always set)

@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/status_macros.h"
 #include "store/list_column.h"
+#include "store/server_rules.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
@@ -27,50 +29,46 @@ std::string Repeat(std::string_view item, size_t n) {
 }
 
 Result<bool> IdStored(Connection& conn, std::string_view server_id) {
-  Result<Statement> st = conn.Prepare("SELECT 1 FROM servers WHERE server_id = ?");
-  if (!st.ok()) return st.status();
-  st->Bind(1, server_id);
-  return st->Step();
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare("SELECT 1 FROM servers WHERE server_id = ?"));
+  st.Bind(1, server_id);
+  return st.Step();
 }
 
 // Inserts `servers` (ids set on return) and their "created" events: one statement each.
 Status InsertMany(Connection& conn, std::vector<Server*>& servers, Millis now) {
   size_t n = servers.size();
-  Result<Statement> insert = conn.Prepare(
-      "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, interval, "
-      "created_time, last_updated, last_seen, status_changed_at, tags) VALUES " +
-      Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?, ?)", n) + " RETURNING id, server_id");
-  if (!insert.ok()) return insert.status();
+  ASSIGN_OR_RETURN(
+      Statement insert,
+      conn.Prepare("INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
+                   "interval, created_time, last_updated, last_seen, status_changed_at, tags) "
+                   "VALUES " +
+                   Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?, ?)", n) +
+                   " RETURNING id, server_id"));
   std::vector<std::string> tags;  // bound, not copied: they outlive the statement run
   tags.reserve(n);
   int p = 1;
   for (const Server* s : servers) {
-    insert->Bind(p, s->server_id).Bind(p + 1, s->server_name).Bind(p + 2, s->ipv4);
-    insert->Bind(p + 3, Ipv4Number(s->ipv4)).Bind(p + 4, s->hostname);
-    insert->Bind(p + 5, now).Bind(p + 6, now).Bind(p + 7, now);
-    insert->Bind(p + 8, tags.emplace_back(JoinColumn(s->tags, ',')));
+    insert.Bind(p, s->server_id).Bind(p + 1, s->server_name).Bind(p + 2, s->ipv4);
+    insert.Bind(p + 3, Ipv4Number(s->ipv4)).Bind(p + 4, s->hostname);
+    insert.Bind(p + 5, now).Bind(p + 6, now).Bind(p + 7, now);
+    insert.Bind(p + 8, tags.emplace_back(JoinColumn(s->tags, ',')));
     p += 9;
   }
   // RETURNING's order is unspecified: match the rows by server_id.
   std::unordered_map<std::string_view, Server*> by_id;
   for (Server* s : servers) by_id.emplace(s->server_id, s);
-  for (;;) {
-    Result<bool> row = insert->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    by_id.at(insert->Text(1))->id = insert->Int(0);
-  }
-  insert->Reset();
-  Result<Statement> events =
-      conn.Prepare("INSERT INTO status_events (server, status, at, cause) VALUES " +
-                   Repeat("(?, 0, ?, 'created')", n));
-  if (!events.ok()) return events.status();
+  RETURN_IF_ERROR(
+      insert.ForEachRow([&](Statement& row) { by_id.at(row.Text(1))->id = row.Int(0); }));
+  insert.Reset();
+  ASSIGN_OR_RETURN(Statement events,
+                   conn.Prepare("INSERT INTO status_events (server, status, at, cause) VALUES " +
+                                Repeat("(?, 0, ?, 'created')", n)));
   p = 1;
   for (const Server* s : servers) {
-    events->Bind(p, s->id).Bind(p + 1, now);
+    events.Bind(p, s->id).Bind(p + 1, now);
     p += 2;
   }
-  return events->Run();
+  return events.Run();
 }
 
 // Inserts the pending servers in chunks of kChunk, then powers of two.
@@ -119,14 +117,7 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
       }
       ids.insert(in.server_id);
       names.insert(in.server_name);
-      Server& s = result.imported.emplace_back();
-      s.server_id = in.server_id;
-      s.server_name = in.server_name;
-      s.ipv4 = in.ipv4;
-      s.hostname = in.hostname;
-      s.tags = in.tags;
-      s.status = ServerStatus::kOff;
-      s.created_time = s.last_updated = s.status_changed_at = now;
+      Server& s = result.imported.emplace_back(NewServer(in, now));
       pending.push_back(&s);
       if (pending.size() == kChunk) st = Flush(conn, pending, now);
       if (!st.ok()) return st;

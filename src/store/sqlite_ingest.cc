@@ -1,33 +1,16 @@
 // SqliteStore's hot path: heartbeats in, servers off on timeout.
 
 #include <algorithm>
-#include <string_view>
 #include <unordered_map>
 
-#include "core/validation.h"
-#include "store/sqlite_rows.h"
+#include "core/status_macros.h"
 #include "store/heartbeat_merge.h"
+#include "store/server_rules.h"
+#include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
 namespace sms::store {
 namespace {
-
-// Registration tries "<base>", "<base>-2" … "<base>-<kNumberedNames>", then the same with
-// "-<server_id>" appended; a fleet that has taken all of those is pathological.
-constexpr int kNumberedNames = 10;
-
-// `text` cut to at most `max_bytes` without splitting a UTF-8 sequence.
-std::string_view TruncateUtf8(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
-std::string NameWithSuffix(std::string_view base, const std::string& suffix) {
-  return std::string(TruncateUtf8(base, kMaxNameLength - suffix.size())) + suffix;
-}
-
 
 // Applies the heartbeats of one batch inside the caller's write transaction.
 class BatchApplier {
@@ -37,16 +20,14 @@ class BatchApplier {
 
   Status Apply(const Heartbeat& hb) {
     if (options_.known_on.contains(hb.server_id)) {
-      Result<bool> done = FastPath(hb);
-      if (!done.ok()) return done.status();
-      if (*done) {
+      ASSIGN_OR_RETURN(bool done, FastPath(hb));
+      if (done) {
         ++result_.applied;
         return Status::Ok();
       }
     }
-    Result<std::optional<Server>> found = FindServer(conn_, hb.server_id);
-    if (!found.ok()) return found.status();
-    if (found->has_value()) return Refresh(**found, hb);
+    ASSIGN_OR_RETURN(std::optional<Server> found, FindServer(conn_, hb.server_id));
+    if (found) return Refresh(*found, hb);
     if (!options_.auto_register) {
       ++result_.rejected;
       return Status::Ok();
@@ -58,9 +39,7 @@ class BatchApplier {
   // True when SQL agreed with the caller (the server is on with these fields).
   Result<bool> FastPath(const Heartbeat& hb) {
     if (!fast_.valid()) {  // prepared once per batch: this runs for almost every heartbeat
-      Result<Statement> st = conn_.Prepare(kFastPathSql);
-      if (!st.ok()) return st.status();
-      fast_ = std::move(*st);
+      ASSIGN_OR_RETURN(fast_, conn_.Prepare(kFastPathSql));
     }
     fast_.Bind(1, hb.received_at).Bind(2, hb.server_id).Bind(3, hb.ipv4).Bind(4, hb.hostname);
     fast_.Bind(5, int64_t{hb.interval});
@@ -91,31 +70,20 @@ class BatchApplier {
   }
 
   Status WriteLastSeen(const Server& s) {
-    Result<Statement> st = conn_.Prepare("UPDATE servers SET last_seen = ? WHERE id = ?");
-    if (!st.ok()) return st.status();
-    st->Bind(1, s.last_seen).Bind(2, s.id);
-    return st->Run();
+    ASSIGN_OR_RETURN(Statement st, conn_.Prepare("UPDATE servers SET last_seen = ? WHERE id = ?"));
+    st.Bind(1, s.last_seen).Bind(2, s.id);
+    return st.Run();
   }
 
   Status Register(const Heartbeat& hb) {
-    Result<std::optional<std::string>> name = UniqueName(hb);
-    if (!name.ok()) return name.status();
-    if (!name->has_value()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> name, UniqueName(hb));
+    if (!name) {
       ++result_.rejected;
       return Status::Ok();
     }
-    Server s;
-    s.server_id = hb.server_id;
-    s.server_name = std::move(**name);
-    s.ipv4 = hb.ipv4;
-    s.hostname = hb.hostname;
-    s.status = ServerStatus::kOn;
-    s.interval = hb.interval;
-    s.created_time = s.last_updated = s.last_seen = s.status_changed_at = hb.received_at;
-    Status status = InsertServer(conn_, s);
-    if (status.ok())
-      status = InsertEvent(conn_, s.id, ServerStatus::kOn, hb.received_at, "registered");
-    if (!status.ok()) return status;
+    Server s = RegisteredServer(hb, std::move(*name));
+    RETURN_IF_ERROR(InsertServer(conn_, s));
+    RETURN_IF_ERROR(InsertEvent(conn_, s.id, ServerStatus::kOn, hb.received_at, "registered"));
     ++result_.registered;
     ++result_.applied;
     Remember(std::move(s));
@@ -124,15 +92,9 @@ class BatchApplier {
 
   // The first free name among the candidates, or nullopt when every one is taken.
   Result<std::optional<std::string>> UniqueName(const Heartbeat& hb) {
-    std::string_view base = hb.hostname.empty() ? hb.server_id : hb.hostname;
-    for (const std::string& tail : {std::string(), "-" + hb.server_id}) {
-      for (int n = 1; n <= kNumberedNames; ++n) {
-        std::string candidate =
-            NameWithSuffix(base, n == 1 ? tail : tail + "-" + std::to_string(n));
-        Result<bool> taken = NameTaken(conn_, candidate);
-        if (!taken.ok()) return taken.status();
-        if (!*taken) return std::optional<std::string>(std::move(candidate));
-      }
+    for (std::string& candidate : CandidateNames(hb)) {
+      ASSIGN_OR_RETURN(bool taken, NameTaken(conn_, candidate));
+      if (!taken) return std::optional<std::string>(std::move(candidate));
     }
     return std::optional<std::string>();
   }
@@ -167,18 +129,13 @@ Result<ApplyResult> SqliteStore::ApplyHeartbeats(const std::vector<Heartbeat>& b
   std::stable_sort(order.begin(), order.end(), [](const Heartbeat* a, const Heartbeat* b) {
     return a->received_at < b->received_at;
   });
-  Status status = WithWriter([&](Connection& conn) {
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
+    RETURN_IF_ERROR(tx.BeginWrite());
     BatchApplier applier(conn, options, result);
-    for (const Heartbeat* hb : order) {
-      st = applier.Apply(*hb);
-      if (!st.ok()) return st;
-    }
+    for (const Heartbeat* hb : order) RETURN_IF_ERROR(applier.Apply(*hb));
     return tx.Commit();
-  });
-  if (!status.ok()) return status;
+  }));
   return result;
 }
 
@@ -194,19 +151,14 @@ struct Due {
 
 // Servers on whose next heartbeat is overdue by more than the grace, oldest first.
 Result<std::vector<Due>> FindOverdue(Connection& conn, Millis now, Millis grace) {
-  Result<Statement> st = conn.Prepare(kOverdueSql);
-  if (!st.ok()) return st.status();
-  st->Bind(1, now - grace).Bind(2, int64_t{SqliteStore::kSweepLimit});
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare(kOverdueSql));
+  st.Bind(1, now - grace).Bind(2, int64_t{SqliteStore::kSweepLimit});
   std::vector<Due> due;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Millis stopped = st->Int(2) + st->Int(3) * 1000;
+  RETURN_IF_ERROR(st.ForEachRow([&](Statement& row) {
+    Millis stopped = row.Int(2) + row.Int(3) * 1000;
     // Never before the transition that turned it on, so events stay in order.
-    due.push_back({st->Int(0), st->Text(1), st->Int(2), std::max(stopped, st->Int(4)),
-                   st->Int(4)});
-  }
+    due.push_back({row.Int(0), row.Text(1), row.Int(2), std::max(stopped, row.Int(4)), row.Int(4)});
+  }));
   return due;
 }
 
@@ -214,31 +166,26 @@ Result<std::vector<Due>> FindOverdue(Connection& conn, Millis now, Millis grace)
 
 Result<SweepResult> SqliteStore::SweepOffline(Millis now, Millis grace) {
   SweepResult result;
-  Status status = WithWriter([&](Connection& conn) {
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::vector<Due>> due = FindOverdue(conn, now, grace);
-    if (!due.ok()) return due.status();
-    for (Due& d : *due) {
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(std::vector<Due> due, FindOverdue(conn, now, grace));
+    for (Due& d : due) {
       // Conditional: if another sweeper or a heartbeat got there first, no row matches.
-      Result<Statement> off = conn.Prepare(
-          "UPDATE servers SET status = 0, status_changed_at = ?1, "
-          "last_updated = max(last_updated, ?2) WHERE id = ?3 AND status = 1 AND last_seen = ?4");
-      if (!off.ok()) return off.status();
-      off->Bind(1, d.off_at).Bind(2, now).Bind(3, d.row).Bind(4, d.last_seen);
-      st = off->Run();
-      if (!st.ok()) return st;
+      ASSIGN_OR_RETURN(Statement off,
+                       conn.Prepare("UPDATE servers SET status = 0, status_changed_at = ?1, "
+                                    "last_updated = max(last_updated, ?2) "
+                                    "WHERE id = ?3 AND status = 1 AND last_seen = ?4"));
+      off.Bind(1, d.off_at).Bind(2, now).Bind(3, d.row).Bind(4, d.last_seen);
+      RETURN_IF_ERROR(off.Run());
       if (conn.Changes() == 0) continue;
-      st = InsertEvent(conn, d.row, ServerStatus::kOff, d.off_at, "timeout");
-      if (!st.ok()) return st;
+      RETURN_IF_ERROR(InsertEvent(conn, d.row, ServerStatus::kOff, d.off_at, "timeout"));
       ++result.turned_off;
       result.offs.push_back({d.server_id, d.on_since, d.off_at});
       result.server_ids.push_back(std::move(d.server_id));
     }
     return tx.Commit();
-  });
-  if (!status.ok()) return status;
+  }));
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "store/name_normalization.h"
+#include "store/server_rules.h"
 #include "store/sqlite_connection.h"
 
 namespace sms::store {
@@ -36,11 +37,11 @@ inline constexpr std::string_view kOverdueSql =
 // Reads a Server from the current row of a statement that selected kServerColumns first.
 Server ReadServer(const Statement& st);
 
-// ipv4 as a number for numeric ordering; -1 when empty or not a dotted quad.
-int64_t Ipv4Number(std::string_view ipv4);
-
 // The server with `server_id`, or nullopt.
 Result<std::optional<Server>> FindServer(Connection& conn, std::string_view server_id);
+
+// The server with `server_id`; NotFound when there is none.
+Result<Server> RequireServer(Connection& conn, std::string_view server_id);
 
 // True when a server other than row `except_row` has `server_name`.
 Result<bool> NameTaken(Connection& conn, std::string_view server_name, int64_t except_row = 0);

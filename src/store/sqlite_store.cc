@@ -5,9 +5,11 @@
 #include <variant>
 
 #include "core/query.h"
+#include "core/status_macros.h"
 #include "store/like_pattern.h"
 #include "store/list_cursor.h"
 #include "store/migrations.h"
+#include "store/server_rules.h"
 #include "store/sqlite_rows.h"
 
 namespace sms::store {
@@ -34,10 +36,6 @@ std::string FileUri(const std::string& path) {
     }
   }
   return uri;
-}
-
-Status NotFoundServer(const std::string& server_id) {
-  return Status::NotFound("no server with server_id \"" + server_id + "\"");
 }
 
 }  // namespace
@@ -128,97 +126,56 @@ Status SqliteStore::Ping() {
 // ---- CRUD ------------------------------------------------------------------------------------
 
 Result<Server> SqliteStore::CreateServer(const ServerInput& input, Millis now) {
-  Server s;
-  s.server_id = input.server_id;
-  s.server_name = input.server_name;
-  s.ipv4 = input.ipv4;
-  s.hostname = input.hostname;
-  s.tags = input.tags;
-  s.status = ServerStatus::kOff;
-  s.created_time = s.last_updated = s.status_changed_at = now;
-  Status status = WithWriter([&](Connection& conn) {
+  Server s = NewServer(input, now);
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> existing = FindServer(conn, s.server_id);
-    if (!existing.ok()) return existing.status();
-    if (existing->has_value()) {
-      return Status::Conflict("server_id \"" + s.server_id + "\" is taken", "server_id");
-    }
-    Result<bool> taken = NameTaken(conn, s.server_name);
-    if (!taken.ok()) return taken.status();
-    if (*taken) {
-      return Status::Conflict("server_name \"" + s.server_name + "\" is taken", "server_name");
-    }
-    st = InsertServer(conn, s);
-    if (st.ok()) st = InsertEvent(conn, s.id, ServerStatus::kOff, now, "created");
-    return st.ok() ? tx.Commit() : st;
-  });
-  if (!status.ok()) return status;
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(std::optional<Server> existing, FindServer(conn, s.server_id));
+    if (existing) return ServerIdTaken(s.server_id);
+    ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name));
+    if (taken) return ServerNameTaken(s.server_name);
+    RETURN_IF_ERROR(InsertServer(conn, s));
+    RETURN_IF_ERROR(InsertEvent(conn, s.id, ServerStatus::kOff, now, "created"));
+    return tx.Commit();
+  }));
   return s;
 }
 
 Result<Server> SqliteStore::GetServer(const std::string& server_id) {
-  std::optional<Server> found;
-  Status status = WithReader([&](Connection& conn) {
-    Result<std::optional<Server>> s = FindServer(conn, server_id);
-    if (!s.ok()) return s.status();
-    found = std::move(*s);
+  Server found;
+  RETURN_IF_ERROR(WithReader([&](Connection& conn) {
+    ASSIGN_OR_RETURN(found, RequireServer(conn, server_id));
     return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  if (!found) return NotFoundServer(server_id);
-  return std::move(*found);
+  }));
+  return found;
 }
 
 Result<Server> SqliteStore::UpdateServer(const std::string& server_id, const ServerPatch& patch,
                                          Millis now) {
   Server s;
-  Status status = WithWriter([&](Connection& conn) {
+  RETURN_IF_ERROR(WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> found = FindServer(conn, server_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return NotFoundServer(server_id);
-    s = std::move(**found);
-    Server before = s;
-    if (patch.server_name) s.server_name = *patch.server_name;
-    if (patch.ipv4) s.ipv4 = *patch.ipv4;
-    if (patch.hostname) s.hostname = *patch.hostname;
-    if (patch.tags) s.tags = *patch.tags;
-    if (s.server_name == before.server_name && s.ipv4 == before.ipv4 &&
-        s.hostname == before.hostname && s.tags == before.tags) {
-      return Status::Ok();  // nothing to change: last_updated stays
-    }
-    Result<bool> taken = NameTaken(conn, s.server_name, s.id);
-    if (!taken.ok()) return taken.status();
-    if (*taken) {
-      return Status::Conflict("server_name \"" + s.server_name + "\" is taken", "server_name");
-    }
-    s.last_updated = now;
-    st = WriteServer(conn, s);
-    return st.ok() ? tx.Commit() : st;
-  });
-  if (!status.ok()) return status;
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(s, RequireServer(conn, server_id));
+    if (!ApplyPatch(patch, now, s)) return Status::Ok();  // nothing to change
+    ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name, s.id));
+    if (taken) return ServerNameTaken(s.server_name);
+    RETURN_IF_ERROR(WriteServer(conn, s));
+    return tx.Commit();
+  }));
   return s;
 }
 
 Status SqliteStore::DeleteServer(const std::string& server_id) {
   return WithWriter([&](Connection& conn) {
     Transaction tx(conn);
-    Status st = tx.BeginWrite();
-    if (!st.ok()) return st;
-    Result<std::optional<Server>> found = FindServer(conn, server_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return NotFoundServer(server_id);
+    RETURN_IF_ERROR(tx.BeginWrite());
+    ASSIGN_OR_RETURN(Server found, RequireServer(conn, server_id));
     for (const char* sql :
          {"DELETE FROM status_events WHERE server = ?", "DELETE FROM servers WHERE id = ?"}) {
-      Result<Statement> del = conn.Prepare(sql);
-      if (!del.ok()) return del.status();
-      del->Bind(1, (*found)->id);
-      st = del->Run();
-      if (!st.ok()) return st;
+      ASSIGN_OR_RETURN(Statement del, conn.Prepare(sql));
+      del.Bind(1, found.id);
+      RETURN_IF_ERROR(del.Run());
     }
     return tx.Commit();
   });
@@ -509,7 +466,7 @@ Result<std::vector<StatusEvent>> SqliteStore::ListEvents(const std::string& serv
     if (!st.ok()) return st;
     Result<std::optional<Server>> found = FindServer(conn, server_id);
     if (!found.ok()) return found.status();
-    if (!found->has_value()) return NotFoundServer(server_id);
+    if (!found->has_value()) return ServerNotFound(server_id);
     int64_t row = (*found)->id;
     Result<Statement> before = conn.Prepare(
         "SELECT status, at, cause FROM status_events WHERE server = ?1 AND at < ?2 "

@@ -147,16 +147,6 @@ TEST(MigrationsTest, ADatabaseNewerThanTheBinaryIsRefused) {
   EXPECT_THAT(store.status().message(), HasSubstr("9999"));
 }
 
-TEST(SqliteRowsTest, Ipv4NumberOrdersAddressesNumerically) {
-  EXPECT_EQ(Ipv4Number("0.0.0.0"), 0);
-  EXPECT_EQ(Ipv4Number("10.0.0.9"), 10LL << 24 | 9);
-  EXPECT_LT(Ipv4Number("10.0.0.9"), Ipv4Number("10.0.0.10"));
-  EXPECT_EQ(Ipv4Number("255.255.255.255"), 0xFFFFFFFFLL);
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "a.b.c.d", "1.2.3.4 ", "1..2.3"}) {
-    EXPECT_EQ(Ipv4Number(bad), -1) << bad;
-  }
-}
-
 // The hot and the listing queries must walk indexes, never scan or sort the whole table.
 TEST(QueryPlanTest, SweepAndSortedPagesUseIndexes) {
   TempDatabase db;

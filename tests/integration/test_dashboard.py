@@ -2,8 +2,11 @@
 the gateway's prefix), the session cookie with its CSRF token next to Bearer tokens, and the
 live event stream: a turn-off arrives without polling, and a reconnect with Last-Event-ID,
 also on another management replica, loses no transition."""
+import glob
+import gzip
 import http.client
 import json
+import os
 import time
 
 import pytest
@@ -70,6 +73,19 @@ def test_the_page_is_served_from_the_binary_at_the_mount(smsd):
     assert '<base href="/server-management/">' in page
     status, js, h = send(smsd.port, "GET", "/ui/app.js")
     assert status == 200 and h["Content-Type"].startswith("text/javascript") and "import" in js
+
+
+def test_all_of_the_page_gzipped_is_within_the_first_load_budget(smsd):
+    # Every file the page may load (each page's module, not only the first ones), as served.
+    web = os.path.join(os.path.dirname(__file__), "..", "..", "web")
+    names = [os.path.basename(p) for p in glob.glob(os.path.join(web, "*"))]
+    assert "page-alerts.js" in names
+    total = 0
+    for path in ["/"] + ["/ui/" + n for n in names if n != "index.html"]:
+        status, body, _ = send(smsd.port, "GET", path)
+        assert status == 200, path
+        total += len(gzip.compress(body.encode() if isinstance(body, str) else body))
+    assert total <= 200 * 1024, total
 
 
 def test_cookie_sessions_need_their_csrf_token_and_bearer_tokens_work_as_before(smsd):

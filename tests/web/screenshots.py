@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`make screenshots`: docs/screenshots/*.png of the dashboard (overview, servers, server,
-reports, and the overview at a phone's 390 px), from a real smsd with a small live fleet."""
+reports, alerts, and the overview at a phone's 390 px), from a real smsd with a small live fleet."""
 import argparse
 import os
 import sys
@@ -23,6 +23,24 @@ def shoot(driver, base, page, ready, path):
     print("wrote", path)
 
 
+def alerts_for(s, token):
+    """A channel (nothing listens at its URL), a rule for every server and an hour of
+    maintenance on web-03 two hours ago, for the Alerts page and the server's strip."""
+    def post(path, body):
+        status, created, _ = send(s.port, "POST", path, body, headers=token)
+        assert status == 201, created
+        return created
+    channel = post("/api/v1/channels", {"name": "on-call hook", "type": "webhook",
+                                        "url": "http://127.0.0.1:9/sms"})
+    post("/api/v1/alert-rules", {"name": "every server", "channels": [channel["id"]]})
+    now = time.time()
+    post("/api/v1/maintenance", {
+        "name": "kernel update",
+        "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 7200)),
+        "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 3600)),
+        "servers": {"server_ids": ["web-03"]}})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smsd", default="build/bin/smsd")
@@ -34,25 +52,31 @@ def main():
     conftest.it.SMSD = a.smsd
     os.makedirs(a.out, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sms-shots-") as d:
-        s = Smsd(d, "--heartbeat-grace", "1", "--sweep-interval-ms", "100").start()
+        s = Smsd(d, "--heartbeat-grace", "1", "--sweep-interval-ms", "100",
+                 "--allow-private-webhooks", "--alert-group-seconds", "1").start()
         agents = []
         try:
             token = {"Authorization": "Bearer " + login(s.port)}
             for i in range(60):
                 send(s.port, "POST", "/api/v1/servers",
                      {"server_id": f"db-{i:02d}", "server_name": f"Database {i:02d}",
-                      "ipv4": f"10.1.0.{i + 10}", "hostname": f"db-{i:02d}.dc1"}, headers=token)
+                      "ipv4": f"10.1.0.{i + 10}", "hostname": f"db-{i:02d}.dc1",
+                      "tags": ["db", f"rack:{'ab'[i % 2]}"]}, headers=token)
             agents = [Agent(s.url, f"web-{i:02d}", interval=1) for i in range(8)]
             wait_for(lambda: send(s.port, "GET", "/api/v1/stats", headers=token)[1]["on"] >= 8, 30)
-            agents.pop().stop()  # one goes off: a transition to show
+            alerts_for(s, token)
+            agents.pop().stop()  # one goes off: a transition (and an alert) to show
             wait_for(lambda: send(s.port, "GET", "/api/v1/stats", headers=token)[1]["on"] == 7, 30)
+            wait_for(lambda: send(s.port, "GET", "/api/v1/alerts?state=open",
+                                  headers=token)[1]["total"] >= 1, 30)
             send(s.port, "POST", "/api/v1/reports", {"start": time.strftime("%Y-%m-%d"),
                  "end": time.strftime("%Y-%m-%d"), "emails": ["ops@example.com"]}, headers=token)
             base = f"http://127.0.0.1:{s.port}/"
             for width, height, pages in ((1280, 860, (("overview", ".tiles .tile", "overview"),
                                                       ("servers", "tr[data-server-id]", "servers"),
                                                       ("server/web-03", ".strip svg", "server"),
-                                                      ("reports", "form.report", "reports"))),
+                                                      ("reports", "form.report", "reports"),
+                                                      ("alerts", "tr[data-alert-id]", "alerts"))),
                                          (390, 844, (("overview", ".tiles .tile", "overview-phone"),))):
                 driver = make_driver(d, width, height)
                 try:

@@ -7,72 +7,13 @@ import time
 import pytest
 
 pytest.importorskip("selenium")
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import ADMIN_PASSWORD, Agent, axe_source, send, wait_for
-
-TIMEOUT = 20
-
-
-def wait(browser, condition, timeout=TIMEOUT):
-    # The page re-renders on live events: an element read between two renders is stale, and the
-    # condition is asked again.
-    return WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,)
-                         ).until(condition)
-
-
-def css(browser, selector):
-    return browser.find_elements(By.CSS_SELECTOR, selector)
-
-
-def row_ids(browser):
-    # Read in one script, so that a re-render cannot come in between.
-    return browser.execute_script(
-        "return [...document.querySelectorAll('table.servers tbody tr[data-server-id]')]"
-        ".map((r) => r.dataset.serverId);")
-
-
-def attr(browser, selector, name):
-    return browser.execute_script(
-        "const e = document.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);",
-        selector, name)
-
-
-def text(browser, selector):
-    return browser.execute_script(
-        "const e = document.querySelector(arguments[0]); return e && e.textContent;", selector)
-
-
-def click(browser, by, value):
-    """Clicks what `value` finds, again if a re-render replaced it meanwhile."""
-    def attempt(b):
-        b.find_element(by, value).click()
-        return True
-    wait(browser, attempt)
-
-
-def log_in(browser, fleet, user="admin", password=None):
-    browser.get(f"http://127.0.0.1:{fleet.port}/")
-    name = wait(browser, EC.visibility_of_element_located((By.NAME, "username")))
-    name.clear()
-    name.send_keys(user)
-    browser.find_element(By.NAME, "password").send_keys(password or ADMIN_PASSWORD, Keys.ENTER)
-    wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "header.top .who")))
-
-
-def log_out(browser):
-    browser.find_element(By.CSS_SELECTOR, "button.logout").click()
-    wait(browser, EC.visibility_of_element_located((By.NAME, "username")))
-
-
-def open_servers(browser):
-    browser.get(browser.current_url.split("#")[0] + "#/servers")
-    wait(browser, lambda b: len(row_ids(b)) > 0)
-
+from conftest import (Agent, attr, axe_violations, click, css, log_in, log_out, open_servers,
+                      row_ids, send, text, wait, wait_for)
 
 def first_rows_change(browser, before):
     wait(browser, lambda b: row_ids(b) and row_ids(b) != before)
@@ -176,22 +117,10 @@ def test_a_server_turns_off_live_without_a_reload(fleet, browser, agents):
 
 
 def test_no_serious_accessibility_violation(fleet, browser):
-    source = axe_source()
-    if source is None:
-        pytest.skip("axe-core could not be fetched (scripts/fetch-axe-core)")
-    base = browser.current_url.split("#")[0]
     for page, ready in (("overview", ".tiles .tile"), ("servers", "tr[data-server-id]"),
                         ("server/web-010", "dl.fields dd"), ("reports", "form.report"),
                         ("admin", "section.panel")):
-        browser.get(f"{base}#/{page}")
-        wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, ready)))
-        browser.execute_script(source)
-        result = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {resultTypes: ['violations']}).then((r) => done(r.violations))"
-            ".catch((e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-               for v in result if v["impact"] in ("serious", "critical")]
+        bad = axe_violations(browser, page, ready)
         assert not bad, f"#{page}: {bad}"
 
 

@@ -36,7 +36,8 @@ TEST(WebTest, TheBuiltInPageAndItsModulesAreServedWithAStrictPolicy) {
   EXPECT_NE(policy.find("script-src 'self';"), std::string::npos);
   EXPECT_NE(policy.find("style-src 'self';"), std::string::npos);
   EXPECT_EQ(policy.find("unsafe"), std::string::npos);
-  for (const char* file : {"app.js", "api.js", "app.css", "page-servers.js", "icon.svg"}) {
+  for (const char* file :
+       {"app.js", "api.js", "app.css", "page-servers.js", "page-alerts.js", "icon.svg"}) {
     auto r = Get(router, std::string("/ui/") + file);
     EXPECT_EQ(r.status, 200) << file;
     EXPECT_FALSE(Header(r, "ETag").empty()) << file;

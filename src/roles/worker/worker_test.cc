@@ -4,6 +4,7 @@
 
 #include "bus/faulty_bus.h"
 #include "core/heartbeat.h"
+#include "history/forwarding_history.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "support/assert_ok.h"
 #include "support/faulty_store.h"
@@ -152,11 +153,9 @@ TEST_F(WorkerTest, SweepTurnsSilentServerOffAtLastSeenPlusInterval) {
 
 // The SQL history, keeping what the worker tells a history that keeps on-runs of its own;
 // RecordRuns fails while `fail` is set.
-class RunsKept final : public history::History {
+class RunsKept final : public history::ForwardingHistory {
  public:
-  explicit RunsKept(history::HistoryPtr sql) : sql_(std::move(sql)) {}
-  Status Ping() override { return sql_->Ping(); }
-  Status Record(const std::vector<Heartbeat>& batch) override { return sql_->Record(batch); }
+  explicit RunsKept(history::HistoryPtr sql) : ForwardingHistory(std::move(sql)) {}
   Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
     if (fail) return Status::Unavailable("search backend down");
     for (const history::RunUpdate& u : updates) {
@@ -166,22 +165,10 @@ class RunsKept final : public history::History {
     }
     return Status::Ok();
   }
-  Result<UptimeResult> Uptime(const Server& s, Millis from, Millis to, Millis now) override {
-    return sql_->Uptime(s, from, to, now);
-  }
-  Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
-                                                                      Millis now) override {
-    return sql_->UptimeAll(from, to, now);
-  }
-  Millis Horizon(Millis now) const override { return sql_->Horizon(now); }
-  Result<int64_t> Expire(Millis now) override { return sql_->Expire(now); }
   bool KeepsRuns() const override { return true; }
 
   bool fail = false;
   std::vector<std::string> kept;
-
- private:
-  history::HistoryPtr sql_;
 };
 
 TEST_F(WorkerTest, OnRunsAreExtendedByHeartbeatsAndClosedBySweepsEvenAfterAFailedClose) {

@@ -1,4 +1,5 @@
-// Servers: search, status and tag filters, sort by any column, server-side paging, live status on the
+// Servers: search, status and tag filters, sort by any column, server-side paging by cursor
+// (as fast deep in a million servers as on the first page), live status on the
 // shown page, export of the view, drag-and-drop import, create / edit / delete as the role allows.
 import { api, query } from './api.js';
 import { can } from './app.js';
@@ -10,8 +11,10 @@ const COLUMNS = [
   ['status', 'Status'], ['last_seen', 'Last seen'],
 ];
 const LIMIT = 50;
-// Kept while the page is left and come back to.
-const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', offset: 0 };
+// Kept while the page is left and come back to. `cursor` names the page shown (a `next` or
+// `prev` of the list; empty: the first page) and `start` its first row's position, for the
+// count shown.
+const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', cursor: '', start: 0 };
 
 // "prod, rack:b7" -> ["prod", "rack:b7"]: tags as a person types them (commas or spaces).
 export function splitTags(text) {
@@ -33,10 +36,11 @@ export function render(main) {
   const actionsHead = can('servers:write') ? el('th', { scope: 'col', text: 'Actions' }) : null;
   const table = el('table.servers', {}, el('caption.sr', { text: 'Servers' }), el('thead', {}, el('tr', {}, heads, tagsHead, actionsHead)), tbody);
   const info = el('span.pageinfo', { 'aria-live': 'polite' });
-  const prev = el('button', { type: 'button', class: 'prev', onclick: () => go(view.offset - LIMIT), text: '‹ Previous' });
-  const next = el('button', { type: 'button', class: 'next', onclick: () => go(view.offset + LIMIT), text: 'Next ›' });
+  const prev = el('button', { type: 'button', class: 'prev', onclick: () => go('prev'), text: '‹ Previous' });
+  const next = el('button', { type: 'button', class: 'next', onclick: () => go('next'), text: 'Next ›' });
   let rows = new Map();  // server_id -> row
   let total = 0;
+  let links = { next: null, prev: null };  // the cursors of the page shown
   let seq = 0;
 
   main.append(el('h1', { text: 'Servers' }),
@@ -52,17 +56,23 @@ export function render(main) {
   function sortBy(key) {
     if (view.sort === key) view.order = view.order === 'asc' ? 'desc' : 'asc';
     else { view.sort = key; view.order = 'asc'; }
-    view.offset = 0;
+    restart();
+  }
+  function restart() {
+    view.cursor = '';
+    view.start = 0;
     load();
   }
-  function go(offset) {
-    view.offset = Math.max(0, offset);
-    load();
+  function go(way) {
+    if (!links[way]) return;
+    view.cursor = links[way];
+    load(way);
   }
   function params() {
     return { q: view.q, status: view.status, tag: view.tags, sort: view.sort, order: view.order };
   }
-  async function load() {
+  // `way`: 'next' or 'prev' when the user moves, to keep the count of rows before the page.
+  async function load(way) {
     const mine = ++seq;
     exportLink.href = `api/v1/servers/export${query(params())}`;
     for (const th of heads) {
@@ -70,10 +80,13 @@ export function render(main) {
       th.setAttribute('aria-sort', k === view.sort ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none');
     }
     try {
-      const page = await api(`api/v1/servers${query({ ...params(), offset: view.offset, limit: LIMIT })}`);
+      const page = await api(`api/v1/servers${query({ ...params(), cursor: view.cursor, limit: LIMIT })}`);
       if (mine !== seq) return;
       err.show(null);
+      if (way === 'next') view.start += rows.size;
+      if (way === 'prev') view.start = page.prev ? Math.max(0, view.start - page.items.length) : 0;
       total = page.total;
+      links = { next: page.next, prev: page.prev };
       fill(page.items);
     } catch (e) {
       if (mine === seq) err.show(e);
@@ -88,9 +101,9 @@ export function render(main) {
       tbody.append(tr);
     }
     if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: COLUMNS.length + 2, text: 'No server matches.' })));
-    info.textContent = total ? `${view.offset + 1}–${view.offset + items.length} of ${total}` : '0 of 0';
-    prev.disabled = view.offset === 0;
-    next.disabled = view.offset + LIMIT >= total;
+    info.textContent = total && items.length ? `${view.start + 1}–${view.start + items.length} of ${total}` : `0 of ${total}`;
+    prev.disabled = !links.prev;
+    next.disabled = !links.next;
     performance.mark('sms-rows-rendered');
   }
   function row(s) {
@@ -117,12 +130,11 @@ export function render(main) {
     if (view.tags.includes(t)) return;
     view.tags = [...view.tags, t];
     tagFilter.value = view.tags.join(', ');
-    view.offset = 0;
-    load();
+    restart();
   }
-  tagFilter.addEventListener('input', debounce(() => { view.tags = splitTags(tagFilter.value); view.offset = 0; load(); }, 250));
-  search.addEventListener('input', debounce(() => { view.q = search.value.trim(); view.offset = 0; load(); }, 250));
-  status.addEventListener('change', () => { view.status = status.value; view.offset = 0; load(); });
+  tagFilter.addEventListener('input', debounce(() => { view.tags = splitTags(tagFilter.value); restart(); }, 250));
+  search.addEventListener('input', debounce(() => { view.q = search.value.trim(); restart(); }, 250));
+  status.addEventListener('change', () => { view.status = status.value; restart(); });
   const off = onLive((kind, t) => {
     if (kind === 'ready') return load();
     if (kind !== 'transition') return;

@@ -144,9 +144,9 @@ class Store {
                                       Millis now) = 0;
   // Deletes a server and its history. NotFound when absent.
   virtual Status DeleteServer(const std::string& server_id) = 0;
-  // Filtered, sorted page plus the total matching. server_name and q match substrings, ASCII
-  // case-insensitively, with % _ \ taken literally. ipv4 sorts numerically (empty first); ties
-  // break on creation order (reversed for desc), so paging is stable. REQUIRES: query validated.
+  // Filtered, sorted page, the total matching and the page's next/prev cursors (list_cursor.h;
+  // InvalidArgument "cursor" for one of another query). server_name, q: substrings, ASCII case-
+  // insensitive, % _ \ literal; ipv4 numeric (empty first); ties by creation. REQUIRES: validated.
   virtual Result<ServerPage> ListServers(const ServerQuery& query) = 0;
   virtual Result<FleetStats> Stats() = 0;
 
@@ -157,7 +157,7 @@ class Store {
   virtual Result<ImportResult> ImportServers(const std::vector<ServerInput>& rows, Millis now) = 0;
 
   // Calls `each` with every server that matches the filters of `query`, in its sort order
-  // (offset and limit are ignored), streaming from one snapshot: memory stays flat over
+  // (offset, limit, cursor: ignored), streaming from one snapshot: memory stays flat over
   // millions of servers. Stops at the first non-ok Status `each` returns and returns it.
   // REQUIRES: query validated.
   virtual Status ScanServers(const ServerQuery& query,

@@ -29,6 +29,14 @@ def test_an_operator_filters_sorts_pages_and_edits(fleet, browser):
     click(browser, By.CSS_SELECTOR, "button.next")
     wait(browser, lambda b: text(b, ".pageinfo") == "51–100 of 120")
     assert row_ids(browser)[0] == "web-050"
+    click(browser, By.CSS_SELECTOR, "button.next")
+    wait(browser, lambda b: text(b, ".pageinfo") == "101–120 of 120")
+    assert row_ids(browser)[-1] == "web-119"
+    assert css(browser, "button.next:disabled")
+    # back by the page's prev cursor
+    click(browser, By.CSS_SELECTOR, "button.prev")
+    wait(browser, lambda b: text(b, ".pageinfo") == "51–100 of 120")
+    assert row_ids(browser)[0] == "web-050"
     # sort by name, descending on the second click (back to the first page)
     click(browser, By.CSS_SELECTOR, "th[data-sort=server_name] button")
     wait(browser, lambda b: row_ids(b)[0] == "web-000")

@@ -3,8 +3,9 @@
 #
 #   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
 #   make test    Release build of smsd and sms-agent in build/ (it must compile), ASan+UBSan
-#                Debug build in build-asan/, then every test through ctest with the real engines
-#                (scripts/services) started for the run and stopped after it
+#                Debug build in build-asan/ that counts coverage, then every test through ctest
+#                with the real engines (scripts/services) started for the run and stopped after
+#                it, then the coverage line (HTML report: build-asan/coverage/index.html)
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
@@ -25,6 +26,8 @@ DATA_DIR ?= ./data
 JOBS ?= $(shell nproc)
 TARGETS ?=
 CTEST_ARGS ?=
+# The share of lines of src/ and agent/ a full `make test` must cover (scripts/coverage).
+COVERAGE_MIN ?= 90
 # The real engines `make test` starts (scripts/services) and stops again afterwards.
 SERVICES ?= postgres redis kafka opensearch mailpit
 
@@ -51,12 +54,22 @@ test-build: deps
 	# The Release binaries of make run, too: -O3 warns where -O0 does not, and warnings are errors.
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON \
+	  -DSMS_COVERAGE=ON
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
+# The ASan build counts lines and branches too (SMS_COVERAGE): the counters are reset before
+# ctest, and scripts/coverage prints `coverage: lines NN.N% (covered/total), branches NN.N%`
+# after it, right below ctest's summary, and writes $(ASAN_DIR)/coverage/index.html. A full run
+# (no CTEST_ARGS) fails below COVERAGE_MIN % of lines; a failed test fails the run as before.
 test-run: deps
-	scripts/services run $(SERVICES) -- \
-	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS)
+	scripts/coverage reset $(ASAN_DIR)
+	@rc=0; scripts/services run $(SERVICES) -- \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS) || rc=$$?; \
+	scripts/coverage report $(ASAN_DIR) $(if $(strip $(CTEST_ARGS)),,$(COVERAGE_MIN)) || \
+	  { [ $$rc -ne 0 ] || rc=1; }; \
+	[ $$rc -eq 0 ] || echo "make test: failed (exit $$rc; ctest's summary is above)" >&2; \
+	exit $$rc
 
 # smsd runs in the background; the agent lives only as long as smsd does. Ctrl-C (or smsd
 # exiting) stops both. The agent starts once /healthz answers, or after 10 s regardless.

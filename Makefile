@@ -3,9 +3,12 @@
 #
 #   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
 #   make test    Release build of smsd and sms-agent in build/ (it must compile), ASan+UBSan
-#                Debug build in build-asan/ that counts coverage, then every test through ctest
-#                with the real engines (scripts/services) started for the run and stopped after
-#                it, then the coverage line (HTML report: build-asan/coverage/index.html)
+#                Debug build in build-asan/ that counts coverage, the images and Traefik (make
+#                test-images), then every test through ctest with the real engines
+#                (scripts/services) started for the run and stopped after it, then the coverage
+#                line (HTML report: build-asan/coverage/index.html)
+#   make package Release build, then .deb packages of smsd and sms-agent with their systemd units
+#                in build/packages/ (deploy/debian; docs/DEPLOY.md, "One host")
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
@@ -33,12 +36,15 @@ SERVICES ?= postgres redis kafka opensearch mailpit
 
 SMS_URL := http://127.0.0.1:8080
 # ccache: paths relative to the checkout and no working directory in the hash, so that a fresh
-# clone in another folder reuses what any earlier build compiled.
+# clone in another folder reuses what any earlier build compiled; the locale (the language of
+# diagnostics) left out too, so that the image build (deploy/Dockerfile, no locale) reuses it.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
+export CCACHE_SLOPPINESS := locale
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
-.PHONY: deps build test test-build test-run run bench bench-distributed soak fuzz clean
+.PHONY: deps build package test test-build test-images test-run run bench bench-distributed soak \
+	fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -47,16 +53,34 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
-test: test-build test-run
+# The packages, built by cpack from the Release tree (deploy/debian/package.cmake).
+PACKAGE_DIR = $(abspath $(BUILD_DIR))/packages
+CPACK = cd $(BUILD_DIR) && cpack -G DEB -B $(PACKAGE_DIR) >/dev/null && ls -l $(PACKAGE_DIR)/*.deb
 
-# The two halves of `make test` (.ci/run times each on its own).
+package: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
+	$(CPACK)
+
+test: test-build test-images test-run
+
+# The parts of `make test` (.ci/run times each on its own).
 test-build: deps
 	# The Release binaries of make run, too: -O3 warns where -O0 does not, and warnings are errors.
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMS_TESTS=OFF
 	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target smsd sms-agent
+	# ...and their packages, which the deploy_package test installs into a container.
+	$(CPACK)
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON \
-	  -DSMS_COVERAGE=ON
+	  -DSMS_COVERAGE=ON -DSMS_PACKAGE_DIR=$(PACKAGE_DIR)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
+
+# What tests/deploy/test_gateway.py runs, built when missing or out of date: the images of
+# deploy/Dockerfile with podman (scripts/images; the compile reuses build/'s ccache) and Traefik
+# from its Go module source (scripts/traefik, ~10 min once, then cached).
+test-images: deps
+	scripts/images
+	scripts/traefik
 
 # The ASan build counts lines and branches too (SMS_COVERAGE): the counters are reset before
 # ctest, and scripts/coverage prints `coverage: lines NN.N% (covered/total), branches NN.N%`

@@ -453,6 +453,66 @@ TEST(AgentProcessTest, ATokenSmsdWouldRefuseStopsItAtStartUp) {
   EXPECT_EQ(reqs[0].headers.count("x-injected"), 0u);
 }
 
+std::string WriteTokenFile(const std::string& name, const std::string& content) {
+  std::string path = testing::TempDir() + "sms_agent_" + std::to_string(getpid()) + "_" + name;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  return path;
+}
+
+// A packaged agent reads its token from a file only it and root can read (systemd unit,
+// /etc/default/sms-agent): the trailing newline is dropped and the token sent as it is.
+TEST(AgentProcessTest, ReadsTheTokenFromAFile) {
+  FakeSmsd smsd({202});
+  std::string file = WriteTokenFile("token", "file-token-1\n");
+  AgentProcess from_env({"--once", "--url", smsd.Url()}, {"SMS_AGENT_TOKEN_FILE=" + file});
+  EXPECT_EQ(from_env.Wait(), 0) << from_env.Stderr();
+  AgentProcess from_flag({"--once", "--url", smsd.Url(), "--token-file", file});
+  EXPECT_EQ(from_flag.Wait(), 0) << from_flag.Stderr();
+  std::vector<Request> reqs = smsd.WaitFor(2);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].headers["authorization"], "Bearer file-token-1");
+  EXPECT_EQ(reqs[1].headers["authorization"], "Bearer file-token-1");
+  unlink(file.c_str());
+}
+
+// A token file that cannot be used stops the agent at start with one line naming the setting
+// and the path, never the file's content, and nothing is sent.
+TEST(AgentProcessTest, AnUnusableTokenFileStopsItAtStartUp) {
+  FakeSmsd smsd({202});
+  std::string good = WriteTokenFile("good", "file-token-1\n");
+  std::string empty = WriteTokenFile("empty", "\n");
+  std::string bad = WriteTokenFile("bad", "tok\r\nX-Injected: 1\n");
+  std::string missing = testing::TempDir() + "sms_agent_no_such_token";
+  const std::string setting = "sms-agent: --token-file (SMS_AGENT_TOKEN_FILE): ";
+  struct Case {
+    std::vector<std::string> args, env;
+    std::string expected;
+  } cases[] = {
+      {{"--token", "flag-token-1", "--token-file", good},
+       {},
+       "sms-agent: set either --token (SMS_AGENT_TOKEN) or --token-file (SMS_AGENT_TOKEN_FILE), "
+       "not both"},
+      {{}, {"SMS_AGENT_TOKEN=env-token-1", "SMS_AGENT_TOKEN_FILE=" + good}, "not both"},
+      {{"--token-file", missing}, {}, setting + missing + " cannot be read: No such file"},
+      {{"--token-file", empty}, {}, setting + empty + " is empty"},
+      {{"--token-file", bad}, {}, setting + bad + ": a token needs at least 8 characters"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expected);
+    std::vector<std::string> args = {"--once", "--url", smsd.Url()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    AgentProcess agent(args, c.env);
+    EXPECT_EQ(agent.Wait(), 2);
+    std::string err = agent.Stderr();
+    EXPECT_EQ(CountLines(err, ""), 1) << err;
+    EXPECT_NE(err.find(c.expected), std::string::npos) << err;
+    EXPECT_EQ(err.find("file-token-1"), std::string::npos) << err;
+    EXPECT_EQ(err.find("X-Injected"), std::string::npos) << err;
+  }
+  EXPECT_EQ(smsd.WaitFor(1, 200ms).size(), 0u);
+  for (const std::string& f : {good, empty, bad}) unlink(f.c_str());
+}
+
 TEST(AgentProcessTest, KeepsTheConnectionAliveSmallAndSingleThreadedThenStopsOnSigterm) {
   FakeSmsd smsd({202});
   AgentProcess agent({"--url", smsd.Url(), "--interval", "1"});

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "backoff.h"
+#include "core/secret_file.h"
 #include "core/time.h"
 #include "core/validation.h"
 #include "http_client.h"
@@ -36,6 +37,7 @@ struct Options {
   std::string server_id;
   std::string hostname;
   std::string token;
+  std::string token_file;
   int timeout = 10;
   std::string ipv4;
 };
@@ -91,6 +93,9 @@ void AddFlags(CLI::App& app, Options& o) {
       ->envname("SMS_AGENT_HOSTNAME");
   app.add_option("--token", o.token, "Sent as 'Authorization: Bearer <token>' (prefer the env var)")
       ->envname("SMS_AGENT_TOKEN");
+  app.add_option("--token-file", o.token_file,
+                 "File holding the token (trailing newline dropped); instead of --token")
+      ->envname("SMS_AGENT_TOKEN_FILE");
   app.add_option("--timeout", o.timeout, "Seconds allowed for each request")
       ->envname("SMS_AGENT_TIMEOUT")
       ->check(CLI::Range(1, 600));
@@ -109,6 +114,29 @@ bool ApplyDefaults(Options& o) {
   }
   if (o.server_id.empty()) o.server_id = o.hostname;
   return true;
+}
+
+// Reads --token-file into o.token, then checks the token. The token goes into a header line:
+// one that could end the line (CR, LF) and add headers of its own, or that smsd would refuse
+// anyway, stops the agent at start. The message names the setting, never the token.
+Status LoadToken(Options& o) {
+  const std::string file_setting = "--token-file (SMS_AGENT_TOKEN_FILE)";
+  std::string setting = "--token (SMS_AGENT_TOKEN)";
+  if (!o.token_file.empty()) {
+    if (!o.token.empty()) {
+      return Status::InvalidArgument("set either " + setting + " or " + file_setting + ", not both",
+                                     "token");
+    }
+    Result<std::string> read = ReadSecretFile(o.token_file, file_setting, "token");
+    if (!read.ok()) return read.status();
+    o.token = std::move(*read);
+    setting = file_setting + ": " + o.token_file;
+  }
+  if (o.token.empty()) return Status::Ok();
+  if (Status valid = ValidateAgentToken(o.token); !valid.ok()) {
+    return Status::InvalidArgument(setting + ": " + valid.message(), "token");
+  }
+  return Status::Ok();
 }
 
 // Sends one heartbeat. OK on a 2xx answer; otherwise says what went wrong.
@@ -159,10 +187,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  // The token goes into a header line: one that could end the line (CR, LF) and add headers of
-  // its own, or that smsd would refuse anyway, stops the agent here.
-  if (Status token = ValidateAgentToken(o.token); !o.token.empty() && !token.ok()) {
-    Log("--token (SMS_AGENT_TOKEN): " + token.message());
+  if (Status token = LoadToken(o); !token.ok()) {
+    Log(token.message());
     return 2;
   }
   if (!ApplyDefaults(o)) {

@@ -69,6 +69,10 @@ echo
 echo "Targets: >= 35 000 heartbeats/s, lag p99 <= 2 s."
 echo
 
+# --- 2b. Alerts: 10 000 servers off together -> one digest (bench/alerts_bench.py) ----------
+python3 bench/alerts_bench.py "$BIN"
+echo
+
 # --- 3. sms-agent RSS --------------------------------------------------------------------
 "$BIN/sms-agent" --url "$SMSD_URL/healthcheck" --server-id bench-agent --interval 1 \
   2>"$WORK/agent.log" & AGENT_PID=$!; PIDS+=("$AGENT_PID")
@@ -76,3 +80,18 @@ sleep 3
 echo "## sms-agent"
 echo
 echo "RSS after 3 heartbeats: $(rss_kb "$AGENT_PID" VmRSS) KiB (target <= 8 MiB)."
+
+# --- 4. The list over 1 M servers: Google Benchmark's store_bench, list rows only ----------
+# (the SQLite file is built once in SMS_BENCH_DB and reused; the tag rows time call by call)
+if [ -x "$BIN/store_bench" ]; then
+  echo
+  echo "## List over $FLEET servers (store_bench, SQLite file, one process)"
+  echo
+  echo "| benchmark | mean | p50 | p99 |"
+  echo "|---|---|---|---|"
+  SMS_BENCH_SERVERS=$FLEET "$BIN/store_bench" --benchmark_filter='BM_ListServers' \
+    --benchmark_min_time=2 --benchmark_format=json 2>"$WORK/store_bench.log" |
+    python3 bench/list_rows.py
+  echo
+  echo "Target: a list filtered by a tag over 1 M servers, p99 <= 20 ms."
+fi

@@ -31,8 +31,9 @@ std::map<std::string, std::string> SplitPairs(std::string_view text) {
 
 // The parameters query.h documents.
 bool Documented(const std::string& key) {
-  static constexpr std::string_view kKeys[] = {"server_id", "server_name", "ipv4",   "status", "q",
-                                               "sort",      "order",       "offset", "limit"};
+  static constexpr std::string_view kKeys[] = {"server_id", "server_name", "ipv4",  "status",
+                                               "q",         "tag",         "sort",  "order",
+                                               "offset",    "limit"};
   return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
 }
 
@@ -54,6 +55,8 @@ void CheckAccepted(const std::map<std::string, std::string>& params, const sms::
     const std::string* given = Given(params, key);
     Require(given ? *given == *field : field->empty(), "a filter differs from the parameter");
   }
+  const std::string* tag = Given(params, "tag");
+  Require(tag == nullptr ? q.tags.empty() : q.tags.size() == 1, "tags differ from the parameter");
   const std::string* status = Given(params, "status");
   Require(status == nullptr
               ? !q.status.has_value()

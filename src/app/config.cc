@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <map>
 
-#include "app/secret_file.h"
+#include "core/secret_file.h"
 #include "report/calendar.h"
 #include "store/retention_rule.h"
 
@@ -105,6 +105,40 @@ void AddOptions(CLI::App& app, Config& c) {
       ->envname("SMS_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+}
+
+// Alerts (the notifier in the mail role; the guard on channel URLs in management too).
+void AddAlertOptions(CLI::App& app, Config& c) {
+  app.add_flag("--allow-private-webhooks", c.allow_private_webhooks,
+               "Let channel URLs reach loopback, private and link-local addresses")
+      ->envname("SMS_ALLOW_PRIVATE_WEBHOOKS");
+  app.add_option("--alert-group-seconds", c.alert_group_seconds,
+                 "Grouping window of a rule's notifications (0: none)")
+      ->envname("SMS_ALERT_GROUP_SECONDS")->check(CLI::Range(0, 3600))->capture_default_str();
+  app.add_option("--alert-storm-threshold", c.alert_storm_threshold,
+                 "More notifications than this in one window go out as one digest")
+      ->envname("SMS_ALERT_STORM_THRESHOLD")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--alert-flap-transitions", c.alert_flap_transitions,
+                 "Transitions within --alert-flap-window-seconds that make a server flapping")
+      ->envname("SMS_ALERT_FLAP_TRANSITIONS")->check(CLI::Range(2, 1000))->capture_default_str();
+  app.add_option("--alert-flap-window-seconds", c.alert_flap_window_seconds,
+                 "Window of the flapping count")
+      ->envname("SMS_ALERT_FLAP_WINDOW_SECONDS")->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--alert-flap-stable-seconds", c.alert_flap_stable_seconds,
+                 "How long a flapping server stays quiet before it alerts again")
+      ->envname("SMS_ALERT_FLAP_STABLE_SECONDS")->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--alert-max-attempts", c.alert_max_attempts,
+                 "Delivery attempts per notification before the dead-letter list")
+      ->envname("SMS_ALERT_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
+  app.add_option("--alert-backoff-ms", c.alert_backoff_ms,
+                 "Wait after a failed delivery, doubling per attempt (at most 5 minutes)")
+      ->envname("SMS_ALERT_BACKOFF_MS")->check(CLI::Range(10, 300000))->capture_default_str();
+  app.add_option("--alert-timeout-seconds", c.alert_timeout_seconds,
+                 "One delivery's time limit (a notification is re-sent by another replica "
+                 "after twice this plus 5 s)")
+      ->envname("SMS_ALERT_TIMEOUT_SECONDS")->check(CLI::Range(1, 300))->capture_default_str();
 }
 
 // Agent tokens, logging and HTTP limits.
@@ -249,6 +283,7 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   app.add_option("role", role, "Which role to run")->check(CLI::IsMember(RoleNames()));
   AddOptions(app, c);
   AddSecurityOptions(app, c);
+  AddAlertOptions(app, c);
   app.set_version_flag("--version", "smsd 0.1.0");
   if (Status parsed = ParseArguments(app, argc, argv, exit_code); !parsed.ok()) return parsed;
   c.role = RoleByName(role);

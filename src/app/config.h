@@ -51,6 +51,16 @@ struct Config {
   std::string smtp_ca_file;
   std::string mail_from = "SMS <sms@localhost>";
   int mail_max_attempts = 8;
+  // Alerts: the notifier (mail role) and channel URLs (management).
+  bool allow_private_webhooks = false;
+  int alert_group_seconds = 10;
+  int alert_storm_threshold = 20;
+  int alert_flap_transitions = 4;
+  int alert_flap_window_seconds = 600;
+  int alert_flap_stable_seconds = 600;
+  int alert_max_attempts = 8;
+  int alert_backoff_ms = 1000;
+  int alert_timeout_seconds = 10;
   // Agent tokens (healthcheck): "" open, "t1,t2" or "@/path/file". Never logged.
   std::string agent_tokens;
   // API users and sessions (management). The secret and the password are read from the

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/secret_file.h"
+#include "core/secret_file.h"
 #include "report/calendar.h"
 
 namespace sms::app {

@@ -7,9 +7,9 @@
 
 #include <filesystem>
 
-#include "app/secret_file.h"
 #include "auth/api_token.h"
 #include "auth/password.h"
+#include "core/secret_file.h"
 #include "roles/management/access.h"
 
 namespace sms::app {

@@ -22,17 +22,21 @@
 #include "http/server.h"
 #include "mail/mailer.h"
 #include "mail/mime.h"
+#include "maintenance/maintenance_history.h"
 #include "report/calendar.h"
 #include "report/scheduler.h"
 #include "roles/common/probes.h"
 #include "roles/common/write_health.h"
 #include "roles/healthcheck/healthcheck.h"
 #include "roles/mail/mail_service.h"
+#include "roles/mail/alert_maintenance.h"
+#include "roles/mail/notifier.h"
 #include "roles/mail/store_sent_log.h"
 #include "roles/management/docs.h"
 #include "roles/management/management.h"
 #include "roles/management/retention.h"
 #include "roles/worker/worker.h"
+#include "store/alert_store.h"
 #include "store/store.h"
 
 namespace sms::app {
@@ -103,6 +107,8 @@ struct Process {
   std::vector<roles::ReadinessCheck> checks;
   bus::BusPtr bus;
   store::StorePtr store;
+  store::AlertStorePtr alerts;
+  store::MaintenanceStorePtr maintenance;  // the same database as `store`
   cache::CachePtr cache;
   history::HistoryPtr history;
   roles::WriteHealthPtr write_health;  // what the worker's and the API's writes found
@@ -112,6 +118,7 @@ struct Process {
   std::unique_ptr<management::Retention> retention;
   std::unique_ptr<worker::Worker> wk;
   std::unique_ptr<mail::MailService> mail;
+  std::unique_ptr<mail::Notifier> notifier;
 };
 
 void OpenBus(const Config& cfg, Process& p) {
@@ -130,7 +137,10 @@ void OpenBus(const Config& cfg, Process& p) {
 // The store (every role but healthcheck); the cache and the history (worker, management).
 void OpenData(const Config& cfg, Process& p) {
   if (cfg.role == Role::kHealthcheck) return;
-  p.store = Need(store::MakeStore({cfg.database_url}), "database");
+  store::Stores stores = Need(store::OpenStores({cfg.database_url}), "database");
+  p.store = stores.store;
+  p.alerts = stores.alerts;
+  p.maintenance = stores.maintenance;
   p.checks.emplace_back("store", [store = p.store] { return store->Ping(); });
   if (cfg.role == Role::kMail) return;
   // Ping reads; a full disk or a read-only database fails only writes: the worker and the API
@@ -143,7 +153,13 @@ void OpenData(const Config& cfg, Process& p) {
   hcfg.search_index_prefix = cfg.search_index_prefix;
   hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
   hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
-  p.history = Need(history::MakeHistory(hcfg, p.store), "history");
+  // Every uptime answer (API, /stats, reports, the daily mail) leaves maintenance out, whatever
+  // history answers underneath; weekly windows are in --tz.
+  p.history = std::make_shared<maintenance::MaintenanceHistory>(
+      Need(history::MakeHistory(hcfg, p.store), "history"),
+      std::make_shared<maintenance::Maintenance>(p.maintenance,
+                                                 Need(report::Calendar::Make(cfg.tz), "tz")),
+      p.store);
   // Every dependency the role uses is a readiness check, the ones it can work without
   // included: /readyz tells an operator what is down. Without Redis the worker falls back to
   // SQL and goes on; without the search backend it holds its batch and retries.
@@ -175,6 +191,9 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.reporter = reporter;
   mb.calendar = calendar;
   mb.write_health = p.write_health;
+  mb.alerts = p.alerts;
+  mb.allow_private_webhooks = cfg.allow_private_webhooks;
+  mb.maintenance = p.maintenance;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
@@ -214,6 +233,29 @@ void StartWorker(const Config& cfg, Process& p) {
   Check(p.wk->Start(), "worker");
 }
 
+// Alert delivery runs in the mail role: the role that sends what SMS tells people.
+void StartNotifier(const Config& cfg, Process& p, mail::MailerPtr mailer) {
+  mail::NotifierOptions no;
+  no.settings.group_ms = Millis(cfg.alert_group_seconds) * 1000;
+  no.settings.storm_threshold = cfg.alert_storm_threshold;
+  no.settings.flap_transitions = cfg.alert_flap_transitions;
+  no.settings.flap_window_ms = Millis(cfg.alert_flap_window_seconds) * 1000;
+  no.settings.flap_stable_ms = Millis(cfg.alert_flap_stable_seconds) * 1000;
+  no.max_attempts = cfg.alert_max_attempts;
+  no.backoff_initial = std::chrono::milliseconds(cfg.alert_backoff_ms);
+  no.backoff_max = std::max(no.backoff_initial, no.backoff_max);
+  no.timeout = std::chrono::seconds(cfg.alert_timeout_seconds);
+  no.allow_private = cfg.allow_private_webhooks;
+  no.from = cfg.mail_from;
+  p.notifier = std::make_unique<mail::Notifier>(
+      no, mail::NotifierBackends{
+              p.alerts, std::move(mailer), p.clock, p.metrics,
+              // No alert for a server inside one of its maintenance windows (weekly ones in --tz).
+              std::make_shared<mail::AlertMaintenance>(std::make_shared<maintenance::Maintenance>(
+                  p.maintenance, Need(report::Calendar::Make(cfg.tz), "tz")))});
+  p.notifier->Start();
+}
+
 void StartMail(const Config& cfg, Process& p) {
   mail::MailerConfig mc;
   mc.smtp_url = cfg.smtp_url;
@@ -232,6 +274,7 @@ void StartMail(const Config& cfg, Process& p) {
       mo, mail::MailBackends{p.bus, mailer, std::make_shared<mail::StoreSentLog>(p.store),
                              p.clock, p.metrics});
   Check(p.mail->Start(), "mail");
+  StartNotifier(cfg, p, mailer);
 }
 
 void StartLogging(const Config& cfg) {
@@ -335,6 +378,7 @@ int Run(const Config& cfg) {
   if (p.retention) p.retention->Stop();
   if (p.wk) p.wk->Stop();
   if (p.mail) p.mail->Stop();
+  if (p.notifier) p.notifier->Stop();
   Status flushed = p.bus->Flush(std::chrono::seconds(10));
   if (!flushed.ok()) spdlog::error("smsd: bus flush: {}", flushed.ToString());
   spdlog::info("smsd: stopped cleanly");

@@ -17,8 +17,10 @@ TEST(ScopesTest, EachRoleHoldsItsScopes) {
   EXPECT_TRUE(HasScope(viewer, "servers:read"));
   EXPECT_FALSE(HasScope(viewer, "servers:write"));
   EXPECT_FALSE(HasScope(viewer, "reports:send"));
+  EXPECT_TRUE(HasScope(viewer, "alerts:read"));
+  EXPECT_FALSE(HasScope(viewer, "alerts:write"));
   for (const char* s : {"servers:read", "servers:write", "servers:import", "servers:export",
-                        "reports:send", "reports:read"}) {
+                        "reports:send", "reports:read", "alerts:read", "alerts:write"}) {
     EXPECT_TRUE(HasScope(op, s)) << s;
   }
   EXPECT_FALSE(HasScope(op, "users:admin"));

@@ -11,18 +11,19 @@ struct RoleScopes {
   std::vector<std::string> scopes;
 };
 
-// viewer reads; operator also writes, imports, exports and sends reports; admin has all. Every
-// role manages its own API tokens.
+// viewer reads; operator also writes, imports, exports, sends reports and manages alerting
+// (channels, rules, alerts, maintenance windows); admin has all. Every role manages its own
+// API tokens.
 const std::vector<RoleScopes>& Table() {
   auto list = [](std::initializer_list<std::string_view> scopes) {
     return std::vector<std::string>(scopes.begin(), scopes.end());
   };
   static const std::vector<RoleScopes> table = {
-      {"viewer", list({kServersRead, kReportsRead, kTokensManage})},
+      {"viewer", list({kServersRead, kReportsRead, kTokensManage, kAlertsRead})},
       {"operator", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
-                         kReportsSend, kTokensManage})},
+                         kReportsSend, kTokensManage, kAlertsRead, kAlertsWrite})},
       {"admin", list({kServersRead, kServersWrite, kServersImport, kServersExport, kReportsRead,
-                      kReportsSend, kTokensManage, kUsersAdmin})},
+                      kReportsSend, kTokensManage, kUsersAdmin, kAlertsRead, kAlertsWrite})},
   };
   return table;
 }

@@ -18,6 +18,10 @@ inline constexpr std::string_view kReportsRead = "reports:read";
 inline constexpr std::string_view kReportsSend = "reports:send";
 inline constexpr std::string_view kTokensManage = "tokens:manage";  // one's own API tokens
 inline constexpr std::string_view kUsersAdmin = "users:admin";
+// Alerting: channels, rules, alerts, deliveries and maintenance windows; changing them and
+// acknowledging alerts.
+inline constexpr std::string_view kAlertsRead = "alerts:read";
+inline constexpr std::string_view kAlertsWrite = "alerts:write";
 
 // Every scope, in a stable order.
 const std::vector<std::string>& AllScopes();

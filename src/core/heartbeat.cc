@@ -398,6 +398,8 @@ Result<Heartbeat> DecodeHeartbeat(std::string_view payload) {
     }
   }
   if (h.server_id.empty()) return BadPayload("server_id is missing");
+  // The healthcheck queues hostnames in NFC; one queued by a version before that did not.
+  h.hostname = NormalizeName(h.hostname);
   int64_t n = 0;
   for (auto [key, out] :
        {std::pair{kBusSent, &h.sent_at}, std::pair{kBusReceived, &h.received_at}}) {

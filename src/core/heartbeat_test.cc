@@ -208,6 +208,15 @@ TEST(EncodeHeartbeat, RoundTripsEveryField) {
   ExpectSame(*back, h);
 }
 
+TEST(DecodeHeartbeat, NormalizesAHostnameQueuedOutsideNfc) {
+  Heartbeat h;
+  h.server_id = "web-01";
+  h.hostname = "Cafe\xCC\x81";  // "Café" with a combining accent, as an older healthcheck queued it
+  Result<Heartbeat> back = DecodeHeartbeat(EncodeHeartbeat(h));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->hostname, "Caf\xC3\xA9");
+}
+
 TEST(EncodeHeartbeat, RoundTripsDefaultsAndOddBytes) {
   Heartbeat empty;
   empty.server_id = "x";

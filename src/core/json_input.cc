@@ -54,4 +54,22 @@ Status OptionalString(const json::object& obj, const std::string& key,
   return Status::Ok();
 }
 
+Result<std::optional<std::vector<std::string>>> ReadStringList(const json::object& obj,
+                                                               const std::string& key) {
+  using List = std::optional<std::vector<std::string>>;
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr) return List();
+  if (v->is_null()) return List(std::vector<std::string>());
+  if (!v->is_array()) return Status::InvalidArgument(key + " must be an array of strings", key);
+  std::vector<std::string> out;
+  out.reserve(v->get_array().size());
+  for (const json::value& item : v->get_array()) {
+    if (!item.is_string()) {
+      return Status::InvalidArgument(key + " must be an array of strings", key);
+    }
+    out.emplace_back(item.get_string().data(), item.get_string().size());
+  }
+  return List(std::move(out));
+}
+
 }  // namespace sms

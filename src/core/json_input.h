@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -28,5 +29,9 @@ Status RequireString(const boost::json::object& obj, const std::string& key, std
 // Reads an optional string member (null clears) into `out`.
 Status OptionalString(const boost::json::object& obj, const std::string& key,
                       std::optional<std::string>& out);
+
+// Reads `key` as an array of strings. Absent -> nullopt; null -> an empty list.
+Result<std::optional<std::vector<std::string>>> ReadStringList(const boost::json::object& obj,
+                                                               const std::string& key);
 
 }  // namespace sms

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/tags.h"
 #include "core/validation.h"
 
 namespace sms {
@@ -18,8 +19,8 @@ bool ParseCount(std::string_view s, int64_t& out) {
 }
 
 bool IsKnownParam(std::string_view key) {
-  static constexpr std::string_view kKnown[] = {"server_id", "server_name", "ipv4",   "status", "q",
-                                                "sort",      "order",       "offset", "limit"};
+  static constexpr std::string_view kKnown[] = {
+      "server_id", "server_name", "ipv4", "status", "q", "tag", "sort", "order", "offset", "limit"};
   return std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown);
 }
 
@@ -82,7 +83,26 @@ bool IsSortableField(std::string_view field) {
   return std::find(f.begin(), f.end(), field) != f.end();
 }
 
-Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& params) {
+namespace {
+
+// The tag filters: every value given (empty ones ignored), normalised and valid.
+Status ApplyTags(const std::vector<std::string>& given, ServerQuery& q) {
+  std::vector<std::string> tags;
+  for (const std::string& t : given) {
+    if (!t.empty()) tags.push_back(t);
+  }
+  q.tags = NormalizeTags(tags);
+  if (q.tags.size() > kMaxTags) return Status::InvalidArgument("at most 16 tag filters", "tag");
+  for (const std::string& t : q.tags) {
+    if (Status s = ValidateTag(t, "tag"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& params,
+                                     const std::vector<std::string>& tags) {
   ServerQuery q;
   for (const auto& [key, value] : params) {
     if (!IsKnownParam(key)) {
@@ -93,8 +113,13 @@ Result<ServerQuery> ParseServerQuery(const std::map<std::string, std::string>& p
       return Status::InvalidArgument(key + " must be at most 256 bytes", key);
     }
     // Forms send empty values for fields left blank ("?status=&sort="): those mean "default".
-    if (value.empty()) continue;
+    if (value.empty() || key == "tag") continue;
     if (Status s = Apply(key, value, q); !s.ok()) return s;
+  }
+  auto single = params.find("tag");
+  if (!tags.empty() || single != params.end()) {
+    Status s = ApplyTags(tags.empty() ? std::vector<std::string>{single->second} : tags, q);
+    if (!s.ok()) return s;
   }
   return q;
 }

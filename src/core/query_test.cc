@@ -159,5 +159,25 @@ TEST(ParseServerQuery, FilterValuesKeptVerbatim) {
   EXPECT_EQ(r->q, "50%_off' OR 1=1 --");
 }
 
+TEST(ParseServerQuery, TagFiltersRepeatAndAreNormalised) {
+  Result<ServerQuery> r = ParseServerQuery({{"tag", "ignored"}}, {"Prod", "rack:b7", "prod", ""});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->tags, (std::vector<std::string>{"prod", "rack:b7"}));
+  r = ParseServerQuery({{"tag", "Web"}});  // one tag given only in the map
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tags, (std::vector<std::string>{"web"}));
+  r = ParseServerQuery({{"tag", ""}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->tags.empty());
+  r = ParseServerQuery({}, {"bad tag"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "tag");
+  std::vector<std::string> many;
+  for (int i = 0; i < 17; ++i) many.push_back("t" + std::to_string(i));
+  r = ParseServerQuery({}, many);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "tag");
+}
+
 }  // namespace
 }  // namespace sms

@@ -1,6 +1,7 @@
 #include "core/server_json.h"
 
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
@@ -26,7 +27,7 @@ json::value StringOrNull(const std::string& s) {
 
 json::object ServerToJson(const Server& s) {
   json::object o;
-  o.reserve(10);
+  o.reserve(11);
   o["server_id"] = s.server_id;
   o["server_name"] = s.server_name;
   o["ipv4"] = StringOrNull(s.ipv4);
@@ -37,6 +38,10 @@ json::object ServerToJson(const Server& s) {
   o["last_updated"] = TimeOrNull(s.last_updated);
   o["last_seen"] = TimeOrNull(s.last_seen);
   o["status_changed_at"] = TimeOrNull(s.status_changed_at);
+  json::array tags;
+  tags.reserve(s.tags.size());
+  for (const std::string& t : s.tags) tags.emplace_back(t);
+  o["tags"] = std::move(tags);
   return o;
 }
 
@@ -54,6 +59,7 @@ json::object UptimeToJson(const UptimeResult& u) {
   o["uptime"] = u.uptime;
   o["up_seconds"] = u.up_seconds;
   o["window_seconds"] = u.window_seconds;
+  o["maintenance_seconds"] = u.maintenance_seconds;
   o["from"] = TimeOrNull(u.from);
   o["to"] = TimeOrNull(u.to);
   o["source"] = SourceName(u.source);
@@ -63,7 +69,8 @@ json::object UptimeToJson(const UptimeResult& u) {
 Result<ServerInput> ParseServerInput(std::string_view body) {
   auto obj = ParseObject(body);
   if (!obj.ok()) return obj.status();
-  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname"}); !s.ok()) {
+  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname", "tags"});
+      !s.ok()) {
     return s;
   }
   ServerInput in;
@@ -76,6 +83,9 @@ Result<ServerInput> ParseServerInput(std::string_view body) {
   }
   in.ipv4 = ipv4.value_or("");
   in.hostname = hostname.value_or("");
+  auto tags = ReadStringList(*obj, "tags");
+  if (!tags.ok()) return tags.status();
+  in.tags = tags->value_or(std::vector<std::string>());
   NormalizeServerInput(in);
   if (Status s = ValidateServerInput(in); !s.ok()) return s;
   return in;
@@ -84,7 +94,8 @@ Result<ServerInput> ParseServerInput(std::string_view body) {
 Result<ServerPatch> ParseServerPatch(std::string_view body, const std::string& server_id) {
   auto obj = ParseObject(body);
   if (!obj.ok()) return obj.status();
-  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname"}); !s.ok()) {
+  if (Status s = RejectUnknown(*obj, {"server_id", "server_name", "ipv4", "hostname", "tags"});
+      !s.ok()) {
     return s;
   }
   auto id = ReadString(*obj, "server_id", false);
@@ -100,7 +111,10 @@ Result<ServerPatch> ParseServerPatch(std::string_view body, const std::string& s
        {OptionalString(*obj, "ipv4", p.ipv4), OptionalString(*obj, "hostname", p.hostname)}) {
     if (!s.ok()) return s;
   }
-  if (!p.server_name && !p.ipv4 && !p.hostname) {
+  auto tags = ReadStringList(*obj, "tags");
+  if (!tags.ok()) return tags.status();
+  p.tags = std::move(*tags);
+  if (!p.server_name && !p.ipv4 && !p.hostname && !p.tags) {
     return Status::InvalidArgument("nothing to update", "");
   }
   NormalizeServerPatch(p);

@@ -36,11 +36,12 @@ TEST(ServerToJson, AllFields) {
   s.last_updated = kT0 + 1;
   s.last_seen = kT0 + 60'000;
   s.status_changed_at = kT0 + 30'000;
+  s.tags = {"prod", "rack:b7"};
   json::value expected = json::parse(R"({
     "server_id":"web-01","server_name":"Web 01","ipv4":"10.0.0.5","hostname":"web-01.local",
     "status":"on","interval":15,"created_time":"2026-11-28T06:00:00Z",
     "last_updated":"2026-11-28T06:00:00.001Z","last_seen":"2026-11-28T06:01:00Z",
-    "status_changed_at":"2026-11-28T06:00:30Z"})");
+    "status_changed_at":"2026-11-28T06:00:30Z","tags":["prod","rack:b7"]})");
   EXPECT_EQ(json::value(ServerToJson(s)), expected) << json::serialize(ServerToJson(s));
 }
 
@@ -57,6 +58,7 @@ TEST(ServerToJson, UnsetValuesAreNull) {
   EXPECT_TRUE(o.at("last_updated").is_null());
   EXPECT_EQ(o.at("status"), "off");
   EXPECT_EQ(o.at("created_time"), "2026-11-28T06:00:00Z");
+  EXPECT_EQ(o.at("tags"), json::array());  // no tags: an empty list, never null
   EXPECT_FALSE(o.contains("id"));  // the row id stays inside the store
 }
 
@@ -76,7 +78,8 @@ TEST(UptimeToJson, Shape) {
   EXPECT_EQ(o.at("from"), "2026-11-28T06:00:00Z");
   EXPECT_EQ(o.at("to"), "2026-11-28T07:00:00Z");
   EXPECT_EQ(o.at("source"), "sql");
-  EXPECT_EQ(o.size(), 6u);
+  EXPECT_DOUBLE_EQ(o.at("maintenance_seconds").to_number<double>(), 0);
+  EXPECT_EQ(o.size(), 7u);
   u.source = UptimeSource::kSearch;
   EXPECT_EQ(UptimeToJson(u).at("source"), "search");
 }
@@ -199,6 +202,45 @@ TEST(ParseServerPatch, Errors) {
   s = PatchError("{\"server_name\":");
   EXPECT_EQ(s.field(), "");
   EXPECT_EQ(s.message().rfind("body is not valid JSON: ", 0), 0u);
+}
+
+TEST(ParseServerInput, TagsAreLoweredDeduplicatedAndValidated) {
+  Result<ServerInput> r = ParseServerInput(
+      R"({"server_id":"a","server_name":"A","tags":["Prod","rack:b7","prod","eu-west-1"]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->tags, (std::vector<std::string>{"prod", "rack:b7", "eu-west-1"}));
+  r = ParseServerInput(R"({"server_id":"a","server_name":"A","tags":null})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->tags.empty());
+  std::string seventeen = R"({"server_id":"a","server_name":"A","tags":[)";
+  for (int i = 0; i < 17; ++i) seventeen += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  seventeen += "]}";
+  for (const std::string& body :
+       {std::string(R"({"server_id":"a","server_name":"A","tags":"prod"})"),
+        std::string(R"({"server_id":"a","server_name":"A","tags":[1]})"),
+        std::string(R"({"server_id":"a","server_name":"A","tags":[""]})"),
+        std::string(R"({"server_id":"a","server_name":"A","tags":["has space"]})"),
+        std::string(R"({"server_id":"a","server_name":"A","tags":["a,b"]})"),
+        std::string(R"({"server_id":"a","server_name":"A","tags":["caf\u00e9"]})"),
+        R"({"server_id":"a","server_name":"A","tags":[")" + std::string(65, 'x') + R"("]})",
+        seventeen}) {
+    Result<ServerInput> bad = ParseServerInput(body);
+    ASSERT_FALSE(bad.ok()) << body;
+    EXPECT_EQ(bad.status().field(), "tags") << body;
+  }
+}
+
+TEST(ParseServerPatch, TagsReplaceTheListAndAnEmptyListClearsIt) {
+  Result<ServerPatch> p = ParseServerPatch(R"({"tags":["B","a"]})", "web-01");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_TRUE(p->tags.has_value());
+  EXPECT_EQ(*p->tags, (std::vector<std::string>{"b", "a"}));
+  p = ParseServerPatch(R"({"tags":[]})", "web-01");
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p->tags.has_value());
+  EXPECT_TRUE(p->tags->empty());
+  EXPECT_EQ(PatchError(R"({"tags":["no/slash"]})").field(), "tags");
+  EXPECT_FALSE(ParseServerPatch(R"({"hostname":"h"})", "web-01")->tags.has_value());
 }
 
 }  // namespace

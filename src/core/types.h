@@ -26,6 +26,7 @@ struct Server {
   Millis last_updated = 0;
   Millis last_seen = 0;          // received_at of the newest heartbeat; 0 = never
   Millis status_changed_at = 0;
+  std::vector<std::string> tags;  // normalised and valid (core/tags.h), in the order given
 };
 
 // One heartbeat as it travels on the bus. received_at is stamped by the receiving node.
@@ -54,6 +55,7 @@ struct ServerInput {
   std::string server_name;
   std::string ipv4;
   std::string hostname;
+  std::vector<std::string> tags;
 };
 
 // Fields a client may change; unset means "leave as is".
@@ -61,6 +63,7 @@ struct ServerPatch {
   std::optional<std::string> server_name;
   std::optional<std::string> ipv4;
   std::optional<std::string> hostname;
+  std::optional<std::vector<std::string>> tags;  // replaces the whole list
 };
 
 enum class SortOrder { kAsc, kDesc };
@@ -72,6 +75,7 @@ struct ServerQuery {
   std::string ipv4;              // exact
   std::optional<ServerStatus> status;
   std::string q;                 // substring of server_id, server_name, hostname or ipv4
+  std::vector<std::string> tags;  // servers carrying every one of these tags
   std::string sort = "server_id";
   SortOrder order = SortOrder::kAsc;
   int64_t offset = 0;

@@ -7,32 +7,38 @@ namespace {
 
 bool EarlierAt(const StatusEvent& a, const StatusEvent& b) { return a.at < b.at; }
 
-// Milliseconds spent on inside [lo, hi], given events sorted by time.
+}  // namespace
+
 Millis UpMillis(const std::vector<StatusEvent>& events, Millis lo, Millis hi) {
-  // The state at `lo` is the last event at or before it; off before any event.
-  auto first_inside = std::upper_bound(events.begin(), events.end(), lo,
-                                       [](Millis t, const StatusEvent& e) { return t < e.at; });
-  bool on = first_inside != events.begin() && std::prev(first_inside)->status == ServerStatus::kOn;
   Millis up = 0;
-  Millis since = lo;
-  for (auto it = first_inside; it != events.end() && it->at < hi; ++it) {
-    bool next_on = it->status == ServerStatus::kOn;
-    if (on && !next_on) up += it->at - since;
-    if (!on && next_on) since = it->at;
-    on = next_on;
+  for (const OnRun& run : RunsFromEvents(events)) {
+    const Millis end = run.open ? hi : run.end;
+    up += std::max<Millis>(0, std::min(end, hi) - std::max(run.start, lo));
   }
-  if (on) up += hi - since;
   return up;
 }
-
-}  // namespace
 
 const char* SourceName(UptimeSource source) {
   return source == UptimeSource::kSearch ? "search" : "sql";
 }
 
-UptimeResult ComputeUptime(const std::vector<StatusEvent>& events, Millis created_time, Millis from,
-                           Millis to, Millis now) {
+std::vector<OnRun> RunsFromEvents(const std::vector<StatusEvent>& events) {
+  std::vector<OnRun> runs;
+  bool on = false;
+  for (const StatusEvent& e : events) {
+    bool next_on = e.status == ServerStatus::kOn;
+    if (!on && next_on) runs.push_back({e.at, e.at, true});
+    if (on && !next_on) {
+      runs.back().end = e.at;
+      runs.back().open = false;
+    }
+    on = next_on;
+  }
+  return runs;
+}
+
+UptimeResult UptimeFromRuns(const std::vector<OnRun>& runs, Millis created_time, Millis from,
+                            Millis to, Millis now) {
   UptimeResult r;
   r.from = std::max(from, created_time);
   r.to = std::min(to, now);
@@ -41,19 +47,31 @@ UptimeResult ComputeUptime(const std::vector<StatusEvent>& events, Millis create
     return r;
   }
   Millis up = 0;
-  if (std::is_sorted(events.begin(), events.end(), EarlierAt)) {
-    up = UpMillis(events, r.from, r.to);
-  } else {
-    // The contract asks for sorted events; a caller that slips still gets the right answer.
-    std::vector<StatusEvent> sorted = events;
-    std::stable_sort(sorted.begin(), sorted.end(), EarlierAt);
-    up = UpMillis(sorted, r.from, r.to);
+  Millis counted = r.from;  // [r.from, counted) is measured already: overlaps count once
+  for (const OnRun& run : runs) {
+    Millis begin = std::max(run.start, counted);
+    Millis end = std::min(run.open ? r.to : run.end, r.to);
+    if (end > begin) {
+      up += end - begin;
+      counted = end;
+    }
   }
   Millis window = r.to - r.from;
   r.up_seconds = static_cast<double>(up) / 1000.0;
   r.window_seconds = static_cast<double>(window) / 1000.0;
   r.uptime = static_cast<double>(up) / static_cast<double>(window);
   return r;
+}
+
+UptimeResult ComputeUptime(const std::vector<StatusEvent>& events, Millis created_time, Millis from,
+                           Millis to, Millis now) {
+  if (std::is_sorted(events.begin(), events.end(), EarlierAt)) {
+    return UptimeFromRuns(RunsFromEvents(events), created_time, from, to, now);
+  }
+  // The contract asks for sorted events; a caller that slips still gets the right answer.
+  std::vector<StatusEvent> sorted = events;
+  std::stable_sort(sorted.begin(), sorted.end(), EarlierAt);
+  return UptimeFromRuns(RunsFromEvents(sorted), created_time, from, to, now);
 }
 
 }  // namespace sms

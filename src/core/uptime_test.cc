@@ -162,5 +162,28 @@ TEST(ComputeUptime, ManyTransitionsMatchBruteForce) {
   EXPECT_DOUBLE_EQ(r.uptime, static_cast<double>(up) / (20 * 3600));
 }
 
+TEST(UptimeFromRuns, ClosedRunsOpenRunAndOverlapsCountedOnce) {
+  // On [0, 10 min) and [20 min, 40 min), overlapping [30 min, 35 min), then open from 50 min.
+  std::vector<OnRun> runs{{kT0, kT0 + 600 * kSec, false},
+                          {kT0 + 1200 * kSec, kT0 + 2400 * kSec, false},
+                          {kT0 + 1800 * kSec, kT0 + 2100 * kSec, false},
+                          {kT0 + 3000 * kSec, 0, true}};
+  UptimeResult r = UptimeFromRuns(runs, kT0, kT0 + 300 * kSec, kT0 + kHour, kT0 + 3300 * kSec);
+  EXPECT_DOUBLE_EQ(r.window_seconds, 3000);
+  EXPECT_DOUBLE_EQ(r.up_seconds, 300 + 1200 + 300);
+}
+
+TEST(UptimeFromRuns, RunsFromEventsMeasureAsTheEvents) {
+  std::vector<StatusEvent> events{On(kT0), On(kT0 + 10 * kSec), Off(kT0 + 60 * kSec),
+                                  Off(kT0 + 70 * kSec), On(kT0 + 100 * kSec)};
+  std::vector<OnRun> runs = RunsFromEvents(events);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].start, kT0);
+  EXPECT_EQ(runs[0].end, kT0 + 60 * kSec);
+  EXPECT_FALSE(runs[0].open);
+  EXPECT_EQ(runs[1].start, kT0 + 100 * kSec);
+  EXPECT_TRUE(runs[1].open);
+}
+
 }  // namespace
 }  // namespace sms

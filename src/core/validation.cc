@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/tags.h"
+
 namespace sms {
 namespace {
 
@@ -130,11 +132,13 @@ std::string NormalizeName(std::string_view text) {
 void NormalizeServerInput(ServerInput& in) {
   in.server_name = NormalizeName(in.server_name);
   in.hostname = NormalizeName(in.hostname);
+  in.tags = NormalizeTags(in.tags);
 }
 
 void NormalizeServerPatch(ServerPatch& patch) {
   if (patch.server_name) *patch.server_name = NormalizeName(*patch.server_name);
   if (patch.hostname) *patch.hostname = NormalizeName(*patch.hostname);
+  if (patch.tags) *patch.tags = NormalizeTags(*patch.tags);
 }
 
 Status ValidateInterval(int64_t interval, const std::string& field) {
@@ -152,7 +156,7 @@ Status ValidateServerInput(const ServerInput& in) {
   if (!in.hostname.empty()) {
     if (Status s = ValidateName(in.hostname, "hostname"); !s.ok()) return s;
   }
-  return Status::Ok();
+  return ValidateTags(in.tags);
 }
 
 Status ValidateServerPatch(const ServerPatch& patch) {
@@ -166,6 +170,7 @@ Status ValidateServerPatch(const ServerPatch& patch) {
   if (patch.hostname && !patch.hostname->empty()) {
     if (Status s = ValidateName(*patch.hostname, "hostname"); !s.ok()) return s;
   }
+  if (patch.tags) return ValidateTags(*patch.tags);
   return Status::Ok();
 }
 

@@ -34,8 +34,9 @@ Status ValidateAgentToken(std::string_view token, const std::string& field = "to
 // ASCII and text that is not valid UTF-8 come back as they are (the latter for ValidateName to
 // refuse). NFC can change the length, so validate after normalising.
 std::string NormalizeName(std::string_view text);
-// NormalizeName on the server_name and hostname of a create request or a patch (the fields
-// present): what the API, the import and the store's uniqueness checks all see.
+// NormalizeName on the server_name and hostname, NormalizeTags (core/tags.h) on the tags, of a
+// create request or a patch (the fields present): what the API, the import and the store's
+// uniqueness checks all see.
 void NormalizeServerInput(ServerInput& in);
 void NormalizeServerPatch(ServerPatch& patch);
 

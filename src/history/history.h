@@ -14,6 +14,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "core/uptime.h"
+#include "history/on_runs.h"
 #include "store/store.h"
 
 namespace sms::history {
@@ -29,6 +30,12 @@ class History {
   virtual Status Ping() = 0;
   // Records accepted heartbeats. Idempotent by Heartbeat::id.
   virtual Status Record(const std::vector<Heartbeat>& batch) = 0;
+  // Keeps the on-runs the Store's status describes (history/on_runs.h), for a history that
+  // measures from runs of its own; idempotent and order-free. A history that reads the Store's
+  // transitions needs none of it: OK without doing anything (the default).
+  virtual Status RecordRuns(const std::vector<RunUpdate>& /*updates*/) { return Status::Ok(); }
+  // True when RecordRuns keeps runs this history measures from (false by default).
+  virtual bool KeepsRuns() const { return false; }
   // Uptime of `server` over [from, to], clipped to [created_time, now].
   virtual Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to,
                                       Millis now) = 0;

@@ -2,15 +2,18 @@
 // against the node named by SMS_SEARCH_URL (skipped when unset).
 //
 // Each fixture is fed the way the worker feeds the system: heartbeats applied to a SQL Store
-// as they arrive and recorded in the History, with the offline sweep running every second.
+// as they arrive and recorded in the History with the on-runs the Store's status gives, with
+// the offline sweep running every second and closing the runs it ends.
 // Uptime is asked with the Store's Server record, as the management API does.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "history/history_test_util.h"
 #include "history/search_history.h"
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
@@ -98,11 +101,11 @@ class HistoryContractTest : public ::testing::Test {
       std::vector<Heartbeat> due;
       while (next < beats.size() && beats[next].received_at <= now) due.push_back(beats[next++]);
       if (!due.empty()) {
-        ASSERT_TRUE(store_->ApplyHeartbeats(due, {}).ok());
-        Status recorded = history().Record(due);
-        ASSERT_TRUE(recorded.ok()) << recorded.ToString();
+        Status delivered = testing::Deliver(*store_, history(), due);
+        ASSERT_TRUE(delivered.ok()) << delivered.ToString();
       }
-      ASSERT_TRUE(store_->SweepOffline(now, kGrace).ok());
+      Status swept = testing::Sweep(*store_, history(), now, kGrace);
+      ASSERT_TRUE(swept.ok()) << swept.ToString();
     }
     ASSERT_TRUE(backend_.Settle().ok());
   }
@@ -170,8 +173,7 @@ TYPED_TEST(HistoryContractTest, ARedeliveredBatchChangesNothing) {
   std::vector<Heartbeat> beats = Alive("a", 0, 300);
   this->Feed(beats, 400);
   UptimeResult before = this->Up("a", 0, 1000, 1000);
-  ASSERT_TRUE(this->store_->ApplyHeartbeats(beats, {}).ok());
-  ASSERT_TRUE(this->history().Record(beats).ok());
+  ASSERT_TRUE(testing::Deliver(*this->store_, this->history(), beats).ok());
   ASSERT_TRUE(this->backend_.Settle().ok());
   UptimeResult after = this->Up("a", 0, 1000, 1000);
   EXPECT_EQ(before.up_seconds, 300);
@@ -202,6 +204,52 @@ TYPED_TEST(HistoryContractTest, UptimeAllAgreesWithUptimeForEveryServerInOrder) 
     EXPECT_EQ(one.up_seconds, got.up_seconds) << id;
     EXPECT_EQ(one.window_seconds, got.window_seconds) << id;
   }
+}
+
+TYPED_TEST(HistoryContractTest, WindowsThatCutAnOnRunCountOnlyTheirPart) {
+  std::vector<Heartbeat> beats = Alive("a", 0, 600);  // on [0, 600)
+  std::vector<Heartbeat> again = Alive("a", 900, 1200);  // on [900, 1200)
+  beats.insert(beats.end(), again.begin(), again.end());
+  this->Feed(beats, 1300);
+  EXPECT_EQ(this->Up("a", 100, 200, 2000).up_seconds, 100);   // inside the first run
+  EXPECT_EQ(this->Up("a", 500, 1000, 2000).up_seconds, 200);  // the end of one, start of next
+  EXPECT_EQ(this->Up("a", 1100, 1500, 2000).up_seconds, 100);
+  EXPECT_EQ(this->Up("a", 650, 850, 2000).up_seconds, 0);  // between the runs
+}
+
+TYPED_TEST(HistoryContractTest, AServerNeverOnIsDownThroughout) {
+  ServerInput never;
+  never.server_id = never.server_name = "never";
+  ASSERT_TRUE(this->store_->CreateServer(never, kT0).ok());
+  this->Feed(Alive("a", 0, 300), 400);
+  UptimeResult u = this->Up("never", 0, 400, 400);
+  EXPECT_EQ(u.window_seconds, 400);
+  EXPECT_EQ(u.up_seconds, 0);
+  auto all = this->history().UptimeAll(kT0, kT0 + 400 * kS, kT0 + 400 * kS);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].first, "never");
+  EXPECT_EQ((*all)[1].second.up_seconds, 0);
+  EXPECT_EQ((*all)[1].second.window_seconds, 400);
+}
+
+TYPED_TEST(HistoryContractTest, RedeliveredAndOutOfOrderHeartbeatsChangeNothing) {
+  std::vector<Heartbeat> beats = Alive("a", 0, 300);  // on [0, 300)
+  std::vector<Heartbeat> again = Alive("a", 600, 900);  // on [600, 900)
+  beats.insert(beats.end(), again.begin(), again.end());
+  this->Feed(beats, 1000);
+  UptimeResult before = this->Up("a", 0, 1000, 1000);
+  EXPECT_EQ(before.up_seconds, 600);
+  // The first run's beats again, newest first, after both runs ended; then the second run's.
+  std::vector<Heartbeat> old = Alive("a", 0, 300);
+  std::reverse(old.begin(), old.end());
+  ASSERT_TRUE(testing::Deliver(*this->store_, this->history(), old).ok());
+  ASSERT_TRUE(testing::Deliver(*this->store_, this->history(), Alive("a", 600, 900)).ok());
+  ASSERT_TRUE(testing::Sweep(*this->store_, this->history(), kT0 + 1000 * kS, kGrace).ok());
+  ASSERT_TRUE(this->backend_.Settle().ok());
+  UptimeResult after = this->Up("a", 0, 1000, 1000);
+  EXPECT_EQ(after.up_seconds, before.up_seconds);
+  EXPECT_EQ(this->Up("a", 250, 650, 1000).up_seconds, 50 + 50);
 }
 
 }  // namespace

@@ -6,34 +6,35 @@
 // epoch_millis date received_at, integer interval, ip ipv4). The document _id is the
 // heartbeat id, so a redelivered heartbeat overwrites its document instead of adding one.
 //
-// Uptime: a heartbeat received at t with interval i keeps the server on over [t, t + i], and
-// a heartbeat arriving within `grace` after that continues the on-run: the rule of the SQL
-// status, which turns a server off after interval + grace of silence and stamps the off at
-// last_seen + interval (history/coverage.h). A server whose last heartbeat is not yet
-// interval + grace old is on through `now`. Uptime is the on time inside the window clipped
-// to [created_time, now], divided by that clipped window. The heartbeats come from a search
-// sorted by time and paged with search_after over [window start - kMaxInterval - grace,
-// min(window end + grace, now)], folded in one pass. Against the SQL status this can differ
-// only where a heartbeat lands right at the interval + grace boundary, where the sweep's
-// timing decides: by at most grace per such heartbeat, none for an agent on schedule.
+// On-runs: beside the heartbeats, the index <prefix>.runs keeps one document per on-run of
+// each server (server_id, start, end, interval, open), id "<server_id>@<start>", where start
+// is the on transition of the SQL status. The worker extends a run as heartbeats arrive and
+// closes it with the sweep's off transition (RecordRuns, history/on_runs.h); scripted upserts
+// make the updates order-free and idempotent.
 //
-// Cost: Uptime reads the server's heartbeats in the window (about 2,880 a day at 30 s).
-// UptimeAll streams every heartbeat in the window in time order (their values all in the sort
-// keys, so no document is fetched), from the daily indices covering the window only: it
-// transfers O(heartbeats in the window) and holds one on-run per server in memory. Each
-// server's start of measurement is its created_time, read from the Store given to Make() (one
-// scan of the servers); without a Store, its first heartbeat stands for it, found by a
-// composite aggregation over every index, whose cost grows with the whole history rather
-// than the window.
+// Uptime: the on time inside the window clipped to [created_time, now], divided by that
+// clipped window, measured from the runs with UptimeFromRuns (core/uptime.h), the arithmetic
+// the SQL history uses on its transitions: the same numbers. An open run is on through now, as
+// the SQL status is until the sweep turns the server off; an open run that a later run
+// follows (its close was lost) ends where its heartbeats put the off.
+//
+// Cost: a run document per on-run, whatever the heartbeat rate. Uptime reads the server's runs
+// that touch the window; UptimeAll streams every run touching the window, ordered by server
+// (their values all in the sort keys, so no document is fetched). Each server's start of
+// measurement is its created_time, read from the Store given to Make() (one scan of the
+// servers); without a Store, its first run's start stands for it. Heartbeat documents stay, in
+// daily indices, for their retention; no uptime reads them.
 //
 // Thread-safe.
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,10 +48,10 @@ struct SearchHistoryOptions {
   std::string index_prefix = "sms-heartbeats";  // indices <prefix>-YYYY.MM.DD, template <prefix>
   int shards = 1;                               // per daily index
   int replicas = 0;                             // 0 suits a single-node cluster
-  size_t bulk_max_docs = 1000;                  // heartbeats per _bulk request
+  size_t bulk_max_docs = 1000;                  // heartbeats or run updates per _bulk request
   int page_size = 10000;                        // hits or buckets per page, 1..10000
-  // The worker's --heartbeat-grace: a heartbeat this late after the previous one's interval
-  // ran out still continues the on-run. 0 gives the plain union of [t, t + interval].
+  // The worker's --heartbeat-grace: how long after its heartbeats' reach a run may still be
+  // extended, which Horizon() allows for. Uptime itself comes from the runs the worker keeps.
   std::chrono::milliseconds grace{30000};
   // Days of daily indices Expire() keeps: an index goes once its whole UTC day ended at least
   // this long ago. 0 keeps every index.
@@ -74,17 +75,22 @@ class SearchHistory final : public History {
   // item fails for another reason. Documents written before a failure stay: a retry of the
   // batch overwrites them.
   Status Record(const std::vector<Heartbeat>& batch) override;
+  // Applies the run updates to <prefix>.runs (created on first use) as scripted upserts in
+  // _bulk requests, keyed by server and run start: order-free and idempotent (on_runs.h).
+  // Errors as Record().
+  Status RecordRuns(const std::vector<RunUpdate>& updates) override;
+  bool KeepsRuns() const override { return true; }
   // A cluster health request: OK when the node answers within a second and the cluster is
   // not red; Unavailable otherwise.
   Status Ping() override;
-  // Time-weighted uptime of `server` from its heartbeats (see above); the window is clipped
-  // to [server.created_time, now].
+  // Time-weighted uptime of `server` from its on-runs (see above); the window is clipped to
+  // [server.created_time, now].
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;
   // With a Store: every server of the Store, ordered by server_id, each measured from its
-  // created_time as Uptime() does (a server never heard from in the window is up 0); servers
-  // deleted from the Store are absent. Without one: every server that has heartbeats in the
-  // indices, measured from its first heartbeat (min received_at over every index); servers
-  // registered but never heard from are absent. Unavailable when either backend is down.
+  // created_time as Uptime() does (a server never on in the window is up 0); servers deleted
+  // from the Store are absent. Without one: every server that has on-runs, measured from its
+  // first run's start; servers registered but never heard from are absent. Unavailable when
+  // either backend is down.
   Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
                                                                       Millis now) override;
   // now - retention_days + kMaxInterval + grace: a window starting later reads heartbeats
@@ -109,6 +115,8 @@ class SearchHistory final : public History {
   Status Refresh();
   // The daily index a heartbeat received at `received_at` belongs to: <prefix>-YYYY.MM.DD.
   std::string IndexFor(Millis received_at) const;
+  // The on-runs index: <prefix>.runs (outside the pattern <prefix>-* of the daily indices).
+  std::string RunsIndex() const;
   // The client on the same backend, for raw requests from tests and tools.
   SearchClient& client() { return *client_; }
   const SearchHistoryOptions& options() const { return options_; }
@@ -120,24 +128,22 @@ class SearchHistory final : public History {
 
   Status EnsureTemplate();
   Status WriteBulk(const std::vector<Heartbeat>& batch, size_t begin, size_t end);
-  // The received_at range [lo, hi] that decides uptime inside [from, to] as of `now`.
-  std::pair<Millis, Millis> FetchRange(Millis from, Millis to, Millis now) const;
-  // The indices to search for received_at in [lo, hi): the daily names when few, else all.
-  std::string IndicesFor(Millis lo, Millis hi) const;
   // Each server's start of measurement, by server_id: its created_time from store_ when set,
-  // else its first heartbeat (min received_at over every index).
+  // else the start of its first on-run.
   Result<std::map<std::string, Millis>> Starts();
-  Result<std::map<std::string, Millis>> FirstHeartbeats();
-  // Milliseconds of [max(from, first), min(to, now)] each server was on, into `covered`;
-  // adds to `firsts` any server heard from in the window that `firsts` lacks.
-  Status CoverAll(Millis from, Millis to, Millis now, std::map<std::string, Millis>& firsts,
-                  std::map<std::string, Millis>& covered);
+  Result<std::map<std::string, Millis>> FirstRuns();
+  Status EnsureRunsIndex();
+  // Calls `fn` for every run that starts by `hi` and is open or ends at `lo` or later, of
+  // `server_id` (every server when empty), ordered by server_id and start.
+  using RunFn = std::function<Status(std::string_view server_id, const OnRun& run)>;
+  Status ScanRuns(const std::string& server_id, Millis lo, Millis hi, const RunFn& fn);
 
   const SearchHistoryOptions options_;
   const std::unique_ptr<SearchClient> client_;
   const store::StorePtr store_;  // may be null
   std::mutex template_mu_;
   bool template_installed_ = false;  // guarded by template_mu_
+  bool runs_index_ready_ = false;    // guarded by template_mu_
 };
 
 }  // namespace sms::history

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/time.h"
+#include "history/history_test_util.h"
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
 #include "support/assert_ok.h"
@@ -315,12 +316,6 @@ TEST_F(SearchHistoryTest, HeartbeatsAcrossMidnightUtcLandInTwoDailyIndicesOfTheT
   const json::value& s = settings->at(index).at("settings").at("index");
   EXPECT_EQ(s.at("number_of_shards").as_string(), "1");
   EXPECT_EQ(s.at("number_of_replicas").as_string(), "0");
-
-  // Uptime over a window spanning both indices sees both sides: on -30 s .. +90 s.
-  UptimeResult u = Up(*history_, NamedServer("a", 0), midnight - 60 * kS, midnight + 120 * kS,
-                      midnight + 3600 * kS);
-  EXPECT_EQ(u.up_seconds, 120);
-  EXPECT_EQ(u.window_seconds, 180);
 }
 
 TEST_F(SearchHistoryTest, RejectedItemsAreRetryableOnlyWhenTheNodeSaysSo) {
@@ -359,89 +354,55 @@ TEST_F(SearchHistoryTest, RejectedItemsAreRetryableOnlyWhenTheNodeSaysSo) {
   EXPECT_NE(s.message().find("512 bytes"), std::string::npos) << s.message();
 }
 
-// Server "a" (created at kT0), interval 30 s unless noted; on-spans without grace:
-//   beats 0..570 s every 30 s            -> [0, 600]
-//   beats 900..1170 s every 30 s         -> [900, 1200]
-//   beats 1500..1590 s every 10 s        -> [1500, 1620]   (overlapping)
-//   2000 s (interval 120), 2030 s        -> [2000, 2120]   (one inside the other)
-//   2140 s                               -> [2140, 2170]   (20 s late: bridged with grace)
-//   10000 s (interval 3600)              -> [10000, 13600]
-//   20000 s (interval 3600), 23620 s     -> [20000, 23600], [23620, 23650]
-std::vector<Heartbeat> ScriptA() {
-  std::vector<Heartbeat> b;
-  Every(b, "a", 0, 600 * kS, 30 * kS);
-  Every(b, "a", 900 * kS, 1200 * kS, 30 * kS);
-  Every(b, "a", 1500 * kS, 1600 * kS, 10 * kS);
-  b.push_back(Beat("a", kT0 + 2000 * kS, 120));
-  b.push_back(Beat("a", kT0 + 2030 * kS));
-  b.push_back(Beat("a", kT0 + 2140 * kS));
-  b.push_back(Beat("a", kT0 + 10000 * kS, 3600));
-  b.push_back(Beat("a", kT0 + 20000 * kS, 3600));
-  b.push_back(Beat("a", kT0 + 23620 * kS));
-  return b;
+RunUpdate Extend(const std::string& id, Millis start_s, Millis end_s) {
+  return {id, kT0 + start_s * kS, kT0 + end_s * kS, 30, false};
+}
+RunUpdate Close(const std::string& id, Millis start_s, Millis end_s) {
+  return {id, kT0 + start_s * kS, kT0 + end_s * kS, 0, true};
 }
 
-TEST_F(SearchHistoryTest, UptimeIsExactForScriptedSequences) {
-  Record(ScriptA());
-  std::shared_ptr<SearchHistory> union_only = Open(0);
-  ASSERT_NE(union_only, nullptr);
-  Server a = NamedServer("a", kT0);
-  Millis later = kT0 + 100'000 * kS;
+TEST_F(SearchHistoryTest, RunUpdatesAreOrderFreeAndIdempotentOneDocumentPerRun) {
   auto at = [](Millis s) { return kT0 + s * kS; };
+  // a: [0, 600] closed (the close first, then late extensions, then the close again), and an
+  // open run from 900. b: a run from 0 whose close was lost, then a run from 1000.
+  ASSERT_TRUE(history_->RecordRuns({Close("a", 0, 600), Extend("b", 0, 300)}).ok());
+  ASSERT_TRUE(history_->RecordRuns({Extend("a", 0, 300), Extend("a", 0, 630)}).ok());
+  ASSERT_TRUE(history_->RecordRuns({Close("a", 0, 600), Extend("a", 900, 930)}).ok());
+  ASSERT_TRUE(history_->RecordRuns({Extend("a", 900, 960), Extend("a", 900, 950)}).ok());
+  ASSERT_TRUE(history_->RecordRuns({Extend("b", 1000, 1030)}).ok());
+  ASSERT_TRUE(history_->Refresh().ok());
+  EXPECT_EQ(Count(history_->RunsIndex()), 4);
+  // No heartbeat document: uptime comes from the runs alone.
+  EXPECT_EQ(Count(prefix_ + "-*"), 0);
 
-  // [300, 2200]: 300 + 300 + 120 + 120 + 30 = 870 s of 1900 s; the 20 s gap is on with grace.
-  UptimeResult u = Up(*union_only, a, at(300), at(2200), later);
-  EXPECT_EQ(u.up_seconds, 870);
-  EXPECT_EQ(u.window_seconds, 1900);
-  EXPECT_DOUBLE_EQ(u.uptime, 870.0 / 1900.0);
-  EXPECT_EQ(Up(*history_, a, at(300), at(2200), later).up_seconds, 890);
-
-  // created_time clips the start: [1000, 1300] -> on 1000..1200.
-  u = Up(*history_, NamedServer("a", at(1000)), at(-1000), at(1300), later);
-  EXPECT_EQ(u.from, at(1000));
-  EXPECT_EQ(u.up_seconds, 200);
-  EXPECT_EQ(u.window_seconds, 300);
-
-  // now clips the end: [0, 1000] -> on 0..600 and 900..1000; divided by 1000 s, not by 'to'.
-  u = Up(*history_, a, at(0), at(5000), at(1000));
+  Server a = NamedServer("a", kT0);
+  UptimeResult u = Up(*history_, a, at(0), at(2000), at(2000));
+  EXPECT_EQ(u.up_seconds, 600 + 1100);  // the open run is on through now
+  EXPECT_EQ(u.window_seconds, 2000);
+  EXPECT_EQ(u.source, UptimeSource::kSearch);
+  EXPECT_EQ(Up(*history_, a, at(500), at(1000), at(2000)).up_seconds, 100 + 100);
+  EXPECT_EQ(Up(*history_, a, at(650), at(850), at(2000)).up_seconds, 0);
+  // Clipped to created_time and now.
+  u = Up(*history_, NamedServer("a", at(100)), at(-100), at(5000), at(1000));
+  EXPECT_EQ(u.from, at(100));
   EXPECT_EQ(u.to, at(1000));
-  EXPECT_DOUBLE_EQ(u.uptime, 0.7);
-
-  // A window starting inside a heartbeat's span: the beat at 570 s covers 580..600.
-  EXPECT_EQ(Up(*history_, a, at(580), at(700), later).up_seconds, 20);
-  // A beat an hour before the window still covers it (interval 3600).
-  EXPECT_DOUBLE_EQ(Up(*history_, a, at(12000), at(13000), later).uptime, 1.0);
-  EXPECT_EQ(Up(*history_, a, at(13500), at(14000), later).up_seconds, 100);
-  // The beat at 20000 s is more than the maximum interval before 23610 s, yet with grace its
-  // run continues into the beat at 23620 s.
-  EXPECT_EQ(Up(*history_, a, at(23610), at(23700), later).up_seconds, 40);
-  EXPECT_EQ(Up(*union_only, a, at(23610), at(23700), later).up_seconds, 30);
-
-  // A beat just after the window still continues the run inside it: [2000, 2130] is all on
-  // with grace (the beat at 2140 s came 20 s after 2120 s), 120 s of 130 without.
-  EXPECT_EQ(Up(*history_, a, at(2000), at(2130), later).up_seconds, 130);
-  EXPECT_EQ(Up(*union_only, a, at(2000), at(2130), later).up_seconds, 120);
-  // Asked while the server is not yet timed out (last beat 570 s, off only after 630 s), it is
-  // on through now, as the SQL status says; asked later, it went off at 600 s.
-  EXPECT_DOUBLE_EQ(Up(*history_, a, at(0), at(3600), at(620)).uptime, 1.0);
-  EXPECT_EQ(Up(*history_, a, at(0), at(3600), at(640)).up_seconds, 600);
-
-  // Empty windows and servers without heartbeats.
-  u = Up(*history_, a, at(500), at(400), later);
-  EXPECT_EQ(u.window_seconds, 0);
-  EXPECT_EQ(u.uptime, 0);
-  u = Up(*history_, NamedServer("nobody", kT0), at(0), at(600), later);
+  EXPECT_EQ(u.up_seconds, 500 + 100);
+  // b's first run ends where its heartbeats put the off.
+  EXPECT_EQ(Up(*history_, NamedServer("b", kT0), at(0), at(2000), at(2000)).up_seconds,
+            300 + 1000);
+  u = Up(*history_, NamedServer("nobody", kT0), at(0), at(600), at(2000));
   EXPECT_EQ(u.window_seconds, 600);
   EXPECT_EQ(u.uptime, 0);
+  u = Up(*history_, a, at(500), at(400), at(2000));
+  EXPECT_EQ(u.window_seconds, 0);
 }
 
 TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
-  std::vector<Heartbeat> beats = ScriptA();
-  Every(beats, "b", 100 * kS, 400 * kS, 30 * kS);    // on [100, 400]
-  Every(beats, "c", -600 * kS, 60 * kS, 30 * kS);    // gone before the window
-  Every(beats, "d", 5000 * kS, 5100 * kS, 30 * kS);  // first heard from after the window
-  for (int i = 0; i < 12; ++i) beats.push_back(Beat("e" + std::to_string(i), kT0 + 250 * kS));
-  Record(beats);
+  std::vector<RunUpdate> runs{Close("a", 0, 600), Close("a", 900, 1200), Extend("a", 1500, 1530),
+                              Close("b", 100, 400), Close("c", -600, 60), Close("d", 5000, 5100)};
+  for (int i = 0; i < 12; ++i) runs.push_back(Close("e" + std::to_string(i), 250, 280));
+  ASSERT_TRUE(history_->RecordRuns(runs).ok());
+  ASSERT_TRUE(history_->Refresh().ok());
   Millis from = kT0 + 200 * kS;
   Millis to = kT0 + 1600 * kS;
   Millis now = kT0 + 3000 * kS;
@@ -462,45 +423,44 @@ TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
     EXPECT_EQ(got.up_seconds, one.up_seconds) << id;
     EXPECT_EQ(got.window_seconds, one.window_seconds) << id;
   }
-  EXPECT_EQ((*all)[0].second.up_seconds, 400 + 300 + 100);  // a: 200..600, 900..1200, 1500..1600
+  EXPECT_EQ((*all)[0].second.up_seconds, 400 + 300 + 100);  // a: 200..600, 900..1200, 1500..
   EXPECT_EQ((*all)[1].second.up_seconds, 200);              // b: 200..400
   EXPECT_EQ((*all)[2].second.up_seconds, 0);                // c
   EXPECT_EQ((*all)[2].second.window_seconds, 1400);
-  EXPECT_EQ((*all)[3].second.window_seconds, 0);  // d: created after the window
+  EXPECT_EQ((*all)[3].second.window_seconds, 0);  // d: first on after the window
   EXPECT_EQ((*all)[4].second.up_seconds, 30);     // e0: 250..280 of 250..1600
   EXPECT_EQ((*all)[4].second.window_seconds, 1350);
 }
 
-// As MakeHistory builds it for smsd: with the Store, whose servers and created_time
-// UptimeAll measures, reading only the indices of the window.
+// As MakeHistory builds it for smsd: with the Store, whose servers and created_time UptimeAll
+// measures.
 TEST_F(SearchHistoryTest, UptimeAllWithAStoreMeasuresItsServersFromCreatedTimeOverTheWindow) {
   constexpr Millis kDay = 86'400 * kS;
   Result<store::StorePtr> store = store::MakeStore({"sqlite::memory:"});
   ASSERT_TRUE(store.ok());
-  std::vector<Heartbeat> beats{Beat("a", kT0 - 2 * kDay)};  // registers "a" two days before
-  ASSERT_TRUE((*store)->ApplyHeartbeats(beats, {}).ok());
-  Every(beats, "a", 300 * kS, 600 * kS, 30 * kS);  // then silent until 300 s into the window
-  Every(beats, "gone", 0, 900 * kS, 30 * kS);      // heard from, but not (any more) in the Store
-  Record(beats);
+  auto with_store = SearchHistory::Make(history_->options(), *store);
+  ASSERT_TRUE(with_store.ok());
+  SearchHistory& h = **with_store;
+  // "a" registered two days before, off since, then on from 300 s into the window to 600 s.
+  ASSERT_TRUE(testing::Deliver(**store, h, {Beat("a", kT0 - 2 * kDay)}).ok());
+  ASSERT_TRUE(testing::Sweep(**store, h, kT0 - kDay, 30 * kS).ok());
+  std::vector<Heartbeat> beats;
+  Every(beats, "a", 300 * kS, 600 * kS, 30 * kS);
+  ASSERT_TRUE(testing::Deliver(**store, h, beats).ok());
+  ASSERT_TRUE(testing::Sweep(**store, h, kT0 + 700 * kS, 30 * kS).ok());
+  // Runs of a server no longer in the Store.
+  ASSERT_TRUE(h.RecordRuns({Close("gone", 0, 900)}).ok());
   ServerInput never;
   never.server_id = "never";
   never.server_name = "never";
   ASSERT_TRUE((*store)->CreateServer(never, kT0 + 500 * kS).ok());  // never heard from
+  ASSERT_TRUE(h.Refresh().ok());
 
-  auto with_store = SearchHistory::Make(history_->options(), *store);
-  ASSERT_TRUE(with_store.ok());
   Millis from = kT0;
   Millis to = kT0 + 1000 * kS;
   Millis now = kT0 + 2000 * kS;
-  // The index of two days before is searched by the aggregation over every index, never by a
-  // search about today.
-  std::string old_index = history_->IndexFor(kT0 - 2 * kDay);
-  int64_t searched = Searches(old_index);
-  auto all = (*with_store)->UptimeAll(from, to, now);
+  auto all = h.UptimeAll(from, to, now);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
-  EXPECT_EQ(Searches(old_index), searched);
-  ASSERT_TRUE(history_->UptimeAll(from, to, now).ok());  // without a Store
-  EXPECT_GT(Searches(old_index), searched);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].first, "a");  // from the window's start, not its first beat in it
   EXPECT_EQ((*all)[0].second.from, from);
@@ -513,7 +473,7 @@ TEST_F(SearchHistoryTest, UptimeAllWithAStoreMeasuresItsServersFromCreatedTimeOv
   for (const auto& [id, got] : *all) {
     Result<Server> server = (*store)->GetServer(id);
     ASSERT_TRUE(server.ok());
-    UptimeResult one = Up(*history_, *server, from, to, now);
+    UptimeResult one = Up(h, *server, from, to, now);
     EXPECT_EQ(got.up_seconds, one.up_seconds) << id;
     EXPECT_EQ(got.window_seconds, one.window_seconds) << id;
   }
@@ -549,7 +509,7 @@ std::vector<Heartbeat> Schedule(const Agent& a, std::mt19937& rng) {
   return out;
 }
 
-TEST_F(SearchHistoryTest, AgreesWithTheSqlStatusHistoryWithinOneIntervalPerServer) {
+TEST_F(SearchHistoryTest, AgreesExactlyWithTheSqlStatusHistory) {
   constexpr Millis kMin = 60 * kS;
   std::vector<Agent> agents{
       {"s1", 30, 0, 120 * kMin, {{30 * kMin, 50 * kMin}, {80 * kMin, 83 * kMin}}},
@@ -565,22 +525,27 @@ TEST_F(SearchHistoryTest, AgreesWithTheSqlStatusHistoryWithinOneIntervalPerServe
   }
   std::sort(beats.begin(), beats.end(),
             [](const Heartbeat& x, const Heartbeat& y) { return x.received_at < y.received_at; });
-  Record(beats);
 
-  // The SQL side as the worker builds it: heartbeats applied as they arrive, a sweep a second.
+  // As the worker feeds both: heartbeats applied as they arrive, each batch with a redelivery
+  // of an earlier one (newest first), a sweep a second.
   Result<store::StorePtr> store = store::MakeStore({"sqlite::memory:"});
   ASSERT_TRUE(store.ok());
   SqlHistory sql(*store);
   Millis end = kT0 + 130 * kMin;
   size_t next = 0;
+  std::vector<Heartbeat> previous;
   for (Millis now = kT0; now <= end; now += kS) {
     std::vector<Heartbeat> due;
     while (next < beats.size() && beats[next].received_at <= now) due.push_back(beats[next++]);
     if (!due.empty()) {
-      ASSERT_TRUE((*store)->ApplyHeartbeats(due, {}).ok());
+      std::vector<Heartbeat> batch(previous.rbegin(), previous.rend());
+      batch.insert(batch.end(), due.begin(), due.end());
+      ASSERT_TRUE(testing::Deliver(**store, *history_, batch).ok());
+      previous = due;
     }
-    ASSERT_TRUE((*store)->SweepOffline(now, 30 * kS).ok());
+    ASSERT_TRUE(testing::Sweep(**store, *history_, now, 30 * kS).ok());
   }
+  ASSERT_TRUE(history_->Refresh().ok());
 
   std::vector<std::pair<Millis, Millis>> windows{
       {kT0, end}, {kT0 + 25 * kMin, kT0 + 95 * kMin}, {kT0 + 82 * kMin, end}};
@@ -591,15 +556,14 @@ TEST_F(SearchHistoryTest, AgreesWithTheSqlStatusHistoryWithinOneIntervalPerServe
     ASSERT_EQ(all->size(), sql_all->size());
     for (size_t i = 0; i < all->size(); ++i) {
       const auto& [id, search_up] = (*all)[i];
-      const Agent& agent = agents[size_t(id[1] - '1')];
       Result<Server> server = (*store)->GetServer(id);
       ASSERT_TRUE(server.ok());
       ASSERT_OK_AND_ASSIGN(UptimeResult sql_up, sql.Uptime(*server, from, to, end));
       UptimeResult one = Up(*history_, *server, from, to, end);
       EXPECT_EQ((*sql_all)[i].first, id);
       EXPECT_EQ(search_up.window_seconds, sql_up.window_seconds) << id;
-      EXPECT_NEAR(search_up.up_seconds, sql_up.up_seconds, agent.interval) << id;
-      EXPECT_NEAR(one.up_seconds, sql_up.up_seconds, agent.interval) << id;
+      EXPECT_EQ(search_up.up_seconds, sql_up.up_seconds) << id;
+      EXPECT_EQ(one.up_seconds, sql_up.up_seconds) << id;
       EXPECT_GT(sql_up.up_seconds, 0) << id;
     }
   }

@@ -32,11 +32,13 @@ inline std::string UniquePrefix() {
   return buf;
 }
 
-// Deletes the indices <prefix>-* by name (some clusters refuse wildcard deletes) and the
-// template <prefix>. True when both went.
+// Deletes the indices <prefix>-* and <prefix>.runs by name (some clusters refuse wildcard
+// deletes) and the template <prefix>. True when all went (or were never made).
 inline bool DropIndices(SearchClient& client, const std::string& prefix) {
   namespace json = boost::json;
-  auto listed = client.Json("GET", "/_cat/indices/" + prefix + "-*?format=json&h=index",
+  auto listed = client.Json("GET",
+                            "/_cat/indices/" + prefix + "-*," + prefix +
+                                ".runs*?format=json&h=index",
                             json::value(), std::chrono::seconds(10));
   if (!listed.ok() || !listed->is_array()) return false;
   std::string names;
@@ -47,9 +49,9 @@ inline bool DropIndices(SearchClient& client, const std::string& prefix) {
       !client.Json("DELETE", "/" + names, json::value(), std::chrono::seconds(30)).ok()) {
     return false;
   }
-  return client
-      .Json("DELETE", "/_index_template/" + prefix, json::value(), std::chrono::seconds(10))
-      .ok();
+  auto dropped =
+      client.Json("DELETE", "/_index_template/" + prefix, json::value(), std::chrono::seconds(10));
+  return dropped.ok() || dropped.status().code() == Code::kNotFound;
 }
 
 }  // namespace sms::history::testing

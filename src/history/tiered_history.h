@@ -23,6 +23,11 @@ class TieredHistory final : public History {
   Status Ping() override;
   // Recorded in both (the archive first); idempotent as each is.
   Status Record(const std::vector<Heartbeat>& batch) override;
+  // The recent history's (the archive reads the Store's transitions).
+  Status RecordRuns(const std::vector<RunUpdate>& updates) override {
+    return recent_->RecordRuns(updates);
+  }
+  bool KeepsRuns() const override { return recent_->KeepsRuns(); }
   // From the archive when the window, clipped to the server's created_time, starts before
   // the recent history's horizon; from the recent history otherwise.
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override;

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 namespace sms::http {
 
@@ -17,6 +18,17 @@ const std::string& Request::Header(std::string_view name) const {
     if (key == name) return value;
   }
   return kEmpty;
+}
+
+std::vector<std::string> Request::QueryValues(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : query_list) {
+    if (key == name) out.push_back(value);
+  }
+  if (out.empty() && query_list.empty()) {
+    if (auto it = query.find(std::string(name)); it != query.end()) out.push_back(it->second);
+  }
+  return out;
 }
 
 struct Reply::State {
@@ -36,6 +48,13 @@ void Reply::operator()(Response res) const {
 }
 
 bool Reply::answered() const { return state_->sent.load(); }
+
+Response AwaitReply(const std::function<void(Reply)>& start) {
+  auto answer = std::make_shared<std::promise<Response>>();
+  std::future<Response> answered = answer->get_future();
+  start(Reply([answer](Response res) { answer->set_value(std::move(res)); }));
+  return answered.get();
+}
 
 std::optional<std::string_view> BearerCredential(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";

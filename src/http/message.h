@@ -31,6 +31,8 @@ struct Request {
   std::string target;                         // raw request-target
   std::string path;                           // decoded path, no query
   std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
+  // Every decoded query parameter in order, repeats kept (?tag=a&tag=b).
+  std::vector<std::pair<std::string, std::string>> query_list;
   std::map<std::string, std::string> params;  // path parameters filled by the router
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
@@ -40,6 +42,9 @@ struct Request {
 
   // The first header named `name` (lower-case), or "".
   const std::string& Header(std::string_view name) const;
+  // Every value of query parameter `name`, in order (from query_list; a request built without
+  // one, as in handler tests, gives the value in `query`).
+  std::vector<std::string> QueryValues(std::string_view name) const;
 };
 
 // A file sent as a response body in chunks, instead of a string held in memory (an export
@@ -93,6 +98,11 @@ class Reply {
   struct State;
   std::shared_ptr<State> state_;
 };
+
+// Runs `start` with a Reply and blocks until it is answered: for a caller that wants the answer
+// in hand (tests, command-line tools), never on an I/O thread. A Reply dropped unanswered
+// gives 500, as it does on the wire.
+Response AwaitReply(const std::function<void(Reply)>& start);
 
 // The credential of an Authorization value "Bearer <credential>": the scheme case-insensitive,
 // spaces and tabs around the credential dropped. nullopt for another scheme or no credential.

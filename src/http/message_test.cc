@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 namespace sms::http {
 namespace {
@@ -71,6 +72,21 @@ TEST(MessageTest, JsonResponseKeepsBody) {
   EXPECT_EQ(res.status, 202);
   EXPECT_EQ(res.content_type, "application/json");
   EXPECT_EQ(res.body, R"({"status":"accepted"})");
+}
+
+TEST(AwaitReplyTest, WaitsForTheAnswerGivenOnAnotherThread) {
+  std::thread answerer;
+  Response res = AwaitReply([&](Reply reply) {
+    answerer = std::thread([reply] { reply(JsonResponse(202, R"({"status":"accepted"})")); });
+  });
+  answerer.join();
+  EXPECT_EQ(res.status, 202);
+  EXPECT_EQ(res.body, R"({"status":"accepted"})");
+}
+
+TEST(AwaitReplyTest, AReplyDroppedUnansweredGives500) {
+  Response res = AwaitReply([](Reply) {});
+  EXPECT_EQ(res.status, 500);
 }
 
 TEST(BearerCredentialTest, TakesTheCredentialOfTheBearerSchemeOnly) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
 #include <exception>
-#include <future>
 #include <memory>
 #include <stdexcept>
 
@@ -241,10 +240,7 @@ bool Router::Prepare(const Entry& e, Request& req, std::string_view path,
 
 Response Router::Run(const Entry& e, Request& req, std::string_view path) const {
   if (e.deferred) {  // a caller that wants the answer in hand: wait for it
-    auto answer = std::make_shared<std::promise<Response>>();
-    std::future<Response> answered = answer->get_future();
-    Dispatch(req, e.route, Reply([answer](Response res) { answer->set_value(std::move(res)); }));
-    return answered.get();
+    return AwaitReply([&](Reply reply) { Dispatch(req, e.route, std::move(reply)); });
   }
   try {
     std::optional<Response> refused;

@@ -308,6 +308,7 @@ bool Session<Executor>::OnHeader() {
 template <typename Executor>
 bool Session<Executor>::ParseTarget(std::string_view target) {
   req_.query.clear();
+  req_.query_list.clear();
   if (IsPlainPath(target)) {  // the usual case, without a URL parser
     req_.target.assign(target);
     req_.path.assign(target);
@@ -326,6 +327,7 @@ bool Session<Executor>::ParseTarget(std::string_view target) {
   if (!url) return false;
   req_.path = url->path();
   for (auto param : url->params()) {
+    req_.query_list.emplace_back(param.key, param.value);
     req_.query.insert_or_assign(std::move(param.key), std::move(param.value));
   }
   return true;

@@ -81,13 +81,20 @@ std::string Subject(const Report& r) {
   return "SMS uptime report " + Span(r) + ": " + average + ", " + std::to_string(r.off) + " off";
 }
 
+// Every uptime a report shows comes from a history that leaves maintenance out
+// (maintenance/maintenance_history.h).
+constexpr const char* kMaintenanceNote =
+    "Maintenance windows are excluded: time a server spends in one counts neither as up nor "
+    "as part of its window.";
+
 std::string RenderText(const Report& r) {
   std::ostringstream o;
   o << "SMS uptime report\n\n"
     << "Window: " << Span(r) << "\n"
     << "Generated: " << FormatTime(r.generated_at) << "\n\n"
     << "Servers now: " << r.total << " (" << r.on << " on, " << r.off << " off)\n"
-    << "Average uptime over the window: " << Average(r) << " (" << Measured(r) << ")\n\n";
+    << "Average uptime over the window: " << Average(r) << " (" << Measured(r) << ")\n"
+    << kMaintenanceNote << "\n\n";
   o << "Below " << Percent(kUptimeThreshold) << ": " << r.below_total << " servers";
   if (r.below_total > int64_t(r.below.size())) o << " (the worst " << r.below.size() << ")";
   o << "\n";
@@ -113,7 +120,7 @@ std::string RenderHtml(const Report& r) {
     << "<p>Window: " << Html(Span(r)) << "<br>Generated: " << Html(FormatTime(r.generated_at))
     << "</p><p>Servers now: <b>" << r.total << "</b> (" << r.on << " on, " << r.off
     << " off)<br>Average uptime over the window: <b>" << Html(Average(r)) << "</b> ("
-    << Html(Measured(r)) << ")</p>";
+    << Html(Measured(r)) << ")<br>" << Html(kMaintenanceNote) << "</p>";
   o << "<h3>Below " << Html(Percent(kUptimeThreshold)) << ": " << r.below_total << " servers";
   if (r.below_total > int64_t(r.below.size())) o << " (the worst " << r.below.size() << ")";
   o << "</h3>";

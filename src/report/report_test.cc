@@ -147,6 +147,7 @@ TEST_F(ComputeTest, UptimeAndTransitionsOfEachServerOverTheDay) {
     EXPECT_NE(body.find(Percent(half.uptime)), std::string::npos) << body;
     EXPECT_NE(body.find("Idle box (idle)"), std::string::npos) << body;
     EXPECT_NE(body.find("11h 59m 00s"), std::string::npos) << body;  // half's downtime
+    EXPECT_NE(body.find("Maintenance windows are excluded"), std::string::npos) << body;
   }
   auto job = ReportJob(*r, "daily-2026-11-27", {"ops@example.com"}, "");
   ASSERT_TRUE(job.ok()) << job.status().ToString();

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/list_column.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_rows.h"  // Ipv4Number()
@@ -24,10 +25,10 @@ const std::string kIdTakenSql = "SELECT 1 FROM servers WHERE server_id = $1";
 // A row that collides with a concurrent writer's is skipped (and reported by the caller).
 const std::string kInsertSql =
     "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-    "\"interval\", created_time, last_updated, status_changed_at) "
-    "SELECT v.server_id, v.server_name, v.ipv4, v.ipv4_num, v.hostname, 0, 30, $6, $6, $6 "
-    "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) "
-    "AS v(server_id, server_name, ipv4, ipv4_num, hostname) "
+    "\"interval\", created_time, last_updated, status_changed_at, tags) "
+    "SELECT v.server_id, v.server_name, v.ipv4, v.ipv4_num, v.hostname, 0, 30, $6, $6, $6, "
+    "v.tags FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
+    "$7::text[]) AS v(server_id, server_name, ipv4, ipv4_num, hostname, tags) "
     "ON CONFLICT DO NOTHING RETURNING id, server_id";
 
 const std::string kLivenessSql =
@@ -94,7 +95,7 @@ class Importer {
   }
 
   void Insert(const std::vector<size_t>& chunk) {
-    std::vector<std::string> id, name, ipv4, hostname;
+    std::vector<std::string> id, name, ipv4, hostname, tags;
     std::vector<int64_t> ipv4_num;
     for (size_t i : chunk) {
       const ServerInput& in = rows_[i];
@@ -103,11 +104,12 @@ class Importer {
       ipv4.push_back(in.ipv4);
       ipv4_num.push_back(Ipv4Number(in.ipv4));
       hostname.push_back(in.hostname);
+      tags.push_back(JoinColumn(in.tags, ','));
     }
     std::unordered_map<std::string, int64_t> inserted;
     for (const pqxx::row& row :
          ExecPrepared(tx_, conn_, kInsertSql, PgTextArray(id), PgTextArray(name), PgTextArray(ipv4),
-                      PgIntArray(ipv4_num), PgTextArray(hostname), now_)) {
+                      PgIntArray(ipv4_num), PgTextArray(hostname), now_, PgTextArray(tags))) {
       inserted.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
     }
     std::vector<int64_t> rows;
@@ -134,6 +136,7 @@ class Importer {
     s.server_name = in.server_name;
     s.ipv4 = in.ipv4;
     s.hostname = in.hostname;
+    s.tags = in.tags;
     s.status = ServerStatus::kOff;
     s.created_time = s.last_updated = s.status_changed_at = now_;
     return s;

@@ -472,18 +472,21 @@ Result<SweepResult> PostgresStore::SweepOffline(Millis now, Millis grace) {
       "  status_changed_at = greatest(d.last_seen + d.\"interval\" * 1000, d.status_changed_at),"
       "  last_updated = greatest(s.last_updated, $3)"
       " FROM due AS d JOIN live USING (id) WHERE s.id = d.id AND s.status = 1"
-      " RETURNING s.id, s.server_id, s.status_changed_at"
+      " RETURNING s.id, s.server_id, s.status_changed_at, d.status_changed_at AS on_since"
       "), events AS ("
       " INSERT INTO status_events (server, status, at, cause)"
       " SELECT id, 0, status_changed_at, 'timeout' FROM off"
-      ") SELECT server_id FROM off ORDER BY status_changed_at, id";
+      ") SELECT server_id, on_since, status_changed_at FROM off ORDER BY status_changed_at, id";
   SweepResult result;
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     pqxx::result off = ExecPrepared(tx, conn, kSql, now - grace, int{kSweepLimit}, now);
     tx.commit();
     result = SweepResult{};
-    for (const pqxx::row& row : off) result.server_ids.push_back(row[0].as<std::string>());
+    for (const pqxx::row& row : off) {
+      result.server_ids.push_back(row[0].as<std::string>());
+      result.offs.push_back({row[0].as<std::string>(), row[1].as<Millis>(), row[2].as<Millis>()});
+    }
     result.turned_off = static_cast<int64_t>(result.server_ids.size());
     return Status::Ok();
   });

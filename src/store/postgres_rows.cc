@@ -1,5 +1,6 @@
 #include "store/postgres_rows.h"
 
+#include "store/list_column.h"
 #include "store/sqlite_rows.h"  // Ipv4Number(): the same numeric ipv4 as the SQLite schema
 
 namespace sms::store {
@@ -17,6 +18,7 @@ Server ReadPgServer(const pqxx::row& row) {
   s.last_updated = row[8].as<int64_t>();
   s.last_seen = row[9].as<int64_t>();
   s.status_changed_at = row[10].as<int64_t>();
+  s.tags = SplitColumn(row[11].c_str(), ',');
   return s;
 }
 
@@ -33,15 +35,15 @@ std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& con
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s) {
   static const std::string kServer =
       "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-      "\"interval\", created_time, last_updated, status_changed_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+      "\"interval\", created_time, last_updated, status_changed_at, tags) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
   static const std::string kLiveness =
       "INSERT INTO server_liveness (id, last_seen, status, \"interval\") "
       "VALUES ($1, $2, $3, $4)";
   int status = s.status == ServerStatus::kOn;
   pqxx::result r = ExecPrepared(tx, conn, kServer, s.server_id, s.server_name, s.ipv4,
                                 Ipv4Number(s.ipv4), s.hostname, status, s.interval, s.created_time,
-                                s.last_updated, s.status_changed_at);
+                                s.last_updated, s.status_changed_at, JoinColumn(s.tags, ','));
   s.id = r[0][0].as<int64_t>();
   ExecPrepared(tx, conn, kLiveness, s.id, s.last_seen, status, s.interval);
 }

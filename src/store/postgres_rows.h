@@ -18,7 +18,7 @@ inline constexpr std::string_view kPgServerFrom = "servers s JOIN server_livenes
 // an SQL keyword.
 inline constexpr std::string_view kPgServerColumns =
     "s.id, s.server_id, s.server_name, s.ipv4, s.hostname, s.status, s.\"interval\", "
-    "s.created_time, s.last_updated, l.last_seen, s.status_changed_at";
+    "s.created_time, s.last_updated, l.last_seen, s.status_changed_at, s.tags";
 
 // Reads a Server from a row that selected kPgServerColumns first.
 Server ReadPgServer(const pqxx::row& row);

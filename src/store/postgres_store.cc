@@ -1,9 +1,10 @@
 #include "store/postgres_store.h"
-#include "store/like_pattern.h"
 
 #include <chrono>
 
 #include "core/query.h"
+#include "store/like_pattern.h"
+#include "store/list_column.h"
 #include "store/postgres_migrations.h"
 #include "store/postgres_rows.h"
 #include "store/sqlite_rows.h"  // Ipv4Number()
@@ -74,6 +75,7 @@ Result<Server> PostgresStore::CreateServer(const ServerInput& input, Millis now)
   s.server_name = input.server_name;
   s.ipv4 = input.ipv4;
   s.hostname = input.hostname;
+  s.tags = input.tags;
   s.status = ServerStatus::kOff;
   s.created_time = s.last_updated = s.status_changed_at = now;
   Status status = pool_.Run([&](PgConnection& conn) {
@@ -104,7 +106,7 @@ Result<Server> PostgresStore::UpdateServer(const std::string& server_id, const S
                                            Millis now) {
   static const std::string kSql =
       "UPDATE servers SET server_name = $2, ipv4 = $3, ipv4_num = $4, hostname = $5, "
-      "last_updated = $6 WHERE id = $1";
+      "last_updated = $6, tags = $7 WHERE id = $1";
   Server s;
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
@@ -115,13 +117,14 @@ Result<Server> PostgresStore::UpdateServer(const std::string& server_id, const S
     if (patch.server_name) s.server_name = *patch.server_name;
     if (patch.ipv4) s.ipv4 = *patch.ipv4;
     if (patch.hostname) s.hostname = *patch.hostname;
+    if (patch.tags) s.tags = *patch.tags;
     if (s.server_name == before.server_name && s.ipv4 == before.ipv4 &&
-        s.hostname == before.hostname) {
+        s.hostname == before.hostname && s.tags == before.tags) {
       return Status::Ok();  // nothing to change: last_updated stays
     }
     s.last_updated = now;
     ExecPrepared(tx, conn, kSql, s.id, s.server_name, s.ipv4, Ipv4Number(s.ipv4), s.hostname,
-                 s.last_updated);
+                 s.last_updated, JoinColumn(s.tags, ','));
     tx.commit();
     return Status::Ok();
   });
@@ -220,6 +223,10 @@ Filter BuildFilter(const ServerQuery& q) {
     f.Add("s.ipv4 = " + f.Param(q.ipv4));
   }
   if (q.status) f.Add("s.status = " + f.Param(*q.status == ServerStatus::kOn ? "1" : "0"));
+  for (const std::string& tag : q.tags) {
+    // One primary-key lookup per tag (migration 0007): an index, never a substring match.
+    f.Add("s.id IN (SELECT server FROM server_tags WHERE tag = " + f.Param(tag) + ")");
+  }
   if (!q.q.empty()) {
     f.AddSearch(q.q);
     std::string p = f.Param(ContainsPattern(q.q));
@@ -234,7 +241,8 @@ constexpr const char* kCountsSql =
     "SELECT coalesce(sum(total), 0), coalesce(sum(on_count), 0) FROM fleet_counts";
 
 int64_t CountMatching(ReadSnapshot& tx, PgConnection& conn, const ServerQuery& q, const Filter& f) {
-  if (q.server_id.empty() && q.server_name.empty() && q.ipv4.empty() && q.q.empty()) {
+  if (q.server_id.empty() && q.server_name.empty() && q.ipv4.empty() && q.q.empty() &&
+      q.tags.empty()) {
     // The trigger-kept counters answer without touching the servers table.
     pqxx::row counts = ExecPrepared(tx, conn, kCountsSql)[0];
     int64_t total = counts[0].as<int64_t>();

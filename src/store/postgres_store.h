@@ -27,12 +27,15 @@
 #include <string>
 #include <vector>
 
+#include "store/alert_store.h"
+#include "store/postgres_alert_sql.h"
+#include "store/maintenance_store.h"
 #include "store/postgres_connection.h"
 #include "store/store.h"
 
 namespace sms::store {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Connects (one connection), applies migrations. Unavailable when the server cannot be
   // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
@@ -80,6 +83,33 @@ class PostgresStore final : public Store {
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
 
+  // AlertStore (postgres_alerts.cc, postgres_alert_dispatch.cc).
+  Status CreateChannel(const ChannelRecord& channel) override;
+  Result<ChannelRecord> GetChannel(const std::string& id) override;
+  Result<std::vector<ChannelRecord>> ListChannels() override;
+  Status UpdateChannel(const ChannelRecord& channel) override;
+  Status DeleteChannel(const std::string& id) override;
+  Status CreateRule(const RuleRecord& rule) override;
+  Result<RuleRecord> GetRule(const std::string& id) override;
+  Result<std::vector<RuleRecord>> ListRules() override;
+  Status UpdateRule(const RuleRecord& rule) override;
+  Status DeleteRule(const std::string& id) override;
+  Result<std::vector<AlertRecord>> ListAlerts(const AlertQuery& query) override;
+  Result<AlertRecord> GetAlert(const std::string& id) override;
+  Result<AlertRecord> AckAlert(const std::string& id, const std::string& by, Millis now) override;
+  Result<int> Dispatch(Millis now, int limit, const Planner& plan) override;
+  Status EnqueueNotification(const NotificationRecord& n) override;
+  Result<std::vector<NotificationRecord>> ClaimDeliveries(Millis now, Millis lease_ms,
+                                                          int limit) override;
+  Status FinishDelivery(const std::string& id, const DeliveryOutcome& outcome) override;
+  Result<std::vector<NotificationRecord>> ListDeliveries(const DeliveryQuery& query) override;
+  // MaintenanceStore (postgres_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
+
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;
 
@@ -90,6 +120,11 @@ class PostgresStore final : public Store {
   // Reports selected by `sql` (fixed text; $1 a time, $2 the limit).
   Result<std::vector<ReportRecord>> SelectReports(const std::string& sql, Millis at, int limit);
   explicit PostgresStore(const PostgresOptions& options);
+  // One statement on a pooled connection, outside a transaction (reads).
+  Result<pqxx::result> Read(const PgStatement& run);
+  // One statement in a transaction; with `what`, NotFound naming `what` and `id` when it
+  // changed no row.
+  Status Write(const PgStatement& run, const std::string& what = {}, const std::string& id = {});
 
   PgPool pool_;
 };

@@ -223,7 +223,8 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndReopeningKeepsData) {
       raw.Rows("SELECT version, name FROM schema_migrations ORDER BY version");
   ASSERT_EQ(applied.size(), PgMigrations().size());
   EXPECT_THAT(applied, ElementsAre("1|0001_init", "2|0002_search", "3|0003_reports",
-                                   "4|0004_users", "5|0005_retention", "6|0006_nfc_names"));
+                                   "4|0004_users", "5|0005_retention", "6|0006_nfc_names",
+                                   "7|0007_tags", "8|0008_maintenance", "9|0009_alerts"));
 }
 
 TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefused) {

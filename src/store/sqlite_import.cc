@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/list_column.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
@@ -37,15 +38,18 @@ Status InsertMany(Connection& conn, std::vector<Server*>& servers, Millis now) {
   size_t n = servers.size();
   Result<Statement> insert = conn.Prepare(
       "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, interval, "
-      "created_time, last_updated, last_seen, status_changed_at) VALUES " +
-      Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?)", n) + " RETURNING id, server_id");
+      "created_time, last_updated, last_seen, status_changed_at, tags) VALUES " +
+      Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?, ?)", n) + " RETURNING id, server_id");
   if (!insert.ok()) return insert.status();
+  std::vector<std::string> tags;  // bound, not copied: they outlive the statement run
+  tags.reserve(n);
   int p = 1;
   for (const Server* s : servers) {
     insert->Bind(p, s->server_id).Bind(p + 1, s->server_name).Bind(p + 2, s->ipv4);
     insert->Bind(p + 3, Ipv4Number(s->ipv4)).Bind(p + 4, s->hostname);
     insert->Bind(p + 5, now).Bind(p + 6, now).Bind(p + 7, now);
-    p += 8;
+    insert->Bind(p + 8, tags.emplace_back(JoinColumn(s->tags, ',')));
+    p += 9;
   }
   // RETURNING's order is unspecified: match the rows by server_id.
   std::unordered_map<std::string_view, Server*> by_id;
@@ -120,6 +124,7 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
       s.server_name = in.server_name;
       s.ipv4 = in.ipv4;
       s.hostname = in.hostname;
+      s.tags = in.tags;
       s.status = ServerStatus::kOff;
       s.created_time = s.last_updated = s.status_changed_at = now;
       pending.push_back(&s);

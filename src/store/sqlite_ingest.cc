@@ -189,6 +189,7 @@ struct Due {
   std::string server_id;
   Millis last_seen;
   Millis off_at;
+  Millis on_since;
 };
 
 // Servers on whose next heartbeat is overdue by more than the grace, oldest first.
@@ -203,7 +204,8 @@ Result<std::vector<Due>> FindOverdue(Connection& conn, Millis now, Millis grace)
     if (!*row) break;
     Millis stopped = st->Int(2) + st->Int(3) * 1000;
     // Never before the transition that turned it on, so events stay in order.
-    due.push_back({st->Int(0), st->Text(1), st->Int(2), std::max(stopped, st->Int(4))});
+    due.push_back({st->Int(0), st->Text(1), st->Int(2), std::max(stopped, st->Int(4)),
+                   st->Int(4)});
   }
   return due;
 }
@@ -231,6 +233,7 @@ Result<SweepResult> SqliteStore::SweepOffline(Millis now, Millis grace) {
       st = InsertEvent(conn, d.row, ServerStatus::kOff, d.off_at, "timeout");
       if (!st.ok()) return st;
       ++result.turned_off;
+      result.offs.push_back({d.server_id, d.on_since, d.off_at});
       result.server_ids.push_back(std::move(d.server_id));
     }
     return tx.Commit();

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "store/list_column.h"
+
 namespace sms::store {
 
 Server ReadServer(const Statement& st) {
@@ -17,6 +19,7 @@ Server ReadServer(const Statement& st) {
   s.last_updated = st.Int(8);
   s.last_seen = st.Int(9);
   s.status_changed_at = st.Int(10);
+  s.tags = SplitColumn(st.Text(11), ',');
   return s;
 }
 
@@ -71,13 +74,14 @@ Status InsertEvent(Connection& conn, int64_t server_row, ServerStatus status, Mi
 Status InsertServer(Connection& conn, Server& s) {
   Result<Statement> st = conn.Prepare(
       "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, interval, "
-      "created_time, last_updated, last_seen, status_changed_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "created_time, last_updated, last_seen, status_changed_at, tags) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   st->Bind(1, s.server_id).Bind(2, s.server_name).Bind(3, s.ipv4).Bind(4, Ipv4Number(s.ipv4));
   st->Bind(5, s.hostname).Bind(6, int64_t{s.status == ServerStatus::kOn});
   st->Bind(7, int64_t{s.interval}).Bind(8, s.created_time).Bind(9, s.last_updated);
-  st->Bind(10, s.last_seen).Bind(11, s.status_changed_at);
+  std::string tags = JoinColumn(s.tags, ',');  // bound, not copied: it outlives the statement run
+  st->Bind(10, s.last_seen).Bind(11, s.status_changed_at).Bind(12, tags);
   Status status = st->Run();
   if (status.ok()) s.id = conn.LastInsertId();
   return status;
@@ -86,11 +90,14 @@ Status InsertServer(Connection& conn, Server& s) {
 Status WriteServer(Connection& conn, const Server& s) {
   Result<Statement> st = conn.Prepare(
       "UPDATE servers SET server_name = ?, ipv4 = ?, ipv4_num = ?, hostname = ?, status = ?, "
-      "interval = ?, last_updated = ?, last_seen = ?, status_changed_at = ? WHERE id = ?");
+      "interval = ?, last_updated = ?, last_seen = ?, status_changed_at = ?, tags = ? WHERE id = "
+      "?");
   if (!st.ok()) return st.status();
   st->Bind(1, s.server_name).Bind(2, s.ipv4).Bind(3, Ipv4Number(s.ipv4)).Bind(4, s.hostname);
   st->Bind(5, int64_t{s.status == ServerStatus::kOn}).Bind(6, int64_t{s.interval});
-  st->Bind(7, s.last_updated).Bind(8, s.last_seen).Bind(9, s.status_changed_at).Bind(10, s.id);
+  st->Bind(7, s.last_updated).Bind(8, s.last_seen).Bind(9, s.status_changed_at);
+  std::string tags = JoinColumn(s.tags, ',');  // bound, not copied
+  st->Bind(10, tags).Bind(11, s.id);
   return st->Run();
 }
 

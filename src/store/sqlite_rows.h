@@ -16,7 +16,7 @@ namespace sms::store {
 // The columns ReadServer() expects, in order.
 inline constexpr std::string_view kServerColumns =
     "id, server_id, server_name, ipv4, hostname, status, interval, created_time, last_updated, "
-    "last_seen, status_changed_at";
+    "last_seen, status_changed_at, tags";
 
 // The cheap heartbeat path for a server the caller believes is on with these fields: ?1
 // received_at, ?2 server_id, ?3 ipv4, ?4 hostname, ?5 interval. An empty ipv4 or hostname in a
@@ -54,6 +54,17 @@ Status InsertServer(Connection& conn, Server& s);
 
 // Writes every mutable field of `s` (by s.id).
 Status WriteServer(Connection& conn, const Server& s);
+
+// How a list reads its tag filters (migration 0007; sqlite_tags.cc).
+struct TagPlan {
+  int64_t rarest = 0;  // servers carrying the rarest tag given
+  int64_t all = -1;    // the list's total when the tags are its only filters; -1 otherwise
+  // Walk the sort index probing server_tags per server, rather than gather the tagged servers
+  // and sort them: chosen when the tags are common enough for a page to fill quickly.
+  bool probe = false;
+};
+// The plan for `q` (nothing to do when it has no tags), read in the caller's snapshot.
+Result<TagPlan> PlanTags(Connection& conn, const ServerQuery& q);
 
 // The NameRows of migration 0006 on `conn` (sqlite_names.cc).
 std::unique_ptr<NameRows> MakeSqliteNameRows(Connection& conn);

@@ -132,6 +132,7 @@ Result<Server> SqliteStore::CreateServer(const ServerInput& input, Millis now) {
   s.server_name = input.server_name;
   s.ipv4 = input.ipv4;
   s.hostname = input.hostname;
+  s.tags = input.tags;
   s.status = ServerStatus::kOff;
   s.created_time = s.last_updated = s.status_changed_at = now;
   Status status = WithWriter([&](Connection& conn) {
@@ -184,8 +185,9 @@ Result<Server> SqliteStore::UpdateServer(const std::string& server_id, const Ser
     if (patch.server_name) s.server_name = *patch.server_name;
     if (patch.ipv4) s.ipv4 = *patch.ipv4;
     if (patch.hostname) s.hostname = *patch.hostname;
+    if (patch.tags) s.tags = *patch.tags;
     if (s.server_name == before.server_name && s.ipv4 == before.ipv4 &&
-        s.hostname == before.hostname) {
+        s.hostname == before.hostname && s.tags == before.tags) {
       return Status::Ok();  // nothing to change: last_updated stays
     }
     Result<bool> taken = NameTaken(conn, s.server_name, s.id);
@@ -295,7 +297,9 @@ struct Filter {
   }
 };
 
-Filter BuildFilter(const ServerQuery& q) {
+// `probe_tags`: each tag filter as a primary-key probe per server (TagPlan::probe); otherwise
+// as the set of the tag's servers.
+Filter BuildFilter(const ServerQuery& q, bool probe_tags = false) {
   Filter f;
   if (!q.server_id.empty()) {
     f.Add("server_id = " + f.Next());
@@ -319,6 +323,13 @@ Filter BuildFilter(const ServerQuery& q) {
     f.Add("+status = " + f.Next());
     f.params.emplace_back(int64_t{*q.status == ServerStatus::kOn});
   }
+  for (const std::string& tag : q.tags) {
+    // The (tag, server) primary key of migration 0007: an index, never a substring match.
+    f.Add(probe_tags ? "EXISTS (SELECT 1 FROM server_tags WHERE tag = " + f.Next() +
+                           " AND server = servers.id)"
+                     : "id IN (SELECT server FROM server_tags WHERE tag = " + f.Next() + ")");
+    f.params.emplace_back(tag);
+  }
   if (!q.q.empty()) {
     f.AddSearch(q.q);
     std::string p = f.Next();
@@ -330,8 +341,11 @@ Filter BuildFilter(const ServerQuery& q) {
   return f;
 }
 
-Result<int64_t> CountMatching(Connection& conn, const ServerQuery& q, const Filter& f) {
-  bool only_status = q.server_id.empty() && q.server_name.empty() && q.ipv4.empty() && q.q.empty();
+Result<int64_t> CountMatching(Connection& conn, const ServerQuery& q, const Filter& f,
+                              const TagPlan& tags) {
+  if (tags.all >= 0) return tags.all;
+  bool only_status = q.server_id.empty() && q.server_name.empty() && q.ipv4.empty() &&
+                     q.q.empty() && q.tags.empty();
   if (only_status) {
     // The trigger-kept counters answer without touching the servers table.
     Result<Statement> st = conn.Prepare("SELECT total, on_count FROM fleet_counts WHERE id = 1");
@@ -360,20 +374,23 @@ Result<ServerPage> SqliteStore::ListServers(const ServerQuery& query) {
   if (!bounds.ok()) return bounds;
   Filter filter = BuildFilter(query);
   const char* dir = query.order == SortOrder::kDesc ? " DESC" : " ASC";
-  std::string sql = "SELECT " + std::string(kServerColumns) + " FROM servers" + filter.where +
-                    " ORDER BY " + column + dir + ", id" + dir + " LIMIT " +
-                    std::to_string(query.limit) + " OFFSET " + std::to_string(query.offset);
+  std::string order = std::string(" ORDER BY ") + column + dir + ", id" + dir + " LIMIT " +
+                      std::to_string(query.limit) + " OFFSET " + std::to_string(query.offset);
   ServerPage page;
   Status status = WithReader([&](Connection& conn) {
     Transaction tx(conn);  // one snapshot for the total and the page
     Status st = tx.BeginRead();
     if (!st.ok()) return st;
-    Result<int64_t> total = CountMatching(conn, query, filter);
+    Result<TagPlan> tags = PlanTags(conn, query);
+    if (!tags.ok()) return tags.status();
+    Result<int64_t> total = CountMatching(conn, query, filter, *tags);
     if (!total.ok()) return total.status();
     page.total = *total;
-    Result<Statement> select = conn.Prepare(sql);
+    Filter page_filter = tags->probe ? BuildFilter(query, true) : filter;
+    Result<Statement> select = conn.Prepare("SELECT " + std::string(kServerColumns) +
+                                            " FROM servers" + page_filter.where + order);
     if (!select.ok()) return select.status();
-    filter.Bind(*select);
+    page_filter.Bind(*select);
     for (;;) {
       Result<bool> row = select->Step();
       if (!row.ok()) return row.status();

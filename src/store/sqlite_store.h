@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/alert_store.h"
+#include "store/maintenance_store.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
@@ -39,7 +41,7 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
@@ -86,6 +88,33 @@ class SqliteStore final : public Store {
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
+
+  // AlertStore (sqlite_alerts.cc, sqlite_alert_dispatch.cc).
+  Status CreateChannel(const ChannelRecord& channel) override;
+  Result<ChannelRecord> GetChannel(const std::string& id) override;
+  Result<std::vector<ChannelRecord>> ListChannels() override;
+  Status UpdateChannel(const ChannelRecord& channel) override;
+  Status DeleteChannel(const std::string& id) override;
+  Status CreateRule(const RuleRecord& rule) override;
+  Result<RuleRecord> GetRule(const std::string& id) override;
+  Result<std::vector<RuleRecord>> ListRules() override;
+  Status UpdateRule(const RuleRecord& rule) override;
+  Status DeleteRule(const std::string& id) override;
+  Result<std::vector<AlertRecord>> ListAlerts(const AlertQuery& query) override;
+  Result<AlertRecord> GetAlert(const std::string& id) override;
+  Result<AlertRecord> AckAlert(const std::string& id, const std::string& by, Millis now) override;
+  Result<int> Dispatch(Millis now, int limit, const Planner& plan) override;
+  Status EnqueueNotification(const NotificationRecord& n) override;
+  Result<std::vector<NotificationRecord>> ClaimDeliveries(Millis now, Millis lease_ms,
+                                                          int limit) override;
+  Status FinishDelivery(const std::string& id, const DeliveryOutcome& outcome) override;
+  Result<std::vector<NotificationRecord>> ListDeliveries(const DeliveryQuery& query) override;
+  // MaintenanceStore (sqlite_maintenance.cc).
+  Status InsertMaintenance(const MaintenanceWindow& window) override;
+  Result<MaintenanceWindow> GetMaintenance(const std::string& id) override;
+  Result<std::vector<MaintenanceWindow>> ListMaintenance(Millis from, Millis to) override;
+  Status ReplaceMaintenance(const MaintenanceWindow& window) override;
+  Status DeleteMaintenance(const std::string& id) override;
 
   // Most servers one SweepOffline call turns off; the next call continues.
   static constexpr int kSweepLimit = 10000;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "store/alert_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
@@ -16,7 +17,7 @@ constexpr std::string_view kPostgresSchemes[] = {"postgresql://", "postgres://"}
 
 // "sqlite:<path>": the path as written ("sqlite:data/sms.db", "sqlite:/var/lib/sms.db");
 // "sqlite:///abs/path" is accepted too.
-Result<StorePtr> OpenSqlite(std::string_view rest) {
+Result<Stores> OpenSqlite(std::string_view rest) {
   SqliteOptions options;
   if (rest == kMemory) {
     options.memory = true;
@@ -34,22 +35,28 @@ Result<StorePtr> OpenSqlite(std::string_view rest) {
   }
   Result<std::shared_ptr<SqliteStore>> store = SqliteStore::Open(options);
   if (!store.ok()) return store.status();
-  return StorePtr(std::move(*store));
+  return Stores{*store, *store, *store};
 }
 
 // "postgresql://user:password@host:port/database?pool_size=16&…" (libpq's URI syntax; every
 // parameter but pool_size goes to libpq).
-Result<StorePtr> OpenPostgres(std::string_view url) {
+Result<Stores> OpenPostgres(std::string_view url) {
   Result<PostgresOptions> options = ParsePostgresUrl(url);
   if (!options.ok()) return options.status();
   Result<std::shared_ptr<PostgresStore>> store = PostgresStore::Open(*options);
   if (!store.ok()) return store.status();
-  return StorePtr(std::move(*store));
+  return Stores{*store, *store, *store};
 }
 
 }  // namespace
 
 Result<StorePtr> MakeStore(const StoreConfig& config) {
+  Result<Stores> stores = OpenStores(config);
+  if (!stores.ok()) return stores.status();
+  return stores->store;
+}
+
+Result<Stores> OpenStores(const StoreConfig& config) {
   std::string_view url = config.url;
   if (url.starts_with(kSqliteScheme)) return OpenSqlite(url.substr(kSqliteScheme.size()));
   for (std::string_view scheme : kPostgresSchemes) {

@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/maintenance_store.h"
 #include "store/retention_rule.h"
 
 namespace sms::store {
@@ -42,9 +43,17 @@ struct ServerTimeline {
   std::vector<StatusEvent> events;  // ascending; includes the last one before `from`
 };
 
+// An off transition the sweep wrote: the server's on-run [on_since, off_at] closed.
+struct OffTransition {
+  std::string server_id;
+  Millis on_since = 0;  // the on transition it closes (status_changed_at before)
+  Millis off_at = 0;
+};
+
 struct SweepResult {
   int64_t turned_off = 0;
   std::vector<std::string> server_ids;  // the servers turned off by this call
+  std::vector<OffTransition> offs;      // the same, in the same order, with their times
 };
 
 // A row ImportServers did not insert because a value of it is taken.
@@ -259,5 +268,16 @@ struct StoreConfig {
 
 // The one factory: picks the implementation from the URL scheme. Runs migrations.
 Result<StorePtr> MakeStore(const StoreConfig& config);
+
+// Every interface one backend offers, on the same database (and the same connections): the
+// inventory, the alerts (store/alert_store.h) and the maintenance windows.
+class AlertStore;
+struct Stores {
+  StorePtr store;
+  std::shared_ptr<AlertStore> alerts;
+  MaintenanceStorePtr maintenance;
+};
+// As MakeStore, handing out each interface of the backend it opens.
+Result<Stores> OpenStores(const StoreConfig& config);
 
 }  // namespace sms::store

@@ -23,15 +23,7 @@ class StoreImportContractTest : public StoreTest<Factory> {
   }
 
   // server_ids in the order ScanServers hands them over.
-  std::vector<std::string> Scan(const ServerQuery& q) {
-    std::vector<std::string> ids;
-    Status st = this->store_->ScanServers(q, [&](const Server& s) {
-      ids.push_back(s.server_id);
-      return Status::Ok();
-    });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return ids;
-  }
+  std::vector<std::string> Scan(const ServerQuery& q) { return ScanIds(*this->store_, q); }
 };
 TYPED_TEST_SUITE(StoreImportContractTest, StoreFactories, FactoryNames);
 

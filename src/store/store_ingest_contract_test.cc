@@ -212,6 +212,11 @@ TYPED_TEST(StoreIngestTest, SweepStampsOffAtLastSeenPlusIntervalAfterTheGrace) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->turned_off, 1);
   EXPECT_THAT(r->server_ids, ElementsAre("a"));
+  // The on-run it closed: from the registration to the off stamp.
+  ASSERT_EQ(r->offs.size(), 1u);
+  EXPECT_EQ(r->offs[0].server_id, "a");
+  EXPECT_EQ(r->offs[0].on_since, kT0);
+  EXPECT_EQ(r->offs[0].off_at, kT0 + 30 * kSecond);
   Server a = this->Get("a");
   EXPECT_EQ(a.status, ServerStatus::kOff);
   EXPECT_EQ(a.status_changed_at, kT0 + 30 * kSecond);

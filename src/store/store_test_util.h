@@ -49,11 +49,19 @@ class TempDatabase {
   std::string path_;
 };
 
+// Every interface of a backend (OpenStores), or nulls after a failed test expectation.
+inline Stores OpenAll(const StoreConfig& config) {
+  Result<Stores> stores = OpenStores(config);
+  EXPECT_TRUE(stores.ok()) << stores.status().ToString();
+  return stores.ok() ? *stores : Stores{};
+}
+
 // SQLite on a temporary file; Another() opens a second, independent handle on the same file.
 class SqliteFileFactory {
  public:
   StorePtr Make() { return Open(); }
   StorePtr Another() { return Open(); }
+  Stores MakeStores() { return OpenAll({db_.url()}); }
 
  private:
   StorePtr Open() {
@@ -75,6 +83,7 @@ class SqliteMemoryFactory {
     return store_;
   }
   StorePtr Another() { return store_; }
+  Stores MakeStores() { return OpenAll({"sqlite::memory:"}); }
 
  private:
   StorePtr store_;
@@ -156,6 +165,7 @@ class PostgresFactory {
   static std::string SkipReason() { return PostgresTestUrl().empty() ? kNoPostgres : ""; }
   StorePtr Make() { return Open(); }
   StorePtr Another() { return Open(); }
+  Stores MakeStores() { return schema_.ok() ? OpenAll({schema_.url()}) : Stores{}; }
 
  private:
   StorePtr Open() {
@@ -168,6 +178,17 @@ class PostgresFactory {
 };
 
 // ---- Builders --------------------------------------------------------------------------------
+
+// The server_ids ScanServers hands over for `q`, in its order.
+inline std::vector<std::string> ScanIds(Store& store, const ServerQuery& q) {
+  std::vector<std::string> ids;
+  Status st = store.ScanServers(q, [&](const Server& s) {
+    ids.push_back(s.server_id);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return ids;
+}
 
 inline ServerInput Input(const std::string& id, const std::string& name,
                          const std::string& ipv4 = "", const std::string& hostname = "") {

@@ -3,28 +3,14 @@ CLI resolves it (`docker stack config`, with deploy/.env.example loaded as DEPLO
 smsd settings against `smsd --help`, its secrets, and the gateway's routes."""
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
-import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from stackfile import ROLES, ROOT, environment, labels, resolve, smsd_services, validator
+
 SMSD = os.environ.get("SMSD", os.path.join(ROOT, "build", "bin", "smsd"))
-ROLES = {"healthcheck": 2, "management": 2, "worker": 2, "mail": 1}
 ENGINES = {"traefik", "postgres", "redis", "kafka", "opensearch"}
-
-
-def validator():
-    """The command that resolves a compose file: `docker stack config` (docker CLI 23 or
-    later), else Compose's `docker-compose config`; None when neither is here."""
-    if shutil.which("docker"):
-        probe = subprocess.run(["docker", "stack", "config", "--help"], capture_output=True)
-        if probe.returncode == 0:
-            return "docker stack config -c deploy/stack.yml"
-    if shutil.which("docker-compose"):
-        return "docker-compose -f deploy/stack.yml config"
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +19,7 @@ def stack():
     if command is None:
         pytest.skip("neither `docker stack config` (docker CLI >= 23) nor docker-compose is "
                     "installed: run scripts/install-deps")
-    # The values reach the stack as DEPLOY.md shows: exported from the .env file by a shell.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMS_", "STACK_"))}
-    done = subprocess.run(["bash", "-c", f"set -a; . deploy/.env.example; set +a; {command}"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{command}:\n{done.stderr}"
-    return yaml.safe_load(done.stdout)
+    return resolve(command)
 
 
 @pytest.fixture(scope="module")
@@ -46,25 +27,6 @@ def smsd_help():
     out = subprocess.run([SMSD, "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
-
-
-def labels(service):
-    """A service's deploy labels as a dict (compose allows a list or a mapping)."""
-    raw = (service.get("deploy") or {}).get("labels") or {}
-    if isinstance(raw, list):
-        raw = dict(item.split("=", 1) for item in raw)
-    return raw
-
-
-def environment(service):
-    raw = service.get("environment") or {}
-    if isinstance(raw, list):
-        raw = dict(item.split("=", 1) for item in raw)
-    return {k: ("" if v is None else str(v)) for k, v in raw.items()}
-
-
-def smsd_services(stack):
-    return {name: s for name, s in stack["services"].items() if name in ROLES}
 
 
 def test_the_stack_has_every_role_and_engine_with_its_replicas(stack):
@@ -140,6 +102,19 @@ def routers(stack):
                 found[r] = (lab.get(f"traefik.http.routers.{r}.service", r), rule,
                             [x for x in mids.split(",") if x], lab)
     return found
+
+
+def test_mail_reads_the_smtp_password_only_with_a_user(stack):
+    # smsd refuses a password without a user: the stack names the password's file only when
+    # .env.example sets both, and neither when SMTP AUTH is off.
+    mail = environment(stack["services"]["mail"])
+    assert mail["SMS_SMTP_USER"] and mail["SMS_SMTP_PASSWORD_FILE"]
+    command = validator()
+    if command is None:
+        pytest.skip("neither `docker stack config` nor `docker-compose` is installed")
+    no_auth = resolve("SMS_SMTP_USER= SMS_SMTP_PASSWORD_FILE= " + command)
+    mail = environment(no_auth["services"]["mail"])
+    assert mail.get("SMS_SMTP_USER", "") == "" and mail.get("SMS_SMTP_PASSWORD_FILE", "") == ""
 
 
 def test_the_gateway_routes_exactly_the_two_public_paths(stack):

@@ -15,11 +15,12 @@ from conftest import (ADMIN_PASSWORD, SMSD, Smsd, embedded_env, login, send, wai
 
 # The role -> scope table as the API documents it (docs/openapi.yaml, src/auth/scopes.cc).
 ROLE_SCOPES = {
-    "viewer": {"servers:read", "reports:read", "tokens:manage"},
+    "viewer": {"servers:read", "reports:read", "tokens:manage", "alerts:read"},
     "operator": {"servers:read", "servers:write", "servers:import", "servers:export",
-                 "reports:read", "reports:send", "tokens:manage"},
+                 "reports:read", "reports:send", "tokens:manage", "alerts:read", "alerts:write"},
     "admin": {"servers:read", "servers:write", "servers:import", "servers:export",
-              "reports:read", "reports:send", "tokens:manage", "users:admin"},
+              "reports:read", "reports:send", "tokens:manage", "users:admin", "alerts:read",
+              "alerts:write"},
 }
 
 

@@ -1,6 +1,5 @@
 #include "roles/healthcheck/healthcheck.h"
 
-#include <future>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -74,10 +73,7 @@ void Healthcheck::Accept(const http::Request& req, http::Reply reply) {
 }
 
 http::Response Healthcheck::Accept(const http::Request& req) {
-  auto answer = std::make_shared<std::promise<http::Response>>();
-  std::future<http::Response> answered = answer->get_future();
-  Accept(req, http::Reply([answer](http::Response res) { answer->set_value(std::move(res)); }));
-  return answered.get();
+  return http::AwaitReply([&](http::Reply reply) { Accept(req, std::move(reply)); });
 }
 
 std::optional<http::Response> Healthcheck::Check(const http::Request& req, Heartbeat* out) {

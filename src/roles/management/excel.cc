@@ -13,6 +13,7 @@
 #include "auth/scopes.h"
 #include "core/query.h"
 #include "core/server_json.h"
+#include "core/tags.h"
 #include "core/time.h"
 #include "core/validation.h"
 #include "http/multipart.h"
@@ -26,10 +27,10 @@ namespace json = boost::json;
 
 // ---- Import ----------------------------------------------------------------------------------
 
-enum Column { kServerId, kServerName, kIpv4, kHostname, kStatus, kColumnCount };
+enum Column { kServerId, kServerName, kIpv4, kHostname, kStatus, kTags, kColumnCount };
 constexpr std::array<const char*, kColumnCount> kColumnNames = {"server_id", "server_name", "ipv4",
-                                                                "hostname", "status"};
-constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, false, false};
+                                                                "hostname",  "status",      "tags"};
+constexpr std::array<bool, kColumnCount> kRequired = {true, true, true, false, false, false};
 
 Status FileError(const std::string& message) { return Status::InvalidArgument(message, "file"); }
 
@@ -95,11 +96,12 @@ Status CheckImportText(const xlsx::Sheet& sheet, const ColumnMap& map) {
     }
   }
   if (bytes <= kMaxImportTextBytes) return Status::Ok();
-  return Status(Code::kResourceExhausted,
-                "the columns an import reads (server_id, server_name, ipv4, hostname, status) "
-                "hold more than " +
-                    std::to_string(kMaxImportTextBytes >> 20) + " MiB of text; split the file",
-                "file");
+  return Status(
+      Code::kResourceExhausted,
+      "the columns an import reads (server_id, server_name, ipv4, hostname, status, tags) "
+      "hold more than " +
+          std::to_string(kMaxImportTextBytes >> 20) + " MiB of text; split the file",
+      "file");
 }
 
 struct Candidate {
@@ -114,6 +116,7 @@ std::string RowProblem(const ServerInput& in, const std::string& status) {
   if (st.ok() && in.ipv4.empty()) st = Status::InvalidArgument("ipv4 is required", "ipv4");
   if (st.ok()) st = ValidateIpv4(in.ipv4);
   if (st.ok() && !in.hostname.empty()) st = ValidateName(in.hostname, "hostname");
+  if (st.ok()) st = ValidateTags(in.tags);
   if (st.ok() && !status.empty() && Lower(status) != "on" && Lower(status) != "off") {
     st = Status::InvalidArgument("status must be on or off", "status");
   }
@@ -131,7 +134,8 @@ std::vector<Candidate> Candidates(const xlsx::Sheet& sheet, const ColumnMap& map
   for (size_t i = 1; i < sheet.rows.size(); ++i) {
     const xlsx::Row& r = sheet.rows[i];
     Candidate c{r.number,
-                {cell(r, kServerId), cell(r, kServerName), cell(r, kIpv4), cell(r, kHostname)}};
+                {cell(r, kServerId), cell(r, kServerName), cell(r, kIpv4), cell(r, kHostname),
+                 SplitTags(cell(r, kTags))}};
     if (c.input.server_id.empty() && c.input.server_name.empty() && c.input.ipv4.empty()) {
       continue;  // nothing about a server here (notes, totals, …)
     }
@@ -167,6 +171,7 @@ Status WriteServer(xlsx::Writer& w, const Server& s) {
     if (st.ok() && t != 0) st = w.Date(column, t);  // 0 is "never": an empty cell
     ++column;
   }
+  if (st.ok() && !s.tags.empty()) st = w.String(column, JoinTags(s.tags));
   w.NextRow();
   return st;
 }
@@ -216,7 +221,7 @@ Result<ServerQuery> ExportQuery(const http::Request& req) {
                                      paging);
     }
   }
-  return ParseServerQuery(req.query);
+  return ParseServerQuery(req.query, req.QueryValues("tag"));
 }
 
 json::object FailureToJson(const ImportFailure& f) {
@@ -254,8 +259,8 @@ void KeepFirstItems(std::vector<T>& items) {
 
 const std::vector<std::string>& ExportColumns() {
   static const std::vector<std::string> kColumns = {
-      "server_id", "server_name",  "ipv4",         "hostname",  "status",
-      "interval",  "created_time", "last_updated", "last_seen", "status_changed_at"};
+      "server_id",    "server_name",  "ipv4",      "hostname",          "status", "interval",
+      "created_time", "last_updated", "last_seen", "status_changed_at", "tags"};
   return kColumns;
 }
 
@@ -299,7 +304,7 @@ Result<int64_t> ExportWorkbook(store::Store& store, const ServerQuery& query,
       xlsx::Writer::Create(path, {.sheet_name = "servers"});
   if (!writer.ok()) return writer.status();
   xlsx::Writer& w = **writer;
-  Status st = w.Header(ExportColumns(), {24, 28, 16, 28, 8, 9, 20, 20, 20, 20});
+  Status st = w.Header(ExportColumns(), {24, 28, 16, 28, 8, 9, 20, 20, 20, 20, 28});
   if (!st.ok()) return st;
   st = store.ScanServers(query, [&w](const Server& s) { return WriteServer(w, s); });
   if (st.code() == Code::kResourceExhausted) {

@@ -493,6 +493,41 @@ TEST_F(ExcelTest, ExportRejectsPagingAndBadFilters) {
   EXPECT_EQ(status.status, 400);
 }
 
+TEST_F(ExcelTest, TagsGoOutAndComeBackInATagsColumn) {
+  ServerInput a{"a", "A", "10.0.0.1", "", {"prod", "web"}};
+  ServerInput b{"b", "B", "10.0.0.2", "", {"prod"}};
+  ASSERT_TRUE(store_->CreateServer(a, kNow).ok());
+  ASSERT_TRUE(store_->CreateServer(b, kNow).ok());
+  ASSERT_TRUE(store_->CreateServer({"c", "C", "10.0.0.3", ""}, kNow).ok());
+  http::Request req;
+  req.method = "GET";
+  req.path = req.target = "/api/v1/servers/export";
+  req.query_list = {{"tag", "prod"}, {"tag", "web"}};
+  req.query = {{"tag", "web"}};
+  std::string route;
+  http::Response res = router_.Handle(req, &route);
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto rows = ExportRows(res);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("tags"), "prod,web");
+
+  Result<ImportReport> r = ImportWorkbook(*store_,
+                                          Workbook({{"server_id", "server_name", "ipv4", "Tags"},
+                                                    {"d", "D", "10.0.0.4", "Rack:B7, prod,,prod"},
+                                                    {"e", "E", "10.0.0.5", ""},
+                                                    {"f", "F", "10.0.0.6", "no spaces inside"}}),
+                                          kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Ids(r->imported), ElementsAre("d", "e"));
+  ASSERT_EQ(r->failed.size(), 1u);
+  EXPECT_EQ(r->failed[0].row, 4);
+  EXPECT_THAT(r->failed[0].reason, HasSubstr("tag"));
+  ASSERT_OK_AND_ASSIGN(Server d, store_->GetServer("d"));
+  EXPECT_THAT(d.tags, ElementsAre("rack:b7", "prod"));
+  ASSERT_OK_AND_ASSIGN(Server e, store_->GetServer("e"));
+  EXPECT_TRUE(e.tags.empty());
+}
+
 TEST_F(ExcelTest, ExportOfNothingIsAHeaderRow) {
   http::Response res = Call("GET", "/api/v1/servers/export", {{"server_id", "none"}});
   ASSERT_EQ(res.status, 200);

@@ -10,6 +10,8 @@
 #include "roles/common/server_cache.h"
 #include "roles/management/excel.h"
 #include "roles/management/identity_api.h"
+#include "roles/management/alerts_api.h"
+#include "roles/management/maintenance_api.h"
 #include "roles/management/reports_api.h"
 
 namespace sms::management {
@@ -88,6 +90,8 @@ void Management::Register(http::Router& router) {
   // /servers/import and /servers/export: literal segments win over {server_id}.
   RegisterExcel(router, b_);
   RegisterReports(router, b_);
+  RegisterAlerts(router, b_);
+  RegisterMaintenance(router, b_);
   if (b_.access) {
     RegisterIdentity(router, b_.access, b_.store, b_.clock, b_.slow_work);
     router.SetGuard([access = b_.access](http::Request& req, const http::Route& route) {
@@ -108,7 +112,7 @@ http::Response Management::CreateServer(const http::Request& req) {
 }
 
 http::Response Management::ListServers(const http::Request& req) {
-  auto query = ParseServerQuery(req.query);
+  auto query = ParseServerQuery(req.query, req.QueryValues("tag"));
   if (!query.ok()) return http::ErrorResponse(query.status());
   auto page = b_.store->ListServers(*query);
   if (!page.ok()) return http::ErrorResponse(page.status());

@@ -16,6 +16,8 @@
 #include "report/scheduler.h"
 #include "roles/common/write_health.h"
 #include "roles/management/access.h"
+#include "store/alert_store.h"
+#include "store/maintenance_store.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -34,8 +36,13 @@ struct ManagementBackends {
   // Where slow handlers run, off the I/O threads: password hashing and xlsx imports. Unset:
   // Management makes its own (2 threads at a lower CPU priority, 64 waiting at most).
   std::shared_ptr<WorkPool> slow_work;
+  // Maintenance windows (/api/v1/maintenance): unset, those routes answer 503.
+  store::MaintenanceStorePtr maintenance;
   // Told the outcome of every server create, update, delete and import (/readyz). Optional.
   roles::WriteHealthPtr write_health;
+  // Channels, rules and alerts (alerts_api.h): unset, those routes answer 503.
+  store::AlertStorePtr alerts;
+  bool allow_private_webhooks = false;  // --allow-private-webhooks: channel URLs may be private
 };
 
 class Management {

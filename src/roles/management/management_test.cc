@@ -24,12 +24,15 @@ class ManagementTest : public ::testing::Test {
     mgmt_->Register(router_);
   }
   http::Response Call(const std::string& method, const std::string& path,
-                      std::map<std::string, std::string> query = {}, std::string body = "") {
+                      std::map<std::string, std::string> query = {}, std::string body = "",
+                      std::vector<std::pair<std::string, std::string>> query_list = {}) {
     http::Request req;
     req.method = method;
     req.path = path;
     req.target = path;
     req.query = std::move(query);
+    for (const auto& [key, value] : query_list) req.query[key] = value;
+    req.query_list = std::move(query_list);
     req.body = std::move(body);
     std::string route;
     return router_.Handle(req, &route);
@@ -163,6 +166,44 @@ TEST_F(ManagementTest, UptimeAndStats) {
   EXPECT_EQ(stats.at("total"), 1);
   EXPECT_EQ(stats.at("off"), 1);
   EXPECT_NEAR(stats.at("avg_uptime_24h").to_number<double>(), 10.0 / 3600, 1e-9);
+}
+
+TEST_F(ManagementTest, TagsOnCreatePatchAndTheListFilter) {
+  for (const char* body : {R"({"server_id":"a","server_name":"A","tags":["Prod","web"]})",
+                           R"({"server_id":"b","server_name":"B","tags":["prod","db"]})",
+                           R"({"server_id":"c","server_name":"C"})"}) {
+    auto created = Call("POST", "/api/v1/servers", {}, body);
+    ASSERT_EQ(created.status, 201) << created.body;
+  }
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/a")).at("tags"), json::parse(R"(["prod","web"])"));
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/c")).at("tags"), json::array());
+  auto prod = Body(Call("GET", "/api/v1/servers", {}, "", {{"tag", "prod"}}));
+  EXPECT_EQ(prod.at("total"), 2);
+  auto both = Body(Call("GET", "/api/v1/servers", {}, "", {{"tag", "prod"}, {"tag", "WEB"}}));
+  EXPECT_EQ(both.at("total"), 1);
+  EXPECT_EQ(both.at("items").as_array()[0].at("server_id"), "a");
+  auto patched = Call("PATCH", "/api/v1/servers/c", {}, R"({"tags":["db"]})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers", {}, "", {{"tag", "db"}})).at("total"), 2);
+}
+
+TEST_F(ManagementTest, BadTagsAre400NamingTheFieldAndChangeNothing) {
+  ASSERT_EQ(Call("POST", "/api/v1/servers", {}, R"({"server_id":"a","server_name":"A",
+                 "tags":["keep"]})")
+                .status,
+            201);
+  auto bad_create = Call("POST", "/api/v1/servers", {},
+                         R"({"server_id":"b","server_name":"B","tags":["not ok"]})");
+  EXPECT_EQ(bad_create.status, 400);
+  EXPECT_EQ(Field(bad_create), "tags");
+  EXPECT_EQ(Call("GET", "/api/v1/servers/b").status, 404);
+  auto bad_patch = Call("PATCH", "/api/v1/servers/a", {}, R"({"tags":"keep"})");
+  EXPECT_EQ(bad_patch.status, 400);
+  EXPECT_EQ(Field(bad_patch), "tags");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/a")).at("tags"), json::parse(R"(["keep"])"));
+  auto bad_filter = Call("GET", "/api/v1/servers", {}, "", {{"tag", "a b"}});
+  EXPECT_EQ(bad_filter.status, 400);
+  EXPECT_EQ(Field(bad_filter), "tag");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <limits>
+#include <optional>
 
 #include "core/heartbeat.h"
 #include "roles/common/server_cache.h"
@@ -14,23 +16,31 @@ using roles::ServerCacheKey;
 
 constexpr auto kRetryMin = std::chrono::milliseconds(100);
 constexpr auto kRetryMax = std::chrono::milliseconds(5000);
+// The one-off build of on-runs from the transitions: its claim, held this long while it runs.
+constexpr const char* kRunsBuildJob = "on-runs-from-transitions";
+constexpr Millis kRunsBuildLease = 3600'000;
+constexpr Millis kNever = std::numeric_limits<Millis>::max();
 
 std::string JsonString(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-// True when the cached record says the heartbeat changes nothing but last_seen.
-bool CachedOnAndSame(const std::string& cached, const Heartbeat& hb) {
+// When the cached record says the heartbeat changes nothing but last_seen: since when the
+// server is on (its on-run's start). A record cached without that time takes the full path.
+std::optional<Millis> CachedOnAndSame(const std::string& cached, const Heartbeat& hb) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(cached, ec);
-  if (ec || !v.is_object()) return false;
+  if (ec || !v.is_object()) return std::nullopt;
   const boost::json::object& o = v.get_object();
   const boost::json::value* interval = o.if_contains("interval");
-  return JsonString(o, "status") == "on" &&
-         (hb.ipv4.empty() || JsonString(o, "ipv4") == hb.ipv4) &&
-         (hb.hostname.empty() || JsonString(o, "hostname") == hb.hostname) &&
-         interval && interval->is_int64() && interval->get_int64() == hb.interval;
+  const boost::json::value* since = o.if_contains("status_changed_at");
+  bool same = JsonString(o, "status") == "on" &&
+              (hb.ipv4.empty() || JsonString(o, "ipv4") == hb.ipv4) &&
+              (hb.hostname.empty() || JsonString(o, "hostname") == hb.hostname) && interval &&
+              interval->is_int64() && interval->get_int64() == hb.interval;
+  if (!same || since == nullptr || !since->is_int64()) return std::nullopt;
+  return since->get_int64();
 }
 
 }  // namespace
@@ -60,9 +70,9 @@ Worker::Worker(WorkerOptions options, Backends backends)
   b_.metrics->AddGauge("sms_worker_lag_seconds",
                        "Age of the oldest heartbeat in the last batch when it was written.",
                        [this] { return lag_seconds_.load(); });
-  b_.metrics->AddGauge("sms_bus_queue_depth", "Messages published and not yet committed.",
-                       [bus = b_.bus] { return double(bus->Depth(bus::kHeartbeatTopic)); },
-                       "topic=\"healthcheck\"");
+  b_.metrics->AddGauge(
+      "sms_bus_queue_depth", "Messages published and not yet committed.",
+      [bus = b_.bus] { return double(bus->Depth(bus::kHeartbeatTopic)); }, "topic=\"healthcheck\"");
 }
 
 Worker::~Worker() { Stop(std::chrono::milliseconds(0)); }
@@ -82,8 +92,7 @@ void Worker::Stop(std::chrono::milliseconds drain) {
   if (!options_.drain_on_stop) drain = std::chrono::milliseconds(0);
   auto deadline = std::chrono::steady_clock::now() + drain;
   // The consume loop exits by itself once drained; force it past the deadline.
-  while (consume_thread_.joinable() && !stopping_ &&
-         std::chrono::steady_clock::now() < deadline &&
+  while (consume_thread_.joinable() && !stopping_ && std::chrono::steady_clock::now() < deadline &&
          b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -158,11 +167,15 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   if (batch.empty()) return Status::Ok();
   store::ApplyOptions opts;
   opts.auto_register = options_.auto_register;
-  opts.known_on = KnownOn(batch);
+  std::unordered_map<std::string, Millis> on_since;
+  opts.known_on = KnownOn(batch, on_since);
   auto applied = b_.store->ApplyHeartbeats(batch, opts);
   roles::RecordWrite(b_.write_health, applied.status());
   if (!applied.ok()) return applied.status();
+  // Servers that took the full path are as SQL stored them; the rest are on as cached.
+  history::NoteOnSince(applied->changed, on_since);
   Status recorded = b_.history->Record(batch);
+  if (recorded.ok()) recorded = b_.history->RecordRuns(history::RunsOfBatch(batch, on_since));
   if (!recorded.ok()) return recorded;
   CacheServers(applied->changed);
   Millis now = b_.clock->Now();
@@ -181,15 +194,18 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   return Status::Ok();
 }
 
-std::unordered_set<std::string> Worker::KnownOn(const std::vector<Heartbeat>& batch) {
+std::unordered_set<std::string> Worker::KnownOn(const std::vector<Heartbeat>& batch,
+                                                std::unordered_map<std::string, Millis>& on_since) {
   std::unordered_set<std::string> known;
   for (const Heartbeat& hb : batch) {
     if (known.count(hb.server_id)) continue;
     auto cached = b_.cache->Get(ServerCacheKey(hb.server_id));
     // A cache that is down only costs the cheap path; SQL stays the truth.
-    if (cached.ok() && cached->has_value() && CachedOnAndSame(**cached, hb)) {
-      known.insert(hb.server_id);
-    }
+    if (!cached.ok() || !cached->has_value()) continue;
+    std::optional<Millis> since = CachedOnAndSame(**cached, hb);
+    if (!since) continue;
+    known.insert(hb.server_id);
+    on_since[hb.server_id] = *since;
   }
   return known;
 }
@@ -199,6 +215,7 @@ void Worker::CacheServers(const std::vector<Server>& servers) {
     // Only what decides the cheap path: a fleet of a million stays small in memory.
     boost::json::object o{{"server_id", s.server_id},
                           {"status", StatusName(s.status)},
+                          {"status_changed_at", s.status_changed_at},
                           {"interval", s.interval},
                           {"ipv4", s.ipv4},
                           {"hostname", s.hostname}};
@@ -243,11 +260,46 @@ Result<int64_t> Worker::Sweep() {
   if (!swept.ok() || swept->turned_off > 0) roles::RecordWrite(b_.write_health, swept.status());
   if (!swept.ok()) return swept.status();
   for (const std::string& id : swept->server_ids) b_.cache->Delete(ServerCacheKey(id));
+  CloseRuns(history::RunsClosedBy(swept->offs));
   turned_off_.Inc(swept->turned_off);
   return swept->turned_off;
 }
 
+void Worker::CloseRuns(std::vector<history::RunUpdate> closes) {
+  std::lock_guard<std::mutex> lock(closes_mu_);
+  pending_closes_.insert(pending_closes_.end(), std::make_move_iterator(closes.begin()),
+                         std::make_move_iterator(closes.end()));
+  if (pending_closes_.empty()) return;
+  Status s = b_.history->RecordRuns(pending_closes_);
+  if (s.ok()) {
+    pending_closes_.clear();
+    return;
+  }
+  errors_.Inc();
+  spdlog::warn("worker: closing {} on-runs failed, retried at the next sweep: {}",
+               pending_closes_.size(), s.ToString());
+}
+
+Status Worker::BuildRunsOnce() {
+  if (!b_.history->KeepsRuns()) return Status::Ok();
+  Millis now = b_.clock->Now();
+  // One replica claims it; done, the job is never due again. A replica that dies midway lets
+  // the lease lapse, and the next worker to start builds again (the updates are idempotent).
+  Result<bool> claimed = b_.store->ClaimRun(kRunsBuildJob, now, now + kRunsBuildLease);
+  if (!claimed.ok() || !*claimed) return claimed.status();
+  auto timelines = b_.store->Timelines(0, now + 1);
+  if (!timelines.ok()) return timelines.status();
+  std::vector<history::RunUpdate> runs = history::RunsOfTimelines(*timelines);
+  Status s = b_.history->RecordRuns(runs);
+  if (!s.ok()) return s;
+  spdlog::info("worker: built {} on-runs from the status transitions", runs.size());
+  // Due at the lease's end to this claim only: it marks the job done for good.
+  return b_.store->ClaimRun(kRunsBuildJob, now + kRunsBuildLease, kNever).status();
+}
+
 void Worker::SweepLoop() {
+  Status built = BuildRunsOnce();
+  if (!built.ok()) spdlog::warn("worker: building on-runs failed: {}", built.ToString());
   // The first sweep waits one period, so a backlog has been sampled for its lag.
   auto next = std::chrono::steady_clock::now() + options_.sweep_every;
   while (!stopping_) {

@@ -17,9 +17,11 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "bus/bus.h"
@@ -33,12 +35,12 @@
 namespace sms::worker {
 
 struct WorkerOptions {
-  size_t batch_size = 5000;                        // heartbeats per transaction at most
-  std::chrono::milliseconds batch_wait{50};        // how long a poll waits for the first one
+  size_t batch_size = 5000;                  // heartbeats per transaction at most
+  std::chrono::milliseconds batch_wait{50};  // how long a poll waits for the first one
   // After the first heartbeat of a batch, how long to keep collecting before writing a batch
   // smaller than batch_size: fewer, larger transactions under a steady trickle.
   std::chrono::milliseconds batch_linger{20};
-  Millis grace_ms = 30'000;                        // --heartbeat-grace
+  Millis grace_ms = 30'000;  // --heartbeat-grace
   bool auto_register = true;
   std::chrono::milliseconds sweep_every{1000};
   std::string group = "sms-worker";
@@ -77,6 +79,10 @@ class Worker {
   // One offline sweep (what the sweep loop does every sweep_every); 0 without looking while
   // the bus is unreachable. Called from one thread at a time.
   Result<int64_t> Sweep();
+  // When the history keeps on-runs: builds them from the Store's transitions, once per
+  // installation, by the one replica that claims it (for an installation upgraded from a
+  // version without them). Called when the sweep thread starts; OK when there is nothing to do.
+  Status BuildRunsOnce();
 
   // How long a bus outage is remembered: silence inside it is not counted for this long.
   static constexpr Millis kOutageMemory = 10 * 60'000;
@@ -87,7 +93,13 @@ class Worker {
   // Polls, decodes and processes one batch, retrying the writes until they succeed or stop.
   // Returns the number of messages handled.
   size_t ConsumeOnce(bus::Consumer& consumer);
-  std::unordered_set<std::string> KnownOn(const std::vector<Heartbeat>& batch);
+  // The servers of `batch` the cache says are on and unchanged, with since when into `on_since`.
+  std::unordered_set<std::string> KnownOn(const std::vector<Heartbeat>& batch,
+                                          std::unordered_map<std::string, Millis>& on_since);
+  // Closes the on-runs of the sweep's off transitions in the history, with any whose close
+  // failed before: the SQL status is off already, so a failed close is kept and retried.
+  void CloseRuns(std::vector<history::RunUpdate> closes);
+
   void CacheServers(const std::vector<Server>& servers);
   // The instant silence is judged as of (see the header comment); nullopt: do not sweep.
   std::optional<Millis> SilenceHorizon(Millis now);
@@ -102,10 +114,12 @@ class Worker {
   std::atomic<double> lag_seconds_{0};
   std::atomic<Millis> held_since_{0};  // oldest heartbeat of the batch in hand; 0: none
   std::atomic<Millis> caught_up_{0};   // oldest heartbeat of the newest batch written
+  std::mutex closes_mu_;
+  std::vector<history::RunUpdate> pending_closes_;  // guarded by closes_mu_
   // The bus outage bookkeeping of SilenceHorizon (sweep thread only).
-  Millis outage_start_ = 0;   // when the bus was first found unreachable; 0: reachable
-  Millis outage_end_ = 0;     // when the last outage ended
-  Millis outage_total_ = 0;   // unreachable time not to count as silence
+  Millis outage_start_ = 0;  // when the bus was first found unreachable; 0: reachable
+  Millis outage_end_ = 0;    // when the last outage ended
+  Millis outage_total_ = 0;  // unreachable time not to count as silence
   http::Counter& batches_;
   http::Counter& processed_;
   http::Counter& registered_;

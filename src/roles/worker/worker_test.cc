@@ -136,6 +136,86 @@ TEST_F(WorkerTest, SweepTurnsSilentServerOffAtLastSeenPlusInterval) {
   EXPECT_DOUBLE_EQ(up->up_seconds, 10 + 10);  // on 0-10 s and 50-60 s
 }
 
+// The SQL history, keeping what the worker tells a history that keeps on-runs of its own;
+// RecordRuns fails while `fail` is set.
+class RunsKept final : public history::History {
+ public:
+  explicit RunsKept(history::HistoryPtr sql) : sql_(std::move(sql)) {}
+  Status Ping() override { return sql_->Ping(); }
+  Status Record(const std::vector<Heartbeat>& batch) override { return sql_->Record(batch); }
+  Status RecordRuns(const std::vector<history::RunUpdate>& updates) override {
+    if (fail) return Status::Unavailable("search backend down");
+    for (const history::RunUpdate& u : updates) {
+      std::string what = u.server_id + "@" + std::to_string(u.start - kT0) + ".." +
+                         std::to_string(u.end - kT0) + (u.closes ? " closed" : "");
+      kept.push_back(what);
+    }
+    return Status::Ok();
+  }
+  Result<UptimeResult> Uptime(const Server& s, Millis from, Millis to, Millis now) override {
+    return sql_->Uptime(s, from, to, now);
+  }
+  Result<std::vector<std::pair<std::string, UptimeResult>>> UptimeAll(Millis from, Millis to,
+                                                                      Millis now) override {
+    return sql_->UptimeAll(from, to, now);
+  }
+  Millis Horizon(Millis now) const override { return sql_->Horizon(now); }
+  Result<int64_t> Expire(Millis now) override { return sql_->Expire(now); }
+  bool KeepsRuns() const override { return true; }
+
+  bool fail = false;
+  std::vector<std::string> kept;
+
+ private:
+  history::HistoryPtr sql_;
+};
+
+TEST_F(WorkerTest, OnRunsAreExtendedByHeartbeatsAndClosedBySweepsEvenAfterAFailedClose) {
+  auto runs = std::make_shared<RunsKept>(history_);
+  history_ = runs;
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto w = MakeWorker(o);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10)}).ok());           // registers: full path
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 10'000, 10)}).ok());  // cached: cheap path
+  // A stale beat from before the run changes nothing; the newest sets the end.
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 20'000, 10), Beat("a", kT0 - 5'000, 10)}).ok());
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..10000", "a@0..20000", "a@0..30000"}));
+  runs->kept.clear();
+  runs->fail = true;
+  clock_->Set(kT0 + 61'000);
+  EXPECT_EQ(Swept(*w), 1);  // off in SQL; the close could not be written
+  EXPECT_TRUE(runs->kept.empty());
+  runs->fail = false;
+  EXPECT_EQ(Swept(*w), 0);  // nothing new to turn off: the kept close goes now
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..30000 closed"}));
+  // Back on: a new run, named by its own start.
+  clock_->Set(kT0 + 70'000);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 70'000, 10)}).ok());
+  EXPECT_EQ(runs->kept.back(), "a@70000..80000");
+}
+
+TEST_F(WorkerTest, AnUpgradedInstallationGetsItsOnRunsFromTheTransitionsOnceByOneReplica) {
+  // Transitions written before any history kept runs: a on then off, b on.
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto before = MakeWorker(o);
+  ASSERT_TRUE(before->ProcessBatch({Beat("a", kT0, 10), Beat("b", kT0 + 5'000, 10)}).ok());
+  clock_->Set(kT0 + 45'000);
+  ASSERT_TRUE(before->ProcessBatch({Beat("b", kT0 + 45'000, 10)}).ok());
+  EXPECT_EQ(Swept(*before), 1);
+  auto runs = std::make_shared<RunsKept>(history_);
+  history_ = runs;
+  auto w1 = MakeWorker(o);
+  auto w2 = MakeWorker(o);
+  ASSERT_TRUE(w1->BuildRunsOnce().ok());
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..10000 closed", "b@5000..5000"}));
+  ASSERT_TRUE(w2->BuildRunsOnce().ok());  // another replica, or a restart: nothing again
+  clock_->Set(kT0 + 30LL * 86'400'000);
+  ASSERT_TRUE(w1->BuildRunsOnce().ok());
+  EXPECT_EQ(runs->kept.size(), 2u);
+}
+
 TEST_F(WorkerTest, LoopAppliesEveryAcceptedHeartbeatAndDrainsOnStop) {
   healthcheck::Healthcheck hc(bus_, clock_, metrics_);
   WorkerOptions o;

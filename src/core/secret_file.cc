@@ -1,4 +1,4 @@
-#include "app/secret_file.h"
+#include "core/secret_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace sms::app {
+namespace sms {
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& setting,
                                    const std::string& field) {
@@ -37,4 +37,4 @@ Result<std::string> ReadSecretFile(const std::string& path, const std::string& s
   return text;
 }
 
-}  // namespace sms::app
+}  // namespace sms

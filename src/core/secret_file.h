@@ -6,7 +6,7 @@
 
 #include "core/status.h"
 
-namespace sms::app {
+namespace sms {
 
 // The largest secret file read (a password, a signing key or a URL is far smaller).
 inline constexpr size_t kMaxSecretFileBytes = 64 * 1024;
@@ -18,4 +18,4 @@ inline constexpr size_t kMaxSecretFileBytes = 64 * 1024;
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& setting,
                                    const std::string& field);
 
-}  // namespace sms::app
+}  // namespace sms

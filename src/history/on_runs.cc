@@ -1,0 +1,68 @@
+#include "history/on_runs.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/uptime.h"
+
+namespace sms::history {
+
+std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
+                                   const std::unordered_map<std::string, Millis>& on_since) {
+  std::map<std::string, RunUpdate> runs;
+  std::map<std::string, Millis> newest;  // received_at of the beat that gave the interval
+  for (const Heartbeat& hb : batch) {
+    auto since = on_since.find(hb.server_id);
+    if (since == on_since.end() || hb.received_at < since->second) continue;
+    auto [it, added] = runs.try_emplace(hb.server_id);
+    RunUpdate& run = it->second;
+    if (added) {
+      run.server_id = hb.server_id;
+      run.start = since->second;
+      run.end = since->second;
+    }
+    // As the sweep stamps the off: the newest heartbeat plus its own interval.
+    Millis& seen = newest[hb.server_id];
+    if (added || hb.received_at >= seen) {
+      seen = hb.received_at;
+      run.interval = hb.interval;
+      run.end = std::max(since->second, hb.received_at + Millis(hb.interval) * 1000);
+    }
+  }
+  std::vector<RunUpdate> out;
+  out.reserve(runs.size());
+  for (auto& [id, run] : runs) out.push_back(std::move(run));
+  return out;
+}
+
+void NoteOnSince(const std::vector<Server>& servers,
+                 std::unordered_map<std::string, Millis>& on_since) {
+  for (const Server& s : servers) {
+    if (s.status == ServerStatus::kOn) {
+      on_since[s.server_id] = s.status_changed_at;
+    } else {
+      on_since.erase(s.server_id);
+    }
+  }
+}
+
+std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& offs) {
+  std::vector<RunUpdate> out;
+  out.reserve(offs.size());
+  for (const store::OffTransition& off : offs) {
+    out.push_back({off.server_id, off.on_since, off.off_at, 0, true});
+  }
+  return out;
+}
+
+std::vector<RunUpdate> RunsOfTimelines(const std::vector<store::ServerTimeline>& timelines) {
+  std::vector<RunUpdate> out;
+  for (const store::ServerTimeline& t : timelines) {
+    for (const OnRun& run : RunsFromEvents(t.events)) {
+      out.push_back({t.server_id, run.start, run.open ? run.start : run.end, 0, !run.open});
+    }
+  }
+  return out;
+}
+
+}  // namespace sms::history

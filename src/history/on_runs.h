@@ -1,0 +1,47 @@
+#pragma once
+// What the Store's status tells a history that keeps on-runs of its own (SearchHistory): the
+// updates a batch of heartbeats and the offline sweep make to each server's current on-run.
+// Shared by the worker and the tests so that the rule lives in one place. Pure functions.
+//
+// A run is named by its server and its start (the on transition, the server's
+// status_changed_at while on), so every update of it lands on the same record. Updates are
+// order-free and idempotent: an extension only moves the end later and never reopens a closed
+// run; a close sets the end to the off transition whatever came before.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/types.h"
+#include "store/store.h"
+
+namespace sms::history {
+
+struct RunUpdate {
+  std::string server_id;
+  Millis start = 0;  // the on transition: with server_id, the run's identity
+  Millis end = 0;    // newest heartbeat + its own interval; or, when `closes`, the off transition
+  int interval = 0;  // seconds, of the newest heartbeat (0 on a close)
+  bool closes = false;  // the off transition: the run ends at `end` for good
+};
+
+// One extension per server of `batch` that is on after it, `on_since` giving that server's
+// status_changed_at; heartbeats received before that (stale redeliveries from an earlier run)
+// extend nothing. Ordered by server_id.
+std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
+                                   const std::unordered_map<std::string, Millis>& on_since);
+
+// Notes in `on_since` each of `servers` (as the Store stored them) that is on, with its
+// status_changed_at, and drops those that are off.
+void NoteOnSince(const std::vector<Server>& servers,
+                 std::unordered_map<std::string, Millis>& on_since);
+
+// One close per off transition of a sweep, in its order.
+std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& offs);
+
+// The updates that make every on-run the transitions of `timelines` describe: a close per
+// ended run, an extension to its own start for a run still open (heartbeats extend it
+// further). For an installation whose runs predate the history that keeps them.
+std::vector<RunUpdate> RunsOfTimelines(const std::vector<store::ServerTimeline>& timelines);
+
+}  // namespace sms::history

@@ -37,10 +37,12 @@ SERVICES ?= postgres redis kafka opensearch mailpit
 SMS_URL := http://127.0.0.1:8080
 # ccache: paths relative to the checkout and no working directory in the hash, so that a fresh
 # clone in another folder reuses what any earlier build compiled; the locale (the language of
-# diagnostics) left out too, so that the image build (deploy/Dockerfile, no locale) reuses it.
+# diagnostics) left out too, so that the image build (deploy/Dockerfile, no locale) reuses it;
+# and for the coverage build (SMS_COVERAGE) the working directory that GCC writes into each .gcno:
+# gcovr finds the sources by their paths relative to the build dir, which ccache makes relative.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
-export CCACHE_SLOPPINESS := locale
+export CCACHE_SLOPPINESS := locale,gcno_cwd
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
 .PHONY: deps build package test test-build test-images test-run run bench bench-distributed soak \

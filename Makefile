@@ -3,9 +3,10 @@
 #
 #   make build   Release build in build/: build/bin/smsd, build/bin/sms-agent
 #   make test    Release build of smsd and sms-agent in build/ (it must compile), ASan+UBSan
-#                Debug build in build-asan/, the images and Traefik (make test-images), then
-#                every test through ctest with the real engines (scripts/services) started for
-#                the run and stopped after it
+#                Debug build in build-asan/ that counts coverage, the images and Traefik (make
+#                test-images), then every test through ctest with the real engines
+#                (scripts/services) started for the run and stopped after it, then the coverage
+#                line (HTML report: build-asan/coverage/index.html)
 #   make package Release build, then .deb packages of smsd and sms-agent with their systemd units
 #                in build/packages/ (deploy/debian; docs/DEPLOY.md, "One host")
 #   make run     Release build, then smsd (embedded, ./data) and one sms-agent; Ctrl-C stops both
@@ -29,16 +30,20 @@ DATA_DIR ?= ./data
 JOBS ?= $(shell nproc)
 TARGETS ?=
 CTEST_ARGS ?=
+# The share of lines of src/ and agent/ a full `make test` must cover (scripts/coverage).
+COVERAGE_MIN ?= 90
 # The real engines `make test` starts (scripts/services) and stops again afterwards.
 SERVICES ?= postgres redis kafka opensearch mailpit
 
 SMS_URL := http://127.0.0.1:8080
 # ccache: paths relative to the checkout and no working directory in the hash, so that a fresh
 # clone in another folder reuses what any earlier build compiled; the locale (the language of
-# diagnostics) left out too, so that the image build (deploy/Dockerfile, no locale) reuses it.
+# diagnostics) left out too, so that the image build (deploy/Dockerfile, no locale) reuses it;
+# and for the coverage build (SMS_COVERAGE) the working directory that GCC writes into each .gcno:
+# gcovr finds the sources by their paths relative to the build dir, which ccache makes relative.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
-export CCACHE_SLOPPINESS := locale
+export CCACHE_SLOPPINESS := locale,gcno_cwd
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
 .PHONY: deps build package test test-build test-images test-run run screenshots bench \
@@ -70,7 +75,7 @@ test-build: deps
 	# ...and their packages, which the deploy_package test installs into a container.
 	$(CPACK)
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMS_SANITIZE=ON -DSMS_TESTS=ON \
-	  -DSMS_PACKAGE_DIR=$(PACKAGE_DIR)
+	  -DSMS_COVERAGE=ON -DSMS_PACKAGE_DIR=$(PACKAGE_DIR)
 	cmake --build $(ASAN_DIR) --parallel $(JOBS) $(BUILD_TARGETS)
 
 # What tests/deploy/test_gateway.py runs, built when missing or out of date: the images of
@@ -80,9 +85,18 @@ test-images: deps
 	scripts/images
 	scripts/traefik
 
+# The ASan build counts lines and branches too (SMS_COVERAGE): the counters are reset before
+# ctest, and scripts/coverage prints `coverage: lines NN.N% (covered/total), branches NN.N%`
+# after it, right below ctest's summary, and writes $(ASAN_DIR)/coverage/index.html. A full run
+# (no CTEST_ARGS) fails below COVERAGE_MIN % of lines; a failed test fails the run as before.
 test-run: deps
-	scripts/services run $(SERVICES) -- \
-	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS)
+	scripts/coverage reset $(ASAN_DIR)
+	@rc=0; scripts/services run $(SERVICES) -- \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS) || rc=$$?; \
+	scripts/coverage report $(ASAN_DIR) $(if $(strip $(CTEST_ARGS)),,$(COVERAGE_MIN)) || \
+	  { [ $$rc -ne 0 ] || rc=1; }; \
+	[ $$rc -eq 0 ] || echo "make test: failed (exit $$rc; ctest's summary is above)" >&2; \
+	exit $$rc
 
 # smsd runs in the background; the agent lives only as long as smsd does. Ctrl-C (or smsd
 # exiting) stops both. The agent starts once /healthz answers, or after 10 s regardless.

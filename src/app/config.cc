@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/secret_file.h"
+#include "report/calendar.h"
 #include "store/retention_rule.h"
 
 namespace sms::app {
@@ -25,7 +26,10 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--heartbeat-grace", c.heartbeat_grace,
                  "Seconds past a server's interval before it is marked off")
       ->envname("SMS_HEARTBEAT_GRACE")->check(CLI::Range(0, 86400))->capture_default_str();
-  app.add_option("--tz", c.tz, "Time zone of reports")->envname("SMS_TZ")->capture_default_str();
+  if (c.tz.empty()) c.tz = report::HostTimeZone(std::getenv("TZ"));
+  app.add_option("--tz", c.tz, "Time zone of reports (default: the host's: TZ, /etc/localtime)")
+      ->envname("SMS_TZ")
+      ->capture_default_str();
   app.add_option("--auto-register", c.auto_register,
                  "Register unknown servers on their first heartbeat")
       ->envname("SMS_AUTO_REGISTER")->capture_default_str();

@@ -20,7 +20,7 @@ struct Config {
   std::string listen;             // default per role (8080 all, 8082 healthcheck, …)
   std::string data_dir = "./data";
   int heartbeat_grace = 30;       // seconds
-  std::string tz = "Asia/Ho_Chi_Minh";
+  std::string tz;                 // reports' zone; empty: the host's (report::HostTimeZone)
   bool auto_register = true;
   std::string database_url;       // empty: sqlite:<data_dir>/sms.db
   std::string database_url_file;  // or the URL's file (it may hold a password)

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/secret_file.h"
+#include "report/calendar.h"
 
 namespace sms::app {
 namespace {
@@ -38,7 +39,7 @@ TEST(ConfigTest, DefaultsNeedNoConfiguration) {
   EXPECT_EQ(c->role, Role::kAll);
   EXPECT_EQ(c->listen, "0.0.0.0:8080");
   EXPECT_EQ(c->heartbeat_grace, 30);
-  EXPECT_EQ(c->tz, "Asia/Ho_Chi_Minh");
+  EXPECT_EQ(c->tz, report::HostTimeZone(std::getenv("TZ")));
   EXPECT_EQ(c->database_url, "sqlite:./data/sms.db");
 }
 

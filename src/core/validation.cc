@@ -52,9 +52,19 @@ bool ParseOctet(std::string_view part) {
 Status ValidateServerId(std::string_view id, const std::string& field) {
   bool ok = !id.empty() && id.size() <= kMaxServerIdLength;
   for (size_t i = 0; ok && i < id.size(); ++i) ok = IsServerIdChar(id[i]);
-  if (ok) return Status::Ok();
-  return Status::InvalidArgument(
-      field + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", field);
+  if (!ok) {
+    return Status::InvalidArgument(
+        field + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'", field);
+  }
+  // /api/v1/servers/export and /api/v1/servers/import are those operations, so a server with
+  // either id could never be read, changed or deleted through /api/v1/servers/{server_id}.
+  if (id == "export" || id == "import") {
+    return Status::InvalidArgument(field + " '" + std::string(id) +
+                                       "' is reserved (/api/v1/servers/" + std::string(id) +
+                                       " is the " + std::string(id) + " operation)",
+                                   field);
+  }
+  return Status::Ok();
 }
 
 Status ValidateAgentToken(std::string_view token, const std::string& field) {

@@ -17,7 +17,7 @@ inline constexpr size_t kMaxServerIdLength = 128;
 inline constexpr size_t kMaxNameLength = 255;
 inline constexpr size_t kMinAgentTokenLength = 8;
 
-// 1-128 chars of [A-Za-z0-9._:-].
+// 1-128 chars of [A-Za-z0-9._:-], and neither "export" nor "import" (paths of their own).
 Status ValidateServerId(std::string_view id, const std::string& field = "server_id");
 // Dotted quad, each part 0-255, no leading zeros, no spaces.
 Status ValidateIpv4(std::string_view ip, const std::string& field = "ipv4");

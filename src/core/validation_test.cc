@@ -24,6 +24,18 @@ TEST(ValidateServerId, RejectsBadIds) {
   EXPECT_FALSE(ValidateServerId(std::string(129, 'a')).ok());
 }
 
+TEST(ValidateServerId, ExportAndImportAreReservedForTheirPaths) {
+  Status s = ValidateServerId("export");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.field(), "server_id");
+  EXPECT_EQ(s.message(),
+            "server_id 'export' is reserved (/api/v1/servers/export is the export operation)");
+  EXPECT_EQ(ValidateServerId("import").code(), Code::kInvalidArgument);
+  for (std::string_view id : {"Export", "exports", "import-1", "my-export"}) {
+    EXPECT_TRUE(ValidateServerId(id).ok()) << id;  // paths are case-sensitive: no clash
+  }
+}
+
 TEST(ValidateServerId, UsesGivenFieldInMessage) {
   Status s = ValidateServerId("bad id", "id");
   EXPECT_EQ(s.field(), "id");

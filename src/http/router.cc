@@ -139,6 +139,11 @@ Router::MatchResult Router::Match(std::string_view method, std::string_view path
   if (!Split(path, &parts)) return result;
   for (const Entry& e : entries_) {
     if (e.segments.size() != parts.size()) continue;
+    // The most specific pattern that matches owns the path: other methods of a less specific
+    // one ("/servers/{id}" for "/servers/export") do not apply to it.
+    if (result.path_entry != nullptr && e.route.pattern != result.path_entry->route.pattern) {
+      continue;
+    }
     bool ok = true;
     for (size_t i = 0; ok && i < parts.size(); ++i) {
       const Segment& s = e.segments[i];

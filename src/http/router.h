@@ -54,7 +54,9 @@ class Router {
   // Registers `method pattern`. A pattern is "/" or "/seg/seg…" where a segment is a literal or
   // `{name}` (matches one non-empty segment; its percent-decoded value goes to params[name]).
   // Matching is exact (a trailing slash matters); when several patterns match, the one with a
-  // literal at the first differing segment wins ("/servers/export" over "/servers/{id}").
+  // literal at the first differing segment wins ("/servers/export" over "/servers/{id}"), for
+  // every method: PATCH /servers/export is 405 with the methods of "/servers/export" in Allow,
+  // never the {id} route's PATCH.
   // `access` says who may call it (see kPublic). Throws std::invalid_argument for a malformed
   // pattern or an empty access (start-up errors).
   void Add(const std::string& method, const std::string& pattern, std::string_view access,

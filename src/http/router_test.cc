@@ -107,6 +107,19 @@ TEST_F(RouterTest, KnownPathWithOtherMethodIs405WithAllow) {
   EXPECT_EQ(res.headers[0].second, "GET, POST");
 }
 
+TEST_F(RouterTest, ALiteralPathIsNotReachedThroughTheParamRoutesOtherMethods) {
+  std::string route;
+  for (const char* method : {"PATCH", "DELETE", "OPTIONS"}) {
+    Response res = Run(method, "/api/v1/servers/export", &route);
+    EXPECT_EQ(res.status, 405) << method << " " << res.body;
+    ASSERT_EQ(res.headers.size(), 1u) << method;
+    EXPECT_EQ(res.headers[0].second, "GET") << method;
+    EXPECT_EQ(route, "/api/v1/servers/export") << method;
+  }
+  EXPECT_EQ(Run("PATCH", "/api/v1/servers/%65xport", &route).status, 405);
+  EXPECT_EQ(Run("PATCH", "/api/v1/servers/exports", &route).body, "patch server_id=exports");
+}
+
 TEST_F(RouterTest, HeadIsAMethodLikeAnyOther) {
   std::string route;
   Response res = Run("HEAD", "/api/v1/servers", &route);

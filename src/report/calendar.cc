@@ -4,6 +4,8 @@
 #include <date/tz.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 namespace sms::report {
 namespace {
@@ -31,7 +33,33 @@ Millis ToInstant(const date::time_zone* zone, date::local_seconds local) {
   return std::chrono::duration_cast<milliseconds>(sys.time_since_epoch()).count();
 }
 
+// `name` as a zone of the tz database: as given, or the part after "zoneinfo/" of a path.
+std::string KnownZone(std::string name) {
+  if (size_t at = name.rfind("zoneinfo/"); at != std::string::npos) name.erase(0, at + 9);
+  if (name.empty()) return "";
+  try {
+    date::locate_zone(name);
+    return name;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 }  // namespace
+
+std::string HostTimeZone(const char* tz_env, const std::string& localtime) {
+  if (tz_env != nullptr) {
+    std::string tz = tz_env;
+    if (!tz.empty() && tz.front() == ':') tz.erase(0, 1);
+    if (std::string zone = KnownZone(tz); !zone.empty()) return zone;
+  }
+  std::error_code ec;
+  std::filesystem::path target = std::filesystem::read_symlink(localtime, ec);
+  if (!ec) {
+    if (std::string zone = KnownZone(target.string()); !zone.empty()) return zone;
+  }
+  return "UTC";
+}
 
 Result<Day> ParseDay(std::string_view text, const std::string& field) {
   auto bad = [&] {
@@ -48,7 +76,10 @@ Result<Day> ParseDay(std::string_view text, const std::string& field) {
   }
   date::year_month_day ymd{date::year(parts[0]), date::month(unsigned(parts[1])),
                            date::day(unsigned(parts[2]))};
-  if (!ymd.ok() || parts[0] < 1970) return bad();
+  if (!ymd.ok()) return bad();
+  if (parts[0] < 1970) {
+    return Status::InvalidArgument(field + " must be 1970-01-01 or later", field);
+  }
   return Day{date::sys_days(ymd).time_since_epoch().count()};
 }
 

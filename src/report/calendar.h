@@ -29,6 +29,11 @@ struct Day {
 Result<Day> ParseDay(std::string_view text, const std::string& field);
 std::string FormatDay(Day day);
 
+// The host's time zone, the default of --tz: `tz_env` (the value of TZ; a leading ':' and a
+// path under a zoneinfo directory are allowed) when it names a zone of the tz database, else
+// the zone the symbolic link `localtime` points to (…/zoneinfo/Europe/Berlin), else "UTC".
+std::string HostTimeZone(const char* tz_env, const std::string& localtime = "/etc/localtime");
+
 class Calendar {
  public:
   // InvalidArgument (field "tz") when `tz` is not a zone of the tz database.

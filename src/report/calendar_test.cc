@@ -1,6 +1,10 @@
 #include "report/calendar.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "core/time.h"
 #include "support/assert_ok.h"
@@ -23,11 +27,41 @@ TEST(DayTest, ParsesAndFormatsCivilDates) {
   ASSERT_TRUE(leap.ok()) << leap.status().ToString();
   EXPECT_EQ(FormatDay(*leap), "2028-02-29");
   for (const char* bad : {"2026-02-30", "2026-13-01", "2026-1-01", "26-11-27", "2026/11/27",
-                          "2026-11-27T00:00:00Z", "", "1969-12-31", "2026-11-2x"}) {
+                          "2026-11-27T00:00:00Z", "", "2026-11-2x"}) {
     Result<Day> r = ParseDay(bad, "start");
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;
     EXPECT_EQ(r.status().field(), "start") << bad;
+    EXPECT_EQ(r.status().message(), "start must be a date YYYY-MM-DD") << bad;
   }
+  // A well-formed date before the epoch is refused for what it is.
+  Result<Day> early = ParseDay("1969-12-31", "end");
+  EXPECT_EQ(early.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(early.status().field(), "end");
+  EXPECT_EQ(early.status().message(), "end must be 1970-01-01 or later");
+  EXPECT_EQ(FormatDay(*ParseDay("1970-01-01", "end")), "1970-01-01");
+}
+
+TEST(HostTimeZoneTest, TzThenTheLocaltimeLinkThenUtc) {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("sms-tz-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string link = (dir / "localtime").string();
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink("/usr/share/zoneinfo/Europe/Berlin", link);
+  EXPECT_EQ(HostTimeZone("America/New_York", link), "America/New_York");
+  EXPECT_EQ(HostTimeZone(":Asia/Tokyo", link), "Asia/Tokyo");
+  EXPECT_EQ(HostTimeZone("/usr/share/zoneinfo/Asia/Tokyo", link), "Asia/Tokyo");
+  // TZ unset, empty or not a zone of the database: the zone /etc/localtime points to.
+  EXPECT_EQ(HostTimeZone(nullptr, link), "Europe/Berlin");
+  EXPECT_EQ(HostTimeZone("", link), "Europe/Berlin");
+  EXPECT_EQ(HostTimeZone("Mars/Olympus_Mons", link), "Europe/Berlin");
+  // No link (a container without /etc/localtime), or one to no zone: UTC.
+  EXPECT_EQ(HostTimeZone(nullptr, (dir / "missing").string()), "UTC");
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink("/nowhere/else", link);
+  EXPECT_EQ(HostTimeZone(nullptr, link), "UTC");
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(Calendar::Make(HostTimeZone(std::getenv("TZ"))).ok());
 }
 
 TEST(CalendarTest, DaysOfAFixedOffsetZone) {

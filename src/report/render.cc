@@ -33,6 +33,17 @@ std::string Html(const std::string& text) {
   return out;
 }
 
+// The window's average, or "no data" when no server was measured in it (as /stats says null):
+// 0 % would read as a fleet that was down the whole time.
+std::string Average(const Report& r) {
+  return r.measured > 0 ? Percent(r.average_uptime) : "no data";
+}
+
+std::string Measured(const Report& r) {
+  return r.measured > 0 ? std::to_string(r.measured) + " servers measured"
+                        : "no server was measured in the window";
+}
+
 std::string Name(const ServerLine& s) {
   return s.server_name == s.server_id ? s.server_id : s.server_name + " (" + s.server_id + ")";
 }
@@ -66,8 +77,8 @@ std::string Duration(double seconds) {
 }
 
 std::string Subject(const Report& r) {
-  return "SMS uptime report " + Span(r) + ": " + Percent(r.average_uptime) + " average, " +
-         std::to_string(r.off) + " off";
+  std::string average = r.measured > 0 ? Average(r) + " average" : Average(r);
+  return "SMS uptime report " + Span(r) + ": " + average + ", " + std::to_string(r.off) + " off";
 }
 
 // Every uptime a report shows comes from a history that leaves maintenance out
@@ -82,8 +93,7 @@ std::string RenderText(const Report& r) {
     << "Window: " << Span(r) << "\n"
     << "Generated: " << FormatTime(r.generated_at) << "\n\n"
     << "Servers now: " << r.total << " (" << r.on << " on, " << r.off << " off)\n"
-    << "Average uptime over the window: " << Percent(r.average_uptime) << " (" << r.measured
-    << " servers measured)\n"
+    << "Average uptime over the window: " << Average(r) << " (" << Measured(r) << ")\n"
     << kMaintenanceNote << "\n\n";
   o << "Below " << Percent(kUptimeThreshold) << ": " << r.below_total << " servers";
   if (r.below_total > int64_t(r.below.size())) o << " (the worst " << r.below.size() << ")";
@@ -109,8 +119,8 @@ std::string RenderHtml(const Report& r) {
     << "<h2>SMS uptime report</h2>"
     << "<p>Window: " << Html(Span(r)) << "<br>Generated: " << Html(FormatTime(r.generated_at))
     << "</p><p>Servers now: <b>" << r.total << "</b> (" << r.on << " on, " << r.off
-    << " off)<br>Average uptime over the window: <b>" << Html(Percent(r.average_uptime)) << "</b> ("
-    << r.measured << " servers measured)<br>" << Html(kMaintenanceNote) << "</p>";
+    << " off)<br>Average uptime over the window: <b>" << Html(Average(r)) << "</b> ("
+    << Html(Measured(r)) << ")<br>" << Html(kMaintenanceNote) << "</p>";
   o << "<h3>Below " << Html(Percent(kUptimeThreshold)) << ": " << r.below_total << " servers";
   if (r.below_total > int64_t(r.below.size())) o << " (the worst " << r.below.size() << ")";
   o << "</h3>";

@@ -2,14 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "core/heartbeat.h"
 #include "core/time.h"
 #include "report/render.h"
+#include "report/scheduler.h"
 #include "support/assert_ok.h"
 
 namespace sms::report {
 namespace {
 
+namespace json = boost::json;
 constexpr Millis kH = 3600 * 1000;
 
 // The instants and days of the tests are constants: one that does not parse ends the test.
@@ -182,6 +186,24 @@ TEST(RenderTest, PercentNeverRoundsUpToAHundred) {
   EXPECT_EQ(Duration(0), "0s");
   EXPECT_EQ(Duration(3723), "1h 02m 03s");
   EXPECT_EQ(Duration(2 * 86400 + 5), "2d 00h 00m 05s");
+}
+
+TEST(RenderTest, AWindowWithNoMeasuredServerSaysNoData) {
+  Report r;
+  ASSERT_OK_AND_ASSIGN(Calendar utc, Calendar::Make("UTC"));
+  r.window = MakeWindow(utc, D("2026-11-27"), D("2026-11-27"));
+  r.total = r.off = 2;
+  EXPECT_EQ(Subject(r), "SMS uptime report 2026-11-27 (UTC): no data, 2 off");
+  for (const std::string& body : {RenderText(r), RenderHtml(r)}) {
+    EXPECT_EQ(body.find("0.000 %"), std::string::npos) << body;
+    EXPECT_NE(body.find("no data"), std::string::npos) << body;
+    EXPECT_NE(body.find("no server was measured in the window"), std::string::npos) << body;
+  }
+  EXPECT_EQ(json::parse(SummaryJson(r)).at("average_uptime"), nullptr);
+  r.measured = 1;
+  r.average_uptime = 0.5;
+  EXPECT_EQ(Subject(r), "SMS uptime report 2026-11-27 (UTC): 50.000 % average, 2 off");
+  EXPECT_EQ(json::parse(SummaryJson(r)).at("average_uptime").as_double(), 0.5);
 }
 
 TEST(RenderTest, NamesAreEscapedInHtml) {

@@ -22,7 +22,7 @@ std::string SummaryJson(const Report& r) {
   json::object o{{"total", r.total},
                  {"on", r.on},
                  {"off", r.off},
-                 {"average_uptime", r.average_uptime},
+                 {"average_uptime", r.measured > 0 ? json::value(r.average_uptime) : nullptr},
                  {"measured", r.measured},
                  {"below_threshold", r.below_total},
                  {"changed", int64_t(r.changed.size())},

@@ -78,8 +78,10 @@ class Cluster:
         return self.management.server(server_id)
 
     def kill(self):
+        for p in self.processes():  # all drain at once, then each is waited for
+            p.terminate()
         for p in self.processes():
-            p.kill()
+            p.reap()
         self.dir.cleanup()
         base = os.environ["SMS_DATABASE_URL"]
         subprocess.run(["psql", base, "-qc", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)"],

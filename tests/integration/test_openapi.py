@@ -54,7 +54,7 @@ def expected_security(access):
     if access == "public":
         return []
     if access == "agent":
-        return [{"agentToken": []}]
+        return [{"agentToken": []}, {}]  # open while no agent token is configured
     if access == "authenticated":
         return [{"bearerAuth": []}]
     return [{"bearerAuth": [access]}]
@@ -289,3 +289,47 @@ def test_an_unknown_docs_file_is_a_json_404(smsd):
     assert status == 404
     assert headers["content-type"] == "application/json"
     assert json.loads(body)["error"]["code"] == "not_found"
+
+
+# ---- (d) what the spec says, the code enforces --------------------------------------------------
+
+def test_the_export_and_import_paths_are_not_server_ids(spec, smsd):
+    for server_id in ("export", "import"):
+        status, body, _ = smsd.request("POST", "/api/v1/servers",
+                                       {"server_id": server_id, "server_name": server_id})
+        assert status == 400, body
+        assert body["error"]["field"] == "server_id"
+        assert f"'{server_id}' is reserved" in body["error"]["message"]
+    assert spec["components"]["schemas"]["ServerIdValue"]["not"] == {"enum": ["export", "import"]}
+    # The other methods of /servers/{server_id} do not reach these two paths.
+    for method, path, allow in (("PATCH", "/api/v1/servers/export", "GET"),
+                                ("DELETE", "/api/v1/servers/import", "POST"),
+                                ("OPTIONS", "/api/v1/servers/export", "GET")):
+        status, body, headers = smsd.request(method, path, {"server_name": "x"})
+        assert status == 405, (method, path, body)
+        assert dict(headers)["Allow"] == allow, (method, path, headers)
+        assert body["error"]["code"] == "method_not_allowed"
+
+
+def test_a_report_before_1970_names_the_real_limit(smsd):
+    status, body, _ = smsd.request("POST", "/api/v1/reports",
+                                   {"start": "1969-12-31", "end": "1970-01-02",
+                                    "emails": ["ops@example.com"]})
+    assert status == 400, body
+    assert body["error"] == {"code": "invalid_argument", "field": "start",
+                             "message": "start must be 1970-01-01 or later"}
+
+
+def test_schemas_carry_the_rules_the_code_enforces(spec):
+    schemas = spec["components"]["schemas"]
+    day = re.compile(schemas["ReportDay"]["pattern"])
+    assert day.search("1970-01-01") and day.search("2026-11-27")
+    assert not day.search("1969-12-31") and not day.search("2026-13-01")
+    name = re.compile(schemas["Name"]["pattern"])
+    assert name.search("Café web 01") and name.search(" a ")
+    for bad in ("a\x00b", "tab\there", "x\x7fy", "c1\x85", "   "):
+        assert not name.search(bad), repr(bad)
+    token_scopes = set(schemas["TokenScope"]["enum"])
+    assert token_scopes == set(schemas["Scope"]["enum"]) - {"tokens:manage", "users:admin"}
+    patch = schemas["ServerPatch"]
+    assert {"server_id"} not in [set(alt["required"]) for alt in patch["anyOf"]]

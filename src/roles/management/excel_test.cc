@@ -534,12 +534,21 @@ TEST_F(ExcelTest, ExportOfNothingIsAHeaderRow) {
   EXPECT_TRUE(ExportRows(res).empty());
 }
 
-TEST_F(ExcelTest, TheLiteralRoutesLeaveOtherServerPathsAlone) {
-  // GET /servers/import is no route of its own: it reads the server named "import".
-  EXPECT_EQ(Call("GET", "/api/v1/servers/import").status, 404);
+TEST_F(ExcelTest, TheLiteralRoutesOwnTheirPaths) {
+  // A server stored with the id "import" before it was reserved: /servers/import is still the
+  // import's path, whose only method is POST, and the server is read through the list.
   ASSERT_TRUE(store_->CreateServer({"import", "Import", "", ""}, kNow).ok());
-  EXPECT_EQ(Call("GET", "/api/v1/servers/import").status, 200);
+  for (const char* method : {"GET", "PATCH", "DELETE"}) {
+    http::Response res = Call(method, "/api/v1/servers/import", {}, R"({"server_name":"x"})",
+                              "application/json");
+    EXPECT_EQ(res.status, 405) << method;
+    ASSERT_EQ(res.headers.size(), 1u) << method;
+    EXPECT_EQ(res.headers[0].second, "POST") << method;
+  }
   EXPECT_EQ(Call("POST", "/api/v1/servers/export").status, 405);
+  http::Response list = Call("GET", "/api/v1/servers", {{"server_id", "import"}});
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find(R"("server_name":"Import")"), std::string::npos) << list.body;
 }
 
 TEST(ExportFileNameTest, IsDatedInUtc) {

@@ -87,15 +87,19 @@ test-images: deps
 
 # The ASan build counts lines and branches too (SMS_COVERAGE): the counters are reset before
 # ctest, and scripts/coverage prints `coverage: lines NN.N% (covered/total), branches NN.N%`
-# after it, right below ctest's summary, and writes $(ASAN_DIR)/coverage/index.html. A full run
-# (no CTEST_ARGS) fails below COVERAGE_MIN % of lines; a failed test fails the run as before.
+# after it and writes $(ASAN_DIR)/coverage/index.html. A full run (no CTEST_ARGS) fails below
+# COVERAGE_MIN % of lines; a failed test fails the run as before. The run ends with ctest's
+# summary, repeated from its log below the coverage line.
+CTEST_LOG = $(ASAN_DIR)/Testing/ctest-output.log
 test-run: deps
 	scripts/coverage reset $(ASAN_DIR)
-	@rc=0; scripts/services run $(SERVICES) -- \
-	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 $(CTEST_ARGS) || rc=$$?; \
+	@rc=0; rm -f $(CTEST_LOG); scripts/services run $(SERVICES) -- \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 -O $(CTEST_LOG) $(CTEST_ARGS) || \
+	  rc=$$?; \
 	scripts/coverage report $(ASAN_DIR) $(if $(strip $(CTEST_ARGS)),,$(COVERAGE_MIN)) || \
 	  { [ $$rc -ne 0 ] || rc=1; }; \
-	[ $$rc -eq 0 ] || echo "make test: failed (exit $$rc; ctest's summary is above)" >&2; \
+	[ $$rc -eq 0 ] || echo "make test: failed (exit $$rc)" >&2; \
+	echo; sed -n '/tests passed, .* tests\{0,1\} failed out of/,$$p' $(CTEST_LOG) 2>/dev/null; \
 	exit $$rc
 
 # smsd runs in the background; the agent lives only as long as smsd does. Ctrl-C (or smsd

@@ -83,13 +83,20 @@ class StreamTest : public ::testing::TestWithParam<bool> {
 
 const char kGet[] = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
 
+// Asks for the stream on `conn` and reads until its first piece ("hello\n"): the head and
+// the piece may arrive in separate reads. Returns what was read.
+std::string OpenStream(TestConnection& conn) {
+  conn.Write(kGet);
+  std::string head;
+  while (head.find("hello\n") == std::string::npos) head += conn.ReadSome();
+  return head;
+}
+
 TEST_P(StreamTest, ManyStreamsShareOneThreadAndGetTheirPieces) {
   std::vector<std::unique_ptr<TestConnection>> conns;
   for (int i = 0; i < 20; ++i) {
     conns.push_back(std::make_unique<TestConnection>(server_->port()));
-    conns.back()->Write(kGet);
-    std::string head;
-    while (head.find("hello\n") == std::string::npos) head += conns.back()->ReadSome();
+    std::string head = OpenStream(*conns.back());
     EXPECT_NE(head.find("HTTP/1.1 200 OK\r\n"), std::string::npos);
     EXPECT_NE(head.find("Content-Type: text/event-stream\r\n"), std::string::npos);
     EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos);
@@ -105,10 +112,8 @@ TEST_P(StreamTest, ManyStreamsShareOneThreadAndGetTheirPieces) {
 TEST_P(StreamTest, AClientLeavingCancelsItsStreamAndStopClosesTheRest) {
   auto leaving = std::make_unique<TestConnection>(server_->port());
   TestConnection staying(server_->port());
-  leaving->Write(kGet);
-  leaving->ReadSome();
-  staying.Write(kGet);
-  staying.ReadSome();
+  OpenStream(*leaving);
+  OpenStream(staying);  // all of it: a byte left unread would be taken for the server's answer
   leaving.reset();
   auto gone = Stream(0);
   for (int i = 0; i < 200 && !gone->cancelled; ++i) {

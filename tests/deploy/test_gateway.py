@@ -220,6 +220,17 @@ def test_the_images_run_as_the_stack_says(system, images):
     assert call(system.port, "GET", "/metrics")[0] == 404  # only the two routes are public
 
 
+def test_the_dashboard_works_behind_the_gateways_prefix(system):
+    # Traefik strips /server-management and says so in X-Forwarded-Prefix: the page's <base>
+    # points at the prefix, so its relative URLs come back through the gateway.
+    status, page = call(system.port, "GET", "/server-management/")
+    assert status == 200, page
+    assert '<base href="/server-management/">' in page, page[:400]
+    for asset in ("ui/app.js", "ui/app.css"):
+        status, body = call(system.port, "GET", "/server-management/" + asset)
+        assert status == 200 and body, (asset, status)
+
+
 def test_heartbeats_from_200_agents_are_all_stored(system, agents, images):
     # One more agent: sms-agent itself, from its image.
     image_agent = f"gw-image-agent-{system.tag}"

@@ -310,6 +310,11 @@ int UnusedPort() {
   return ntohs(addr.sin_port);
 }
 
+// How long a SIGTERM'd agent may take to exit: far below the waits it must cut short (the
+// interval, a 60 s request timeout), with room for a loaded machine and the coverage build's
+// counter dump at exit (which waits on the counter files' locks other test processes hold).
+constexpr auto kExitBound = 5s;
+
 TEST(AgentProcessTest, OnceSendsTheHeartbeatWithBearerTokenAndExitsZeroOn202) {
   FakeSmsd smsd({202});
   sms::Millis before = WallMillis();
@@ -535,8 +540,8 @@ TEST(AgentProcessTest, KeepsTheConnectionAliveSmallAndSingleThreadedThenStopsOnS
 #endif
   auto stop = Clock::now();
   kill(agent.pid(), SIGTERM);
-  EXPECT_EQ(agent.Wait(2s), 0);
-  EXPECT_LT(Clock::now() - stop, 1s);
+  EXPECT_EQ(agent.Wait(kExitBound), 0);
+  EXPECT_LT(Clock::now() - stop, kExitBound);
   EXPECT_EQ(CountLines(agent.Stderr(), "sms-agent:"), 1) << agent.Stderr();  // the start line
 }
 
@@ -549,7 +554,7 @@ TEST(AgentProcessTest, QuietlyReconnectsWhenTheServerClosedTheIdleConnection) {
   EXPECT_NE(reqs[2].connection, reqs[1].connection);
   EXPECT_LE(reqs[2].at - reqs[1].at, 1600ms) << "a stale connection must not cause a backoff";
   kill(agent.pid(), SIGTERM);
-  EXPECT_EQ(agent.Wait(2s), 0);
+  EXPECT_EQ(agent.Wait(kExitBound), 0);
   EXPECT_EQ(agent.Stderr().find("failed"), std::string::npos) << agent.Stderr();
 }
 
@@ -571,7 +576,7 @@ TEST(AgentProcessTest, BacksOffOnFailureLogsOnceAndRecovers) {
   // Back on the normal cadence: nothing more within the next second.
   EXPECT_EQ(smsd.WaitFor(4, 1s).size(), 3u);
   kill(agent.pid(), SIGTERM);
-  EXPECT_EQ(agent.Wait(2s), 0);
+  EXPECT_EQ(agent.Wait(kExitBound), 0);
 }
 
 TEST(AgentProcessTest, SigtermDuringARequestExitsAtOnce) {
@@ -580,8 +585,8 @@ TEST(AgentProcessTest, SigtermDuringARequestExitsAtOnce) {
   ASSERT_EQ(smsd.WaitFor(1).size(), 1u) << agent.Stderr();
   auto stop = Clock::now();
   kill(agent.pid(), SIGTERM);
-  EXPECT_EQ(agent.Wait(2s), 0);
-  EXPECT_LT(Clock::now() - stop, 1s);
+  EXPECT_EQ(agent.Wait(kExitBound), 0);
+  EXPECT_LT(Clock::now() - stop, kExitBound);
 }
 
 }  // namespace

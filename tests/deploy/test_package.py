@@ -13,7 +13,6 @@ ${SMS_CACHE_DIR:-~/.cache/sms}/apt, the image with systemd in podman's store
 (localhost/sms-test-systemd)."""
 import glob
 import http.client
-import json
 import os
 import shlex
 import socket
@@ -22,6 +21,7 @@ import time
 
 import pytest
 
+from gateway import call
 from stackfile import ROOT, waiting  # noqa: E402
 PACKAGES = os.environ.get("SMS_PACKAGE_DIR", os.path.join(ROOT, "build", "packages"))
 CACHE = os.path.join(os.environ.get("SMS_CACHE_DIR") or os.path.join(
@@ -122,16 +122,7 @@ class Container:
 
 
 def api(port, method, path, body=None, token=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                 headers=headers)
-    resp = conn.getresponse()
-    text = resp.read()
-    conn.close()
-    return resp.status, json.loads(text) if text else None
+    return call(port, method, path, body, {"Authorization": "Bearer " + token} if token else None)
 
 
 def wait_for(what, predicate, timeout):

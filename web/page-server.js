@@ -1,6 +1,6 @@
 // Server: its fields (editable with servers:write), uptime over 24 h / 7 d / 30 d / a chosen
-// window, a timeline strip of on/off segments (with its one-off maintenance windows), and its
-// transitions.
+// window, a timeline strip of on/off segments (with its maintenance windows, one-off and weekly),
+// and its transitions.
 import { api, query } from './api.js';
 import { can } from './app.js';
 import { onLive } from './live.js';
@@ -9,6 +9,7 @@ import { ago, clear, el, errorBox, pct, toast, when } from './util.js';
 
 const DAY = 86400e3;
 const SVG = 'http://www.w3.org/2000/svg';
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 export function render(main, [id]) {
   const err = errorBox();
@@ -44,7 +45,7 @@ export function render(main, [id]) {
       ]);
       clear(uptimes).append(...[['24 h', u1], ['7 d', u7], ['30 d', u30]].flatMap(([k, u]) => [el('dt', { text: k }), el('dd', { text: pct(u.uptime) })]));
       showEvents(ev.items);
-      drawStrip(ev.items, now - DAY, now, mw.items);
+      drawStrip(ev.items, now - DAY, now, mw);
     } catch (e) { err.show(e); }
   }
   function uptime(a, b) {
@@ -107,7 +108,7 @@ export function render(main, [id]) {
     }
     if (!items.length) events.append(el('tr', {}, el('td', { colspan: 3, text: 'No transition in 30 days.' })));
   }
-  function drawStrip(items, a, b, windows) {
+  function drawStrip(items, a, b, maintenance) {
     // Transitions alternate: the state before the first one in the window is its opposite; with
     // none, the state now held all along. Before the server existed there is nothing to draw.
     const inside = items.filter((e) => Date.parse(e.at) >= a);
@@ -132,7 +133,7 @@ export function render(main, [id]) {
       state = e.status;
     }
     seg(t, b, state);
-    const maint = maintenanceRects(svg, windows.filter((w) => covers(w, server)), a, b);
+    const maint = maintenanceRects(svg, maintenance.items.filter((w) => covers(w, server)), a, b, maintenance.tz);
     svg.setAttribute('aria-label', `On ${Math.round((onMs / (b - a)) * 100)} % of the last 24 hours, ${inside.length} transitions${maint ? `, ${maint} maintenance windows` : ''}`);
     clear(strip).append(svg, el('div.axis', {}, el('span', { text: '24 h ago' }),
       maint ? el('span.maint', { text: 'maintenance' }) : null, el('span', { text: 'now' })));
@@ -154,19 +155,70 @@ function covers(w, server) {
   return ids.includes(server.server_id) || tags.some((t) => (server.tags || []).includes(t));
 }
 
-// Draws the one-off windows over [a, b] as a band on top of the strip; returns how many. Weekly
-// windows are not drawn: their times are local to smsd's --tz, which the page does not know.
-function maintenanceRects(svg, windows, a, b) {
+// Draws each occurrence of the windows over [a, b] as a band on top of the strip; returns how
+// many. Weekly ones are local to `tz` (smsd's --tz, which the list names): without it, not drawn.
+function maintenanceRects(svg, windows, a, b, tz) {
   let drawn = 0;
   for (const w of windows) {
-    if (w.weekly || !w.start || !w.end) continue;
-    const x0 = Math.max(a, Date.parse(w.start));
-    const x1 = Math.min(b, Date.parse(w.end));
-    if (!(x1 > x0)) continue;
-    band(svg, x0, x1, a, b, 'maint', 8);
-    drawn += 1;
+    for (const [s, e] of occurrences(w, a, b, tz)) {
+      band(svg, Math.max(a, s), Math.min(b, e), a, b, 'maint', 8);
+      drawn += 1;
+    }
   }
   return drawn;
+}
+
+// The occurrences of window `w` that overlap [a, b], as [start, end] instants (ms), unclipped. A
+// weekly window starts at its time of day in `tz` on each of its days and lasts its minutes
+// (at most a week, so the days from a week before `a` on are enough).
+export function occurrences(w, a, b, tz) {
+  const overlaps = ([s, e]) => e > a && s < b;
+  if (!w.weekly) return w.start && w.end ? [[Date.parse(w.start), Date.parse(w.end)]].filter(overlaps) : [];
+  if (!tz) return [];
+  const [hour, minute] = w.weekly.start.split(':').map(Number);
+  const out = [];
+  try {
+    const [y, m, d] = wallClock(a, tz);
+    for (let i = -7; i <= 400; i += 1) {
+      const day = new Date(Date.UTC(y, m - 1, d + i));  // a calendar day in tz
+      const s = fromWallClock([day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hour, minute, 0], tz);
+      if (s >= b) break;
+      const span = [s, s + w.weekly.duration_minutes * 60e3];
+      if (w.weekly.days.includes(WEEKDAYS[day.getUTCDay()]) && overlaps(span)) out.push(span);
+    }
+  } catch (e) { console.error(e); }  // a zone this browser does not know: not drawn
+  return out;
+}
+
+const clocks = new Map();
+// [year, month, day, hour, minute, second] of instant `t` on the clocks of `tz`.
+function wallClock(t, tz) {
+  if (!clocks.has(tz)) {
+    clocks.set(tz, new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }));
+  }
+  const parts = Object.fromEntries(clocks.get(tz).formatToParts(t).map((p) => [p.type, Number(p.value)]));
+  return [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second];
+}
+
+// The instant `tz`'s clocks show `wall` ([year, month, day, hour, minute, second]), read as smsd
+// reads it (report/calendar.cc): the earlier of two when the clocks went back, the instant they
+// jumped when they went forward past it. Zones change offset at most once in two days.
+function fromWallClock(wall, tz) {
+  const asUtc = Date.UTC(wall[0], wall[1] - 1, ...wall.slice(2));
+  const offset = (t) => {
+    const [y, m, ...rest] = wallClock(t, tz);
+    return Date.UTC(y, m - 1, ...rest) - Math.floor(t / 1000) * 1000;
+  };
+  const guesses = [asUtc - offset(asUtc - DAY), asUtc - offset(asUtc + DAY)];
+  const found = guesses.filter((t) => wallClock(t, tz).every((v, i) => v === wall[i]));
+  if (found.length) return Math.min(...found);
+  let [lo, hi] = [Math.min(...guesses), Math.max(...guesses)];  // the jump is between them
+  const after = offset(hi);
+  while (hi - lo > 1000) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offset(mid) === after) hi = mid; else lo = mid;
+  }
+  return Math.ceil(hi / 1000) * 1000;
 }
 
 // A rect of the strip (viewBox 1000 wide) for [x0, x1] of the window [a, b].

@@ -66,10 +66,14 @@ export function errorBox() {
   return box;
 }
 
-export function debounce(fn, ms) {
+// fn once calls stop for `ms`; under calls that never stop, still at least every `maxWait` ms.
+export function debounce(fn, ms, maxWait = Infinity) {
   let t = 0;
+  let first = 0;
   return (...args) => {
+    const now = Date.now();
+    if (!t) first = now;
     clearTimeout(t);
-    t = setTimeout(() => fn(...args), ms);
+    t = setTimeout(() => { t = 0; fn(...args); }, Math.max(0, Math.min(ms, first + maxWait - now)));
   };
 }

@@ -75,28 +75,34 @@ def quit_driver(driver):
     shutil.rmtree(driver._sms_profile, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def fleet():
-    """smsd all with 120 servers (ten of them tagged) and a viewer, for the module's tests; alerts
-    may go to a local receiver."""
-    with tempfile.TemporaryDirectory(prefix="sms-web-") as d:
-        s = Smsd(d, "--heartbeat-grace", "1", "--sweep-interval-ms", "100",
-                 "--allow-private-webhooks", "--alert-group-seconds", "1",
-                 "--alert-backoff-ms", "200").start()
-        token = {"Authorization": "Bearer " + login(s.port)}
-        for i in range(120):
-            # web-000..009 carry rack:a, the even ones of them prod too
-            tags = (["rack:a"] + (["prod"] if i % 2 == 0 else [])) if i < 10 else []
-            status, body, _ = send(s.port, "POST", "/api/v1/servers",
-                                   {"server_id": f"web-{i:03d}", "server_name": f"Web {i:03d}",
-                                    "ipv4": f"10.0.{i // 256}.{i % 256}", "tags": tags},
-                                   headers=token)
-            assert status == 201, body
-        status, body, _ = send(s.port, "POST", "/api/v1/users",
-                               {"username": "vera", "password": "viewer password", "role": "viewer"},
+def start_fleet(data_dir, *extra):
+    """smsd all in `data_dir` (with `extra` options) with 120 servers (ten of them tagged) and a
+    viewer; alerts may go to a local receiver."""
+    s = Smsd(data_dir, "--heartbeat-grace", "1", "--sweep-interval-ms", "100",
+             "--allow-private-webhooks", "--alert-group-seconds", "1",
+             "--alert-backoff-ms", "200", *extra).start()
+    token = {"Authorization": "Bearer " + login(s.port)}
+    for i in range(120):
+        # web-000..009 carry rack:a, the even ones of them prod too
+        tags = (["rack:a"] + (["prod"] if i % 2 == 0 else [])) if i < 10 else []
+        status, body, _ = send(s.port, "POST", "/api/v1/servers",
+                               {"server_id": f"web-{i:03d}", "server_name": f"Web {i:03d}",
+                                "ipv4": f"10.0.{i // 256}.{i % 256}", "tags": tags},
                                headers=token)
         assert status == 201, body
-        s.token = token
+    status, body, _ = send(s.port, "POST", "/api/v1/users",
+                           {"username": "vera", "password": "viewer password", "role": "viewer"},
+                           headers=token)
+    assert status == 201, body
+    s.token = token
+    return s
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    """start_fleet's smsd, for the module's tests."""
+    with tempfile.TemporaryDirectory(prefix="sms-web-") as d:
+        s = start_fleet(d)
         yield s
         s.kill()
 

@@ -47,6 +47,8 @@ http::Response List(const ManagementBackends& b, const http::Request& req) {
   json::array items;
   for (const MaintenanceWindow& w : *all) items.emplace_back(maintenance::WindowToJson(w));
   json::object body{{"total", items.size()}, {"items", std::move(items)}};
+  // The zone weekly windows are read in, so that a client can place their occurrences.
+  if (b.calendar) body["tz"] = b.calendar->tz();
   return http::JsonResponse(200, json::serialize(body));
 }
 

@@ -30,6 +30,7 @@ class MaintenanceApiTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
     ManagementBackends b{stores_.store, history, cache, clock_};
     b.maintenance = stores_.maintenance;
+    ASSERT_OK_AND_ASSIGN(b.calendar, report::Calendar::Make("Asia/Ho_Chi_Minh"));
     mgmt_ = std::make_unique<Management>(b);
     mgmt_->Register(router_);
   }
@@ -68,6 +69,8 @@ TEST_F(MaintenanceApiTest, CreateListGetPatchDelete) {
                          "duration_minutes":120}})");
   ASSERT_EQ(weekly.status, 201) << weekly.body;
   EXPECT_EQ(Count(), 2u);
+  // weekly windows are local to the zone the list names
+  EXPECT_EQ(Body(Call("GET", "/api/v1/maintenance")).at("tz"), "Asia/Ho_Chi_Minh");
   auto got = Call("GET", "/api/v1/maintenance/" + id);
   ASSERT_EQ(got.status, 200);
   EXPECT_EQ(Body(got).at("servers").at("tags"), json::parse(R"(["rack:b7"])"));

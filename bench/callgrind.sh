@@ -3,12 +3,13 @@
 # the machine's load, so that a change's effect on SMS's own CPU shows on any machine.
 #   bench/callgrind.sh ingest   ingest_server with the journal (HTTP, JSON, journal append/sync)
 #   bench/callgrind.sh e2e      smsd all on SQLite (HTTP, JSON, journal, worker, SQLite)
-# Knobs: SMS_BIN (build/bin), SMS_CG_FLEET (servers, 5000), SMS_CG_SECONDS (load, 20),
+# Knobs: SMS_BIN (build/bin), SMS_CG_FLEET (servers, 2000), SMS_CG_SECONDS (load; 20 for
+#        ingest, 30 for e2e),
 #        SMS_CG_LINGER_MS (the worker's batch linger for e2e, 1000),
 #        SMS_CG_OUT (where callgrind.out.* and the report go; a temporary directory).
-# Under valgrind smsd takes some tens of heartbeats a second; the longer linger gives the
-# worker batches of tens, as 20 ms do at a few thousand a second (the per-batch statements then
-# weigh per heartbeat about as they do at full speed).
+# Under valgrind smsd takes one or two hundred heartbeats a second; the longer linger gives the
+# worker batches of that size, as 20 ms do at several thousand a second (the per-batch
+# statements then weigh per heartbeat about as they do at full speed).
 # Counting starts after start-up (and, for e2e, after a first heartbeat of every server:
 # registration), so the figure is the steady state's: servers known, each heartbeat only
 # moves last_seen. Prints instructions per heartbeat in total and by component (inclusive
@@ -17,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-e2e}
 BIN=${SMS_BIN:-build/bin}
-FLEET=${SMS_CG_FLEET:-5000}
-SECS=${SMS_CG_SECONDS:-20}
+FLEET=${SMS_CG_FLEET:-2000}
+if [ "$MODE" = ingest ]; then SECS=${SMS_CG_SECONDS:-20}; else SECS=${SMS_CG_SECONDS:-30}; fi
 LINGER=${SMS_CG_LINGER_MS:-1000}
 . bench/lib.sh
 bench_init callgrind
@@ -92,4 +93,8 @@ for c in $COMPONENTS; do
     $0 ~ re { v = $1; gsub(",", "", v); if (v + 0 > best) best = v + 0 }
     END { if (best > 0) printf "  %-16s %8d\n", label, best / n }' "$OUT/annotate.$MODE.txt"
 done
-echo "(callgrind output: $file; the full inclusive listing: $OUT/annotate.$MODE.txt)"
+if [ -n "${SMS_CG_OUT:-}" ]; then
+  echo "(callgrind output: $file; the full inclusive listing: $OUT/annotate.$MODE.txt)"
+else
+  echo "(set SMS_CG_OUT=DIR to keep the callgrind output and the full inclusive listing)"
+fi

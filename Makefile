@@ -13,6 +13,7 @@
 #   make screenshots  Release build, then docs/screenshots/*.png of the dashboard (Chromium)
 #   make bench   Release build, then bench/run.sh
 #   make bench-distributed   Release build, then bench/distributed.sh (engines included)
+#   make bench-callgrind     Release build, then instructions per heartbeat (bench/callgrind.sh)
 #   make soak    Release build, then bench/soak.sh: 10 000 agents at 1 s for 10 min on each shape
 #                (~25 min; SMS_SOAK_SECONDS shortens it)
 #   make fuzz    clang build in build-fuzz/, then each libFuzzer target for FUZZ_SECONDS (60)
@@ -47,7 +48,7 @@ export CCACHE_SLOPPINESS := locale,gcno_cwd
 BUILD_TARGETS = $(if $(strip $(TARGETS)),--target $(TARGETS))
 
 .PHONY: deps build package test test-build test-images test-run run screenshots bench \
-	bench-distributed soak fuzz clean
+	bench-distributed bench-callgrind soak fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -139,6 +140,12 @@ screenshots: build
 
 bench-distributed: build
 	SMS_BIN=$(BUILD_DIR)/bin bash bench/distributed.sh
+
+# User-space instructions per heartbeat under valgrind's callgrind, by component: a figure that
+# does not move with the machine's load (docs/BENCHMARKS.md, "CPU per heartbeat, counted").
+bench-callgrind: build
+	SMS_BIN=$(BUILD_DIR)/bin bash bench/callgrind.sh ingest
+	SMS_BIN=$(BUILD_DIR)/bin bash bench/callgrind.sh e2e
 
 # The soak of the benchmarks (docs/BENCHMARKS.md): 10 000 agents beating every second for 10 min
 # on the embedded shape, then 10 min on the engines, sampling RSS, open files, data size and lag.

@@ -198,6 +198,7 @@ uint64_t Journal::Append(std::string_view topic, std::string_view key, std::stri
   const size_t size = kHeader + 1 + topic.size() + 4 + key.size() + payload.size();
   uint64_t segment;
   Lane* lane;
+  bool startable;
   {
     std::lock_guard lock(mu_);
     lane = &PickLane();
@@ -218,8 +219,12 @@ uint64_t Journal::Append(std::string_view topic, std::string_view key, std::stri
     lane->segment_bytes += size;
     ++lane->records;
     if (durable) lane->notes.push_back(std::move(durable));
+    startable = CanStart(*lane);
   }
-  lane->wake.notify_one();
+  // A lane that may not start yet is not woken for each record only to wait again: a later
+  // Append wakes it when its batch is big enough, and a lane that ends its sync wakes the
+  // others.
+  if (startable) lane->wake.notify_one();
   return segment;
 }
 
@@ -243,6 +248,11 @@ Journal::Stats Journal::stats() const {
   return s;
 }
 
+bool Journal::CanStart(const Lane& lane) const {
+  return lane.records >= kParallelBatch ||
+         std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
+}
+
 void Journal::WriterLoop(Lane& lane) {
   std::vector<Chunk> chunks;
   std::vector<Delivered> notes;
@@ -252,11 +262,7 @@ void Journal::WriterLoop(Lane& lane) {
       std::unique_lock lock(mu_);
       // A lane starts its sync at once when no other lane is syncing, and beside others only
       // with a batch worth a sync of its own: each sync costs the CPU too.
-      lane.wake.wait(lock, [&] {
-        if (stop_ || lane.pending.empty()) return stop_;
-        return lane.records >= kParallelBatch ||
-               std::none_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->busy; });
-      });
+      lane.wake.wait(lock, [&] { return stop_ || (!lane.pending.empty() && CanStart(lane)); });
       if (lane.pending.empty()) break;  // stopping, nothing left
       chunks.swap(lane.pending);
       notes.swap(lane.notes);

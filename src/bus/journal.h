@@ -111,6 +111,8 @@ class Journal {
   explicit Journal(JournalOptions options);
   Status Replay(const std::function<void(JournalRecord&&)>& replay);
   Lane& PickLane();  // REQUIRES: mu_ held
+  // Whether `lane` may start a sync now (alone, or with a batch worth a sync of its own).
+  bool CanStart(const Lane& lane) const;  // REQUIRES: mu_ held
   void WriterLoop(Lane& lane);
   // Writes `chunks` and syncs; the status every record in them gets.
   Status WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks);

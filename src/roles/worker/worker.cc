@@ -21,16 +21,20 @@ constexpr const char* kRunsBuildJob = "on-runs-from-transitions";
 constexpr Millis kRunsBuildLease = 3600'000;
 constexpr Millis kNever = std::numeric_limits<Millis>::max();
 
-std::string JsonString(const boost::json::object& o, const char* key) {
+std::string_view JsonString(const boost::json::object& o, const char* key) {
   const boost::json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
 // When the cached record says the heartbeat changes nothing but last_seen: since when the
 // server is on (its on-run's start). A record cached without that time takes the full path.
 std::optional<Millis> CachedOnAndSame(const std::string& cached, const Heartbeat& hb) {
+  // Parsed for every heartbeat: into a buffer on the stack, not the heap (a record is small;
+  // a larger one takes more from the heap).
+  unsigned char buffer[1024];
+  boost::json::monotonic_resource memory(buffer, sizeof buffer);
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(cached, ec);
+  boost::json::value v = boost::json::parse(cached, ec, &memory);
   if (ec || !v.is_object()) return std::nullopt;
   const boost::json::object& o = v.get_object();
   const boost::json::value* interval = o.if_contains("interval");
@@ -172,10 +176,12 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   auto applied = b_.store->ApplyHeartbeats(batch, opts);
   roles::RecordWrite(b_.write_health, applied.status());
   if (!applied.ok()) return applied.status();
-  // Servers that took the full path are as SQL stored them; the rest are on as cached.
-  history::NoteOnSince(applied->changed, on_since);
   Status recorded = b_.history->Record(batch);
-  if (recorded.ok()) recorded = b_.history->RecordRuns(history::RunsOfBatch(batch, on_since));
+  if (recorded.ok() && b_.history->KeepsRuns()) {
+    // Servers that took the full path are as SQL stored them; the rest are on as cached.
+    history::NoteOnSince(applied->changed, on_since);
+    recorded = b_.history->RecordRuns(history::RunsOfBatch(batch, on_since));
+  }
   if (!recorded.ok()) return recorded;
   CacheServers(applied->changed);
   Millis now = b_.clock->Now();

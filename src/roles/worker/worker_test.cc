@@ -165,8 +165,9 @@ class RunsKept final : public history::ForwardingHistory {
     }
     return Status::Ok();
   }
-  bool KeepsRuns() const override { return true; }
+  bool KeepsRuns() const override { return keeps; }
 
+  bool keeps = true;
   bool fail = false;
   std::vector<std::string> kept;
 };
@@ -194,6 +195,19 @@ TEST_F(WorkerTest, OnRunsAreExtendedByHeartbeatsAndClosedBySweepsEvenAfterAFaile
   clock_->Set(kT0 + 70'000);
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 70'000, 10)}).ok());
   EXPECT_EQ(runs->kept.back(), "a@70000..80000");
+}
+
+// On-runs are worked out per batch only for a history that keeps them (the SQL history
+// measures from the transitions): the embedded worker spends nothing on them.
+TEST_F(WorkerTest, AHistoryThatKeepsNoRunsIsHandedNone) {
+  auto runs = std::make_shared<RunsKept>(history_);
+  runs->keeps = false;
+  history_ = runs;
+  auto w = MakeWorker({});
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0, 10)}).ok());           // registers: full path
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 10'000, 10)}).ok());  // cached: cheap path
+  EXPECT_TRUE(runs->kept.empty());
+  EXPECT_EQ(Stored("a").last_seen, kT0 + 10'000);
 }
 
 TEST_F(WorkerTest, AnUpgradedInstallationGetsItsOnRunsFromTheTransitionsOnceByOneReplica) {

@@ -300,42 +300,56 @@ def resume(port, path, headers, after, mark):
         stream.close()
 
 
-def test_the_event_stream_through_the_gateway_resumes_on_the_other_replica(system):
-    token = system.login()
-    # As a browser asks: the stream must come back unbuffered and uncompressed all the same.
-    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip, deflate, br"}
-    a, b, c = (f"gw-live-{system.tag}-{n}" for n in "abc")
+def watch(system, headers, a, b):
+    """Streams through the gateway while server a goes on and off (b on meanwhile, to go off a
+    little after a); checks the stream against the database and returns the id of a's "off",
+    the last event the client got: what EventSource sends as Last-Event-ID when it reconnects."""
     live = Sse(system.port, headers, STREAM, timeout=15)
-    assert live.resp.status == 200, live.resp.read()
-    assert live.resp.getheader("Content-Type").startswith("text/event-stream")
-    assert live.resp.getheader("Content-Encoding") is None
-    # Each event arrives while the connection stays open: nothing waits for the response's end.
-    ready, _ = live.until(lambda e: e.get("event") == "ready", 10)
-    system.beat(a)
-    _, seen = live.until(lambda e: transition(e, a, "on"), 20)
-    system.beat(b)  # goes off a little after a
-    off, more = live.until(lambda e: transition(e, a, "off"), 20)
-    live.close()
-    last = int(off["id"])  # what EventSource sends as Last-Event-ID when it reconnects
-    assert received(seen + more) == system.transitions(int(ready["id"]), last)
-    first = stream_replica(system, 1)
+    try:
+        assert live.resp.status == 200, live.resp.read()
+        assert live.resp.getheader("Content-Type").startswith("text/event-stream")
+        assert live.resp.getheader("Content-Encoding") is None
+        # Each event arrives while the connection stays open: nothing waits for its end.
+        ready, _ = live.until(lambda e: e.get("event") == "ready", 10)
+        system.beat(a)
+        _, seen = live.until(lambda e: transition(e, a, "on"), 20)
+        system.beat(b)
+        off, more = live.until(lambda e: transition(e, a, "off"), 20)
+    finally:
+        live.close()
+    assert received(seen + more) == system.transitions(int(ready["id"]), int(off["id"]))
+    return int(off["id"])
 
-    # While nobody listens: b goes off, a comes back, c appears.
-    system.beat(a)
-    system.beat(c)
-    wanted = {(b, "off"), (a, "on"), (c, "on")}
-    wait_for(lambda: wanted <= {t[1:] for t in system.transitions(last)}, 30,
-             "the transitions made while disconnected to commit", 0.3)
 
+def marker(system, token):
+    """A function that commits one more transition (a server created through the API, off)
+    and returns its server_id."""
     marks = iter(range(100))
 
-    def mark():  # one more transition, live: a server created through the API (off)
+    def mark():
         server_id = f"gw-live-{system.tag}-m{next(marks)}"
         status, body = system.api("POST", "/servers", token,
                                   {"server_id": server_id, "server_name": server_id})
         assert status == 201, body
         return server_id
 
+    return mark
+
+
+def test_the_event_stream_through_the_gateway_resumes_on_the_other_replica(system):
+    token = system.login()
+    # As a browser asks: the stream must come back unbuffered and uncompressed all the same.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip, deflate, br"}
+    a, b, c = (f"gw-live-{system.tag}-{n}" for n in "abc")
+    last = watch(system, headers, a, b)
+    first = stream_replica(system, 1)
+    # While nobody listens: b goes off, a comes back, c appears.
+    system.beat(a)
+    system.beat(c)
+    wanted = {(b, "off"), (a, "on"), (c, "on")}
+    wait_for(lambda: wanted <= {t[1:] for t in system.transitions(last)}, 30,
+             "the transitions made while disconnected to commit", 0.3)
+    mark = marker(system, token)
     # Each replica, asked directly, sends every transition after `last` once, in commit order.
     for replica in system.replicas["management"]:
         got = resume(replica.port, "/api/v1/events/stream", headers, last, mark)

@@ -160,6 +160,7 @@ class Traefik:
         self.api_port = free_port()
         self.ports = {}
         self.proc = None
+        self.routers = set()
 
     def static_args(self):
         args = []
@@ -181,8 +182,10 @@ class Traefik:
         """Writes the dynamic configuration at once (a rename); Traefik watches the folder."""
         os.makedirs(self.conf_dir, exist_ok=True)
         tmp = os.path.join(self.conf_dir, ".stack.yml.tmp")
+        config = dynamic_config(self.stack, servers)
+        self.routers = {f"{name}@file" for name in config["http"]["routers"]}
         with open(tmp, "w") as f:
-            yaml.safe_dump(dynamic_config(self.stack, servers), f)
+            yaml.safe_dump(config, f)
         os.replace(tmp, os.path.join(self.conf_dir, "stack.yml"))
 
     def start(self, servers):
@@ -191,6 +194,10 @@ class Traefik:
             self.proc = subprocess.Popen([self.binary, *self.static_args()], stdout=log,
                                          stderr=subprocess.STDOUT)
         wait_for(lambda: self.ping(), 30, "Traefik's /ping")
+        # The file provider loads the configuration a few seconds after Traefik answers: until
+        # then every route is a 404.
+        wait_for(lambda: self.routers <= {r["name"] for r in self.api("/http/routers") or []},
+                 30, "Traefik to load the stack's routers", 0.2)
         return self
 
     def ping(self):

@@ -5,8 +5,10 @@ own 127.0.0.1 port) on the engines of scripts/services, behind a Traefik built f
 labels. Agents and API clients go only through Traefik; Traefik's API and access log, and the
 containers' HEALTHCHECK, say what happened behind it.
 
-The tests run in order on one system: 200 agents, then a healthcheck replica killed under
-their load, then a rolling restart of the management replicas while a client polls the API."""
+The tests run in order on one system: the live event stream through the gateway, resumed on
+the other management replica; 200 agents, then a healthcheck replica killed under their load,
+then a rolling restart of the management replicas while a client polls the API."""
+import json
 import os
 import re
 import secrets
@@ -22,11 +24,17 @@ import pytest
 
 from gateway import LIMITS, Replica, Traefik, call, podman, wait_for
 from load import Agents, OneShots, Poller
+from sse import Sse, transition
 from stackfile import ROLES, ROOT, environment, resolve, validator
 
 ENGINE_VARS = ("SMS_DATABASE_URL", "SMS_KAFKA_BROKERS", "SMS_REDIS_URL", "SMS_SEARCH_URL",
                "SMS_SMTP_URL")
 AGENTS = 200
+# Seconds of silence past a heartbeat's interval before its server turns off (the stack's
+# default is 30): short, so that servers go off within seconds for the event stream test; the
+# agents' beats every 2 s stay well inside it.
+GRACE = 4
+STREAM = "/server-management/api/v1/events/stream"
 
 
 def tool(argv, timeout):
@@ -75,12 +83,16 @@ class System:
         """The settings that name this site's engines and mail server, and keep the run apart."""
         env = {var: os.environ[var] for var in ENGINE_VARS if var != "SMS_DATABASE_URL"}
         return dict(env, SMS_SMTP_STARTTLS="try", SMS_ADMIN_EMAILS="",  # Mailpit has no TLS
+                    SMS_HEARTBEAT_GRACE=str(GRACE),
                     SMS_KAFKA_TOPIC_PREFIX=f"gw-{self.tag}.",
                     SMS_SEARCH_INDEX_PREFIX=self.index_prefix)
 
+    @property
+    def database_url(self):
+        return os.environ["SMS_DATABASE_URL"].rsplit("/", 1)[0] + "/" + self.database
+
     def write_secrets(self):
-        base = os.environ["SMS_DATABASE_URL"]
-        values = {"sms_database_url": base.rsplit("/", 1)[0] + "/" + self.database,
+        values = {"sms_database_url": self.database_url,
                   "sms_jwt_secret": secrets.token_hex(32), "sms_agent_tokens": self.agent_token,
                   "sms_admin_password": self.admin_password, "sms_smtp_password": "unused",
                   "sms_postgres_password": "unused"}
@@ -138,6 +150,26 @@ class System:
             offset += len(body["items"])
             if not body["items"] or offset >= body["total"]:
                 return found
+
+    def beat(self, server_id):
+        """One heartbeat through the gateway, interval 1 s: its server is on, and turns off
+        1 + GRACE s after the last one."""
+        status, body = call(self.port, "POST", "/healthcheck",
+                            {"server_id": server_id, "hostname": server_id, "interval": 1},
+                            {"Authorization": f"Bearer {self.agent_token}"})
+        assert status == 202, body
+
+    def transitions(self, after, upto=None):
+        """The transitions committed with seq in (after, upto], by seq, as the database holds
+        them: [(seq, server_id, "on" | "off")]."""
+        query = ("SELECT e.seq, s.server_id, CASE e.status WHEN 1 THEN 'on' ELSE 'off' END "
+                 "FROM status_events e JOIN servers s ON s.id = e.server "
+                 f"WHERE e.seq > {int(after)} AND e.seq <= {upto or 2**62} ORDER BY e.seq")
+        done = subprocess.run(["psql", self.database_url, "-AtF,", "-c", query],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        rows = [line.split(",") for line in done.stdout.splitlines()]
+        return [(int(seq), sid, status) for seq, sid, status in rows]
 
     def keep_logs(self, folder):
         """Writes every container's log beside Traefik's logs (in the work folder)."""
@@ -229,6 +261,108 @@ def test_the_dashboard_works_behind_the_gateways_prefix(system):
     for asset in ("ui/app.js", "ui/app.css"):
         status, body = call(system.port, "GET", "/server-management/" + asset)
         assert status == 200 and body, (asset, status)
+
+
+def received(events):
+    """(seq, server_id, status) of each transition among `events`, as the stream sent it."""
+    out = []
+    for e in filter(transition, events):
+        data = json.loads(e["data"])
+        assert int(e["id"]) == data["seq"], e
+        out.append((data["seq"], data["server_id"], data["status"]))
+    return out
+
+
+def stream_replica(system, n):
+    """The replica URL that served the n-th event stream through the gateway (from 1), once it
+    has ended: Traefik logs a request when it is over."""
+    def served():
+        urls = [r.get("ServiceURL") for r in system.traefik.requests()
+                if r.get("RequestPath") == STREAM]
+        return len(urls) >= n and urls[n - 1]
+
+    return wait_for(served, 10, f"event stream {n} in Traefik's access log")
+
+
+def resume(port, path, headers, after, mark):
+    """Reconnects with Last-Event-ID: `after`, runs mark() (which commits one more transition
+    and returns its server_id) once the stream is ready, and returns every transition received
+    up to that one's."""
+    stream = Sse(port, {**headers, "Last-Event-ID": str(after)}, path, timeout=15)
+    try:
+        assert stream.resp.status == 200, stream.resp.read()
+        ready, seen = stream.until(lambda e: e.get("event") == "ready", 10)
+        assert int(ready["id"]) == after and not received(seen)  # the stream starts after it
+        server_id = mark()
+        _, more = stream.until(lambda e: transition(e, server_id), 20)
+        return received(more)
+    finally:
+        stream.close()
+
+
+def watch(system, headers, a, b):
+    """Streams through the gateway while server a goes on and off (b on meanwhile, to go off a
+    little after a); checks the stream against the database and returns the id of a's "off",
+    the last event the client got: what EventSource sends as Last-Event-ID when it reconnects."""
+    live = Sse(system.port, headers, STREAM, timeout=15)
+    try:
+        assert live.resp.status == 200, live.resp.read()
+        assert live.resp.getheader("Content-Type").startswith("text/event-stream")
+        assert live.resp.getheader("Content-Encoding") is None
+        # Each event arrives while the connection stays open: nothing waits for its end.
+        ready, _ = live.until(lambda e: e.get("event") == "ready", 10)
+        system.beat(a)
+        _, seen = live.until(lambda e: transition(e, a, "on"), 20)
+        system.beat(b)
+        off, more = live.until(lambda e: transition(e, a, "off"), 20)
+    finally:
+        live.close()
+    assert received(seen + more) == system.transitions(int(ready["id"]), int(off["id"]))
+    return int(off["id"])
+
+
+def marker(system, token):
+    """A function that commits one more transition (a server created through the API, off)
+    and returns its server_id."""
+    marks = iter(range(100))
+
+    def mark():
+        server_id = f"gw-live-{system.tag}-m{next(marks)}"
+        status, body = system.api("POST", "/servers", token,
+                                  {"server_id": server_id, "server_name": server_id})
+        assert status == 201, body
+        return server_id
+
+    return mark
+
+
+def test_the_event_stream_through_the_gateway_resumes_on_the_other_replica(system):
+    token = system.login()
+    # As a browser asks: the stream must come back unbuffered and uncompressed all the same.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip, deflate, br"}
+    a, b, c = (f"gw-live-{system.tag}-{n}" for n in "abc")
+    last = watch(system, headers, a, b)
+    first = stream_replica(system, 1)
+    # While nobody listens: b goes off, a comes back, c appears.
+    system.beat(a)
+    system.beat(c)
+    wanted = {(b, "off"), (a, "on"), (c, "on")}
+    wait_for(lambda: wanted <= {t[1:] for t in system.transitions(last)}, 30,
+             "the transitions made while disconnected to commit", 0.3)
+    mark = marker(system, token)
+    # Each replica, asked directly, sends every transition after `last` once, in commit order.
+    for replica in system.replicas["management"]:
+        got = resume(replica.port, "/api/v1/events/stream", headers, last, mark)
+        assert got == system.transitions(last, got[-1][0]), replica.name
+    # Through the gateway, on the replica that did not serve the first stream: Traefik balances
+    # round robin, so a reconnect or two lands there.
+    for attempt in range(2, 7):
+        got = resume(system.port, STREAM, headers, last, mark)
+        assert got == system.transitions(last, got[-1][0]), f"reconnect {attempt}"
+        if stream_replica(system, attempt) != first:
+            break
+    else:
+        raise AssertionError(f"every reconnect through the gateway went to {first}")
 
 
 def test_heartbeats_from_200_agents_are_all_stored(system, agents, images):

@@ -4,14 +4,12 @@ live event stream: a turn-off arrives without polling, and a reconnect with Last
 also on another management replica, loses no transition."""
 import glob
 import gzip
-import http.client
-import json
 import os
-import time
 
 import pytest
 
 from conftest import ADMIN_PASSWORD, ADMIN_USER, Agent, login, send, wait_for
+from sse import Sse, transition
 
 
 def cookie_login(port, headers=None):
@@ -20,49 +18,6 @@ def cookie_login(port, headers=None):
                            headers=headers)
     assert status == 200, body
     return h["Set-Cookie"], body
-
-
-class Sse:
-    """A Server-Sent Events reader on one connection, bounded by a deadline."""
-
-    def __init__(self, port, headers):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.conn.request("GET", "/api/v1/events/stream", headers=headers)
-        self.resp = self.conn.getresponse()
-
-    def events(self, timeout):
-        deadline = time.monotonic() + timeout
-        event = {}
-        while time.monotonic() < deadline:
-            line = self.resp.fp.readline().decode()
-            if not line:
-                return
-            line = line.rstrip("\n")
-            if not line:
-                if "event" in event:
-                    yield event
-                event = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                event[key] = value
-
-    def until(self, predicate, timeout=30):
-        seen = []
-        for e in self.events(timeout):
-            seen.append(e)
-            if predicate(e):
-                return e, seen
-        raise AssertionError(f"not seen in {timeout} s; saw {seen}")
-
-    def close(self):
-        self.conn.close()
-
-
-def transition(e, server_id, status):
-    if e.get("event") != "transition":
-        return False
-    data = json.loads(e["data"])
-    return data["server_id"] == server_id and data["status"] == status
 
 
 def test_the_page_is_served_from_the_binary_at_the_mount(smsd):

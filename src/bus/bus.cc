@@ -23,6 +23,10 @@ class PrefixedBus final : public Bus {
     return inner_->Subscribe(prefix_ + topic, prefix_ + group);
   }
   int64_t Depth(const std::string& topic) override { return inner_->Depth(prefix_ + topic); }
+  Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
+                                                const std::string& group) override {
+    return inner_->ConsumedThrough(prefix_ + topic, prefix_ + group);
+  }
   Status Flush(std::chrono::milliseconds timeout) override { return inner_->Flush(timeout); }
   Status Ping() override { return inner_->Ping(); }
 

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "core/types.h"
 
 namespace sms::bus {
 
@@ -29,8 +31,12 @@ class Consumer {
   // Waits up to `timeout` for at least one message; returns up to `max` (maybe none).
   // Unavailable when the bus is unreachable.
   virtual Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds timeout) = 0;
-  // Marks everything returned by Poll so far as processed.
-  virtual Status Commit() = 0;
+  // Marks everything returned by Poll so far as processed. `times`, if not empty, holds one
+  // instant per message Poll returned since the last Commit call, in order (a heartbeat's
+  // arrival; 0: none): the bus keeps, with each partition committed, the latest of them, for
+  // Bus::ConsumedThrough. A failed Commit keeps them for the next.
+  virtual Status Commit(const std::vector<Millis>& times) = 0;
+  Status Commit() { return Commit({}); }
 };
 
 // Told once whether a published message is durable: OK once it will survive the process (a
@@ -63,6 +69,14 @@ class Bus {
   // Messages published on `topic` and not yet committed by its slowest consumer group (best
   // effort; for /metrics). 0 for an unknown topic.
   virtual int64_t Depth(const std::string& topic) = 0;
+  // How far in time `group` has read `topic`, over every partition (every member's): nullopt
+  // when nothing published waits for it; otherwise the earliest, over the partitions where
+  // messages wait, of the latest time committed there (Consumer::Commit's `times`). Every
+  // message still waiting came after that time (within the partition's order). Unavailable
+  // when it cannot be told: the bus does not answer in time, or messages wait in a partition
+  // where no time was committed yet. Blocks for at most about a second.
+  virtual Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
+                                                        const std::string& group) = 0;
   // Waits until every published message has been handed to the backend (for shutdown).
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
   virtual Status Ping() = 0;

@@ -395,6 +395,29 @@ TYPED_TEST(BusContractTest, DepthCountsWhatTheSlowestGroupHasNotCommitted) {
   EXPECT_EQ(this->bus_->Depth(this->topic_), 0);
 }
 
+TYPED_TEST(BusContractTest, ConsumedThroughIsTheLatestTimeCommittedWhileMessagesWait) {
+  auto through = [&](const std::string& topic) { return this->bus_->ConsumedThrough(topic, "g"); };
+  ASSERT_OK_AND_ASSIGN(auto unknown, through(this->Fresh("unknown")));
+  EXPECT_EQ(unknown, std::nullopt);
+  auto member = this->Join("g");
+  this->PublishPayloads(0, 10);  // one key: one partition
+  ASSERT_TRUE(this->bus_->Flush(10s).ok());
+  EXPECT_EQ(through(this->topic_).status().code(), Code::kUnavailable) << "nothing committed";
+  ASSERT_EQ(this->PollN(*member, 4).size(), 4u);
+  EXPECT_EQ(through(this->topic_).status().code(), Code::kUnavailable) << "polled, not committed";
+  ASSERT_TRUE(member->Commit({100, 400, 0, 300}).ok());
+  ASSERT_OK_AND_ASSIGN(auto waiting, through(this->topic_));
+  EXPECT_EQ(waiting, std::optional<Millis>(400));
+  ASSERT_EQ(this->PollN(*member, 6).size(), 6u);
+  ASSERT_TRUE(member->Commit({500, 600, 700, 800, 900, 1000}).ok());
+  ASSERT_OK_AND_ASSIGN(auto drained, through(this->topic_));
+  EXPECT_EQ(drained, std::nullopt) << "nothing waits";
+  this->PublishPayloads(10, 11);
+  ASSERT_TRUE(this->bus_->Flush(10s).ok());
+  ASSERT_OK_AND_ASSIGN(auto again, through(this->topic_));
+  EXPECT_EQ(again, std::optional<Millis>(1000));
+}
+
 TYPED_TEST(BusContractTest, RejectsEmptyNames) {
   EXPECT_EQ(this->bus_->Publish("", "k", "p").code(), Code::kInvalidArgument);
   EXPECT_EQ(this->bus_->Subscribe("", "g").status().code(), Code::kInvalidArgument);

@@ -48,6 +48,7 @@ struct FaultyBus::Faults {
   int64_t crash_commit_at = 0;  // the value of commit_calls whose call crashes; 0: none
   int fail_commits = 0;
   bool unreachable = false;
+  bool offsets_unknown = false;
   bool hold_deliveries = false;
   std::vector<std::pair<Delivered, Status>> held;  // while hold_deliveries
   std::vector<std::weak_ptr<Slot>> slots;  // every consumer handed out, live or not
@@ -64,7 +65,7 @@ class FaultyBus::FaultyConsumer final : public Consumer {
     return slot_->inner->Poll(max, timeout);
   }
 
-  Status Commit() override {
+  Status Commit(const std::vector<Millis>& times) override {
     switch (faults_->NextCommit()) {
       case CommitFault::kCrash:
         slot_->Crash();
@@ -76,7 +77,7 @@ class FaultyBus::FaultyConsumer final : public Consumer {
     }
     std::lock_guard lock(slot_->mu);
     if (slot_->inner == nullptr) return Crashed();
-    return slot_->inner->Commit();
+    return slot_->inner->Commit(times);
   }
 
  private:
@@ -120,6 +121,11 @@ int FaultyBus::CrashConsumers() {
 void FaultyBus::SetUnreachable(bool unreachable) {
   std::lock_guard lock(faults_->mu);
   faults_->unreachable = unreachable;
+}
+
+void FaultyBus::SetOffsetsUnknown(bool unknown) {
+  std::lock_guard lock(faults_->mu);
+  faults_->offsets_unknown = unknown;
 }
 
 int64_t FaultyBus::publish_calls() const {
@@ -193,7 +199,22 @@ Result<std::unique_ptr<Consumer>> FaultyBus::Subscribe(const std::string& topic,
   return std::unique_ptr<Consumer>(std::make_unique<FaultyConsumer>(faults_, std::move(slot)));
 }
 
-int64_t FaultyBus::Depth(const std::string& topic) { return inner_->Depth(topic); }
+int64_t FaultyBus::Depth(const std::string& topic) {
+  {
+    std::lock_guard lock(faults_->mu);
+    if (faults_->offsets_unknown) return 0;
+  }
+  return inner_->Depth(topic);
+}
+
+Result<std::optional<Millis>> FaultyBus::ConsumedThrough(const std::string& topic,
+                                                         const std::string& group) {
+  {
+    std::lock_guard lock(faults_->mu);
+    if (faults_->offsets_unknown) return Status::Unavailable("injected: offsets unknown");
+  }
+  return inner_->ConsumedThrough(topic, group);
+}
 
 Status FaultyBus::Flush(std::chrono::milliseconds timeout) { return inner_->Flush(timeout); }
 

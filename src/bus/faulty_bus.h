@@ -38,6 +38,9 @@ class FaultyBus final : public Bus {
   // While set, Ping answers Unavailable, as a bus whose brokers are down would (the rest
   // goes on working, so tests can tell what reacts to reachability).
   void SetUnreachable(bool unreachable);
+  // While set, the bus cannot tell how far its groups have read, as a Kafka too busy to answer
+  // offset requests in time: Depth answers 0 (its "unknown") and ConsumedThrough Unavailable.
+  void SetOffsetsUnknown(bool unknown);
 
   // While set, the durability of published messages is not reported: their Delivered
   // callbacks wait (the messages themselves reach the inner bus), as behind a slow disk or
@@ -60,6 +63,8 @@ class FaultyBus final : public Bus {
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
   int64_t Depth(const std::string& topic) override;
+  Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
+                                                const std::string& group) override;
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
 

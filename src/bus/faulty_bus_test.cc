@@ -108,6 +108,21 @@ TEST_F(FaultyBusTest, ForwardsDepthFlushAndPing) {
   EXPECT_TRUE(bus_.Ping().ok());
 }
 
+TEST_F(FaultyBusTest, ForwardsTheCommittedTimesUntilOffsetsAreUnknown) {
+  auto consumer = Join("workers");
+  ASSERT_TRUE(bus_.Publish("t", "k", "a").ok());
+  ASSERT_TRUE(bus_.Publish("t", "k", "b").ok());
+  ASSERT_EQ(consumer->Poll(1, 0ms)->size(), 1u);
+  ASSERT_TRUE(consumer->Commit({1234}).ok());
+  ASSERT_OK_AND_ASSIGN(auto through, bus_.ConsumedThrough("t", "workers"));
+  EXPECT_EQ(through, std::optional<Millis>(1234));
+  bus_.SetOffsetsUnknown(true);
+  EXPECT_EQ(bus_.ConsumedThrough("t", "workers").status().code(), Code::kUnavailable);
+  EXPECT_EQ(bus_.Depth("t"), 0);
+  bus_.SetOffsetsUnknown(false);
+  EXPECT_EQ(bus_.Depth("t"), 1);
+}
+
 // A publisher that retries retryable errors and a worker that processes, then commits, and
 // re-subscribes after any failure: every message is processed at least once despite faults.
 TEST_F(FaultyBusTest, RetryingPublisherAndCommitAfterProcessingLoseNothing) {

@@ -107,12 +107,30 @@ void ForEachCreated(rd_kafka_event_t* ev, Done done) {
   }
 }
 
-// The offset the group of consumer handle `rk` committed on each of `partitions` partitions of
-// `topic` (-1: none). Asks through a consumer handle of that group, not the admin API: the
+// What a group committed on one partition: the offset (-1: none) and the time in its metadata
+// (KafkaConsumer::Commit's; 0: none).
+struct Committed {
+  int64_t offset = -1;
+  Millis time = 0;
+};
+
+// The time a commit's metadata holds: decimal milliseconds; 0 for anything else.
+Millis MetadataTime(const void* metadata, size_t size) {
+  if (metadata == nullptr || size == 0 || size > 18) return 0;
+  Millis time = 0;
+  for (const char* c = static_cast<const char*>(metadata); size > 0; ++c, --size) {
+    if (*c < '0' || *c > '9') return 0;
+    time = time * 10 + (*c - '0');
+  }
+  return time;
+}
+
+// What the group of consumer handle `rk` committed on each of `partitions` partitions of
+// `topic`. Asks through a consumer handle of that group, not the admin API: the
 // admin ListConsumerGroupOffsets of librdkafka 2.0 dereferences a missing group handle when
 // the coordinator answers NOT_COORDINATOR (right after a broker restart) and crashes.
-Result<std::vector<int64_t>> CommittedOffsets(rd_kafka_t* rk, const std::string& topic,
-                                              size_t partitions, int timeout_ms) {
+Result<std::vector<Committed>> CommittedOffsets(rd_kafka_t* rk, const std::string& topic,
+                                                size_t partitions, int timeout_ms) {
   std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
       parts(rd_kafka_topic_partition_list_new(int(partitions)),
             rd_kafka_topic_partition_list_destroy);
@@ -124,12 +142,12 @@ Result<std::vector<int64_t>> CommittedOffsets(rd_kafka_t* rk, const std::string&
     return Status::Unavailable(std::string("kafka: committed offsets unknown: ") +
                                rd_kafka_err2str(err));
   }
-  std::vector<int64_t> committed(partitions, -1);
+  std::vector<Committed> committed(partitions);
   for (int i = 0; i < parts->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = parts->elems[i];
     if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.partition >= 0 &&
         size_t(tp.partition) < partitions && tp.offset >= 0) {
-      committed[size_t(tp.partition)] = tp.offset;
+      committed[size_t(tp.partition)] = {tp.offset, MetadataTime(tp.metadata, tp.metadata_size)};
     }
   }
   return committed;
@@ -464,8 +482,8 @@ Result<int64_t> KafkaBus::GroupLag(const std::string& topic, const std::string& 
   bool committed_any = false;
   for (size_t p = 0; p < marks.size(); ++p) {
     const auto [low, high] = marks[p];
-    committed_any = committed_any || (*committed)[p] >= 0;
-    lag += std::max<int64_t>(0, high - std::max(low, (*committed)[p]));
+    committed_any = committed_any || (*committed)[p].offset >= 0;
+    lag += std::max<int64_t>(0, high - std::max(low, (*committed)[p].offset));
   }
   if (require_commits && !committed_any) return int64_t{-1};  // not a reader of this topic
   return lag;
@@ -524,6 +542,32 @@ int64_t KafkaBus::Depth(const std::string& topic) {
     depth = std::max(depth, *lag);
   }
   return depth;
+}
+
+Result<std::optional<Millis>> KafkaBus::ConsumedThrough(const std::string& topic,
+                                                        const std::string& group) {
+  const auto deadline = steady_clock::now() + kDepthBudget;
+  auto marks = Watermarks(topic, deadline);
+  if (marks.status().code() == Code::kNotFound) return std::optional<Millis>();
+  if (!marks.ok()) return marks.status();
+  auto reader = OffsetReader(group);
+  if (!reader.ok()) return reader.status();
+  auto committed = CommittedOffsets(static_cast<rd_kafka_t*>(*reader), topic, marks->size(),
+                                    RemainingMs(deadline));
+  if (!committed.ok()) return committed.status();
+  std::optional<Millis> through;
+  for (size_t p = 0; p < marks->size(); ++p) {
+    const auto [low, high] = (*marks)[p];
+    const Committed& c = (*committed)[p];
+    const int64_t waiting = high - std::max(low, c.offset);
+    if (waiting <= 0) continue;
+    if (c.time == 0) {
+      return Status::Unavailable("kafka: " + std::to_string(waiting) + " messages wait on " +
+                                 topic + "[" + std::to_string(p) + "] and no time was committed");
+    }
+    through = std::min(through.value_or(c.time), c.time);
+  }
+  return through;
 }
 
 Status KafkaBus::Flush(milliseconds timeout) {

@@ -22,11 +22,12 @@
 // Consumer: one librdkafka consumer per Subscribe, in consumer group `group`, cooperative-
 // sticky assignment, no auto-commit. Poll returns up to `max` messages: the first may wait
 // for `timeout`, the rest are what is already fetched. Commit synchronously commits, per
-// partition, the offset after the last message Poll returned. A member that dies or leaves
-// without committing leaves its messages uncommitted, and the group reads them again (after
-// BusConfig::session_timeout if it died without leaving). When a partition is taken away in
-// a rebalance, the member forgets its uncommitted messages of that partition (the new owner
-// reads them again) and Poll drops any it fetched but had not returned.
+// partition, the offset after the last message Poll returned, with the latest time given for
+// the partition's messages as the offset's metadata (read back by ConsumedThrough). A member
+// that dies or leaves without committing leaves its messages uncommitted, and the group reads
+// them again (after BusConfig::session_timeout if it died without leaving). When a partition
+// is taken away in a rebalance, the member forgets its uncommitted messages of that partition
+// (the new owner reads them again) and Poll drops any it fetched but had not returned.
 //
 // Depth(topic): the largest committed-offset lag, summed over partitions, among the groups
 // subscribed to `topic` through this bus and BusConfig::depth_group (if that group has
@@ -85,6 +86,10 @@ class KafkaBus final : public Bus {
                                               const std::string& group) override;
   // See the header comment. Blocks for at most about a second.
   int64_t Depth(const std::string& topic) override;
+  // From the watermarks and the group's committed offsets with their metadata (see
+  // KafkaConsumer::Commit); nullopt for an unknown topic. Blocks for at most about a second.
+  Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
+                                                const std::string& group) override;
   // Waits up to `timeout` until every published message was acknowledged or failed. OK only
   // if none is left and none of those failed; otherwise Unavailable saying how many.
   Status Flush(std::chrono::milliseconds timeout) override;

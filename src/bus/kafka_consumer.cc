@@ -1,8 +1,11 @@
 #include "bus/kafka_consumer.h"
 
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "bus/kafka_util.h"
@@ -78,6 +81,7 @@ Result<std::vector<Message>> KafkaConsumer::Poll(size_t max, std::chrono::millis
   for (Fetched& f : batch_) {
     int64_t& next = uncommitted_[f.partition];
     next = std::max(next, f.offset + 1);
+    returned_.push_back(f.partition);
     out.push_back(Message{topic_, std::move(f.key), std::move(f.payload)});
   }
   batch_.clear();
@@ -87,19 +91,35 @@ Result<std::vector<Message>> KafkaConsumer::Poll(size_t max, std::chrono::millis
   return out;
 }
 
-Status KafkaConsumer::Commit() {
+Status KafkaConsumer::Commit(const std::vector<Millis>& times) {
+  for (size_t i = 0; i < std::min(times.size(), returned_.size()); ++i) {
+    if (times[i] <= 0 || uncommitted_.count(returned_[i]) == 0) continue;  // 0: forgotten
+    Millis& latest = times_[returned_[i]];
+    latest = std::max(latest, times[i]);
+  }
+  returned_.clear();
   if (uncommitted_.empty()) return Status::Ok();
-  std::vector<RdKafka::TopicPartition*> offsets;
+  // The C API: librdkafka 2.0's C++ TopicPartition cannot carry commit metadata.
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
+      offsets(rd_kafka_topic_partition_list_new(int(uncommitted_.size())),
+              rd_kafka_topic_partition_list_destroy);
   for (const auto& [partition, next] : uncommitted_) {
-    offsets.push_back(RdKafka::TopicPartition::create(topic_, partition, next));
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(offsets.get(), topic_.c_str(), partition);
+    tp->offset = next;
+    if (auto t = times_.find(partition); t != times_.end()) {
+      const std::string text = std::to_string(t->second);
+      tp->metadata = malloc(text.size());  // the list frees it
+      memcpy(tp->metadata, text.data(), text.size());
+      tp->metadata_size = text.size();
+    }
   }
-  RdKafka::ErrorCode err = consumer_->commitSync(offsets);
-  for (const RdKafka::TopicPartition* tp : offsets) {
-    if (err == RdKafka::ERR_NO_ERROR) err = tp->err();
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer_->c_ptr(), offsets.get(), 0 /* sync */);
+  for (int i = 0; i < offsets->cnt && err == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    err = offsets->elems[i].err;
   }
-  RdKafka::TopicPartition::destroy(offsets);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::Unavailable("kafka commit failed: " + RdKafka::err2str(err) +
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(std::string("kafka commit failed: ") + rd_kafka_err2str(err) +
                                " (the messages will be delivered again)");
   }
   uncommitted_.clear();
@@ -148,6 +168,7 @@ void KafkaConsumer::event_cb(RdKafka::Event& e) {
 void KafkaConsumer::Forget(const std::vector<RdKafka::TopicPartition*>& parts) {
   for (const RdKafka::TopicPartition* tp : parts) {
     uncommitted_.erase(tp->partition());
+    times_.erase(tp->partition());
     std::erase_if(batch_, [&](const Fetched& f) { return f.partition == tp->partition(); });
   }
 }

@@ -5,7 +5,9 @@
 // assignment, no auto-commit, no auto offset store, reset to the earliest offset for a group
 // that never committed. Poll returns up to `max` messages: the first may wait for `timeout`,
 // the rest are those already fetched. Commit synchronously commits, per partition, the
-// offset after the last message Poll returned. Destroying it leaves the group without
+// offset after the last message Poll returned, with the latest of the times given for the
+// partition's messages as the offset's metadata (decimal milliseconds; none: empty), which
+// KafkaBus::ConsumedThrough reads back. Destroying it leaves the group without
 // committing, so the group reads the uncommitted messages again. When a rebalance takes a
 // partition away, the member forgets its uncommitted messages of that partition (the new
 // owner reads them again from the committed offset) and drops any it fetched but had not
@@ -41,7 +43,8 @@ class KafkaConsumer final : public Consumer, public RdKafka::RebalanceCb, public
   Result<std::vector<Message>> Poll(size_t max, std::chrono::milliseconds timeout) override;
   // Unavailable when the commit failed; the messages stay uncommitted (delivered again).
   // While the group coordinator is unreachable this waits up to the session timeout.
-  Status Commit() override;
+  using Consumer::Commit;
+  Status Commit(const std::vector<Millis>& times) override;
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override;
@@ -63,6 +66,8 @@ class KafkaConsumer final : public Consumer, public RdKafka::RebalanceCb, public
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::vector<Fetched> batch_;              // being collected by Poll
   std::map<int32_t, int64_t> uncommitted_;  // partition -> offset after the last returned
+  std::vector<int32_t> returned_;           // the partition of each returned since Commit
+  std::map<int32_t, Millis> times_;         // partition -> latest time given for it
   std::string down_;                        // set during a Poll: why no broker answers
 };
 

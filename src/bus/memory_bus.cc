@@ -20,6 +20,7 @@ struct Entry {
 struct Group {
   std::deque<Entry> queue;        // ready for any member, oldest first
   size_t in_flight = 0;           // polled by members, not yet committed
+  Millis through = 0;             // the latest time committed (Consumer::Commit); 0: none
   std::condition_variable ready;  // signalled when `queue` gains entries
 
   size_t Uncommitted() const { return queue.size() + in_flight; }
@@ -107,11 +108,13 @@ class MemoryBus::Member final : public Consumer {
     return out;
   }
 
-  Status Commit() override {
+  Status Commit(const std::vector<Millis>& times) override {
     if (in_flight_.empty()) return Status::Ok();
+    const Millis latest = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
     {
       std::lock_guard lock(topic_->mu);
       group_->in_flight -= in_flight_.size();
+      group_->through = std::max(group_->through, latest);
     }
     if (topic_->journal) ReleaseJournal();
     in_flight_.clear();
@@ -236,6 +239,23 @@ int64_t MemoryBus::Depth(const std::string& topic_name) {
   if (topic == nullptr) return 0;
   std::lock_guard lock((*topic)->mu);
   return static_cast<int64_t>((*topic)->DepthLocked());
+}
+
+Result<std::optional<Millis>> MemoryBus::ConsumedThrough(const std::string& topic_name,
+                                                         const std::string& group_name) {
+  const auto* topic = FindTopic(topic_name);
+  if (topic == nullptr) return std::optional<Millis>();
+  std::lock_guard lock((*topic)->mu);
+  auto it = (*topic)->groups.find(group_name);
+  size_t waiting = it != (*topic)->groups.end() ? it->second.Uncommitted()
+                   : (*topic)->groups.empty()   ? (*topic)->backlog.size()
+                                                : 0;
+  if (waiting == 0) return std::optional<Millis>();
+  if (it == (*topic)->groups.end() || it->second.through == 0) {
+    return Status::Unavailable("bus: " + std::to_string(waiting) + " messages wait on " +
+                               topic_name + " and no time was committed");
+  }
+  return std::optional<Millis>(it->second.through);
 }
 
 Status MemoryBus::Flush(std::chrono::milliseconds /*timeout*/) { return Status::Ok(); }

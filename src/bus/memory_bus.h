@@ -59,6 +59,11 @@ class MemoryBus final : public Bus {
   // Messages published and not yet committed by the slowest group (in flight included);
   // with no group yet, the messages waiting for the first one. 0 for an unknown topic.
   int64_t Depth(const std::string& topic) override;
+  // A group's queue is its one partition: the latest time committed by its members, while
+  // messages wait for it (in flight included); Unavailable while they wait and none was
+  // committed. With no group yet, Unavailable while messages wait for the first one.
+  Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
+                                                const std::string& group) override;
   // Always OK: a message is in the bus as soon as Publish returns.
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;

@@ -132,8 +132,11 @@ size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
   }
   std::vector<Heartbeat> batch;
   batch.reserve(polled->size());
+  std::vector<Millis> times;  // committed with the offsets: how far in time each was read
+  times.reserve(polled->size());
   for (const bus::Message& m : *polled) {
     auto hb = DecodeHeartbeat(m.payload);
+    times.push_back(hb.ok() ? hb->received_at : 0);
     if (hb.ok()) {
       batch.push_back(std::move(hb).value());
     } else {
@@ -162,7 +165,7 @@ size_t Worker::ConsumeOnce(bus::Consumer& consumer) {
     delay = std::min(delay * 2, kRetryMax);
   }
   held_since_ = 0;
-  Status c = consumer.Commit();
+  Status c = consumer.Commit(times);
   if (!c.ok()) spdlog::warn("worker: commit failed (batch will be redelivered): {}", c.ToString());
   return polled->size();
 }
@@ -192,7 +195,6 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
     http::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
   }
   lag_seconds_ = double(now - oldest) / 1000.0;
-  caught_up_ = std::max(caught_up_.load(), oldest);
   newest_ = std::max(newest_.load(), newest);
   batches_.Inc();
   processed_.Inc(applied->applied);
@@ -264,13 +266,17 @@ std::optional<Millis> Worker::SilenceHorizon(Millis now) {
   Millis horizon = now;
   if (outage_total_ > 0 && now - outage_end_ < kOutageMemory) horizon -= outage_total_;
   Millis held = held_since_.load();
-  if (held > 0) {
-    horizon = std::min(horizon, held);
-  } else if (b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
-    // Not the wall clock minus the last lag: when consumption stalls (a group rejoining after
-    // a broker restart), the point reached stays where it was.
-    horizon = std::min(horizon, caught_up_.load());
+  if (held > 0) horizon = std::min(horizon, held);
+  // Not the wall clock minus the last lag: when consumption stalls (a group rejoining after a
+  // broker restart), the point reached stays where it was; and not the most advanced
+  // partition's point, which says nothing of the heartbeats waiting on the others.
+  auto through = b_.bus->ConsumedThrough(bus::kHeartbeatTopic, options_.group);
+  if (!through.ok()) {
+    if (known_horizon_ == 0) return std::nullopt;
+    return std::min(horizon, known_horizon_);
   }
+  if (through->has_value()) horizon = std::min(horizon, **through);
+  known_horizon_ = horizon;
   return horizon;
 }
 

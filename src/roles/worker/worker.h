@@ -6,11 +6,17 @@
 // interval + grace to off. Known servers are cached so a steady heartbeat takes the Store's
 // cheap path. Start/Stop from one thread; the loops run on their own threads.
 //
-// Silence is judged as of the time the worker has caught up to, not the wall clock, so an
-// outage of the pipeline does not turn live servers off:
+// Silence is judged as of the time the worker has caught up to, not the wall clock, so a
+// backlog or an outage of the pipeline does not turn live servers off:
 // - while a batch is held (its writes failing and retried), as of its oldest heartbeat;
-// - while heartbeats wait on the bus, as of the oldest heartbeat of the last batch written
-//   (the point consumption has reached; it does not move while consumption stalls);
+// - while heartbeats wait on the bus, as of the time the group has read every partition
+//   through (Bus::ConsumedThrough: each commit records the arrival of the newest heartbeat it
+//   covers, per partition; the least advanced partition where heartbeats wait decides, and
+//   it covers the partitions of every worker of the group, since the sweep is fleet-wide);
+//   it does not move while consumption stalls;
+// - while the bus cannot tell how far it was read (it does not answer in time, or heartbeats
+//   wait where no time was committed yet), no later than the last horizon it could tell (and
+//   not at all before there was one): unknown counts as behind, never as caught up;
 // - while the bus is unreachable (agents' heartbeats cannot get in), not at all; after it
 //   comes back, for kOutageMemory, the outage does not count as silence. The outage is the
 //   time nothing came through around it: from the newest heartbeat consumed before it (when
@@ -122,7 +128,6 @@ class Worker {
   std::thread sweep_thread_;
   std::atomic<double> lag_seconds_{0};
   std::atomic<Millis> held_since_{0};  // oldest heartbeat of the batch in hand; 0: none
-  std::atomic<Millis> caught_up_{0};   // oldest heartbeat of the newest batch written
   std::atomic<Millis> newest_{0};      // newest heartbeat written
   std::mutex closes_mu_;
   std::vector<history::RunUpdate> pending_closes_;  // guarded by closes_mu_
@@ -131,6 +136,8 @@ class Worker {
   Millis answered_at_ = 0;   // when the bus answered again after it; 0: not yet
   Millis outage_end_ = 0;    // when the last outage ended
   Millis outage_total_ = 0;  // unreachable time not to count as silence
+  // The last horizon SilenceHorizon could tell (sweep thread only); 0: none yet.
+  Millis known_horizon_ = 0;
   http::Counter& batches_;
   http::Counter& processed_;
   http::Counter& registered_;

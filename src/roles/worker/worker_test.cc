@@ -318,6 +318,24 @@ TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
   EXPECT_EQ(Fleet().on, 2);
 }
 
+TEST_F(WorkerTest, HeartbeatsWaitingOnABusThatCannotSayHowFarItWasReadAreNotCaughtUp) {
+  auto faulty = FaultyBusUnder();
+  auto w = WorkerAfter({Beat("a", kT0, 10), Beat("b", kT0, 10)});
+  clock_->Set(kT0 + 20'000);
+  EXPECT_EQ(Swept(*w), 0);  // nothing waits: judged as of now, and nobody is due
+  // A heartbeat waits on the bus, which is too busy to answer how far its group has read (a
+  // saturated Kafka): that is not "caught up", so the wall clock does not count.
+  healthcheck::Healthcheck hc(bus_, clock_, metrics_);
+  http::Request req;
+  req.body = R"({"server_id":"a","interval":10})";
+  clock_->Set(kT0 + 25'000);
+  ASSERT_EQ(hc.Accept(req).status, 202);
+  faulty->SetOffsetsUnknown(true);
+  clock_->Set(kT0 + 300'000);
+  EXPECT_EQ(Swept(*w), 0);
+  EXPECT_EQ(Fleet().on, 2);
+}
+
 TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {
   auto faulty = FaultyBusUnder();
   auto w = WorkerAfter({Beat("a", kT0, 10), Beat("b", kT0, 10)});

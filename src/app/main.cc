@@ -104,7 +104,7 @@ class RecentStats {
 // Everything one smsd process runs; built by the Start* functions, stopped in reverse.
 struct Process {
   std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
-  std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics = std::make_shared<metrics::Metrics>();
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::vector<roles::ReadinessCheck> checks;
   bus::BusPtr bus;

@@ -16,7 +16,6 @@
 #include "app/probe.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
-#include "cache/redis_cache.h"
 #include "core/clock.h"
 #include "history/history.h"
 #include "http/server.h"
@@ -131,10 +130,9 @@ void OpenBus(const Config& cfg, Process& p) {
   bcfg.queue_capacity = cfg.queue_capacity;
   bcfg.topic_prefix = cfg.kafka_topic_prefix;
   // The in-process bus keeps a journal, so that a 202 survives kill -9 too.
-  if (cfg.kafka_brokers.empty()) {
-    bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
-  }
+  bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
   p.bus = Need(bus::MakeBus(bcfg), "bus");
+  p.bus->RegisterMetrics(*p.metrics);
   p.checks.emplace_back("bus", [bus = p.bus] { return bus->Ping(); });
 }
 
@@ -173,11 +171,7 @@ void OpenData(const Config& cfg, Process& p) {
   if (!cfg.search_url.empty()) {
     p.checks.emplace_back("history", [history = p.history] { return history->Ping(); });
   }
-  if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(p.cache)) {
-    p.metrics->AddGauge("sms_cache_failures",
-                        "Cache calls that failed since start (reads and writes fall back to SQL).",
-                        [redis] { return double(redis->failures()); });
-  }
+  p.cache->RegisterMetrics(*p.metrics);
   auto stats = std::make_shared<RecentStats>(p.store, p.clock);
   for (ServerStatus status : {ServerStatus::kOn, ServerStatus::kOff}) {
     p.metrics->AddGauge("sms_servers", "Servers by status.", [stats, status] {
@@ -240,7 +234,7 @@ void StartWorker(const Config& cfg, Process& p) {
   wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);
   // The in-process bus dies with the process, so stopping drains it; Kafka keeps what is
   // not committed for the next worker.
-  wo.drain_on_stop = cfg.kafka_brokers.empty();
+  wo.drain_on_stop = !p.bus->shared();
   p.wk = std::make_unique<worker::Worker>(
       wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics, p.write_health});
   Check(p.wk->Start(), "worker");
@@ -384,7 +378,7 @@ int Run(const Config& cfg) {
   spdlog::info("smsd {} listening on http://{}:{} (database {}, bus {}, data dir {})",
                RoleName(cfg.role), host, server.port(),
                p.store ? RedactUrl(cfg.database_url) : std::string("-"),
-               cfg.kafka_brokers.empty() ? "in-process" : cfg.kafka_brokers, cfg.data_dir);
+               p.bus->shared() ? cfg.kafka_brokers : "in-process", cfg.data_dir);
 
   int sig = WaitForSignal();
   spdlog::info("smsd: signal {} received; draining", sig);

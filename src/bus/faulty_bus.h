@@ -56,12 +56,14 @@ class FaultyBus final : public Bus {
   Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
                  Delivered delivered) override;
   bool durable() const override { return inner_->durable(); }
+  bool shared() const override { return inner_->shared(); }
   // The consumer it returns obeys the faults above.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
   int64_t Depth(const std::string& topic) override;
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
+  void RegisterMetrics(metrics::Metrics& registry) override { inner_->RegisterMetrics(registry); }
 
  private:
   struct Faults;         // the settings and counters, shared with the consumers

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto bus = std::move(made).value();
-  auto metrics = std::make_shared<sms::http::Metrics>();
+  auto metrics = std::make_shared<sms::metrics::Metrics>();
   auto router = std::make_shared<sms::http::Router>();
   sms::healthcheck::Healthcheck hc(bus, std::make_shared<sms::SystemClock>(), metrics);
   hc.Register(*router);

@@ -1,6 +1,8 @@
 #include "app/config.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <initializer_list>
 #include <map>
@@ -18,19 +20,36 @@ const std::map<std::string, Role> kRoles = {{"all", Role::kAll},
                                             {"management", Role::kManagement},
                                             {"mail", Role::kMail}};
 
+constexpr Millis kSecond = 1000;
+constexpr Millis kMillisecond = 1;
+
+Millis ToMillis(Millis v) { return v; }
+Millis ToMillis(std::chrono::milliseconds v) { return v.count(); }
+
+// An option of whole units (`unit` ms each) filling a field kept in ms (Millis or
+// std::chrono::milliseconds); the default shown is the field's.
+template <typename Field>
+CLI::Option* AddDuration(CLI::App& app, const std::string& name, Field& field, Millis unit,
+                         const std::string& help) {
+  return app
+      .add_option_function<int>(
+          name, [&field, unit](const int& v) { field = Field(Millis(v) * unit); }, help)
+      ->default_str(std::to_string(ToMillis(field) / unit));
+}
+
 void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--listen", c.listen, "host:port to serve on (default per role)")
       ->envname("SMS_LISTEN");
   app.add_option("--data-dir", c.data_dir, "Directory for the SQLite file and local state")
       ->envname("SMS_DATA_DIR")->capture_default_str();
-  app.add_option("--heartbeat-grace", c.heartbeat_grace,
-                 "Seconds past a server's interval before it is marked off")
-      ->envname("SMS_HEARTBEAT_GRACE")->check(CLI::Range(0, 86400))->capture_default_str();
+  AddDuration(app, "--heartbeat-grace", c.worker.grace_ms, kSecond,
+              "Seconds past a server's interval before it is marked off")
+      ->envname("SMS_HEARTBEAT_GRACE")->check(CLI::Range(0, 86400));
   if (c.tz.empty()) c.tz = report::HostTimeZone(std::getenv("TZ"));
   app.add_option("--tz", c.tz, "Time zone of reports (default: the host's: TZ, /etc/localtime)")
       ->envname("SMS_TZ")
       ->capture_default_str();
-  app.add_option("--auto-register", c.auto_register,
+  app.add_option("--auto-register", c.worker.auto_register,
                  "Register unknown servers on their first heartbeat")
       ->envname("SMS_AUTO_REGISTER")->capture_default_str();
   app.add_option("--database-url", c.database_url,
@@ -71,15 +90,16 @@ void AddOptions(CLI::App& app, Config& c) {
                  "Days resolved alerts and finished notifications (sent, dead, digested) are "
                  "kept; open and acknowledged alerts are kept while they last")
       ->envname("SMS_ALERT_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
-  app.add_option("--threads", c.threads, "HTTP threads (0: one per core)")
+  app.add_option("--threads", c.http.threads, "HTTP threads (0: one per core)")
       ->envname("SMS_THREADS")->check(CLI::Range(0, 256))->capture_default_str();
-  app.add_option("--batch-size", c.batch_size, "Heartbeats per worker transaction")
+  app.add_option("--batch-size", c.worker.batch_size, "Heartbeats per worker transaction")
       ->envname("SMS_BATCH_SIZE")->check(CLI::Range(1, 100000))->capture_default_str();
-  app.add_option("--batch-linger-ms", c.batch_linger_ms,
-                 "How long a worker keeps collecting a batch smaller than --batch-size")
-      ->envname("SMS_BATCH_LINGER_MS")->check(CLI::Range(0, 1000))->capture_default_str();
-  app.add_option("--sweep-interval-ms", c.sweep_interval_ms, "How often the offline sweep runs")
-      ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000))->capture_default_str();
+  AddDuration(app, "--batch-linger-ms", c.worker.batch_linger, kMillisecond,
+              "How long a worker keeps collecting a batch smaller than --batch-size")
+      ->envname("SMS_BATCH_LINGER_MS")->check(CLI::Range(0, 1000));
+  AddDuration(app, "--sweep-interval-ms", c.worker.sweep_every, kMillisecond,
+              "How often the offline sweep runs")
+      ->envname("SMS_SWEEP_INTERVAL_MS")->check(CLI::Range(10, 600000));
   app.add_option("--queue-capacity", c.queue_capacity, "In-process bus capacity (messages)")
       ->envname("SMS_QUEUE_CAPACITY")->check(CLI::Range(1, 100000000))->capture_default_str();
   app.add_option("--admin-emails", c.admin_emails,
@@ -100,9 +120,9 @@ void AddOptions(CLI::App& app, Config& c) {
       ->capture_default_str();
   app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM bundle verifying the SMTP server")
       ->envname("SMS_SMTP_CA_FILE");
-  app.add_option("--mail-from", c.mail_from, "From of every mail")
+  app.add_option("--mail-from", c.mail.from, "From of every mail")
       ->envname("SMS_MAIL_FROM")->capture_default_str();
-  app.add_option("--mail-max-attempts", c.mail_max_attempts,
+  app.add_option("--mail-max-attempts", c.mail.max_attempts,
                  "Delivery attempts per mail job before it goes to mail.dlq")
       ->envname("SMS_MAIL_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
@@ -113,36 +133,34 @@ void AddOptions(CLI::App& app, Config& c) {
 
 // Alerts (the notifier in the mail role; the guard on channel URLs in management too).
 void AddAlertOptions(CLI::App& app, Config& c) {
-  app.add_flag("--allow-private-webhooks", c.allow_private_webhooks,
+  app.add_flag("--allow-private-webhooks", c.alerts.allow_private,
                "Let channel URLs reach loopback, private and link-local addresses")
       ->envname("SMS_ALLOW_PRIVATE_WEBHOOKS");
-  app.add_option("--alert-group-seconds", c.alert_group_seconds,
-                 "Grouping window of a rule's notifications (0: none)")
-      ->envname("SMS_ALERT_GROUP_SECONDS")->check(CLI::Range(0, 3600))->capture_default_str();
-  app.add_option("--alert-storm-threshold", c.alert_storm_threshold,
+  AddDuration(app, "--alert-group-seconds", c.alerts.settings.group_ms, kSecond,
+              "Grouping window of a rule's notifications (0: none)")
+      ->envname("SMS_ALERT_GROUP_SECONDS")->check(CLI::Range(0, 3600));
+  app.add_option("--alert-storm-threshold", c.alerts.settings.storm_threshold,
                  "More notifications than this in one window go out as one digest")
       ->envname("SMS_ALERT_STORM_THRESHOLD")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--alert-flap-transitions", c.alert_flap_transitions,
+  app.add_option("--alert-flap-transitions", c.alerts.settings.flap_transitions,
                  "Transitions within --alert-flap-window-seconds that make a server flapping")
       ->envname("SMS_ALERT_FLAP_TRANSITIONS")->check(CLI::Range(2, 1000))->capture_default_str();
-  app.add_option("--alert-flap-window-seconds", c.alert_flap_window_seconds,
-                 "Window of the flapping count")
-      ->envname("SMS_ALERT_FLAP_WINDOW_SECONDS")->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  app.add_option("--alert-flap-stable-seconds", c.alert_flap_stable_seconds,
-                 "How long a flapping server stays quiet before it alerts again")
-      ->envname("SMS_ALERT_FLAP_STABLE_SECONDS")->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  app.add_option("--alert-max-attempts", c.alert_max_attempts,
+  AddDuration(app, "--alert-flap-window-seconds", c.alerts.settings.flap_window_ms, kSecond,
+              "Window of the flapping count")
+      ->envname("SMS_ALERT_FLAP_WINDOW_SECONDS")->check(CLI::Range(1, 86400));
+  AddDuration(app, "--alert-flap-stable-seconds", c.alerts.settings.flap_stable_ms, kSecond,
+              "How long a flapping server stays quiet before it alerts again")
+      ->envname("SMS_ALERT_FLAP_STABLE_SECONDS")->check(CLI::Range(1, 86400));
+  app.add_option("--alert-max-attempts", c.alerts.max_attempts,
                  "Delivery attempts per notification before the dead-letter list")
       ->envname("SMS_ALERT_MAX_ATTEMPTS")->check(CLI::Range(1, 100))->capture_default_str();
-  app.add_option("--alert-backoff-ms", c.alert_backoff_ms,
-                 "Wait after a failed delivery, doubling per attempt (at most 5 minutes)")
-      ->envname("SMS_ALERT_BACKOFF_MS")->check(CLI::Range(10, 300000))->capture_default_str();
-  app.add_option("--alert-timeout-seconds", c.alert_timeout_seconds,
-                 "One delivery's time limit (a notification is re-sent by another replica "
-                 "after twice this plus 5 s)")
-      ->envname("SMS_ALERT_TIMEOUT_SECONDS")->check(CLI::Range(1, 300))->capture_default_str();
+  AddDuration(app, "--alert-backoff-ms", c.alerts.backoff_initial, kMillisecond,
+              "Wait after a failed delivery, doubling per attempt (at most 5 minutes)")
+      ->envname("SMS_ALERT_BACKOFF_MS")->check(CLI::Range(10, 300000));
+  AddDuration(app, "--alert-timeout-seconds", c.alerts.timeout, kSecond,
+              "One delivery's time limit (a notification is re-sent by another replica "
+              "after twice this plus 5 s)")
+      ->envname("SMS_ALERT_TIMEOUT_SECONDS")->check(CLI::Range(1, 300));
 }
 
 // Agent tokens, logging and HTTP limits.
@@ -176,20 +194,23 @@ void AddSecurityOptions(CLI::App& app, Config& c) {
       ->envname("SMS_LOG_FILE_SIZE_MB")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--log-file-count", c.log_file_count, "Rotated log files kept")
       ->envname("SMS_LOG_FILE_COUNT")->check(CLI::Range(1, 1000))->capture_default_str();
-  app.add_option("--max-header-bytes", c.max_header_bytes,
+  app.add_option("--max-header-bytes", c.http.header_limit,
                  "Request line and headers larger than this get 431")
       ->envname("SMS_MAX_HEADER_BYTES")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
-  app.add_option("--read-timeout", c.read_timeout, "Seconds to receive a whole request")
+  app.add_option("--read-timeout", c.http.read_timeout_seconds,
+                 "Seconds to receive a whole request")
       ->envname("SMS_READ_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
-  app.add_option("--idle-timeout", c.idle_timeout, "Seconds a keep-alive connection may idle")
+  app.add_option("--idle-timeout", c.http.idle_timeout_seconds,
+                 "Seconds a keep-alive connection may idle")
       ->envname("SMS_IDLE_TIMEOUT")->check(CLI::Range(1, 3600))->capture_default_str();
-  app.add_option("--max-connections", c.max_connections, "Open connections; more get 503")
+  app.add_option("--max-connections", c.http.max_connections, "Open connections; more get 503")
       ->envname("SMS_MAX_CONNECTIONS")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--max-query-params", c.max_query_params, "Query parameters; more get 400")
+  app.add_option("--max-query-params", c.http.max_query_params, "Query parameters; more get 400")
       ->envname("SMS_MAX_QUERY_PARAMS")->check(CLI::Range(1, 10000))->capture_default_str();
-  app.add_option("--max-query-length", c.max_query_length, "Query bytes; longer gets 414")
+  app.add_option("--max-query-length", c.http.max_query_length, "Query bytes; longer gets 414")
       ->envname("SMS_MAX_QUERY_LENGTH")->check(CLI::Range(16, 1 << 20))->capture_default_str();
-  app.add_option("--max-json-depth", c.max_json_depth, "Nesting of JSON bodies; deeper gets 400")
+  app.add_option("--max-json-depth", c.http.max_json_depth,
+                 "Nesting of JSON bodies; deeper gets 400")
       ->envname("SMS_MAX_JSON_DEPTH")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--trusted-proxies", c.trusted_proxies,
                  "Gateways (addresses, CIDRs) whose X-Forwarded-For names the client: "
@@ -304,6 +325,8 @@ Result<Config> ParseConfig(int argc, const char* const* argv, int* exit_code) {
   }
   if (c.listen.empty()) c.listen = DefaultListen(c.role);
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/sms.db";
+  c.alerts.from = c.mail.from;
+  c.alerts.backoff_max = std::max(c.alerts.backoff_initial, c.alerts.backoff_max);
   if (c.role != Role::kAll && c.kafka_brokers.empty()) {
     *exit_code = 2;
     return Status::InvalidArgument(std::string("smsd ") + RoleName(c.role) +

@@ -1,11 +1,16 @@
 #pragma once
 // smsd configuration: every setting is a flag --kebab-name and an environment variable
-// SMS_UPPER_NAME (the flag wins). Parsed once, validated at start-up.
+// SMS_UPPER_NAME (the flag wins). Parsed once, validated at start-up. A module's settings are
+// its own options struct, with its defaults, filled in by the flags.
 
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "http/server.h"
+#include "roles/mail/mail_service.h"
+#include "roles/mail/notifier.h"
+#include "roles/worker/worker.h"
 
 namespace CLI {
 class App;
@@ -19,9 +24,7 @@ struct Config {
   Role role = Role::kAll;
   std::string listen;             // default per role (8080 all, 8082 healthcheck, …)
   std::string data_dir = "./data";
-  int heartbeat_grace = 30;       // seconds
   std::string tz;                 // reports' zone; empty: the host's (report::HostTimeZone)
-  bool auto_register = true;
   std::string database_url;       // empty: sqlite:<data_dir>/sms.db
   std::string database_url_file;  // or the URL's file (it may hold a password)
   std::string kafka_brokers;      // empty: in-process bus
@@ -36,10 +39,9 @@ struct Config {
   int report_retention_days = 90;
   int bus_retention_days = 7;
   int alert_retention_days = 90;  // resolved alerts and ended notifications
-  int threads = 0;                // HTTP I/O threads; 0: one per core
-  size_t batch_size = 5000;       // heartbeats per worker transaction
-  int batch_linger_ms = 20;       // how long a worker collects a batch smaller than that
-  int sweep_interval_ms = 1000;
+  // --heartbeat-grace (seconds), --auto-register, --batch-size, --batch-linger-ms,
+  // --sweep-interval-ms; the grace is the search history's too.
+  worker::WorkerOptions worker;
   size_t queue_capacity = 1 << 20;
   std::string log_level = "info";
   // Reports (management) and mail (the mail role).
@@ -51,18 +53,10 @@ struct Config {
   std::string smtp_password_file; // or the password's file
   std::string smtp_starttls = "try";
   std::string smtp_ca_file;
-  std::string mail_from = "SMS <sms@localhost>";
-  int mail_max_attempts = 8;
-  // Alerts: the notifier (mail role) and channel URLs (management).
-  bool allow_private_webhooks = false;
-  int alert_group_seconds = 10;
-  int alert_storm_threshold = 20;
-  int alert_flap_transitions = 4;
-  int alert_flap_window_seconds = 600;
-  int alert_flap_stable_seconds = 600;
-  int alert_max_attempts = 8;
-  int alert_backoff_ms = 1000;
-  int alert_timeout_seconds = 10;
+  mail::MailServiceOptions mail;  // --mail-from, --mail-max-attempts
+  // Alerts: the notifier (mail role; its From is --mail-from) and, through
+  // --allow-private-webhooks, channel URLs (management).
+  mail::NotifierOptions alerts;
   // Agent tokens (healthcheck): "" open, "t1,t2" or "@/path/file". Never logged.
   std::string agent_tokens;
   // API users and sessions (management). The secret and the password are read from the
@@ -80,14 +74,8 @@ struct Config {
   std::string log_file;             // empty: stdout only
   int log_file_size_mb = 100;       // rotated past this size
   int log_file_count = 5;           // rotated files kept
-  // HTTP limits of every listener.
-  size_t max_header_bytes = 16 * 1024;
-  int read_timeout = 30;             // seconds for a whole request
-  int idle_timeout = 75;             // seconds a keep-alive connection may idle
-  size_t max_connections = 10000;
-  size_t max_query_params = 100;
-  size_t max_query_length = 8192;
-  size_t max_json_depth = 32;
+  // --threads and the HTTP limits of every listener (its address: `listen`).
+  http::ServerOptions http;
   std::string trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For names the client
 };
 

@@ -38,7 +38,7 @@ TEST(ConfigTest, DefaultsNeedNoConfiguration) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->role, Role::kAll);
   EXPECT_EQ(c->listen, "0.0.0.0:8080");
-  EXPECT_EQ(c->heartbeat_grace, 30);
+  EXPECT_EQ(c->worker.grace_ms, 30'000);
   EXPECT_EQ(c->tz, report::HostTimeZone(std::getenv("TZ")));
   EXPECT_EQ(c->database_url, "sqlite:./data/sms.db");
 }
@@ -48,11 +48,48 @@ TEST(ConfigTest, FlagBeatsEnvironment) {
   int code = -1;
   auto from_env = Parse({}, &code);
   ASSERT_TRUE(from_env.ok());
-  EXPECT_EQ(from_env->heartbeat_grace, 45);
+  EXPECT_EQ(from_env->worker.grace_ms, 45'000);
   auto from_flag = Parse({"--heartbeat-grace", "12"}, &code);
   ASSERT_TRUE(from_flag.ok());
-  EXPECT_EQ(from_flag->heartbeat_grace, 12);
+  EXPECT_EQ(from_flag->worker.grace_ms, 12'000);
   unsetenv("SMS_HEARTBEAT_GRACE");
+}
+
+// Each flag fills its module's options; a flag left out keeps the module's default.
+TEST(ConfigTest, ModuleSettingsFillTheModulesOptions) {
+  int code = -1;
+  auto d = Parse({}, &code);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  const worker::WorkerOptions worker;
+  EXPECT_EQ(d->worker.grace_ms, worker.grace_ms);
+  EXPECT_EQ(d->worker.batch_linger, worker.batch_linger);
+  EXPECT_EQ(d->worker.sweep_every, worker.sweep_every);
+  const mail::NotifierOptions alerts;
+  EXPECT_EQ(d->alerts.settings.group_ms, alerts.settings.group_ms);
+  EXPECT_EQ(d->alerts.timeout, alerts.timeout);
+  EXPECT_EQ(d->alerts.from, mail::MailServiceOptions().from);
+  EXPECT_EQ(d->http.max_connections, http::ServerOptions().max_connections);
+  setenv("SMS_SWEEP_INTERVAL_MS", "250", 1);
+  auto c = Parse({"--batch-linger-ms", "7", "--batch-size", "9", "--auto-register", "false",
+                  "--alert-group-seconds", "3", "--alert-flap-window-seconds", "60",
+                  "--alert-backoff-ms", "20", "--alert-timeout-seconds", "4", "--mail-from",
+                  "ops@example.com", "--mail-max-attempts", "2", "--threads", "3"},
+                 &code);
+  unsetenv("SMS_SWEEP_INTERVAL_MS");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->worker.batch_linger, std::chrono::milliseconds(7));
+  EXPECT_EQ(c->worker.sweep_every, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->worker.batch_size, 9u);
+  EXPECT_FALSE(c->worker.auto_register);
+  EXPECT_EQ(c->alerts.settings.group_ms, 3000);
+  EXPECT_EQ(c->alerts.settings.flap_window_ms, 60'000);
+  EXPECT_EQ(c->alerts.backoff_initial, std::chrono::milliseconds(20));
+  EXPECT_EQ(c->alerts.timeout, std::chrono::milliseconds(4000));
+  EXPECT_EQ(c->mail.from, "ops@example.com");
+  EXPECT_EQ(c->alerts.from, "ops@example.com");
+  EXPECT_EQ(c->mail.max_attempts, 2);
+  EXPECT_EQ(c->http.threads, 3);
+  EXPECT_FALSE(Parse({"--alert-timeout-seconds", "0"}, &code).ok());
 }
 
 TEST(ConfigTest, BadValuesStopWithOneClearLine) {
@@ -89,7 +126,7 @@ TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->agent_tokens, "");
   EXPECT_EQ(d->log_format, "text");
-  EXPECT_EQ(d->max_json_depth, 32u);
+  EXPECT_EQ(d->http.max_json_depth, 32u);
   setenv("SMS_AGENT_TOKENS", "env-token-1", 1);
   setenv("SMS_MAX_QUERY_PARAMS", "7", 1);
   auto c = Parse({"--log-format", "json", "--log-file", "/var/log/smsd.log", "--log-file-size-mb",
@@ -105,13 +142,13 @@ TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
   EXPECT_EQ(c->log_file, "/var/log/smsd.log");
   EXPECT_EQ(c->log_file_size_mb, 10);
   EXPECT_EQ(c->log_file_count, 3);
-  EXPECT_EQ(c->max_connections, 50u);
-  EXPECT_EQ(c->max_json_depth, 8u);
-  EXPECT_EQ(c->max_query_params, 7u);
-  EXPECT_EQ(c->max_query_length, 512u);
-  EXPECT_EQ(c->max_header_bytes, 4096u);
-  EXPECT_EQ(c->read_timeout, 5);
-  EXPECT_EQ(c->idle_timeout, 9);
+  EXPECT_EQ(c->http.max_connections, 50u);
+  EXPECT_EQ(c->http.max_json_depth, 8u);
+  EXPECT_EQ(c->http.max_query_params, 7u);
+  EXPECT_EQ(c->http.max_query_length, 512u);
+  EXPECT_EQ(c->http.header_limit, 4096u);
+  EXPECT_EQ(c->http.read_timeout_seconds, 5);
+  EXPECT_EQ(c->http.idle_timeout_seconds, 9);
   EXPECT_FALSE(Parse({"--log-format", "xml"}, &code).ok());
   EXPECT_FALSE(Parse({"--max-json-depth", "0"}, &code).ok());
 }

@@ -16,7 +16,6 @@
 #include "app/probe.h"
 #include "bus/bus.h"
 #include "cache/cache.h"
-#include "cache/redis_cache.h"
 #include "core/clock.h"
 #include "history/history.h"
 #include "http/server.h"
@@ -104,7 +103,7 @@ class RecentStats {
 // Everything one smsd process runs; built by the Start* functions, stopped in reverse.
 struct Process {
   std::shared_ptr<Clock> clock = std::make_shared<SystemClock>();
-  std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics = std::make_shared<metrics::Metrics>();
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::vector<roles::ReadinessCheck> checks;
   bus::BusPtr bus;
@@ -131,10 +130,9 @@ void OpenBus(const Config& cfg, Process& p) {
   bcfg.queue_capacity = cfg.queue_capacity;
   bcfg.topic_prefix = cfg.kafka_topic_prefix;
   // The in-process bus keeps a journal, so that a 202 survives kill -9 too.
-  if (cfg.kafka_brokers.empty()) {
-    bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
-  }
+  bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
   p.bus = Need(bus::MakeBus(bcfg), "bus");
+  p.bus->RegisterMetrics(*p.metrics);
   p.checks.emplace_back("bus", [bus = p.bus] { return bus->Ping(); });
 }
 
@@ -155,7 +153,7 @@ void OpenData(const Config& cfg, Process& p) {
   history::HistoryConfig hcfg;
   hcfg.search_url = cfg.search_url;
   hcfg.search_index_prefix = cfg.search_index_prefix;
-  hcfg.grace = Millis(cfg.heartbeat_grace) * 1000;  // the same on/off rule as the SQL status
+  hcfg.grace = cfg.worker.grace_ms;                  // the same on/off rule as the SQL status
   hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
   // Every uptime answer (API, /stats, reports, the daily mail) leaves maintenance out, whatever
   // history answers underneath; weekly windows are in --tz.
@@ -173,11 +171,7 @@ void OpenData(const Config& cfg, Process& p) {
   if (!cfg.search_url.empty()) {
     p.checks.emplace_back("history", [history = p.history] { return history->Ping(); });
   }
-  if (auto redis = std::dynamic_pointer_cast<cache::RedisCache>(p.cache)) {
-    p.metrics->AddGauge("sms_cache_failures",
-                        "Cache calls that failed since start (reads and writes fall back to SQL).",
-                        [redis] { return double(redis->failures()); });
-  }
+  p.cache->RegisterMetrics(*p.metrics);
   auto stats = std::make_shared<RecentStats>(p.store, p.clock);
   for (ServerStatus status : {ServerStatus::kOn, ServerStatus::kOff}) {
     p.metrics->AddGauge("sms_servers", "Servers by status.", [stats, status] {
@@ -196,7 +190,7 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.calendar = calendar;
   mb.write_health = p.write_health;
   mb.alerts = p.alerts;
-  mb.allow_private_webhooks = cfg.allow_private_webhooks;
+  mb.allow_private_webhooks = cfg.alerts.allow_private;
   mb.maintenance = p.maintenance;
   management::AccessOptions ao;
   ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
@@ -232,15 +226,10 @@ void StartManagement(const Config& cfg, Process& p) {
 }
 
 void StartWorker(const Config& cfg, Process& p) {
-  worker::WorkerOptions wo;
-  wo.batch_size = cfg.batch_size;
-  wo.batch_linger = std::chrono::milliseconds(cfg.batch_linger_ms);
-  wo.grace_ms = Millis(cfg.heartbeat_grace) * 1000;
-  wo.auto_register = cfg.auto_register;
-  wo.sweep_every = std::chrono::milliseconds(cfg.sweep_interval_ms);
+  worker::WorkerOptions wo = cfg.worker;
   // The in-process bus dies with the process, so stopping drains it; Kafka keeps what is
   // not committed for the next worker.
-  wo.drain_on_stop = cfg.kafka_brokers.empty();
+  wo.drain_on_stop = !p.bus->shared();
   p.wk = std::make_unique<worker::Worker>(
       wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics, p.write_health});
   Check(p.wk->Start(), "worker");
@@ -248,24 +237,13 @@ void StartWorker(const Config& cfg, Process& p) {
 
 // Alert delivery runs in the mail role: the role that sends what SMS tells people.
 void StartNotifier(const Config& cfg, Process& p, mail::MailerPtr mailer) {
-  mail::NotifierOptions no;
-  no.settings.group_ms = Millis(cfg.alert_group_seconds) * 1000;
-  no.settings.storm_threshold = cfg.alert_storm_threshold;
-  no.settings.flap_transitions = cfg.alert_flap_transitions;
-  no.settings.flap_window_ms = Millis(cfg.alert_flap_window_seconds) * 1000;
-  no.settings.flap_stable_ms = Millis(cfg.alert_flap_stable_seconds) * 1000;
-  no.max_attempts = cfg.alert_max_attempts;
-  no.backoff_initial = std::chrono::milliseconds(cfg.alert_backoff_ms);
-  no.backoff_max = std::max(no.backoff_initial, no.backoff_max);
-  no.timeout = std::chrono::seconds(cfg.alert_timeout_seconds);
-  no.allow_private = cfg.allow_private_webhooks;
-  no.from = cfg.mail_from;
   p.notifier = std::make_unique<mail::Notifier>(
-      no, mail::NotifierBackends{
-              p.alerts, std::move(mailer), p.clock, p.metrics,
-              // No alert for a server inside one of its maintenance windows (weekly ones in --tz).
-              std::make_shared<mail::AlertMaintenance>(std::make_shared<maintenance::Maintenance>(
-                  p.maintenance, Need(report::Calendar::Make(cfg.tz), "tz")))});
+      cfg.alerts,
+      mail::NotifierBackends{
+          p.alerts, std::move(mailer), p.clock, p.metrics,
+          // No alert for a server inside one of its maintenance windows (weekly ones in --tz).
+          std::make_shared<mail::AlertMaintenance>(std::make_shared<maintenance::Maintenance>(
+              p.maintenance, Need(report::Calendar::Make(cfg.tz), "tz")))});
   p.notifier->Start();
 }
 
@@ -279,13 +257,10 @@ void StartMail(const Config& cfg, Process& p) {
   mc.smtp_ca_file = cfg.smtp_ca_file;
   auto mailer = Need(mail::MakeMailer(mc), "mail");
   p.checks.emplace_back("mailer", [mailer] { return mailer->Ping(); });
-  mail::MailServiceOptions mo;
-  mo.from = cfg.mail_from;
-  mo.max_attempts = cfg.mail_max_attempts;
   // The outcome of each job is kept in SQL: shared by replicas, kept across restarts.
   p.mail = std::make_unique<mail::MailService>(
-      mo, mail::MailBackends{p.bus, mailer, std::make_shared<mail::StoreSentLog>(p.store),
-                             p.clock, p.metrics});
+      cfg.mail, mail::MailBackends{p.bus, mailer, std::make_shared<mail::StoreSentLog>(p.store),
+                                   p.clock, p.metrics});
   Check(p.mail->Start(), "mail");
   StartNotifier(cfg, p, mailer);
 }
@@ -363,16 +338,8 @@ int Run(const Config& cfg) {
   if (Has(cfg.role, Role::kMail)) StartMail(cfg, p);
   roles::RegisterProbes(*p.router, p.metrics, std::move(p.checks));
 
-  http::ServerOptions so;
+  http::ServerOptions so = cfg.http;
   so.listen = cfg.listen;
-  so.threads = cfg.threads;
-  so.header_limit = cfg.max_header_bytes;
-  so.read_timeout_seconds = cfg.read_timeout;
-  so.idle_timeout_seconds = cfg.idle_timeout;
-  so.max_connections = cfg.max_connections;
-  so.max_query_params = cfg.max_query_params;
-  so.max_query_length = cfg.max_query_length;
-  so.max_json_depth = cfg.max_json_depth;
   so.trusted_proxies = Need(http::TrustedProxies::Parse(cfg.trusted_proxies), "trusted-proxies");
   // Heartbeat handlers never block, so the ingest-only role runs one event loop per thread
   // (no cross-thread handoff); roles with SQL handlers share the threads.
@@ -384,7 +351,7 @@ int Run(const Config& cfg) {
   spdlog::info("smsd {} listening on http://{}:{} (database {}, bus {}, data dir {})",
                RoleName(cfg.role), host, server.port(),
                p.store ? RedactUrl(cfg.database_url) : std::string("-"),
-               cfg.kafka_brokers.empty() ? "in-process" : cfg.kafka_brokers, cfg.data_dir);
+               p.bus->shared() ? cfg.kafka_brokers : "in-process", cfg.data_dir);
 
   int sig = WaitForSignal();
   spdlog::info("smsd: signal {} received; draining", sig);

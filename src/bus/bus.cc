@@ -18,6 +18,7 @@ class PrefixedBus final : public Bus {
     return inner_->Publish(prefix_ + topic, key, payload, std::move(delivered));
   }
   bool durable() const override { return inner_->durable(); }
+  bool shared() const override { return inner_->shared(); }
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override {
     return inner_->Subscribe(prefix_ + topic, prefix_ + group);
@@ -29,6 +30,7 @@ class PrefixedBus final : public Bus {
   }
   Status Flush(std::chrono::milliseconds timeout) override { return inner_->Flush(timeout); }
   Status Ping() override { return inner_->Ping(); }
+  void RegisterMetrics(metrics::Metrics& registry) override { inner_->RegisterMetrics(registry); }
 
  private:
   BusPtr inner_;

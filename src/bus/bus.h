@@ -13,6 +13,10 @@
 #include "core/status.h"
 #include "core/types.h"
 
+namespace sms::metrics {
+class Metrics;
+}
+
 namespace sms::bus {
 
 inline constexpr const char* kHeartbeatTopic = "healthcheck";
@@ -63,6 +67,9 @@ class Bus {
   // True when `delivered` means the message survives this process being killed (a journal
   // on disk, Kafka); false when it lives in this process's memory only.
   virtual bool durable() const = 0;
+  // True when other processes may read its topics (Kafka): what one consumer leaves
+  // uncommitted, another group member reads. False for a bus inside this process.
+  virtual bool shared() const { return false; }
   // Joins `group` on `topic`. Members of one group share the messages.
   virtual Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                                       const std::string& group) = 0;
@@ -80,6 +87,9 @@ class Bus {
   // Waits until every published message has been handed to the backend (for shutdown).
   virtual Status Flush(std::chrono::milliseconds timeout) = 0;
   virtual Status Ping() = 0;
+  // Adds what this bus counts (deliveries, its journal) to `registry`, read at each render;
+  // call once. The default adds nothing. REQUIRES: the bus outlives every Render of `registry`.
+  virtual void RegisterMetrics(metrics::Metrics& registry) { (void)registry; }
 };
 
 using BusPtr = std::shared_ptr<Bus>;

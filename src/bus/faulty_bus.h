@@ -59,6 +59,7 @@ class FaultyBus final : public Bus {
   Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
                  Delivered delivered) override;
   bool durable() const override { return inner_->durable(); }
+  bool shared() const override { return inner_->shared(); }
   // The consumer it returns obeys the faults above.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
@@ -67,6 +68,7 @@ class FaultyBus final : public Bus {
                                                 const std::string& group) override;
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
+  void RegisterMetrics(metrics::Metrics& registry) override { inner_->RegisterMetrics(registry); }
 
  private:
   struct Faults;         // the settings and counters, shared with the consumers

@@ -10,6 +10,7 @@
 
 #include "bus/kafka_consumer.h"
 #include "bus/kafka_util.h"
+#include "metrics/metrics.h"
 
 namespace sms::bus {
 namespace {
@@ -584,6 +585,19 @@ Status KafkaBus::Flush(milliseconds timeout) {
                                " messages could not be delivered to kafka (" + last_failure_ + ")");
   }
   return Status::Ok();
+}
+
+void KafkaBus::RegisterMetrics(metrics::Metrics& registry) {
+  registry.AddGauge("sms_bus_messages_delivered",
+                    "Messages the bus made durable since start (Kafka: acknowledged).",
+                    [this] { return double(DeliveredCount()); });
+  registry.AddGauge("sms_bus_messages_failed",
+                    "Messages the bus accepted and then lost since start (Kafka: never "
+                    "acknowledged within the delivery timeout, or dropped at shutdown).",
+                    [this] { return double(DeliveryFailures()); });
+  registry.AddGauge("sms_bus_messages_queued",
+                    "Messages published and not yet acknowledged or failed.",
+                    [this] { return double(producer_->outq_len()); });
 }
 
 Status KafkaBus::Ping() {

@@ -80,6 +80,7 @@ class KafkaBus final : public Bus {
   Status Publish(const std::string& topic, const std::string& key, const std::string& payload,
                  Delivered delivered) override;
   bool durable() const override { return true; }
+  bool shared() const override { return true; }
   // Creates the topic if missing (waits for it) and joins `group`. InvalidArgument for empty
   // names; Unavailable when the brokers do not answer.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
@@ -95,6 +96,9 @@ class KafkaBus final : public Bus {
   Status Flush(std::chrono::milliseconds timeout) override;
   // OK when a broker answered a metadata request within 1 s; the answer is reused for 1 s.
   Status Ping() override;
+  // sms_bus_messages_delivered, sms_bus_messages_failed (DeliveredCount, DeliveryFailures) and
+  // sms_bus_messages_queued (messages in librdkafka's queue, not yet acknowledged or failed).
+  void RegisterMetrics(metrics::Metrics& registry) override;
 
   // Messages Publish accepted that Kafka never acknowledged (timed out, rejected, or dropped
   // at destruction). Monotonic.

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "metrics/metrics.h"
+
 namespace sms::bus {
 namespace {
 
@@ -261,5 +263,30 @@ Result<std::optional<Millis>> MemoryBus::ConsumedThrough(const std::string& topi
 Status MemoryBus::Flush(std::chrono::milliseconds /*timeout*/) { return Status::Ok(); }
 
 Status MemoryBus::Ping() { return Status::Ok(); }
+
+void MemoryBus::RegisterMetrics(metrics::Metrics& registry) {
+  if (!journal_) return;
+  using Stats = Journal::Stats;
+  struct Series {
+    const char* name;
+    const char* help;
+    double (*read)(const Stats&);
+  };
+  const Series series[] = {
+      {"sms_bus_journal_records", "Records written to the bus journal since start.",
+       [](const Stats& s) { return double(s.records); }},
+      {"sms_bus_journal_bytes", "Bytes written to the bus journal since start.",
+       [](const Stats& s) { return double(s.bytes); }},
+      {"sms_bus_journal_syncs", "fdatasync calls of the bus journal since start.",
+       [](const Stats& s) { return double(s.syncs); }},
+      {"sms_bus_journal_failures", "Bus journal writes or syncs that failed since start.",
+       [](const Stats& s) { return double(s.failures); }},
+      {"sms_bus_journal_segments", "Segment files of the bus journal on disk.",
+       [](const Stats& s) { return double(s.segments); }}};
+  for (const Series& s : series) {
+    registry.AddGauge(s.name, s.help,
+                      [journal = journal_, read = s.read] { return read(journal->stats()); });
+  }
+}
 
 }  // namespace sms::bus

@@ -67,6 +67,9 @@ class MemoryBus final : public Bus {
   // Always OK: a message is in the bus as soon as Publish returns.
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
+  // With a journal: its counters (journal_stats) as sms_bus_journal_{records,bytes,syncs,
+  // failures} and sms_bus_journal_segments. Without one: nothing.
+  void RegisterMetrics(metrics::Metrics& registry) override;
 
   // The journal's counters (zero without one).
   Journal::Stats journal_stats() const;

@@ -10,6 +10,10 @@
 
 #include "core/status.h"
 
+namespace sms::metrics {
+class Metrics;
+}
+
 namespace sms::cache {
 
 class Cache {
@@ -29,6 +33,9 @@ class Cache {
                      std::chrono::seconds ttl) = 0;
   // Removes the entry; OK whether or not it existed. Unavailable when the backend is down.
   virtual Status Delete(const std::string& key) = 0;
+  // Adds what this cache counts (failed calls) to `registry`, read at each render; call once.
+  // The default adds nothing. REQUIRES: the cache outlives every Render of `registry`.
+  virtual void RegisterMetrics(metrics::Metrics& registry) { (void)registry; }
 };
 
 using CachePtr = std::shared_ptr<Cache>;

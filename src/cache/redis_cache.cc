@@ -13,6 +13,8 @@
 #include <charconv>
 #include <utility>
 
+#include "metrics/metrics.h"
+
 namespace sms::cache {
 namespace {
 
@@ -228,6 +230,12 @@ Status RedisCache::Delete(const std::string& key) {
   if ((*reply)->type == REDIS_REPLY_ERROR) return Fail(ErrorReply(**reply));
   if ((*reply)->type != REDIS_REPLY_INTEGER) return Fail(UnexpectedReply(**reply));
   return Status::Ok();
+}
+
+void RedisCache::RegisterMetrics(metrics::Metrics& registry) {
+  registry.AddGauge("sms_cache_failures",
+                    "Cache calls that failed since start (reads and writes fall back to SQL).",
+                    [this] { return double(failures()); });
 }
 
 Status RedisCache::Ping() {

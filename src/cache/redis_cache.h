@@ -70,8 +70,10 @@ class RedisCache final : public Cache {
   Status Delete(const std::string& key) override;
   // PING: OK when Redis answers. Counts and logs like any other call.
   Status Ping() override;
+  // failures() as sms_cache_failures.
+  void RegisterMetrics(metrics::Metrics& registry) override;
 
-  // Calls that returned an error since construction (export as sms_cache_errors_total).
+  // Calls that returned an error since construction.
   uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
   // Times Redis went from reachable (or never tried) to unavailable.
   uint64_t outages() const { return outages_.load(std::memory_order_relaxed); }

@@ -34,7 +34,7 @@ class DeferredTest : public ::testing::TestWithParam<bool> {
     options.listen = "127.0.0.1:0";
     options.threads = 1;  // one thread: a held thread would block everything
     options.pinned = GetParam();
-    server_ = std::make_unique<Server>(options, router_, std::make_shared<Metrics>());
+    server_ = std::make_unique<Server>(options, router_, std::make_shared<metrics::Metrics>());
     ASSERT_TRUE(server_->Start().ok());
   }
 

@@ -232,12 +232,12 @@ std::string RandomPrefix() {
 }  // namespace
 
 Server::Server(ServerOptions options, std::shared_ptr<const Router> router,
-               std::shared_ptr<Metrics> metrics)
+               std::shared_ptr<metrics::Metrics> metrics)
     : impl_(std::make_unique<Impl>()) {
   ServerState& s = impl_->state;
   s.options = std::move(options);
   s.router = std::move(router);
-  s.metrics = metrics ? std::move(metrics) : std::make_shared<Metrics>();
+  s.metrics = metrics ? std::move(metrics) : std::make_shared<metrics::Metrics>();
   s.rejected = &s.metrics->GetCounter("sms_http_connections_rejected_total",
                                       "Connections refused over max_connections");
   s.metrics->AddGauge("sms_http_open_connections", "Open HTTP connections",

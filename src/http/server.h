@@ -11,9 +11,9 @@
 #include <string>
 
 #include "core/status.h"
-#include "http/metrics.h"
 #include "http/proxies.h"
 #include "http/router.h"
+#include "metrics/metrics.h"
 
 namespace sms::http {
 
@@ -43,7 +43,7 @@ class Server {
   // sms_http_requests_total, sms_http_request_duration_seconds, sms_http_open_connections and
   // sms_http_connections_rejected_total; null means a private registry.
   Server(ServerOptions options, std::shared_ptr<const Router> router,
-         std::shared_ptr<Metrics> metrics);
+         std::shared_ptr<metrics::Metrics> metrics);
   // Stops with no grace if still running.
   ~Server();
   Server(const Server&) = delete;

@@ -93,7 +93,7 @@ class ServerTest : public ::testing::TestWithParam<bool> {
 
   ServerOptions options_;
   std::shared_ptr<Router> router_ = std::make_shared<Router>();
-  std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics_ = std::make_shared<metrics::Metrics>();
   std::unique_ptr<Server> server_;
   std::atomic<bool> slow_started_{false};
   std::atomic<int> healthchecks_{0};

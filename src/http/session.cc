@@ -460,7 +460,7 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
   if (bodiless || res.file != nullptr) body_.clear();
   Clock::time_point now = Clock::now();
   double seconds = std::chrono::duration<double>(now - start_).count();
-  Metrics::Observe(RequestSeries(res.status), seconds);
+  metrics::Metrics::Observe(RequestSeries(res.status), seconds);
   LogRequest(res.status, seconds, request_id);
   SetDeadline(now, Seconds(state_->options.read_timeout_seconds));  // a client not reading
   if (res.stream != nullptr && !bodiless) {
@@ -504,7 +504,7 @@ void Session<Executor>::Respond(Response res, bool keep_alive) {
 }
 
 template <typename Executor>
-const Metrics::RequestSeries& Session<Executor>::RequestSeries(int code) {
+const metrics::Metrics::RequestSeries& Session<Executor>::RequestSeries(int code) {
   const std::string& method = MethodLabel(header_handled_ ? req_.method : "");
   // A keep-alive connection mostly repeats one series: look it up only when it changes.
   if (series_ == nullptr || series_code_ != code || series_method_ != &method ||

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "metrics/metrics.h"
 
 namespace sms::http {
 
@@ -42,8 +42,8 @@ struct ReplyGate {
 struct ServerState {
   ServerOptions options;
   std::shared_ptr<const Router> router;
-  std::shared_ptr<Metrics> metrics;
-  Counter* rejected = nullptr;  // connections refused over max_connections
+  std::shared_ptr<metrics::Metrics> metrics;
+  metrics::Counter* rejected = nullptr;  // connections refused over max_connections
   std::shared_ptr<std::atomic<size_t>> connections = std::make_shared<std::atomic<size_t>>(0);
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> next_request_id{0};
@@ -160,7 +160,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // At debug, or warn for a 500, with the request id the response carries.
   void LogRequest(int status, double seconds, std::string_view request_id);
   // The metrics series of this request's route and method with status `code`.
-  const Metrics::RequestSeries& RequestSeries(int code);
+  const metrics::Metrics::RequestSeries& RequestSeries(int code);
   // Deadlines: one timer per connection, set lazily. Moving the deadline later (every request
   // does) costs no timer operation; the timer, never set further ahead than `horizon_`, finds
   // the new deadline when it fires and waits again.
@@ -187,7 +187,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Clock::time_point start_;
   Request req_;
   const Route* matched_ = nullptr;                  // the request's route, once its header is in
-  const Metrics::RequestSeries* series_ = nullptr;  // of the last response: cache key below
+  // The series of the last response: cache key below.
+  const metrics::Metrics::RequestSeries* series_ = nullptr;
   std::string series_route_;
   const std::string* series_method_ = nullptr;  // MethodLabel's string
   int series_code_ = 0;

@@ -66,7 +66,7 @@ class StreamTest : public ::testing::TestWithParam<bool> {
     options.listen = "127.0.0.1:0";
     options.threads = 1;  // a stream holding the thread would stop everything else
     options.pinned = GetParam();
-    server_ = std::make_unique<Server>(options, router, std::make_shared<Metrics>());
+    server_ = std::make_unique<Server>(options, router, std::make_shared<metrics::Metrics>());
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {

@@ -4,7 +4,7 @@
 
 namespace sms::roles {
 
-void RegisterProbes(http::Router& router, std::shared_ptr<http::Metrics> metrics,
+void RegisterProbes(http::Router& router, std::shared_ptr<metrics::Metrics> metrics,
                     std::vector<ReadinessCheck> checks) {
   router.Add("GET", "/healthz", http::kPublic,
              [](http::Request&) { return http::JsonResponse(200, R"({"status":"ok"})"); });

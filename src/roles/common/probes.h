@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/status.h"
-#include "http/metrics.h"
 #include "http/router.h"
+#include "metrics/metrics.h"
 
 namespace sms::roles {
 
@@ -19,7 +19,7 @@ using ReadinessCheck = std::pair<std::string, std::function<Status()>>;
 
 // GET /healthz -> 200 {"status":"ok"}; GET /readyz -> 200 {"status":"ready","checks":{…}} or
 // 503 {"status":"not_ready","checks":{name: "ok" | error}}; GET /metrics -> Prometheus text.
-void RegisterProbes(http::Router& router, std::shared_ptr<http::Metrics> metrics,
+void RegisterProbes(http::Router& router, std::shared_ptr<metrics::Metrics> metrics,
                     std::vector<ReadinessCheck> checks);
 
 }  // namespace sms::roles

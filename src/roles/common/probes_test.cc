@@ -39,7 +39,7 @@ class ProbesTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(auto bus, bus::MakeBus({}));
     ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
     ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
-    auto metrics = std::make_shared<http::Metrics>();
+    auto metrics = std::make_shared<metrics::Metrics>();
     health_ = std::make_shared<WriteHealth>(clock_);
     management::ManagementBackends mb{store_, history, cache, clock_};
     mb.write_health = health_;

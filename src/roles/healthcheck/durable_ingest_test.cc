@@ -24,7 +24,7 @@ class DurableIngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     bus_ = std::make_shared<bus::FaultyBus>(std::make_shared<bus::MemoryBus>());
-    auto metrics = std::make_shared<http::Metrics>();
+    auto metrics = std::make_shared<metrics::Metrics>();
     hc_ = std::make_unique<Healthcheck>(bus_, std::make_shared<SystemClock>(), metrics);
     auto router = std::make_shared<http::Router>();
     hc_->Register(*router);

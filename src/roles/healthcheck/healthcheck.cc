@@ -28,7 +28,7 @@ bool IsJsonContentType(std::string_view type) {
 
 }  // namespace
 
-Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics,
+Healthcheck::Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<metrics::Metrics> metrics,
                          AgentTokens tokens)
     : bus_(std::move(bus)),
       clock_(std::move(clock)),
@@ -48,7 +48,7 @@ void Healthcheck::Register(http::Router& router) {
       kMaxHeartbeatBody);
 }
 
-http::Response Healthcheck::Unavailable(http::Counter& counter, const Status& status) {
+http::Response Healthcheck::Unavailable(metrics::Counter& counter, const Status& status) {
   counter.Inc();
   http::Response r = http::ErrorResponse(status);
   r.status = 503;

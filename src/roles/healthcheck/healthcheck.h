@@ -13,8 +13,8 @@
 #include "core/clock.h"
 #include "core/types.h"
 #include "http/message.h"
-#include "http/metrics.h"
 #include "http/router.h"
+#include "metrics/metrics.h"
 #include "roles/healthcheck/agent_tokens.h"
 
 namespace sms::healthcheck {
@@ -22,7 +22,7 @@ namespace sms::healthcheck {
 class Healthcheck {
  public:
   // `tokens` empty: the endpoint is open.
-  Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<http::Metrics> metrics,
+  Healthcheck(bus::BusPtr bus, ClockPtr clock, std::shared_ptr<metrics::Metrics> metrics,
               AgentTokens tokens = {});
 
   // Adds POST /healthcheck (body limit 64 KiB), a deferred route.
@@ -39,17 +39,17 @@ class Healthcheck {
  private:
   // A refusal, or nullopt with `out` parsed and stamped.
   std::optional<http::Response> Check(const http::Request& req, Heartbeat* out);
-  static http::Response Unavailable(http::Counter& counter, const Status& status);
+  static http::Response Unavailable(metrics::Counter& counter, const Status& status);
 
   bus::BusPtr bus_;
   ClockPtr clock_;
-  std::shared_ptr<http::Metrics> metrics_;  // owns the counters below
+  std::shared_ptr<metrics::Metrics> metrics_;  // owns the counters below
   AgentTokens tokens_;
-  http::Counter& unauthorized_;
-  http::Counter& accepted_;
-  http::Counter& invalid_;
-  http::Counter& unsupported_;
-  http::Counter& unavailable_;
+  metrics::Counter& unauthorized_;
+  metrics::Counter& accepted_;
+  metrics::Counter& invalid_;
+  metrics::Counter& unsupported_;
+  metrics::Counter& unavailable_;
 };
 
 }  // namespace sms::healthcheck

@@ -19,7 +19,7 @@ class HealthcheckTest : public ::testing::Test {
     cfg.queue_capacity = 3;
     ASSERT_OK_AND_ASSIGN(bus_, bus::MakeBus(cfg));
     ASSERT_OK_AND_ASSIGN(consumer_, bus_->Subscribe(bus::kHeartbeatTopic, "test"));
-    metrics_ = std::make_shared<http::Metrics>();
+    metrics_ = std::make_shared<metrics::Metrics>();
     hc_ = std::make_unique<Healthcheck>(bus_, std::make_shared<ManualClock>(kNow), metrics_);
   }
   http::Response Post(const std::string& body, const std::string& type = "application/json") {
@@ -43,7 +43,7 @@ class HealthcheckTest : public ::testing::Test {
   }
   bus::BusPtr bus_;
   std::unique_ptr<bus::Consumer> consumer_;
-  std::shared_ptr<http::Metrics> metrics_;
+  std::shared_ptr<metrics::Metrics> metrics_;
   std::unique_ptr<Healthcheck> hc_;
 };
 

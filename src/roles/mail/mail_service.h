@@ -37,10 +37,10 @@
 
 #include "bus/bus.h"
 #include "core/clock.h"
-#include "http/metrics.h"
 #include "mail/job.h"
 #include "mail/mailer.h"
 #include "mail/sent_log.h"
+#include "metrics/metrics.h"
 
 namespace sms::mail {
 
@@ -58,7 +58,7 @@ struct MailBackends {
   MailerPtr mailer;
   SentLogPtr sent_log;
   ClockPtr clock;
-  std::shared_ptr<http::Metrics> metrics;
+  std::shared_ptr<metrics::Metrics> metrics;
 };
 
 // What Handle did with one bus message.
@@ -103,10 +103,10 @@ class MailService {
   std::mutex mu_;  // with cv_, wakes a Wait on Stop
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};
-  http::Counter& sent_;
-  http::Counter& failed_;
-  http::Counter& retries_;
-  http::Counter& duplicates_;
+  metrics::Counter& sent_;
+  metrics::Counter& failed_;
+  metrics::Counter& retries_;
+  metrics::Counter& duplicates_;
 };
 
 // The wait before retry `retry` (1 = after the first failed attempt): initial * 2^(retry - 1),

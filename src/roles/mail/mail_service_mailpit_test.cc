@@ -82,7 +82,7 @@ class MailServiceMailpitTest : public ::testing::Test {
   bus::BusPtr bus_ = std::make_shared<bus::MemoryBus>();
   SentLogPtr sent_log_ = std::make_shared<MemorySentLog>();
   ClockPtr clock_ = std::make_shared<SystemClock>();
-  std::shared_ptr<http::Metrics> metrics_ = std::make_shared<http::Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics_ = std::make_shared<metrics::Metrics>();
   std::unique_ptr<MailService> service_;
 };
 

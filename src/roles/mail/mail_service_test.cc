@@ -141,7 +141,7 @@ class MailServiceTest : public ::testing::Test {
   std::shared_ptr<ScriptedMailer> mailer_ = std::make_shared<ScriptedMailer>();
   SentLogPtr sent_log_ = std::make_shared<MemorySentLog>();
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kNow);
-  std::shared_ptr<http::Metrics> metrics_ = std::make_shared<http::Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics_ = std::make_shared<metrics::Metrics>();
   std::unique_ptr<MailService> service_;
   std::unique_ptr<bus::Consumer> dlq_;
   std::vector<json::object> dead_;

@@ -24,8 +24,8 @@
 
 #include "alert/planner.h"
 #include "core/clock.h"
-#include "http/metrics.h"
 #include "mail/mailer.h"
+#include "metrics/metrics.h"
 #include "store/alert_store.h"
 
 namespace sms::mail {
@@ -48,7 +48,7 @@ struct NotifierBackends {
   store::AlertStorePtr alerts;
   MailerPtr mailer;  // email channels
   ClockPtr clock;
-  std::shared_ptr<http::Metrics> metrics;
+  std::shared_ptr<metrics::Metrics> metrics;
   alert::MaintenancePtr maintenance;  // optional
 };
 
@@ -85,9 +85,9 @@ class Notifier {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};
-  http::Counter& sent_;
-  http::Counter& retried_;
-  http::Counter& dead_;
+  metrics::Counter& sent_;
+  metrics::Counter& retried_;
+  metrics::Counter& dead_;
 };
 
 }  // namespace sms::mail

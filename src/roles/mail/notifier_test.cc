@@ -37,7 +37,7 @@ class NotifierTest : public ::testing::Test {
     no.max_attempts = 3;
     no.backoff_initial = std::chrono::milliseconds(1000);
     notifier_ = std::make_unique<Notifier>(
-        no, NotifierBackends{db_, mailer_, clock_, std::make_shared<http::Metrics>(), nullptr});
+        no, NotifierBackends{db_, mailer_, clock_, std::make_shared<metrics::Metrics>(), nullptr});
   }
 
   void Queue(const std::string& channel) {

@@ -21,7 +21,7 @@
 
 #include "core/clock.h"
 #include "history/history.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 #include "store/store.h"
 
 namespace sms::management {
@@ -37,7 +37,7 @@ struct RetentionBackends {
   store::StorePtr store;
   history::HistoryPtr history;
   ClockPtr clock;
-  std::shared_ptr<http::Metrics> metrics;
+  std::shared_ptr<metrics::Metrics> metrics;
 };
 
 // What one Tick did.
@@ -69,12 +69,12 @@ class Retention {
 
   RetentionOptions options_;
   RetentionBackends b_;
-  http::Counter& indices_;
-  http::Counter& sessions_;
-  http::Counter& reports_;
-  http::Counter& outcomes_;
-  http::Counter& alerts_;
-  http::Counter& notifications_;
+  metrics::Counter& indices_;
+  metrics::Counter& sessions_;
+  metrics::Counter& reports_;
+  metrics::Counter& outcomes_;
+  metrics::Counter& alerts_;
+  metrics::Counter& notifications_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

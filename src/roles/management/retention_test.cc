@@ -85,7 +85,7 @@ class RetentionTest : public ::testing::Test {
 
   std::string path_;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kT0);
-  std::shared_ptr<http::Metrics> metrics_ = std::make_shared<http::Metrics>();
+  std::shared_ptr<metrics::Metrics> metrics_ = std::make_shared<metrics::Metrics>();
   std::shared_ptr<ExpiryStandIn> history_ = std::make_shared<ExpiryStandIn>();
   store::StorePtr store_;
 };

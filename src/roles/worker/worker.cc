@@ -192,7 +192,7 @@ Status Worker::ProcessBatch(const std::vector<Heartbeat>& batch) {
   for (const Heartbeat& hb : batch) {
     oldest = std::min(oldest, hb.received_at);
     newest = std::max(newest, hb.received_at);
-    http::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
+    metrics::Metrics::Observe(lag_, double(now - hb.received_at) / 1000.0);
   }
   lag_seconds_ = double(now - oldest) / 1000.0;
   newest_ = std::max(newest_.load(), newest);

@@ -38,7 +38,7 @@
 #include "cache/cache.h"
 #include "core/clock.h"
 #include "history/history.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 #include "roles/common/write_health.h"
 #include "store/store.h"
 
@@ -65,7 +65,7 @@ struct Backends {
   cache::CachePtr cache;
   history::HistoryPtr history;
   ClockPtr clock;
-  std::shared_ptr<http::Metrics> metrics;
+  std::shared_ptr<metrics::Metrics> metrics;
   // Told the outcome of every batch write and of every sweep that fails or turns servers off
   // (a sweep with nothing to do writes nothing, so it proves nothing). Optional.
   roles::WriteHealthPtr write_health;
@@ -138,15 +138,15 @@ class Worker {
   Millis outage_total_ = 0;  // unreachable time not to count as silence
   // The last horizon SilenceHorizon could tell (sweep thread only); 0: none yet.
   Millis known_horizon_ = 0;
-  http::Counter& batches_;
-  http::Counter& processed_;
-  http::Counter& registered_;
-  http::Counter& unknown_;
-  http::Counter& turned_on_;
-  http::Counter& turned_off_;
-  http::Counter& errors_;
-  http::Counter& undecodable_;
-  http::Metrics::Histogram& lag_;
+  metrics::Counter& batches_;
+  metrics::Counter& processed_;
+  metrics::Counter& registered_;
+  metrics::Counter& unknown_;
+  metrics::Counter& turned_on_;
+  metrics::Counter& turned_off_;
+  metrics::Counter& errors_;
+  metrics::Counter& undecodable_;
+  metrics::Metrics::Histogram& lag_;
 };
 
 }  // namespace sms::worker

@@ -25,7 +25,7 @@ constexpr int kServers = 60;
 constexpr Millis kGraceMs = 3'000;  // with the 1 s interval: silent after 4 s
 
 // The value of `sms_status_transitions_total{to="off"}` in `metrics`.
-int64_t TurnedOff(http::Metrics& metrics) {
+int64_t TurnedOff(metrics::Metrics& metrics) {
   const std::string rendered = metrics.Render();
   const std::string name = "sms_status_transitions_total{to=\"off\"} ";
   size_t at = rendered.find(name);
@@ -85,7 +85,7 @@ TEST(WorkerKafkaTest, ServersThatKeepBeatingStayOnWhileAnUnevenlyReadBacklogIsWo
   ASSERT_OK_AND_ASSIGN(cache::CachePtr cache, cache::MakeCache({}));
   ASSERT_OK_AND_ASSIGN(history::HistoryPtr history, history::MakeHistory({}, store));
   ClockPtr clock = std::make_shared<SystemClock>();
-  auto metrics1 = std::make_shared<http::Metrics>(), metrics2 = std::make_shared<http::Metrics>();
+  auto metrics1 = std::make_shared<metrics::Metrics>(), metrics2 = std::make_shared<metrics::Metrics>();
   WorkerOptions o;
   o.grace_ms = kGraceMs;
   o.sweep_every = 100ms;

@@ -38,7 +38,7 @@ class WorkerTest : public ::testing::Test {
     store_ = std::make_shared<testing::FaultyStore>(real);
     ASSERT_OK_AND_ASSIGN(cache_, cache::MakeCache({}));
     ASSERT_OK_AND_ASSIGN(history_, history::MakeHistory({}, store_));
-    metrics_ = std::make_shared<http::Metrics>();
+    metrics_ = std::make_shared<metrics::Metrics>();
   }
   std::unique_ptr<Worker> MakeWorker(WorkerOptions o = {}) {
     return std::make_unique<Worker>(
@@ -67,7 +67,7 @@ class WorkerTest : public ::testing::Test {
   std::shared_ptr<testing::FaultyStore> store_;
   cache::CachePtr cache_;
   history::HistoryPtr history_;
-  std::shared_ptr<http::Metrics> metrics_;
+  std::shared_ptr<metrics::Metrics> metrics_;
   roles::WriteHealthPtr write_health_;  // unset: nothing tracked
 };
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sms::http {
+namespace sms::metrics {
 
 class Counter {
  public:
@@ -89,4 +89,4 @@ class Metrics {
   std::vector<std::unique_ptr<RequestSeries>> series_;  // guarded by mu_; owns slot targets
 };
 
-}  // namespace sms::http
+}  // namespace sms::metrics

@@ -1,4 +1,4 @@
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace sms::http {
+namespace sms::metrics {
 namespace {
 
 // A minimal parser of the text format: sample lines `name{labels} value` keyed by everything
@@ -194,4 +194,4 @@ TEST(MetricsTest, ManySeriesBeyondTheFastTableStillCount) {
 }
 
 }  // namespace
-}  // namespace sms::http
+}  // namespace sms::metrics

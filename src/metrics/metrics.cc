@@ -1,10 +1,10 @@
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 
-namespace sms::http {
+namespace sms::metrics {
 namespace {
 
 // 2 s is a bound because the end-to-end lag target is p99 <= 2 s.
@@ -258,4 +258,4 @@ std::string Metrics::Render() const {
   return out;
 }
 
-}  // namespace sms::http
+}  // namespace sms::metrics

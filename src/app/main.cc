@@ -204,12 +204,11 @@ void StartManagement(const Config& cfg, Process& p) {
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
   mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
                                                    p.clock, ao);
-  auto dashboard = store::DashboardOf(p.store);
-  p.events = std::make_shared<management::EventHub>(dashboard, p.clock);
+  p.events = std::make_shared<management::EventHub>(p.store, p.clock);
   p.events->Start();
   mb.events = p.events;
   p.rollups = std::make_unique<management::Rollups>(
-      management::RollupBackends{p.store, dashboard, p.history, p.clock});
+      management::RollupBackends{p.store, p.store, p.history, p.clock});
   p.rollups->Start();
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);

@@ -189,7 +189,7 @@ void OpenData(const Config& cfg, Process& p) {
 
 void StartManagement(const Config& cfg, Process& p) {
   auto calendar = Need(report::Calendar::Make(cfg.tz), "tz");
-  report::ReportBackends rb{p.store, p.history, p.bus, p.clock};
+  report::ReportBackends rb{p.store, p.store, p.history, p.bus, p.clock};
   auto reporter = std::make_shared<report::Reporter>(rb, cfg.data_dir);
   management::ManagementBackends mb{p.store, p.history, p.cache, p.clock};
   mb.reporter = reporter;

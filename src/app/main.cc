@@ -81,7 +81,7 @@ std::vector<std::string> SplitList(const std::string& text) {
 // result younger than a second is reused). Thread-safe.
 class RecentStats {
  public:
-  RecentStats(store::StorePtr store, ClockPtr clock)
+  RecentStats(store::ServerStorePtr store, ClockPtr clock)
       : store_(std::move(store)), clock_(std::move(clock)) {}
   Result<FleetStats> Get() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -94,7 +94,7 @@ class RecentStats {
   }
 
  private:
-  store::StorePtr store_;
+  store::ServerStorePtr store_;
   ClockPtr clock_;
   std::mutex mu_;
   std::optional<Result<FleetStats>> last_;
@@ -208,7 +208,7 @@ void StartManagement(const Config& cfg, Process& p) {
   p.events->Start();
   mb.events = p.events;
   p.rollups = std::make_unique<management::Rollups>(
-      management::RollupBackends{p.store, p.store, p.history, p.clock});
+      management::RollupBackends{p.store, p.store, p.store, p.history, p.clock});
   p.rollups->Start();
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
@@ -226,7 +226,7 @@ void StartManagement(const Config& cfg, Process& p) {
   management::RetentionOptions ro;
   ro.policy = {cfg.report_retention_days, cfg.bus_retention_days, cfg.alert_retention_days};
   p.retention = std::make_unique<management::Retention>(
-      ro, management::RetentionBackends{p.store, p.history, p.clock, p.metrics});
+      ro, management::RetentionBackends{p.store, p.store, p.history, p.clock, p.metrics});
   p.retention->Start();
 }
 
@@ -241,7 +241,8 @@ void StartWorker(const Config& cfg, Process& p) {
   // not committed for the next worker.
   wo.drain_on_stop = cfg.kafka_brokers.empty();
   p.wk = std::make_unique<worker::Worker>(
-      wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics, p.write_health});
+      wo, worker::Backends{p.bus, p.store, p.store, p.cache, p.history, p.clock, p.metrics,
+                           p.write_health});
   Check(p.wk->Start(), "worker");
 }
 

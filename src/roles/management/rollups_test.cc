@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "roles/management/management.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {
@@ -27,7 +28,7 @@ class RollupsTest : public ::testing::Test {
     mgmt_ = std::make_unique<Management>(ManagementBackends{store_, history_, cache, clock_});
     mgmt_->Register(router_);
   }
-  RollupBackends Backends() { return {store_, store_, history_, clock_}; }
+  RollupBackends Backends() { return {store_, store_, store_, history_, clock_}; }
   void Create(const std::string& id) {
     ServerInput in;
     in.server_id = in.server_name = id;

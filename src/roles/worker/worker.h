@@ -34,7 +34,8 @@
 #include "history/history.h"
 #include "http/metrics.h"
 #include "roles/common/write_health.h"
-#include "store/store.h"
+#include "store/schedule_store.h"
+#include "store/server_store.h"
 
 namespace sms::worker {
 
@@ -55,7 +56,8 @@ struct WorkerOptions {
 
 struct Backends {
   bus::BusPtr bus;
-  store::StorePtr store;
+  store::ServerStorePtr store;
+  store::ScheduleStorePtr schedule;  // the claim of the runs index's one build
   cache::CachePtr cache;
   history::HistoryPtr history;
   ClockPtr clock;

@@ -86,7 +86,7 @@ sms::Heartbeat Heartbeat(int64_t i, Millis at, int interval) {
 
 // A heartbeat of interval 60 s from servers [first, last) at `at`, applied to the Store and
 // recorded in `search` when set.
-void Beat(sms::store::Store& store, sms::history::SearchHistory* search, int64_t first,
+void Beat(sms::store::ServerStore& store, sms::history::SearchHistory* search, int64_t first,
           int64_t last, Millis at) {
   std::vector<sms::Heartbeat> batch;
   for (int64_t i = first; i < last; ++i) {
@@ -100,7 +100,7 @@ void Beat(sms::store::Store& store, sms::history::SearchHistory* search, int64_t
 }
 
 // The sweep, as the worker runs it: servers turned off, their runs closed in `search`.
-void Sweep(sms::store::Store& store, sms::history::SearchHistory* search, Millis now) {
+void Sweep(sms::store::ServerStore& store, sms::history::SearchHistory* search, Millis now) {
   for (;;) {
     auto swept = Must(store.SweepOffline(now, 30'000), "sweep");
     if (search != nullptr) {
@@ -112,7 +112,7 @@ void Sweep(sms::store::Store& store, sms::history::SearchHistory* search, Millis
 
 // For the search history only: `per_hour` heartbeats an hour (interval 3600/per_hour s) of
 // every server on in the Store, from its on-run's start to `to`; returns how many.
-int64_t Fill(sms::store::Store& store, sms::history::SearchHistory& search, int per_hour,
+int64_t Fill(sms::store::ServerStore& store, sms::history::SearchHistory& search, int per_hour,
              Millis to) {
   std::unordered_map<std::string, Millis> on;
   Check(store.ScanServers(sms::ServerQuery{},
@@ -141,8 +141,9 @@ int64_t Fill(sms::store::Store& store, sms::history::SearchHistory& search, int 
 }
 
 // One server's uptime over the 30 days to `to`, for 100 servers: the median and the slowest.
-std::pair<double, double> OneServerMonth(sms::store::Store& store, sms::history::History& history,
-                                         int64_t n, Millis to, Millis now) {
+std::pair<double, double> OneServerMonth(sms::store::ServerStore& store,
+                                         sms::history::History& history, int64_t n, Millis to,
+                                         Millis now) {
   std::vector<double> ms;
   for (int64_t k = 0; k < 100; ++k) {
     auto server = Must(store.GetServer("srv-" + std::to_string(k * n / 100)), "server");

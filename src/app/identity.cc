@@ -11,6 +11,7 @@
 #include "auth/password.h"
 #include "core/secret_file.h"
 #include "roles/management/access.h"
+#include "store/store.h"
 
 namespace sms::app {
 namespace {
@@ -60,7 +61,7 @@ Result<auth::Jwt> LoadJwt(const Config& cfg) {
   return jwt;
 }
 
-Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now) {
+Status BootstrapAdmin(const Config& cfg, store::IdentityStore& store, Millis now) {
   std::string user = cfg.admin_user, password = cfg.admin_password;
   std::string password_file = (fs::path(cfg.data_dir) / "initial-admin-password").string();
   if (user.empty() && password.empty() && cfg.role == Role::kAll) {

@@ -7,7 +7,7 @@
 #include "app/config.h"
 #include "auth/jwt.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/identity_store.h"
 
 namespace sms::app {
 
@@ -21,7 +21,7 @@ Result<auth::Jwt> LoadJwt(const Config& cfg);
 // for `smsd all` with neither, user "admin" with a generated password written to
 // <data-dir>/initial-admin-password (mode 0600; the log says where, never what). Other roles
 // with neither only warn: nobody can log in until an admin exists.
-Status BootstrapAdmin(const Config& cfg, store::Store& store, Millis now);
+Status BootstrapAdmin(const Config& cfg, store::IdentityStore& store, Millis now);
 
 // `smsd set-password USERNAME [options]`: the way back in when no admin can log in. Sets the
 // password (read from `password_in`, one line) of USERNAME, ending its sessions, or creates

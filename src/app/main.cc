@@ -80,7 +80,7 @@ std::vector<std::string> SplitList(const std::string& text) {
 // result younger than a second is reused). Thread-safe.
 class RecentStats {
  public:
-  RecentStats(store::StorePtr store, ClockPtr clock)
+  RecentStats(store::ServerStorePtr store, ClockPtr clock)
       : store_(std::move(store)), clock_(std::move(clock)) {}
   Result<FleetStats> Get() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,7 +93,7 @@ class RecentStats {
   }
 
  private:
-  store::StorePtr store_;
+  store::ServerStorePtr store_;
   ClockPtr clock_;
   std::mutex mu_;
   std::optional<Result<FleetStats>> last_;
@@ -183,7 +183,7 @@ void OpenData(const Config& cfg, Process& p) {
 
 void StartManagement(const Config& cfg, Process& p) {
   auto calendar = Need(report::Calendar::Make(cfg.tz), "tz");
-  report::ReportBackends rb{p.store, p.history, p.bus, p.clock};
+  report::ReportBackends rb{p.store, p.store, p.history, p.bus, p.clock};
   auto reporter = std::make_shared<report::Reporter>(rb, cfg.data_dir);
   management::ManagementBackends mb{p.store, p.history, p.cache, p.clock};
   mb.reporter = reporter;
@@ -198,12 +198,11 @@ void StartManagement(const Config& cfg, Process& p) {
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
   mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
                                                    p.clock, ao);
-  auto dashboard = store::DashboardOf(p.store);
-  p.events = std::make_shared<management::EventHub>(dashboard, p.clock);
+  p.events = std::make_shared<management::EventHub>(p.store, p.clock);
   p.events->Start();
   mb.events = p.events;
   p.rollups = std::make_unique<management::Rollups>(
-      management::RollupBackends{p.store, dashboard, p.history, p.clock});
+      management::RollupBackends{p.store, p.store, p.store, p.history, p.clock});
   p.rollups->Start();
   p.mgmt = std::make_unique<management::Management>(mb);
   p.mgmt->Register(*p.router);
@@ -221,7 +220,7 @@ void StartManagement(const Config& cfg, Process& p) {
   management::RetentionOptions ro;
   ro.policy = {cfg.report_retention_days, cfg.bus_retention_days, cfg.alert_retention_days};
   p.retention = std::make_unique<management::Retention>(
-      ro, management::RetentionBackends{p.store, p.history, p.clock, p.metrics});
+      ro, management::RetentionBackends{p.store, p.store, p.history, p.clock, p.metrics});
   p.retention->Start();
 }
 
@@ -231,7 +230,8 @@ void StartWorker(const Config& cfg, Process& p) {
   // not committed for the next worker.
   wo.drain_on_stop = !p.bus->shared();
   p.wk = std::make_unique<worker::Worker>(
-      wo, worker::Backends{p.bus, p.store, p.cache, p.history, p.clock, p.metrics, p.write_health});
+      wo, worker::Backends{p.bus, p.store, p.store, p.cache, p.history, p.clock, p.metrics,
+                           p.write_health});
   Check(p.wk->Start(), "worker");
 }
 

@@ -8,7 +8,7 @@
 
 namespace sms::history {
 
-Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store) {
+Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::ServerStorePtr store) {
   if (!config.search_url.empty()) {
     SearchHistoryOptions options;
     options.url = config.search_url;

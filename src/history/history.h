@@ -15,7 +15,7 @@
 #include "core/types.h"
 #include "core/uptime.h"
 #include "history/on_runs.h"
-#include "store/store.h"
+#include "store/server_store.h"
 
 namespace sms::history {
 
@@ -69,6 +69,6 @@ struct HistoryConfig {
   int retention_days = 0;
 };
 
-Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::StorePtr store);
+Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::ServerStorePtr store);
 
 }  // namespace sms::history

@@ -8,7 +8,7 @@
 #include "core/types.h"
 #include "history/history.h"
 #include "history/on_runs.h"
-#include "store/store.h"
+#include "store/server_store.h"
 
 namespace sms::history::testing {
 
@@ -26,7 +26,8 @@ inline Heartbeat Beat(const std::string& server_id, Millis received_at) {
 
 // What the worker does with a batch: applied to the Store, then recorded in the history with
 // the on-runs the Store's status gives (every server of the batch takes the full path here).
-inline Status Deliver(store::Store& store, History& history, const std::vector<Heartbeat>& due) {
+inline Status Deliver(store::ServerStore& store, History& history,
+                      const std::vector<Heartbeat>& due) {
   Result<store::ApplyResult> applied = store.ApplyHeartbeats(due, {});
   if (!applied.ok()) return applied.status();
   std::unordered_map<std::string, Millis> on_since;
@@ -37,7 +38,7 @@ inline Status Deliver(store::Store& store, History& history, const std::vector<H
 }
 
 // What the worker's sweep does: servers turned off in the Store, their runs closed.
-inline Status Sweep(store::Store& store, History& history, Millis now, Millis grace) {
+inline Status Sweep(store::ServerStore& store, History& history, Millis now, Millis grace) {
   Result<store::SweepResult> swept = store.SweepOffline(now, grace);
   if (!swept.ok()) return swept.status();
   return history.RecordRuns(RunsClosedBy(swept->offs));

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/types.h"
-#include "store/store.h"
+#include "store/server_store.h"
 
 namespace sms::history {
 

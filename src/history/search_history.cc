@@ -121,7 +121,7 @@ json::object FirstRunsQuery(int page_size) {
 }  // namespace
 
 Result<std::shared_ptr<SearchHistory>> SearchHistory::Make(SearchHistoryOptions options,
-                                                           store::StorePtr store) {
+                                                           store::ServerStorePtr store) {
   Status checked = CheckOptions(options);
   if (!checked.ok()) return checked;
   Result<std::unique_ptr<SearchClient>> client =

@@ -67,7 +67,7 @@ class SearchHistory final : public History {
   // contacts nothing, so it succeeds while the backend is down. `store` (optional) is where
   // UptimeAll reads the servers and their created_time; MakeHistory passes its Store.
   static Result<std::shared_ptr<SearchHistory>> Make(SearchHistoryOptions options,
-                                                     store::StorePtr store = nullptr);
+                                                     store::ServerStorePtr store = nullptr);
 
   // Writes the batch as _bulk requests of at most bulk_max_docs documents, after installing
   // the index template once. Unavailable when the backend is unreachable, slow, or rejects
@@ -123,7 +123,7 @@ class SearchHistory final : public History {
 
  private:
   SearchHistory(SearchHistoryOptions options, std::unique_ptr<SearchClient> client,
-                store::StorePtr store)
+                store::ServerStorePtr store)
       : options_(std::move(options)), client_(std::move(client)), store_(std::move(store)) {}
 
   Status EnsureTemplate();
@@ -140,7 +140,7 @@ class SearchHistory final : public History {
 
   const SearchHistoryOptions options_;
   const std::unique_ptr<SearchClient> client_;
-  const store::StorePtr store_;  // may be null
+  const store::ServerStorePtr store_;  // may be null
   std::mutex template_mu_;
   bool template_installed_ = false;  // guarded by template_mu_
   bool runs_index_ready_ = false;    // guarded by template_mu_

@@ -17,6 +17,7 @@
 #include "history/history_test_util.h"
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 #include "support/local_port.h"
 

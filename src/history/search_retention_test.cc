@@ -15,6 +15,7 @@
 #include "history/search_test_util.h"
 #include "history/sql_history.h"
 #include "history/tiered_history.h"
+#include "store/store.h"
 
 namespace sms::history {
 namespace {

@@ -3,8 +3,8 @@
 //
 // The status history is written by the Store itself, in the same transaction as each status
 // change (ApplyHeartbeats for "on", SweepOffline for "off"), so Record() has nothing to add and
-// returns OK. Uptime is exact and time-weighted: Store::ListEvents / Store::Timelines plus
-// sms::ComputeUptime. Thread-safe (the Store is).
+// returns OK. Uptime is exact and time-weighted: ServerStore::ListEvents / ServerStore::Timelines
+// plus sms::ComputeUptime. Thread-safe (the Store is).
 
 #include <utility>
 
@@ -15,7 +15,7 @@ namespace sms::history {
 class SqlHistory final : public History {
  public:
   // REQUIRES: store != nullptr.
-  explicit SqlHistory(store::StorePtr store) : store_(std::move(store)) {}
+  explicit SqlHistory(store::ServerStorePtr store) : store_(std::move(store)) {}
 
   // OK: the history is the Store's, whose own readiness is checked on its own.
   Status Ping() override { return Status::Ok(); }
@@ -30,7 +30,7 @@ class SqlHistory final : public History {
   Result<int64_t> Expire(Millis /*now*/) override { return int64_t{0}; }
 
  private:
-  store::StorePtr store_;
+  store::ServerStorePtr store_;
 };
 
 }  // namespace sms::history

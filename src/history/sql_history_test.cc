@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "history/history_test_util.h"
+#include "store/store.h"
 
 namespace sms::history {
 namespace {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "history/sql_history.h"
+#include "store/store.h"
 
 namespace sms::history {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "history/forwarding_history.h"
 #include "maintenance/windows.h"
-#include "store/store.h"
+#include "store/server_store.h"
 
 namespace sms::maintenance {
 
@@ -15,7 +15,8 @@ namespace sms::maintenance {
 class MaintenanceHistory final : public history::ForwardingHistory {
  public:
   // `store` gives the servers' tags to UptimeAll when a window is scoped by tags.
-  MaintenanceHistory(history::HistoryPtr inner, MaintenancePtr maintenance, store::StorePtr store)
+  MaintenanceHistory(history::HistoryPtr inner, MaintenancePtr maintenance,
+                     store::ServerStorePtr store)
       : ForwardingHistory(std::move(inner)),
         maintenance_(std::move(maintenance)),
         store_(std::move(store)) {}
@@ -30,7 +31,7 @@ class MaintenanceHistory final : public history::ForwardingHistory {
 
  private:
   MaintenancePtr maintenance_;
-  store::StorePtr store_;
+  store::ServerStorePtr store_;
 };
 
 }  // namespace sms::maintenance

@@ -7,6 +7,7 @@
 
 #include "history/recording_history.h"
 #include "history/sql_history.h"
+#include "store/store.h"
 
 namespace sms::maintenance {
 namespace {

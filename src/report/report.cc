@@ -116,7 +116,7 @@ Result<ReportRequest> ParseReportRequest(std::string_view body, const Calendar& 
   return ReportRequest{MakeWindow(calendar, *first, *last), std::move(emails).value()};
 }
 
-Result<Report> ComputeReport(store::Store& store, history::History& history,
+Result<Report> ComputeReport(store::ServerStore& store, history::History& history,
                              const Window& window, Millis now) {
   Report r;
   r.window = window;

@@ -11,7 +11,7 @@
 #include "core/types.h"
 #include "history/history.h"
 #include "report/calendar.h"
-#include "store/store.h"
+#include "store/server_store.h"
 
 namespace sms::report {
 
@@ -75,7 +75,7 @@ struct Report {
 
 // Computes the report of `window` as of `now` (the window is clipped to now and to each
 // server's creation). Unavailable when a backend is down.
-Result<Report> ComputeReport(store::Store& store, history::History& history,
+Result<Report> ComputeReport(store::ServerStore& store, history::History& history,
                              const Window& window, Millis now);
 
 }  // namespace sms::report

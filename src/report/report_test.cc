@@ -8,6 +8,7 @@
 #include "core/time.h"
 #include "report/render.h"
 #include "report/scheduler.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::report {

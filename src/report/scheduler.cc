@@ -37,7 +37,7 @@ Result<store::ReportRecord> Reporter::Send(const std::string& id, const std::str
                                            const Window& window,
                                            const std::vector<std::string>& emails) {
   Millis now = b_.clock->Now();
-  auto report = ComputeReport(*b_.store, *b_.history, window, now);
+  auto report = ComputeReport(*b_.servers, *b_.history, window, now);
   if (!report.ok()) return report.status();
   store::ReportRecord record;
   record.id = id;
@@ -48,12 +48,12 @@ Result<store::ReportRecord> Reporter::Send(const std::string& id, const std::str
   record.emails = emails;
   record.summary = SummaryJson(*report);
   record.created_at = now;
-  Status inserted = b_.store->InsertReport(record);
+  Status inserted = b_.reports->InsertReport(record);
   if (!inserted.ok()) return inserted;
   Status queued = Queue(id, *report, emails);
   if (queued.ok()) {
     record.queued_at = b_.clock->Now();
-    queued = b_.store->MarkReportQueued(id, record.queued_at);
+    queued = b_.reports->MarkReportQueued(id, record.queued_at);
   }
   if (!queued.ok()) {
     record.queued_at = 0;
@@ -70,12 +70,12 @@ Status Reporter::Requeue(const store::ReportRecord& record) {
   auto last = ParseDay(record.last_day, "last_day");
   if (!first.ok()) return first.status();
   if (!last.ok()) return last.status();
-  auto report = ComputeReport(*b_.store, *b_.history, MakeWindow(*calendar, *first, *last),
+  auto report = ComputeReport(*b_.servers, *b_.history, MakeWindow(*calendar, *first, *last),
                               b_.clock->Now());
   if (!report.ok()) return report.status();
   Status queued = Queue(record.id, *report, record.emails);
   if (!queued.ok()) return queued;
-  return b_.store->MarkReportQueued(record.id, b_.clock->Now());
+  return b_.reports->MarkReportQueued(record.id, b_.clock->Now());
 }
 
 Status Reporter::Queue(const std::string& id, const Report& report,
@@ -102,9 +102,9 @@ Result<Millis> DailyReports::ScheduleStart() {
   marker.summary = "{}";
   marker.created_at = b_.clock->Now();
   marker.queued_at = marker.created_at;  // nothing to queue
-  Status s = b_.store->InsertReport(marker);
+  Status s = b_.reports->InsertReport(marker);
   if (!s.ok() && s.code() != Code::kConflict) return s;
-  auto recorded = b_.store->GetReport(kScheduleMarker);
+  auto recorded = b_.reports->GetReport(kScheduleMarker);
   if (!recorded.ok()) return recorded.status();
   return recorded->created_at;
 }
@@ -112,10 +112,10 @@ Result<Millis> DailyReports::ScheduleStart() {
 Result<std::vector<std::string>> DailyReports::Tick() {
   std::vector<std::string> claimed;
   Millis now = b_.clock->Now();
-  auto stranded = b_.store->UnqueuedReports(now - kRequeueAfter, 10);
+  auto stranded = b_.reports->UnqueuedReports(now - kRequeueAfter, 10);
   if (!stranded.ok()) return stranded.status();
   if (first_tick_ && options_.requeue_unsent) {
-    auto unsent = b_.store->UnsentReports(now - kCatchUpDays * 86'400'000, 1000);
+    auto unsent = b_.reports->UnsentReports(now - kCatchUpDays * 86'400'000, 1000);
     if (!unsent.ok()) return unsent.status();
     stranded->insert(stranded->end(), unsent->begin(), unsent->end());
   }

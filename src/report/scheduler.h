@@ -29,12 +29,14 @@
 #include "history/history.h"
 #include "report/calendar.h"
 #include "report/report.h"
-#include "store/store.h"
+#include "store/report_store.h"
+#include "store/server_store.h"
 
 namespace sms::report {
 
 struct ReportBackends {
-  store::StorePtr store;
+  store::ServerStorePtr servers;  // what a report is computed from
+  store::ReportStorePtr reports;  // the reports recorded, and their mail outcomes
   history::HistoryPtr history;
   bus::BusPtr bus;
   ClockPtr clock;

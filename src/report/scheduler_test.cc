@@ -5,6 +5,7 @@
 #include "bus/faulty_bus.h"
 #include "core/time.h"
 #include "mail/job.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::report {
@@ -23,7 +24,7 @@ class SchedulerTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(auto bus, bus::MakeBus({}));
     faulty_ = std::make_shared<bus::FaultyBus>(bus);
     ASSERT_OK_AND_ASSIGN(auto history, history::MakeHistory({}, store_));
-    backends_ = {store_, history, faulty_, clock_};
+    backends_ = {store_, store_, history, faulty_, clock_};
     ASSERT_OK_AND_ASSIGN(mail_, faulty_->Subscribe(bus::kMailTopic, "test"));
   }
 

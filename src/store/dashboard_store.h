@@ -1,8 +1,8 @@
 #pragma once
 // DashboardStore: what the dashboard needs of the store beyond the inventory — the live feed
-// of status transitions in commit order, and the overview's rollups — apart from Store, so that
-// a consumer sees only what it uses. SqliteStore and PostgresStore implement both; a store's
-// DashboardStore is the same object (DashboardOf). Thread-safe.
+// of status transitions in commit order, and the overview's rollups. A narrow interface of Store
+// (store.h): a consumer sees only what it uses. Implementations: SqliteStore, PostgresStore.
+// Thread-safe.
 
 #include <cstdint>
 #include <memory>
@@ -11,7 +11,6 @@
 
 #include "core/status.h"
 #include "core/types.h"
-#include "store/store.h"
 
 namespace sms::store {
 
@@ -43,6 +42,9 @@ struct UptimeDay {
 class DashboardStore {
  public:
   virtual ~DashboardStore() = default;
+  DashboardStore() = default;
+  DashboardStore(const DashboardStore&) = delete;
+  DashboardStore& operator=(const DashboardStore&) = delete;
 
   // ---- The live feed ------------------------------------------------------------------------
   // Transitions with seq > `after`, by seq, at most `limit`. Every transition with a seq at or
@@ -66,11 +68,5 @@ class DashboardStore {
 };
 
 using DashboardStorePtr = std::shared_ptr<DashboardStore>;
-
-// The DashboardStore of a store MakeStore made (the same object, sharing its ownership); nullptr
-// for a store that offers none (a test double).
-inline DashboardStorePtr DashboardOf(const StorePtr& store) {
-  return std::dynamic_pointer_cast<DashboardStore>(store);
-}
 
 }  // namespace sms::store

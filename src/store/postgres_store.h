@@ -36,16 +36,14 @@
 
 namespace sms::store {
 
-class PostgresStore final : public Store,
-                            public AlertStore,
-                            public MaintenanceStore,
-                            public DashboardStore {
+class PostgresStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Connects (one connection), applies migrations. Unavailable when the server cannot be
   // reached; InvalidArgument (field database_url) when the schema is newer than this binary.
   static Result<std::shared_ptr<PostgresStore>> Open(const PostgresOptions& options);
 
   Status Ping() override;
+  // ServerStore.
   Result<Server> CreateServer(const ServerInput& input, Millis now) override;
   Result<Server> GetServer(const std::string& server_id) override;
   Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
@@ -62,12 +60,14 @@ class PostgresStore final : public Store,
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  // DashboardStore.
   Result<std::vector<FeedEvent>> EventsAfter(int64_t after, int limit) override;
   Result<int64_t> LastEventSeq() override;
   Status RecordFleetMinute(const FleetMinute& m) override;
   Result<std::vector<FleetMinute>> FleetSeries(Millis from, Millis to, Millis step) override;
   Status RecordUptimeDay(const UptimeDay& d) override;
   Result<std::vector<UptimeDay>> UptimeDays(Millis from, Millis to) override;
+  // ReportStore.
   Status InsertReport(const ReportRecord& report) override;
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;
@@ -75,6 +75,7 @@ class PostgresStore final : public Store,
   Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) override;
   Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
   Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
+  // IdentityStore.
   Status CreateUser(const UserRecord& user) override;
   Result<UserRecord> GetUser(const std::string& username) override;
   Result<std::vector<UserRecord>> ListUsers() override;
@@ -90,6 +91,7 @@ class PostgresStore final : public Store,
       const std::string& token_id, Millis now) override;
   Result<std::vector<ApiTokenRecord>> ListApiTokens(const std::string& username) override;
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
+  // RetentionStore, ScheduleStore.
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
 

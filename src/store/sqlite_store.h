@@ -42,16 +42,14 @@ struct SqliteOptions {
   int checkpoint_frames = 8192;
 };
 
-class SqliteStore final : public Store,
-                          public AlertStore,
-                          public MaintenanceStore,
-                          public DashboardStore {
+class SqliteStore final : public Store, public AlertStore, public MaintenanceStore {
  public:
   // Opens (creating if needed) the database and applies migrations.
   static Result<std::shared_ptr<SqliteStore>> Open(const SqliteOptions& options);
   ~SqliteStore() override;
 
   Status Ping() override;
+  // ServerStore.
   Result<Server> CreateServer(const ServerInput& input, Millis now) override;
   Result<Server> GetServer(const std::string& server_id) override;
   Result<Server> UpdateServer(const std::string& server_id, const ServerPatch& patch,
@@ -68,12 +66,14 @@ class SqliteStore final : public Store,
   Result<std::vector<StatusEvent>> ListEvents(const std::string& server_id, Millis from,
                                               Millis to) override;
   Result<std::vector<ServerTimeline>> Timelines(Millis from, Millis to) override;
+  // DashboardStore.
   Result<std::vector<FeedEvent>> EventsAfter(int64_t after, int limit) override;
   Result<int64_t> LastEventSeq() override;
   Status RecordFleetMinute(const FleetMinute& m) override;
   Result<std::vector<FleetMinute>> FleetSeries(Millis from, Millis to, Millis step) override;
   Status RecordUptimeDay(const UptimeDay& d) override;
   Result<std::vector<UptimeDay>> UptimeDays(Millis from, Millis to) override;
+  // ReportStore.
   Status InsertReport(const ReportRecord& report) override;
   Result<ReportRecord> GetReport(const std::string& id) override;
   Status MarkReportQueued(const std::string& id, Millis at) override;
@@ -81,6 +81,7 @@ class SqliteStore final : public Store,
   Result<std::vector<ReportRecord>> UnsentReports(Millis since, int limit) override;
   Result<std::optional<MailOutcome>> GetMailOutcome(const std::string& id) override;
   Status PutMailOutcome(const std::string& id, const MailOutcome& outcome) override;
+  // IdentityStore.
   Status CreateUser(const UserRecord& user) override;
   Result<UserRecord> GetUser(const std::string& username) override;
   Result<std::vector<UserRecord>> ListUsers() override;
@@ -96,6 +97,7 @@ class SqliteStore final : public Store,
       const std::string& token_id, Millis now) override;
   Result<std::vector<ApiTokenRecord>> ListApiTokens(const std::string& username) override;
   Status DeleteApiToken(const std::string& token_id, const std::string& username) override;
+  // RetentionStore, ScheduleStore.
   Result<PruneCounts> Prune(const PruneRequest& request) override;
   Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override;
 

@@ -6,7 +6,6 @@
 #include <map>
 
 #include "core/query.h"
-#include "store/dashboard_store.h"
 #include "store/store_test_util.h"
 #include "support/assert_ok.h"
 
@@ -335,7 +334,7 @@ TYPED_TEST(StoreContractTest, ListEventsIncludesTheLastTransitionBeforeFrom) {
 // The live feed: every transition once, in commit order, resumable after any seq; a deleted
 // server's transitions are gone from it.
 TYPED_TEST(StoreContractTest, TheFeedCarriesEveryTransitionInOrderAndResumes) {
-  ASSERT_OK_AND_ASSIGN(int64_t start, DashboardOf(this->store_)->LastEventSeq());
+  ASSERT_OK_AND_ASSIGN(int64_t start, this->store_->LastEventSeq());
   this->Create(Input("a", "alpha"), kT0);
   this->Apply({Beat("a", kT0 + 10 * kSecond), Beat("new", kT0 + 12 * kSecond, "new-host")});
   ASSERT_TRUE(this->store_->SweepOffline(kT0 + 100 * kSecond, 30 * kSecond).ok());
@@ -347,22 +346,22 @@ TYPED_TEST(StoreContractTest, TheFeedCarriesEveryTransitionInOrderAndResumes) {
     }
     return out;
   };
-  ASSERT_OK_AND_ASSIGN(auto all, DashboardOf(this->store_)->EventsAfter(start, 100));
+  ASSERT_OK_AND_ASSIGN(auto all, this->store_->EventsAfter(start, 100));
   ASSERT_EQ(all.size(), 5u);
   EXPECT_THAT(describe(all), ElementsAre("a/alpha:off/created", "a/alpha:on/heartbeat",
                                          "new/new-host:on/registered", "a/alpha:off/timeout",
                                          "new/new-host:off/timeout"));
   for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i].seq, all[i - 1].seq);
   EXPECT_EQ(all[3].at, kT0 + 40 * kSecond);
-  ASSERT_OK_AND_ASSIGN(auto rest, DashboardOf(this->store_)->EventsAfter(all[1].seq, 2));
+  ASSERT_OK_AND_ASSIGN(auto rest, this->store_->EventsAfter(all[1].seq, 2));
   EXPECT_THAT(describe(rest), ElementsAre("new/new-host:on/registered", "a/alpha:off/timeout"));
-  ASSERT_OK_AND_ASSIGN(int64_t last, DashboardOf(this->store_)->LastEventSeq());
+  ASSERT_OK_AND_ASSIGN(int64_t last, this->store_->LastEventSeq());
   EXPECT_EQ(last, all.back().seq);
-  ASSERT_OK_AND_ASSIGN(auto none, DashboardOf(this->store_)->EventsAfter(last, 100));
+  ASSERT_OK_AND_ASSIGN(auto none, this->store_->EventsAfter(last, 100));
   EXPECT_THAT(none, IsEmpty());
   ASSERT_TRUE(this->store_->DeleteServer("new").ok());
   this->Create(Input("b", "bravo"), kT0);  // numbered after everything before, never again
-  ASSERT_OK_AND_ASSIGN(auto after_delete, DashboardOf(this->store_)->EventsAfter(start, 100));
+  ASSERT_OK_AND_ASSIGN(auto after_delete, this->store_->EventsAfter(start, 100));
   EXPECT_THAT(describe(after_delete), ElementsAre("a/alpha:off/created", "a/alpha:on/heartbeat",
                                                   "a/alpha:off/timeout", "b/bravo:off/created"));
   EXPECT_GT(after_delete.back().seq, last);

@@ -2,193 +2,127 @@
 // FaultyStore: wraps a Store and fails chosen calls, to prove that callers retry and lose
 // nothing. Also records what ApplyHeartbeats was asked, for tests of the cheap path.
 // Thread-safe.
+//
+// Built of one layer per interface of Store (FaultyServers, FaultyReports, …), each forwarding
+// the methods of its interface: a method added to an interface is forwarded in its layer only.
 
 #include <atomic>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "store/store.h"
+#include "support/faulty_identity_store.h"
+#include "support/faulty_server_store.h"
 
 namespace sms::testing {
 
-class FaultyStore final : public store::Store {
+template <class Base>
+class FaultyReports : public Base {
  public:
-  explicit FaultyStore(store::StorePtr inner) : inner_(std::move(inner)) {}
+  template <class Inner>
+  explicit FaultyReports(const std::shared_ptr<Inner>& inner) : Base(inner), reports_(inner) {}
 
-  // The next `n` ApplyHeartbeats calls fail with Unavailable and write nothing.
-  void FailNextApplies(int n) { fail_applies_ = n; }
-  // While set, Ping and every call fail with Unavailable (a database that is down).
-  void SetDown(bool down) { down_ = down; }
-  // While set, every write (ApplyHeartbeats, SweepOffline and every call that creates, updates
-  // or deletes) fails with Unavailable "database or disk is full" and writes nothing; Ping and
-  // reads still answer (a full disk).
-  void SetWritesFail(bool fail) { writes_fail_ = fail; }
-  int apply_calls() const { return apply_calls_; }
-  // known_on sizes seen by each ApplyHeartbeats call.
-  std::vector<size_t> known_on_sizes() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return known_on_sizes_;
-  }
-
-  Status Ping() override { return down_ ? Down() : inner_->Ping(); }
-  Result<Server> CreateServer(const ServerInput& in, Millis now) override {
-    if (WritesFail()) return WriteError();
-    return inner_->CreateServer(in, now);
-  }
-  Result<Server> GetServer(const std::string& id) override {
-    if (down_) return Down();
-    return inner_->GetServer(id);
-  }
-  Result<Server> UpdateServer(const std::string& id, const ServerPatch& p, Millis now) override {
-    if (WritesFail()) return WriteError();
-    return inner_->UpdateServer(id, p, now);
-  }
-  Status DeleteServer(const std::string& id) override {
-    return WritesFail() ? WriteError() : inner_->DeleteServer(id);
-  }
-  Result<ServerPage> ListServers(const ServerQuery& q) override {
-    if (down_) return Down();
-    return inner_->ListServers(q);
-  }
-  Result<FleetStats> Stats() override {
-    if (down_) return Down();
-    return inner_->Stats();
-  }
-  Result<store::ImportResult> ImportServers(const std::vector<ServerInput>& rows,
-                                            Millis now) override {
-    if (WritesFail()) return WriteError();
-    return inner_->ImportServers(rows, now);
-  }
-  Status ScanServers(const ServerQuery& q,
-                     const std::function<Status(const Server&)>& each) override {
-    return down_ ? Down() : inner_->ScanServers(q, each);
-  }
-  Result<store::ApplyResult> ApplyHeartbeats(const std::vector<Heartbeat>& batch,
-                                             const store::ApplyOptions& options) override {
-    ++apply_calls_;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      known_on_sizes_.push_back(options.known_on.size());
-    }
-    if (WritesFail()) return WriteError();
-    if (fail_applies_ > 0) {
-      --fail_applies_;
-      return Status::Unavailable("injected failure");
-    }
-    return inner_->ApplyHeartbeats(batch, options);
-  }
-  Result<store::SweepResult> SweepOffline(Millis now, Millis grace) override {
-    if (WritesFail()) return WriteError();
-    return inner_->SweepOffline(now, grace);
-  }
-  Result<std::vector<StatusEvent>> ListEvents(const std::string& id, Millis from,
-                                              Millis to) override {
-    if (down_) return Down();
-    return inner_->ListEvents(id, from, to);
-  }
-  Result<std::vector<store::ServerTimeline>> Timelines(Millis from, Millis to) override {
-    if (down_) return Down();
-    return inner_->Timelines(from, to);
-  }
   Status InsertReport(const store::ReportRecord& report) override {
-    if (WritesFail()) return WriteError();
-    return inner_->InsertReport(report);
+    return this->Write([&] { return reports_->InsertReport(report); });
   }
   Result<store::ReportRecord> GetReport(const std::string& id) override {
-    if (down_) return Down();
-    return inner_->GetReport(id);
+    return this->Read([&] { return reports_->GetReport(id); });
   }
   Status MarkReportQueued(const std::string& id, Millis at) override {
-    if (WritesFail()) return WriteError();
-    return inner_->MarkReportQueued(id, at);
+    return this->Write([&] { return reports_->MarkReportQueued(id, at); });
   }
   Result<std::vector<store::ReportRecord>> UnqueuedReports(Millis before, int limit) override {
-    if (down_) return Down();
-    return inner_->UnqueuedReports(before, limit);
+    return this->Read([&] { return reports_->UnqueuedReports(before, limit); });
   }
   Result<std::vector<store::ReportRecord>> UnsentReports(Millis since, int limit) override {
-    if (down_) return Down();
-    return inner_->UnsentReports(since, limit);
+    return this->Read([&] { return reports_->UnsentReports(since, limit); });
   }
   Result<std::optional<store::MailOutcome>> GetMailOutcome(const std::string& id) override {
-    if (down_) return Down();
-    return inner_->GetMailOutcome(id);
+    return this->Read([&] { return reports_->GetMailOutcome(id); });
   }
   Status PutMailOutcome(const std::string& id, const store::MailOutcome& outcome) override {
-    if (WritesFail()) return WriteError();
-    return inner_->PutMailOutcome(id, outcome);
-  }
-  Status CreateUser(const store::UserRecord& user) override {
-    return WritesFail() ? WriteError() : inner_->CreateUser(user);
-  }
-  Result<store::UserRecord> GetUser(const std::string& username) override {
-    if (down_) return Down();
-    return inner_->GetUser(username);
-  }
-  Result<std::vector<store::UserRecord>> ListUsers() override {
-    if (down_) return Down();
-    return inner_->ListUsers();
-  }
-  Result<int64_t> CountUsers() override {
-    if (down_) return Down();
-    return inner_->CountUsers();
-  }
-  Result<store::UserRecord> UpdateUser(const std::string& username, const store::UserPatch& patch,
-                                       Millis now) override {
-    if (WritesFail()) return WriteError();
-    return inner_->UpdateUser(username, patch, now);
-  }
-  Status DeleteUser(const std::string& username) override {
-    return WritesFail() ? WriteError() : inner_->DeleteUser(username);
-  }
-  Status InsertSession(const store::SessionRecord& session) override {
-    return WritesFail() ? WriteError() : inner_->InsertSession(session);
-  }
-  Result<std::optional<store::UserRecord>> SessionUser(const std::string& jti,
-                                                       Millis now) override {
-    if (down_) return Down();
-    return inner_->SessionUser(jti, now);
-  }
-  Status DeleteSession(const std::string& jti) override {
-    return WritesFail() ? WriteError() : inner_->DeleteSession(jti);
-  }
-  Status InsertApiToken(const store::ApiTokenRecord& token) override {
-    return WritesFail() ? WriteError() : inner_->InsertApiToken(token);
-  }
-  Result<std::optional<std::pair<store::ApiTokenRecord, store::UserRecord>>> ApiTokenUser(
-      const std::string& token_id, Millis now) override {
-    if (down_) return Down();
-    return inner_->ApiTokenUser(token_id, now);
-  }
-  Result<std::vector<store::ApiTokenRecord>> ListApiTokens(const std::string& username) override {
-    if (down_) return Down();
-    return inner_->ListApiTokens(username);
-  }
-  Status DeleteApiToken(const std::string& token_id, const std::string& username) override {
-    return WritesFail() ? WriteError() : inner_->DeleteApiToken(token_id, username);
-  }
-  Result<store::PruneCounts> Prune(const store::PruneRequest& request) override {
-    if (down_) return Down();
-    return inner_->Prune(request);
-  }
-  Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override {
-    if (down_) return Down();
-    return inner_->ClaimRun(job, now, next);
+    return this->Write([&] { return reports_->PutMailOutcome(id, outcome); });
   }
 
  private:
-  static Status Down() { return Status::Unavailable("store is down (injected)"); }
-  bool WritesFail() const { return down_ || writes_fail_; }
-  Status WriteError() const {
-    return down_ ? Down() : Status::Unavailable("database or disk is full (injected)");
+  store::ReportStorePtr reports_;
+};
+
+template <class Base>
+class FaultyDashboard : public Base {
+ public:
+  template <class Inner>
+  explicit FaultyDashboard(const std::shared_ptr<Inner>& inner) : Base(inner), dash_(inner) {}
+
+  Result<std::vector<store::FeedEvent>> EventsAfter(int64_t after, int limit) override {
+    return this->Read([&] { return dash_->EventsAfter(after, limit); });
   }
+  Result<int64_t> LastEventSeq() override {
+    return this->Read([&] { return dash_->LastEventSeq(); });
+  }
+  Status RecordFleetMinute(const store::FleetMinute& m) override {
+    return this->Write([&] { return dash_->RecordFleetMinute(m); });
+  }
+  Result<std::vector<store::FleetMinute>> FleetSeries(Millis from, Millis to,
+                                                      Millis step) override {
+    return this->Read([&] { return dash_->FleetSeries(from, to, step); });
+  }
+  Status RecordUptimeDay(const store::UptimeDay& d) override {
+    return this->Write([&] { return dash_->RecordUptimeDay(d); });
+  }
+  Result<std::vector<store::UptimeDay>> UptimeDays(Millis from, Millis to) override {
+    return this->Read([&] { return dash_->UptimeDays(from, to); });
+  }
+
+ private:
+  store::DashboardStorePtr dash_;
+};
+
+// Prune fails while the store is down, not on a full disk.
+template <class Base>
+class FaultyRetention : public Base {
+ public:
+  template <class Inner>
+  explicit FaultyRetention(const std::shared_ptr<Inner>& inner) : Base(inner), retention_(inner) {}
+
+  Result<store::PruneCounts> Prune(const store::PruneRequest& request) override {
+    return this->Read([&] { return retention_->Prune(request); });
+  }
+
+ private:
+  store::RetentionStorePtr retention_;
+};
+
+// ClaimRun fails while the store is down, not on a full disk.
+template <class Base>
+class FaultySchedule : public Base {
+ public:
+  template <class Inner>
+  explicit FaultySchedule(const std::shared_ptr<Inner>& inner) : Base(inner), schedule_(inner) {}
+
+  Result<bool> ClaimRun(const std::string& job, Millis now, Millis next) override {
+    return this->Read([&] { return schedule_->ClaimRun(job, now, next); });
+  }
+
+ private:
+  store::ScheduleStorePtr schedule_;
+};
+
+using FaultyStoreLayers = FaultyServers<FaultyReports<
+    FaultyIdentity<FaultyDashboard<FaultyRetention<FaultySchedule<FaultSwitches<store::Store>>>>>>>;
+
+class FaultyStore final : public FaultyStoreLayers {
+ public:
+  explicit FaultyStore(store::StorePtr inner) : FaultyStoreLayers(inner), inner_(inner) {}
+
+  Status Ping() override {
+    return this->Read([&] { return inner_->Ping(); });
+  }
+
+ private:
   store::StorePtr inner_;
-  std::atomic<int> fail_applies_{0};
-  std::atomic<bool> down_{false};
-  std::atomic<bool> writes_fail_{false};
-  std::atomic<int> apply_calls_{0};
-  mutable std::mutex mu_;
-  std::vector<size_t> known_on_sizes_;
 };
 
 }  // namespace sms::testing

@@ -12,6 +12,7 @@
 #include "roles/common/write_health.h"
 #include "roles/management/management.h"
 #include "roles/worker/worker.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 #include "support/faulty_store.h"
 
@@ -47,7 +48,7 @@ class ProbesTest : public ::testing::Test {
     mgmt_->Register(router_);
     worker_ = std::make_unique<worker::Worker>(
         worker::WorkerOptions{},
-        worker::Backends{bus, store_, cache, history, clock_, metrics, health_});
+        worker::Backends{bus, store_, store_, cache, history, clock_, metrics, health_});
     RegisterProbes(router_, metrics,
                    {{"store", [store = store_] { return store->Ping(); }},
                     {"store_writes", [health = health_] { return health->Check(); }}});

@@ -4,20 +4,20 @@
 // Thread-safe.
 
 #include "mail/sent_log.h"
-#include "store/store.h"
+#include "store/report_store.h"
 
 namespace sms::mail {
 
 class StoreSentLog final : public SentLog {
  public:
   // REQUIRES: store != nullptr.
-  explicit StoreSentLog(store::StorePtr store) : store_(std::move(store)) {}
+  explicit StoreSentLog(store::ReportStorePtr store) : store_(std::move(store)) {}
 
   Result<std::optional<JobState>> Get(const std::string& id) override;
   Status Put(const std::string& id, const JobState& state) override;
 
  private:
-  store::StorePtr store_;
+  store::ReportStorePtr store_;
 };
 
 }  // namespace sms::mail

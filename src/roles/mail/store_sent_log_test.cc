@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::mail {

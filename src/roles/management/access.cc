@@ -32,7 +32,7 @@ std::string DummyHash() {
 
 }  // namespace
 
-Access::Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptions options)
+Access::Access(auth::Jwt jwt, store::IdentityStorePtr store, ClockPtr clock, AccessOptions options)
     : jwt_(std::move(jwt)),
       store_(std::move(store)),
       clock_(std::move(clock)),
@@ -234,7 +234,7 @@ Status ValidateUsername(std::string_view username, const std::string& field) {
   return Status::InvalidArgument("a username has 1 to 64 of A-Z a-z 0-9 . _ @ -", field);
 }
 
-Result<bool> EnsureFirstAdmin(store::Store& store, const std::string& username,
+Result<bool> EnsureFirstAdmin(store::IdentityStore& store, const std::string& username,
                               const std::string& password, Millis now) {
   if (username.empty() != password.empty()) {
     return Status::InvalidArgument("set both SMS_ADMIN_USER and SMS_ADMIN_PASSWORD, or neither",

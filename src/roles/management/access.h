@@ -15,7 +15,7 @@
 #include "core/clock.h"
 #include "http/message.h"
 #include "http/router.h"
-#include "store/store.h"
+#include "store/identity_store.h"
 
 namespace sms::management {
 
@@ -42,7 +42,7 @@ struct LoginResult {
 
 class Access {
  public:
-  Access(auth::Jwt jwt, store::StorePtr store, ClockPtr clock, AccessOptions options = {});
+  Access(auth::Jwt jwt, store::IdentityStorePtr store, ClockPtr clock, AccessOptions options = {});
 
   // The router guard: lets public and agent routes through; otherwise fills req.caller from the
   // Authorization header or, without one, the session cookie (web_session.h), and answers 401
@@ -89,7 +89,7 @@ class Access {
                                      const std::string& address, Millis now, Millis* retry);
 
   auth::Jwt jwt_;
-  store::StorePtr store_;
+  store::IdentityStorePtr store_;
   ClockPtr clock_;
   AccessOptions o_;
   std::string dummy_hash_;  // checked for unknown users, so they take as long as known ones
@@ -103,7 +103,7 @@ class Access {
 // `password`. InvalidArgument (field "admin_password") for a password that is too short,
 // or when only one of the two is set. Another replica creating it at the same time is fine.
 // Returns true when it created the user.
-Result<bool> EnsureFirstAdmin(store::Store& store, const std::string& username,
+Result<bool> EnsureFirstAdmin(store::IdentityStore& store, const std::string& username,
                               const std::string& password, Millis now);
 
 // A username: 1..64 of [A-Za-z0-9._@-]. InvalidArgument naming `field` otherwise.

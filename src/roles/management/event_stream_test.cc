@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {
@@ -48,7 +49,7 @@ class EventStreamTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(store_, store::MakeStore({"sqlite::memory:"}));
   }
   std::shared_ptr<EventHub> Hub(EventStreamOptions o = {}) {
-    return std::make_shared<EventHub>(store::DashboardOf(store_), clock_, o);
+    return std::make_shared<EventHub>(store_, clock_, o);
   }
   void Create(const std::string& id) {
     ServerInput in;

@@ -264,7 +264,7 @@ const std::vector<std::string>& ExportColumns() {
   return kColumns;
 }
 
-Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, Millis now) {
+Result<ImportReport> ImportWorkbook(store::ServerStore& store, std::string_view xlsx, Millis now) {
   Result<xlsx::Sheet> sheet = xlsx::ReadFirstSheet(xlsx);
   if (!sheet.ok()) return sheet.status();
   if (sheet->rows.empty()) {
@@ -298,7 +298,7 @@ Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, 
   return report;
 }
 
-Result<int64_t> ExportWorkbook(store::Store& store, const ServerQuery& query,
+Result<int64_t> ExportWorkbook(store::ServerStore& store, const ServerQuery& query,
                                const std::string& path) {
   Result<std::unique_ptr<xlsx::Writer>> writer =
       xlsx::Writer::Create(path, {.sheet_name = "servers"});

@@ -15,7 +15,7 @@
 #include "http/message.h"
 #include "http/router.h"
 #include "roles/management/management.h"
-#include "store/store.h"
+#include "store/server_store.h"
 #include "xlsx/reader.h"
 
 namespace sms::management {
@@ -60,17 +60,17 @@ struct ImportReport {
 // server_id, server_name or ipv4 are skipped. A row that fails validation, repeats the
 // server_id or server_name of an earlier row, or whose values are taken in the Store is
 // reported with its reason; the rest are created in one transaction (see
-// Store::ImportServers). The report counts every row; its lists stop at kMaxImportItems.
+// ServerStore::ImportServers). The report counts every row; its lists stop at kMaxImportItems.
 // InvalidArgument or ResourceExhausted (field "file") when the file as a whole cannot be imported
 // (not an xlsx, no worksheet, a required column missing, a limit of xlsx::ReadLimits, more than
 // kMaxImportTextBytes read); nothing is imported then.
-Result<ImportReport> ImportWorkbook(store::Store& store, std::string_view xlsx, Millis now);
+Result<ImportReport> ImportWorkbook(store::ServerStore& store, std::string_view xlsx, Millis now);
 
 // Writes every server that matches the filters of `query`, in its sort order, to a new .xlsx at
 // `path`: a bold header row (ExportColumns), text, numbers and dates as real Excel dates (UTC;
 // empty when never). Returns the number of servers written. ResourceExhausted when they do not
 // fit on one worksheet. Nothing is left at `path` on failure.
-Result<int64_t> ExportWorkbook(store::Store& store, const ServerQuery& query,
+Result<int64_t> ExportWorkbook(store::ServerStore& store, const ServerQuery& query,
                                const std::string& path);
 
 // "servers-2026-11-28.xlsx": the export's file name for the UTC date of `now`.

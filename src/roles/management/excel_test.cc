@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 #include "xlsx/reader.h"
 #include "xlsx/test_workbook.h"

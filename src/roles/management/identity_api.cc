@@ -23,7 +23,7 @@ constexpr size_t kMaxTokenNameLength = 100;
 
 struct Deps {
   std::shared_ptr<Access> access;
-  store::StorePtr store;
+  store::IdentityStorePtr store;
   ClockPtr clock;
 };
 
@@ -366,8 +366,9 @@ http::Response DeleteToken(const Deps& d, const http::Request& req) {
 
 }  // namespace
 
-void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access, store::StorePtr store,
-                      ClockPtr clock, std::shared_ptr<WorkPool> hashing) {
+void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access,
+                      store::IdentityStorePtr store, ClockPtr clock,
+                      std::shared_ptr<WorkPool> hashing) {
   Deps d{std::move(access), std::move(store), std::move(clock)};
   using Fn = http::Response (*)(const Deps&, const http::Request&);
   auto add = [&](const char* method, const char* pattern, std::string_view scope, Fn fn) {

@@ -17,13 +17,14 @@
 #include "core/work_pool.h"
 #include "http/router.h"
 #include "roles/management/access.h"
-#include "store/store.h"
+#include "store/identity_store.h"
 
 namespace sms::management {
 
 // The routes that hash a password (login, password change, user create and update) run on
 // `hashing`; a full pool answers 503 busy.
 void RegisterIdentity(http::Router& router, std::shared_ptr<Access> access,
-                      store::StorePtr store, ClockPtr clock, std::shared_ptr<WorkPool> hashing);
+                      store::IdentityStorePtr store, ClockPtr clock,
+                      std::shared_ptr<WorkPool> hashing);
 
 }  // namespace sms::management

@@ -8,6 +8,7 @@
 
 #include "auth/password.h"
 #include "roles/management/management.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {

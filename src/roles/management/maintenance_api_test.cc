@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "history/sql_history.h"
 #include "maintenance/maintenance_history.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {

@@ -73,7 +73,7 @@ Management::Management(ManagementBackends backends) : b_(std::move(backends)) {
 
 void Management::Register(http::Router& router) {
   if (b_.events) RegisterEventStream(router, b_.events);
-  RegisterRollups(router, b_.store, store::DashboardOf(b_.store), b_.clock);
+  RegisterRollups(router, b_.store, b_.store, b_.clock);
   auto bind = [this](http::Response (Management::*fn)(const http::Request&)) {
     return [this, fn](http::Request& req) { return (this->*fn)(req); };
   };
@@ -205,9 +205,7 @@ http::Response Management::Stats(const http::Request& req) {
     body["avg_uptime_24h"] = nullptr;
   }
   // The longer windows from the daily rollups (rollups.h), never from a scan.
-  if (auto dashboard = store::DashboardOf(b_.store)) {
-    if (Status s = AddDailyMeans(*dashboard, now, body); !s.ok()) return http::ErrorResponse(s);
-  }
+  if (Status s = AddDailyMeans(*b_.store, now, body); !s.ok()) return http::ErrorResponse(s);
   return http::JsonResponse(200, json::serialize(body));
 }
 

@@ -24,6 +24,8 @@
 namespace sms::management {
 
 struct ManagementBackends {
+  // The whole Store: the role serves servers, reports, users and the dashboard. Each part is
+  // handed the interfaces it uses (Access, RegisterIdentity, RegisterRollups, the workbooks).
   store::StorePtr store;
   history::HistoryPtr history;
   cache::CachePtr cache;    // invalidated on writes (the worker caches server records)

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {

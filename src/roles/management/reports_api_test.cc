@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "mail/job.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {
@@ -25,7 +26,7 @@ class ReportsApiTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(auto cache, cache::MakeCache({}));
     ManagementBackends b{store_, history, cache, clock_};
     b.reporter = std::make_shared<report::Reporter>(
-        report::ReportBackends{store_, history, bus_, clock_}, "");
+        report::ReportBackends{store_, store_, history, bus_, clock_}, "");
     ASSERT_OK_AND_ASSIGN(b.calendar, report::Calendar::Make("Asia/Ho_Chi_Minh"));
     mgmt_ = std::make_unique<Management>(b);
     mgmt_->Register(router_);

@@ -29,7 +29,7 @@ Retention::~Retention() { Stop(); }
 Result<RetentionRun> Retention::Tick() {
   Millis now = b_.clock->Now();
   RetentionRun run;
-  Result<bool> claimed = b_.store->ClaimRun(kJob, now, now + options_.every);
+  Result<bool> claimed = b_.schedule->ClaimRun(kJob, now, now + options_.every);
   if (!claimed.ok()) return claimed.status();
   run.claimed = *claimed;
   if (!run.claimed) return run;  // not due, or another replica has it

@@ -2,13 +2,13 @@
 // Retention: the schedule that deletes what would otherwise grow forever. Each run deletes the
 // heartbeat indices past --history-retention-days (History::Expire), and expired sessions,
 // reports past --report-retention-days and mail outcomes past the bus's retention
-// (Store::Prune; store/retention_rule.h says what is old enough). Servers and their status
+// (RetentionStore::Prune; store/retention_rule.h says what is old enough). Servers and their status
 // history are kept, so uptime over any past window is still answered (from SQL).
 //
 // The management role runs it (every replica, and `smsd all`): it already runs the report
 // schedule, reads the same history, and is off the ingest path, so the worker's batches never
 // wait behind an index deletion or a large DELETE. Each replica looks whether a run is due at
-// start and every `tick`; the run is claimed in SQL (Store::ClaimRun, job kJob, next run
+// start and every `tick`; the run is claimed in SQL (ScheduleStore::ClaimRun, job kJob, next run
 // `every` later), so one replica runs it per period whatever the number of replicas.
 //
 // Thread-safe; Start runs Tick on its own thread until Stop.
@@ -22,7 +22,8 @@
 #include "core/clock.h"
 #include "history/history.h"
 #include "metrics/metrics.h"
-#include "store/store.h"
+#include "store/retention_store.h"
+#include "store/schedule_store.h"
 
 namespace sms::management {
 
@@ -34,7 +35,8 @@ struct RetentionOptions {
 };
 
 struct RetentionBackends {
-  store::StorePtr store;
+  store::RetentionStorePtr store;    // what is pruned
+  store::ScheduleStorePtr schedule;  // the claim of each run
   history::HistoryPtr history;
   ClockPtr clock;
   std::shared_ptr<metrics::Metrics> metrics;

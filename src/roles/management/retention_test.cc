@@ -12,6 +12,7 @@
 
 #include "history/search_history.h"
 #include "history/search_test_util.h"
+#include "store/store.h"
 #include "support/faulty_store.h"
 
 namespace sms::management {
@@ -65,7 +66,8 @@ class RetentionTest : public ::testing::Test {
     RetentionOptions o;
     o.policy = {.report_days = 90, .bus_retention_days = 7};
     o.tick = std::chrono::hours(1);  // Start() ticks once at once; tests tick by hand
-    return std::make_unique<Retention>(o, RetentionBackends{store, history, clock_, metrics_});
+    return std::make_unique<Retention>(o,
+                                       RetentionBackends{store, store, history, clock_, metrics_});
   }
   RetentionRun Tick(Retention& r) {
     Result<RetentionRun> run = r.Tick();

@@ -22,14 +22,15 @@ Millis Floor(Millis t, Millis unit) { return t - ((t % unit) + unit) % unit; }
 
 // The figures of the overview besides the series: the counts now (the store's counters) and
 // the 7 and 30 day means (the daily rollups).
-Status AddFigures(store::Store& store, store::DashboardStore& dash, Millis now, json::object& body) {
+Status AddFigures(store::ServerStore& store, store::DashboardStore& dash, Millis now,
+                  json::object& body) {
   auto stats = store.Stats();
   if (!stats.ok()) return stats.status();
   body["now"] = json::object{{"total", stats->total}, {"on", stats->on}, {"off", stats->off}};
   return AddDailyMeans(dash, now, body);
 }
 
-http::Response Series(store::Store& base, store::DashboardStore& store, const Clock& clock,
+http::Response Series(store::ServerStore& base, store::DashboardStore& store, const Clock& clock,
                       const http::Request& req) {
   auto window = ParseWindow(req, clock.Now());
   if (!window.ok()) return http::ErrorResponse(window.status());
@@ -68,7 +69,7 @@ Status Rollups::Tick() {
   Millis now = b_.clock->Now();
   Millis minute = Floor(now, kMinute);
   if (minute != last_minute_) {
-    auto stats = b_.store->Stats();
+    auto stats = b_.servers->Stats();
     if (!stats.ok()) return stats.status();
     Status s = b_.dashboard->RecordFleetMinute(store::FleetMinute{minute, stats->total, stats->on});
     if (!s.ok()) return s;
@@ -80,7 +81,7 @@ Status Rollups::Tick() {
 Status Rollups::CloseDay(Millis now) {
   Millis today = Floor(now, kDay);
   // One replica per closed day: the claim's next run is the end of today.
-  auto claimed = b_.store->ClaimRun(kDayJob, now, today + kDay);
+  auto claimed = b_.schedule->ClaimRun(kDayJob, now, today + kDay);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return Status::Ok();
   Millis day = today - kDay;
@@ -130,14 +131,11 @@ Result<std::optional<double>> MeanDailyUptime(store::DashboardStore& store, Mill
   return std::optional<double>(weighted / double(servers));
 }
 
-void RegisterRollups(http::Router& router, store::StorePtr store,
+void RegisterRollups(http::Router& router, store::ServerStorePtr servers,
                      store::DashboardStorePtr dashboard, ClockPtr clock) {
   router.Add("GET", "/api/v1/stats/series", auth::kServersRead,
-             [store, dashboard, clock](http::Request& req) {
-               if (dashboard == nullptr) {
-                 return http::ErrorResponse(503, "unavailable", "this store keeps no rollups");
-               }
-               return Series(*store, *dashboard, *clock, req);
+             [servers, dashboard, clock](http::Request& req) {
+               return Series(*servers, *dashboard, *clock, req);
              });
 }
 

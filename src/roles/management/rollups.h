@@ -11,8 +11,8 @@
 //                                        the overview shows, in O(points)
 // Thread-safe.
 
-#include <memory>
 #include <boost/json.hpp>
+#include <memory>
 #include <optional>
 
 #include "core/clock.h"
@@ -20,12 +20,14 @@
 #include "history/history.h"
 #include "http/router.h"
 #include "store/dashboard_store.h"
-#include "store/store.h"
+#include "store/schedule_store.h"
+#include "store/server_store.h"
 
 namespace sms::management {
 
 struct RollupBackends {
-  store::StorePtr store;  // the fleet's counters, and the claim of a closed day
+  store::ServerStorePtr servers;     // the fleet's counters
+  store::ScheduleStorePtr schedule;  // the claim of a closed day
   store::DashboardStorePtr dashboard;
   history::HistoryPtr history;
   ClockPtr clock;
@@ -61,8 +63,8 @@ Result<std::optional<double>> MeanDailyUptime(store::DashboardStore& store, Mill
 // closed UTC days before `now` (null when none is stored).
 Status AddDailyMeans(store::DashboardStore& store, Millis now, boost::json::object& body);
 
-// `dashboard` null (a store without rollups): the route answers 503.
-void RegisterRollups(http::Router& router, store::StorePtr store,
+// GET /api/v1/stats/series. REQUIRES: servers, dashboard != nullptr.
+void RegisterRollups(http::Router& router, store::ServerStorePtr servers,
                      store::DashboardStorePtr dashboard, ClockPtr clock);
 
 }  // namespace sms::management

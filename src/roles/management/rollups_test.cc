@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "roles/management/management.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 
 namespace sms::management {
@@ -27,7 +28,7 @@ class RollupsTest : public ::testing::Test {
     mgmt_ = std::make_unique<Management>(ManagementBackends{store_, history_, cache, clock_});
     mgmt_->Register(router_);
   }
-  RollupBackends Backends() { return {store_, store::DashboardOf(store_), history_, clock_}; }
+  RollupBackends Backends() { return {store_, store_, store_, history_, clock_}; }
   void Create(const std::string& id) {
     ServerInput in;
     in.server_id = in.server_name = id;
@@ -101,7 +102,7 @@ TEST_F(RollupsTest, AClosedDaysUptimeIsStoredOnceAndFeedsTheLongerMeans) {
   ASSERT_TRUE(a.Tick().ok());  // claims the day that closed at midnight: no server then
   clock_->Advance(kDay);       // the next day: x was on all its day, y never
   for (int i = 0; i < 3; ++i) ASSERT_TRUE((i % 2 ? b : a).Tick().ok());
-  ASSERT_OK_AND_ASSIGN(auto days, store::DashboardOf(store_)->UptimeDays(0, kMidnight + 2 * kDay));
+  ASSERT_OK_AND_ASSIGN(auto days, store_->UptimeDays(0, kMidnight + 2 * kDay));
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].day, kMidnight);
   EXPECT_EQ(days[0].servers, 2);

@@ -312,7 +312,7 @@ Status Worker::BuildRunsOnce() {
   Millis now = b_.clock->Now();
   // One replica claims it; done, the job is never due again. A replica that dies midway lets
   // the lease lapse, and the next worker to start builds again (the updates are idempotent).
-  Result<bool> claimed = b_.store->ClaimRun(kRunsBuildJob, now, now + kRunsBuildLease);
+  Result<bool> claimed = b_.schedule->ClaimRun(kRunsBuildJob, now, now + kRunsBuildLease);
   if (!claimed.ok() || !*claimed) return claimed.status();
   auto timelines = b_.store->Timelines(0, now + 1);
   if (!timelines.ok()) return timelines.status();
@@ -321,7 +321,7 @@ Status Worker::BuildRunsOnce() {
   if (!s.ok()) return s;
   spdlog::info("worker: built {} on-runs from the status transitions", runs.size());
   // Due at the lease's end to this claim only: it marks the job done for good.
-  return b_.store->ClaimRun(kRunsBuildJob, now + kRunsBuildLease, kNever).status();
+  return b_.schedule->ClaimRun(kRunsBuildJob, now + kRunsBuildLease, kNever).status();
 }
 
 void Worker::SweepLoop() {

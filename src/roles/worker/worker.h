@@ -40,7 +40,8 @@
 #include "history/history.h"
 #include "metrics/metrics.h"
 #include "roles/common/write_health.h"
-#include "store/store.h"
+#include "store/schedule_store.h"
+#include "store/server_store.h"
 
 namespace sms::worker {
 
@@ -61,7 +62,8 @@ struct WorkerOptions {
 
 struct Backends {
   bus::BusPtr bus;
-  store::StorePtr store;
+  store::ServerStorePtr store;
+  store::ScheduleStorePtr schedule;  // the claim of the runs index's one build
   cache::CachePtr cache;
   history::HistoryPtr history;
   ClockPtr clock;

@@ -6,6 +6,7 @@
 #include "core/heartbeat.h"
 #include "history/forwarding_history.h"
 #include "roles/healthcheck/healthcheck.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 #include "support/faulty_store.h"
 #include "support/wait_until.h"
@@ -42,7 +43,7 @@ class WorkerTest : public ::testing::Test {
   }
   std::unique_ptr<Worker> MakeWorker(WorkerOptions o = {}) {
     return std::make_unique<Worker>(
-        o, Backends{bus_, store_, cache_, history_, clock_, metrics_, write_health_});
+        o, Backends{bus_, store_, store_, cache_, history_, clock_, metrics_, write_health_});
   }
   // What the store holds and what a sweep did; a failed read ends the test.
   Server Stored(const std::string& id) { return ValueOrThrow(store_->GetServer(id), id); }

@@ -12,6 +12,7 @@
 
 #include "core/heartbeat.h"
 #include "roles/worker/worker.h"
+#include "store/store.h"
 #include "support/assert_ok.h"
 #include "support/wait_until.h"
 
@@ -85,13 +86,14 @@ TEST(WorkerKafkaTest, ServersThatKeepBeatingStayOnWhileAnUnevenlyReadBacklogIsWo
   ASSERT_OK_AND_ASSIGN(cache::CachePtr cache, cache::MakeCache({}));
   ASSERT_OK_AND_ASSIGN(history::HistoryPtr history, history::MakeHistory({}, store));
   ClockPtr clock = std::make_shared<SystemClock>();
-  auto metrics1 = std::make_shared<metrics::Metrics>(), metrics2 = std::make_shared<metrics::Metrics>();
+  auto metrics1 = std::make_shared<metrics::Metrics>();
+  auto metrics2 = std::make_shared<metrics::Metrics>();
   WorkerOptions o;
   o.grace_ms = kGraceMs;
   o.sweep_every = 100ms;
   o.drain_on_stop = false;
   auto fleet = std::make_unique<Fleet>(bus, clock);
-  auto first = std::make_unique<Worker>(o, Backends{bus, store, cache, history, clock, metrics1});
+  auto first = std::make_unique<Worker>(o, Backends{bus, store, store, cache, history, clock, metrics1});
   ASSERT_TRUE(first->Start().ok());
   ASSERT_TRUE(
       WaitUntil([&] { return store->Stats().ok() && store->Stats()->on == kServers + 1; }, 30s));
@@ -102,7 +104,7 @@ TEST(WorkerKafkaTest, ServersThatKeepBeatingStayOnWhileAnUnevenlyReadBacklogIsWo
   std::this_thread::sleep_for(6s);
   // Small batches: the partitions fetched first are worked off long before the others.
   o.batch_size = 10;
-  Worker second(o, Backends{bus, store, cache, history, clock, metrics2});
+  Worker second(o, Backends{bus, store, store, cache, history, clock, metrics2});
   ASSERT_TRUE(second.Start().ok());
   EXPECT_TRUE(WaitUntil([&] { return bus->Depth(bus::kHeartbeatTopic) < kServers; }, 30s));
   std::this_thread::sleep_for(2s);  // caught up: "quiet" is judged

@@ -14,16 +14,14 @@
 #include "metrics/metrics.h"
 #include "support/assert_ok.h"
 #include "support/local_port.h"
+#include "support/metrics_sample.h"
 
 namespace sms::bus {
 namespace {
 
-using namespace std::chrono_literals;
+using testing::Serves;
 
-// True when the exposition has the sample line `sample` ("name value").
-bool Serves(const metrics::Metrics& registry, const std::string& sample) {
-  return ("\n" + registry.Render()).find("\n" + sample + "\n") != std::string::npos;
-}
+using namespace std::chrono_literals;
 
 std::string Unique(const char* base) {
   return base + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());

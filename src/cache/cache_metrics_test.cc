@@ -10,14 +10,12 @@
 #include "metrics/metrics.h"
 #include "support/assert_ok.h"
 #include "support/local_port.h"
+#include "support/metrics_sample.h"
 
 namespace sms::cache {
 namespace {
 
-// True when the exposition has the sample line `sample` ("name value").
-bool Serves(const metrics::Metrics& registry, const std::string& sample) {
-  return ("\n" + registry.Render()).find("\n" + sample + "\n") != std::string::npos;
-}
+using testing::Serves;
 
 TEST(CacheMetricsTest, RedisFailuresAreServed) {
   testing::LocalPort refused;

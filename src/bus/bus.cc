@@ -1,7 +1,10 @@
 #include "bus/bus.h"
 
+#include <limits>
+
 #include "bus/kafka_bus.h"
 #include "bus/memory_bus.h"
+#include "metrics/metrics.h"
 
 namespace sms::bus {
 namespace {
@@ -23,7 +26,9 @@ class PrefixedBus final : public Bus {
                                               const std::string& group) override {
     return inner_->Subscribe(prefix_ + topic, prefix_ + group);
   }
-  int64_t Depth(const std::string& topic) override { return inner_->Depth(prefix_ + topic); }
+  Result<int64_t> Depth(const std::string& topic) override {
+    return inner_->Depth(prefix_ + topic);
+  }
   Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
                                                 const std::string& group) override {
     return inner_->ConsumedThrough(prefix_ + topic, prefix_ + group);
@@ -46,6 +51,20 @@ bool ValidPrefix(const std::string& prefix) {
   }
   return true;
 }
+
+}  // namespace
+
+void AddDepthGauge(metrics::Metrics& registry, BusPtr bus, const std::string& topic) {
+  registry.AddGauge(
+      "sms_bus_queue_depth", "Messages published and not yet committed (NaN: unknown).",
+      [bus = std::move(bus), topic] {
+        Result<int64_t> depth = bus->Depth(topic);
+        return depth.ok() ? double(*depth) : std::numeric_limits<double>::quiet_NaN();
+      },
+      "topic=\"" + topic + "\"");
+}
+
+namespace {
 
 Result<BusPtr> MakeUnprefixed(const BusConfig& config) {
   if (!config.brokers.empty()) {

@@ -73,9 +73,11 @@ class Bus {
   // Joins `group` on `topic`. Members of one group share the messages.
   virtual Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                                       const std::string& group) = 0;
-  // Messages published on `topic` and not yet committed by its slowest consumer group (best
-  // effort; for /metrics). 0 for an unknown topic.
-  virtual int64_t Depth(const std::string& topic) = 0;
+  // Messages published on `topic` and not yet committed by its slowest consumer group (for
+  // /metrics and the drain at stop). 0 for an unknown topic. Unavailable when it cannot be
+  // told (the bus does not answer in time): never a guess, since 0 reads as "all consumed".
+  // Blocks for at most about a second.
+  virtual Result<int64_t> Depth(const std::string& topic) = 0;
   // How far in time `group` has read `topic`, over every partition (every member's): nullopt
   // when nothing published waits for it; otherwise the earliest, over the partitions where
   // messages wait, of the latest time committed there (Consumer::Commit's `times`). Every
@@ -93,6 +95,10 @@ class Bus {
 };
 
 using BusPtr = std::shared_ptr<Bus>;
+
+// Adds sms_bus_queue_depth{topic="<topic>"} to `registry`: Depth(topic) at each render, NaN
+// while it cannot be told (so a stalled broker never reads as an empty queue).
+void AddDepthGauge(metrics::Metrics& registry, BusPtr bus, const std::string& topic);
 
 inline constexpr const char* kMailDeadLetterTopic = "mail.dlq";
 

@@ -199,10 +199,10 @@ Result<std::unique_ptr<Consumer>> FaultyBus::Subscribe(const std::string& topic,
   return std::unique_ptr<Consumer>(std::make_unique<FaultyConsumer>(faults_, std::move(slot)));
 }
 
-int64_t FaultyBus::Depth(const std::string& topic) {
+Result<int64_t> FaultyBus::Depth(const std::string& topic) {
   {
     std::lock_guard lock(faults_->mu);
-    if (faults_->offsets_unknown) return 0;
+    if (faults_->offsets_unknown) return Status::Unavailable("injected: offsets unknown");
   }
   return inner_->Depth(topic);
 }

@@ -63,7 +63,7 @@ class FaultyBus final : public Bus {
   // The consumer it returns obeys the faults above.
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
-  int64_t Depth(const std::string& topic) override;
+  Result<int64_t> Depth(const std::string& topic) override;
   Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,
                                                 const std::string& group) override;
   Status Flush(std::chrono::milliseconds timeout) override;

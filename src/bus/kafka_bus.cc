@@ -514,13 +514,11 @@ Result<std::vector<std::pair<int64_t, int64_t>>> KafkaBus::Watermarks(
   return marks;
 }
 
-int64_t KafkaBus::Depth(const std::string& topic) {
+Result<int64_t> KafkaBus::Depth(const std::string& topic) {
   const auto deadline = steady_clock::now() + kDepthBudget;
   auto marks = Watermarks(topic, deadline);
-  if (!marks.ok()) {
-    spdlog::debug("kafka: depth of {} unknown: {}", topic, marks.status().ToString());
-    return 0;
-  }
+  if (marks.status().code() == Code::kNotFound) return int64_t{0};
+  if (!marks.ok()) return marks.status();
   std::vector<std::pair<std::string, bool>> groups;  // name, require_commits
   {
     std::lock_guard lock(groups_mu_);
@@ -536,10 +534,7 @@ int64_t KafkaBus::Depth(const std::string& topic) {
   int64_t depth = 0;
   for (const auto& [group, require_commits] : groups) {
     auto lag = GroupLag(topic, group, *marks, require_commits, RemainingMs(deadline));
-    if (!lag.ok()) {
-      spdlog::debug("kafka: depth of {} unknown: {}", topic, lag.status().ToString());
-      return 0;
-    }
+    if (!lag.ok()) return lag.status();
     depth = std::max(depth, *lag);
   }
   return depth;

@@ -86,7 +86,7 @@ class KafkaBus final : public Bus {
   Result<std::unique_ptr<Consumer>> Subscribe(const std::string& topic,
                                               const std::string& group) override;
   // See the header comment. Blocks for at most about a second.
-  int64_t Depth(const std::string& topic) override;
+  Result<int64_t> Depth(const std::string& topic) override;
   // From the watermarks and the group's committed offsets with their metadata (see
   // KafkaConsumer::Commit); nullopt for an unknown topic. Blocks for at most about a second.
   Result<std::optional<Millis>> ConsumedThrough(const std::string& topic,

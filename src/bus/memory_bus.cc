@@ -236,9 +236,9 @@ Result<std::unique_ptr<Consumer>> MemoryBus::Subscribe(const std::string& topic_
   return std::unique_ptr<Consumer>(std::make_unique<Member>(topic, &it->second));
 }
 
-int64_t MemoryBus::Depth(const std::string& topic_name) {
+Result<int64_t> MemoryBus::Depth(const std::string& topic_name) {
   const auto* topic = FindTopic(topic_name);
-  if (topic == nullptr) return 0;
+  if (topic == nullptr) return int64_t{0};
   std::lock_guard lock((*topic)->mu);
   return static_cast<int64_t>((*topic)->DepthLocked());
 }

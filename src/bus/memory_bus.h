@@ -58,7 +58,7 @@ class MemoryBus final : public Bus {
                                               const std::string& group) override;
   // Messages published and not yet committed by the slowest group (in flight included);
   // with no group yet, the messages waiting for the first one. 0 for an unknown topic.
-  int64_t Depth(const std::string& topic) override;
+  Result<int64_t> Depth(const std::string& topic) override;
   // A group's queue is its one partition: the latest time committed by its members, while
   // messages wait for it (in flight included); Unavailable while they wait and none was
   // committed. With no group yet, Unavailable while messages wait for the first one.

@@ -66,7 +66,7 @@ TEST(MemoryBusTest, CapacityHoldsWhileNoGroupHasJoinedAndIsPerTopic) {
   MemoryBus bus(2);
   Publish(bus, "t", {"a", "b"});
   EXPECT_EQ(bus.Publish("t", "k", "c").message(), "bus queue full (2 messages)");
-  EXPECT_EQ(bus.Depth("t"), 2);
+  EXPECT_EQ(bus.Depth("t").value(), 2);
   EXPECT_TRUE(bus.Publish("other", "k", "x").ok());
 }
 
@@ -133,9 +133,9 @@ TEST(MakeBusTest, TopicPrefixNamesTopicsAndGroups) {
   ASSERT_OK_AND_ASSIGN(auto got, consumer->Poll(10, 1s));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].topic, "staging.healthcheck");
-  EXPECT_EQ(bus->Depth(kHeartbeatTopic), 1);
+  EXPECT_EQ(bus->Depth(kHeartbeatTopic).value(), 1);
   ASSERT_TRUE(consumer->Commit().ok());
-  EXPECT_EQ(bus->Depth(kHeartbeatTopic), 0);
+  EXPECT_EQ(bus->Depth(kHeartbeatTopic).value(), 0);
   config.topic_prefix = "bad prefix!";
   EXPECT_EQ(MakeBus(config).status().field(), "kafka_topic_prefix");
 }

@@ -35,9 +35,7 @@ MailService::MailService(MailServiceOptions options, MailBackends backends)
       duplicates_(b_.metrics->GetCounter(
           "sms_mail_duplicates_total",
           "Redelivered mail jobs skipped because their id was already sent or failed.")) {
-  b_.metrics->AddGauge(
-      "sms_bus_queue_depth", "Messages published and not yet committed.",
-      [bus = b_.bus] { return double(bus->Depth(bus::kMailTopic)); }, "topic=\"mail\"");
+  bus::AddDepthGauge(*b_.metrics, b_.bus, bus::kMailTopic);
 }
 
 MailService::~MailService() { Stop(); }

@@ -74,9 +74,7 @@ Worker::Worker(WorkerOptions options, Backends backends)
   b_.metrics->AddGauge("sms_worker_lag_seconds",
                        "Age of the oldest heartbeat in the last batch when it was written.",
                        [this] { return lag_seconds_.load(); });
-  b_.metrics->AddGauge(
-      "sms_bus_queue_depth", "Messages published and not yet committed.",
-      [bus = b_.bus] { return double(bus->Depth(bus::kHeartbeatTopic)); }, "topic=\"healthcheck\"");
+  bus::AddDepthGauge(*b_.metrics, b_.bus, bus::kHeartbeatTopic);
 }
 
 Worker::~Worker() { Stop(std::chrono::milliseconds(0)); }
@@ -97,7 +95,7 @@ void Worker::Stop(std::chrono::milliseconds drain) {
   auto deadline = std::chrono::steady_clock::now() + drain;
   // The consume loop exits by itself once drained; force it past the deadline.
   while (consume_thread_.joinable() && !stopping_ && std::chrono::steady_clock::now() < deadline &&
-         b_.bus->Depth(bus::kHeartbeatTopic) > 0) {
+         !Drained()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   stopping_ = true;
@@ -106,10 +104,16 @@ void Worker::Stop(std::chrono::milliseconds drain) {
   consumer_.reset();
 }
 
+bool Worker::Drained() {
+  // A depth that cannot be told is not 0: the drain goes on until its deadline.
+  Result<int64_t> depth = b_.bus->Depth(bus::kHeartbeatTopic);
+  return depth.ok() && *depth == 0;
+}
+
 void Worker::ConsumeLoop() {
   while (!stopping_) {
     size_t n = ConsumeOnce(*consumer_);
-    if (draining_ && n == 0 && b_.bus->Depth(bus::kHeartbeatTopic) == 0) break;
+    if (draining_ && n == 0 && Drained()) break;
   }
 }
 

@@ -105,6 +105,8 @@ class Worker {
  private:
   void ConsumeLoop();
   void SweepLoop();
+  // True when the bus says every heartbeat published has been committed (false when unknown).
+  bool Drained();
   // Polls, decodes and processes one batch, retrying the writes until they succeed or stop.
   // Returns the number of messages handled.
   size_t ConsumeOnce(bus::Consumer& consumer);

@@ -106,7 +106,12 @@ TEST(WorkerKafkaTest, ServersThatKeepBeatingStayOnWhileAnUnevenlyReadBacklogIsWo
   o.batch_size = 10;
   Worker second(o, Backends{bus, store, store, cache, history, clock, metrics2});
   ASSERT_TRUE(second.Start().ok());
-  EXPECT_TRUE(WaitUntil([&] { return bus->Depth(bus::kHeartbeatTopic) < kServers; }, 30s));
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        auto depth = bus->Depth(bus::kHeartbeatTopic);
+        return depth.ok() && *depth < kServers;
+      },
+      30s));
   std::this_thread::sleep_for(2s);  // caught up: "quiet" is judged
   fleet.reset();
   second.Stop(0ms);

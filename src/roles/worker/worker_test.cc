@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "support/assert_ok.h"
 #include "support/faulty_store.h"
+#include "support/metrics_sample.h"
 #include "support/wait_until.h"
 
 namespace sms::worker {
@@ -248,7 +249,7 @@ TEST_F(WorkerTest, LoopAppliesEveryAcceptedHeartbeatAndDrainsOnStop) {
     }
   }
   w->Stop();
-  EXPECT_EQ(bus_->Depth(bus::kHeartbeatTopic), 0);
+  EXPECT_EQ(bus_->Depth(bus::kHeartbeatTopic).value(), 0);
   EXPECT_EQ(Fleet().on, kServers);
   for (int i = 0; i < kServers; i += 37) {
     EXPECT_EQ(Stored("s" + std::to_string(i)).last_seen, kT0 + 5000);
@@ -313,7 +314,7 @@ TEST_F(WorkerTest, AStalledBacklogStopsTheClockOfTheSweep) {
   req.body = R"({"server_id":"a","interval":10})";
   clock_->Set(kT0 + 5'000);
   ASSERT_EQ(hc.Accept(req).status, 202);
-  ASSERT_GT(bus_->Depth(bus::kHeartbeatTopic), 0);
+  ASSERT_GT(bus_->Depth(bus::kHeartbeatTopic).value(), 0);
   clock_->Set(kT0 + 300'000);
   EXPECT_EQ(Swept(*w), 0);
   EXPECT_EQ(Fleet().on, 2);
@@ -335,6 +336,16 @@ TEST_F(WorkerTest, HeartbeatsWaitingOnABusThatCannotSayHowFarItWasReadAreNotCaug
   clock_->Set(kT0 + 300'000);
   EXPECT_EQ(Swept(*w), 0);
   EXPECT_EQ(Fleet().on, 2);
+}
+
+TEST_F(WorkerTest, QueueDepthThatCannotBeToldIsServedAsUnknownNotAsEmpty) {
+  auto faulty = FaultyBusUnder();
+  auto w = WorkerAfter({Beat("a", kT0, 10)});
+  EXPECT_TRUE(testing::Serves(*metrics_, "sms_bus_queue_depth{topic=\"healthcheck\"} 0"))
+      << metrics_->Render();
+  faulty->SetOffsetsUnknown(true);  // a broker too busy to answer
+  EXPECT_TRUE(testing::Serves(*metrics_, "sms_bus_queue_depth{topic=\"healthcheck\"} NaN"))
+      << metrics_->Render();
 }
 
 TEST_F(WorkerTest, BusOutageIsNotCountedAsSilence) {

@@ -114,7 +114,9 @@ struct BusConfig {
   int partitions = 6;                    // of the topics KafkaBus creates when missing
   int replication_factor = 1;            // of the topics it creates (1: a one-broker cluster)
   std::string client_id = "smsd";        // names the connections in broker logs
-  std::chrono::milliseconds linger{2};  // producer batching delay (a 202 waits for the ack)
+  // Producer batching delay (a 202 waits for the ack): 10 ms sends a fifth of the produce
+  // requests 2 ms did, which cost Kafka ~45 % less CPU per heartbeat (docs/CAPACITY.md).
+  std::chrono::milliseconds linger{10};
   // A published message Kafka has not acknowledged by then is dropped and counted as failed.
   // 0 (the default): never; a message is retried until Kafka takes it, however long the
   // brokers are down, and the bounded queue pushes back (Publish answers Unavailable).

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/thread_name.h"
+
 namespace sms::bus {
 namespace {
 
@@ -102,7 +104,10 @@ Result<std::unique_ptr<Journal>> Journal::Open(
     journal->lanes_.push_back(std::make_unique<Lane>());
   }
   for (auto& lane : journal->lanes_) {
-    lane->thread = std::thread([j = journal.get(), l = lane.get()] { j->WriterLoop(*l); });
+    lane->thread = std::thread([j = journal.get(), l = lane.get()] {
+      NameThisThread("sms-journal");
+      j->WriterLoop(*l);
+    });
   }
   return journal;
 }

@@ -10,6 +10,7 @@
 
 #include "bus/kafka_consumer.h"
 #include "bus/kafka_util.h"
+#include "core/thread_name.h"
 #include "metrics/metrics.h"
 
 namespace sms::bus {
@@ -241,7 +242,10 @@ Status KafkaBus::Start() {
     for (const auto& t : standard) topics_[t].requested = SteadyNowMs();
   }
   RequestTopics(standard);
-  poller_ = std::thread([this] { PollLoop(); });
+  poller_ = std::thread([this] {
+    NameThisThread("sms-kafka-poll");
+    PollLoop();
+  });
   return Status::Ok();
 }
 

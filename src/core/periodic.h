@@ -6,7 +6,10 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+
+#include "core/thread_name.h"
 
 namespace sms {
 
@@ -17,10 +20,12 @@ class Periodic {
   Periodic(const Periodic&) = delete;
   Periodic& operator=(const Periodic&) = delete;
 
-  void Start(std::chrono::milliseconds every, std::function<void()> run) {
+  // `name` names the thread (core/thread_name.h).
+  void Start(const std::string& name, std::chrono::milliseconds every, std::function<void()> run) {
     std::lock_guard lock(mu_);
     if (thread_.joinable() || stopping_) return;
-    thread_ = std::thread([this, every, run = std::move(run)] {
+    thread_ = std::thread([this, name, every, run = std::move(run)] {
+      NameThisThread(name);
       std::unique_lock lock(mu_);
       while (!stopping_) {
         lock.unlock();

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "core/thread_name.h"
+
 namespace sms {
 
 WorkPool::WorkPool(WorkPoolOptions options) : options_(options) {
@@ -39,6 +41,7 @@ size_t WorkPool::queued() const {
 }
 
 void WorkPool::Run() {
+  NameThisThread(options_.name);
   if (options_.nice > 0) {
     // Linux: a thread's nice value is its own (the tid names it).
     (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), options_.nice);

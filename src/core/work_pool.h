@@ -18,6 +18,7 @@ struct WorkPoolOptions {
   size_t threads = 1;        // REQUIRES: > 0
   size_t queue_limit = 64;   // tasks waiting beyond those running; more are refused
   int nice = 0;              // added to the threads' nice value (0..19: lower priority)
+  std::string name = "sms-pool";  // its threads' name (core/thread_name.h)
 };
 
 class WorkPool {

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <random>
 
+#include "core/thread_name.h"
 #include "http/session.h"
 
 namespace sms::http {
@@ -276,7 +277,10 @@ Status Server::Start() {
     impl_->work.push_back(net::make_work_guard(*context));  // idle contexts keep running
   }
   for (int i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([c = s.contexts[i % contexts].get()] { c->run(); });
+    impl_->threads.emplace_back([c = s.contexts[i % contexts].get()] {
+      NameThisThread("sms-http");
+      c->run();
+    });
   }
   impl_->started = true;
   return Status::Ok();

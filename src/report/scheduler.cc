@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/thread_name.h"
 #include "mail/job.h"
 #include "report/render.h"
 
@@ -152,6 +153,7 @@ Result<std::vector<std::string>> DailyReports::Tick() {
 
 void DailyReports::Start() {
   thread_ = std::thread([this] {
+    NameThisThread("sms-reports");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();

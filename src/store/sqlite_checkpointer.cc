@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/thread_name.h"
+
 namespace sms::store {
 
 Checkpointer::Checkpointer(std::unique_ptr<Connection> conn, std::mutex& writer_mu,
@@ -9,7 +11,10 @@ Checkpointer::Checkpointer(std::unique_ptr<Connection> conn, std::mutex& writer_
     : conn_(std::move(conn)),
       writer_mu_(writer_mu),
       threshold_frames_(threshold_frames),
-      thread_([this] { Run(); }) {}
+      thread_([this] {
+        NameThisThread("sms-checkpoint");
+        Run();
+      }) {}
 
 Checkpointer::~Checkpointer() {
   {

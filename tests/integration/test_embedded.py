@@ -2,6 +2,7 @@
 import concurrent.futures
 import http.client
 import json
+import os
 import signal
 import time
 
@@ -104,3 +105,21 @@ def test_oversized_headers_get_431(smsd):
     s, body, _ = smsd.request("GET", "/api/v1/servers", headers={"X-Filler": "y" * 20000})
     assert s == 431
     assert smsd.get("/healthz")[0] == 200
+
+
+def test_threads_carry_names_an_operator_can_read(smsd):
+    """`top -H` and `ps -L` tell smsd's threads apart: each thread names what it does."""
+    def names():
+        task = f"/proc/{smsd.proc.pid}/task"
+        found = set()
+        for tid in os.listdir(task):
+            try:
+                with open(f"{task}/{tid}/comm") as f:
+                    found.add(f.read().strip())
+            except FileNotFoundError:  # a thread that ended meanwhile
+                pass
+        return found
+    expected = {"sms-http", "sms-worker", "sms-sweep", "sms-journal", "sms-checkpoint",
+                "sms-alert-plan", "sms-alert-send", "sms-events", "sms-slow-work"}
+    found = wait_for(lambda: names() if expected <= names() else None, 5, what="thread names")
+    assert "smsd" in found  # the main thread keeps the program's name

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "core/thread_name.h"
 #include "mail/mime.h"
 
 namespace sms::mail {
@@ -53,7 +54,10 @@ Status MailService::Start() {
   consumer_ = std::move(consumer).value();
   spdlog::info("mail: consuming topic {} (group {}); delivering to {}", bus::kMailTopic,
                options_.group, b_.mailer->Describe());
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("sms-mail");
+    Loop();
+  });
   return Status::Ok();
 }
 

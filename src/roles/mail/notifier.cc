@@ -7,6 +7,7 @@
 #include "alert/channel.h"
 #include "alert/payload.h"
 #include "alert/webhook.h"
+#include "core/thread_name.h"
 #include "roles/mail/mail_service.h"
 
 namespace sms::mail {
@@ -28,8 +29,16 @@ void Notifier::Start() {
   spdlog::info("alerts: dispatching every {} ms, {} sender(s){}", options_.tick.count(),
                options_.senders,
                options_.allow_private ? "; private webhook addresses allowed" : "");
-  threads_.emplace_back([this] { DispatchLoop(); });
-  for (int i = 0; i < options_.senders; ++i) threads_.emplace_back([this] { SendLoop(); });
+  threads_.emplace_back([this] {
+    NameThisThread("sms-alert-plan");
+    DispatchLoop();
+  });
+  for (int i = 0; i < options_.senders; ++i) {
+    threads_.emplace_back([this] {
+      NameThisThread("sms-alert-send");
+      SendLoop();
+    });
+  }
 }
 
 void Notifier::Stop() {

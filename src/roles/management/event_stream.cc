@@ -108,7 +108,7 @@ EventHub::EventHub(store::DashboardStorePtr store, ClockPtr clock, EventStreamOp
 EventHub::~EventHub() { Stop(); }
 
 void EventHub::Start() {
-  thread_.Start(std::chrono::milliseconds(o_.poll), [this] { Tick(); });
+  thread_.Start("sms-events", std::chrono::milliseconds(o_.poll), [this] { Tick(); });
 }
 
 void EventHub::Stop() {

@@ -66,8 +66,8 @@ Result<std::pair<Millis, Millis>> ParseWindow(const http::Request& req, Millis n
 
 Management::Management(ManagementBackends backends) : b_(std::move(backends)) {
   if (!b_.slow_work) {
-    b_.slow_work =
-        std::make_shared<WorkPool>(WorkPoolOptions{.threads = 2, .queue_limit = 64, .nice = 10});
+    b_.slow_work = std::make_shared<WorkPool>(
+        WorkPoolOptions{.threads = 2, .queue_limit = 64, .nice = 10, .name = "sms-slow-work"});
   }
 }
 

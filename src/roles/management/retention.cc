@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
+
 namespace sms::management {
 namespace {
 
@@ -77,6 +79,7 @@ Status Retention::Prune(Millis now, store::PruneCounts& total) {
 
 void Retention::Start() {
   thread_ = std::thread([this] {
+    NameThisThread("sms-retention");
     std::unique_lock lock(mu_);
     for (;;) {
       lock.unlock();

@@ -102,7 +102,7 @@ Status Rollups::CloseDay(Millis now) {
 }
 
 void Rollups::Start() {
-  thread_.Start(std::chrono::seconds(10), [this] {
+  thread_.Start("sms-rollups", std::chrono::seconds(10), [this] {
     if (Status s = Tick(); !s.ok()) spdlog::warn("rollups: {}", s.ToString());
   });
 }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/heartbeat.h"
+#include "core/thread_name.h"
 #include "roles/common/server_cache.h"
 
 namespace sms::worker {
@@ -83,8 +84,14 @@ Status Worker::Start() {
   auto consumer = b_.bus->Subscribe(bus::kHeartbeatTopic, options_.group);
   if (!consumer.ok()) return consumer.status();
   consumer_ = std::move(consumer).value();
-  consume_thread_ = std::thread([this] { ConsumeLoop(); });
-  sweep_thread_ = std::thread([this] { SweepLoop(); });
+  consume_thread_ = std::thread([this] {
+    NameThisThread("sms-worker");
+    ConsumeLoop();
+  });
+  sweep_thread_ = std::thread([this] {
+    NameThisThread("sms-sweep");
+    SweepLoop();
+  });
   return Status::Ok();
 }
 

@@ -114,19 +114,40 @@ Status ValidateName(std::string_view name, const std::string& field) {
   return Status::Ok();
 }
 
-std::string NormalizeName(std::string_view text) {
-  // Most names are ASCII, which every normal form leaves alone: skip the library for them.
-  if (std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; })) {
-    return std::string(text);
-  }
+namespace {
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+}
+
+// `text` through utf8proc_map with `options`; as it is when it is not UTF-8.
+std::string MapUtf8(std::string_view text, int options) {
   utf8proc_uint8_t* out = nullptr;
-  utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                   static_cast<utf8proc_ssize_t>(text.size()), &out,
-                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                    static_cast<utf8proc_ssize_t>(text.size()), &out,
+                                    static_cast<utf8proc_option_t>(options));
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(out, &std::free);
   if (n < 0) return std::string(text);  // not UTF-8: ValidateName says so
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+}
+
+}  // namespace
+
+std::string NormalizeName(std::string_view text) {
+  // Most names are ASCII, which every normal form leaves alone: skip the library for them.
+  if (IsAscii(text)) return std::string(text);
+  return MapUtf8(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
+
+std::string NameKey(std::string_view text) {
+  if (IsAscii(text)) {
+    std::string key(text);
+    for (char& c : key) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return key;
+  }
+  return MapUtf8(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
 }
 
 void NormalizeServerInput(ServerInput& in) {

@@ -34,6 +34,11 @@ Status ValidateAgentToken(std::string_view token, const std::string& field = "to
 // ASCII and text that is not valid UTF-8 come back as they are (the latter for ValidateName to
 // refuse). NFC can change the length, so validate after normalising.
 std::string NormalizeName(std::string_view text);
+// The key by which server names are unique: NFC with Unicode case folding (utf8proc's
+// UTF8PROC_CASEFOLD), so "SRV-02", "srv-02" and "Srv-02" are one name, as host names are in DNS.
+// ASCII only lower-cases; text that is not valid UTF-8 comes back as it is. Not for display:
+// a server keeps the name as it was written (NormalizeName).
+std::string NameKey(std::string_view text);
 // NormalizeName on the server_name and hostname, NormalizeTags (core/tags.h) on the tags, of a
 // create request or a patch (the fields present): what the API, the import and the store's
 // uniqueness checks all see.

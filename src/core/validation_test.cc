@@ -157,6 +157,21 @@ TEST(NormalizeName, LeavesAsciiAndInvalidUtf8Alone) {
   }
 }
 
+TEST(NameKey, FoldsCaseAfterNfc) {
+  EXPECT_EQ(NameKey("SRV-02"), "srv-02");
+  EXPECT_EQ(NameKey("Srv-02"), NameKey("srv-02"));
+  EXPECT_EQ(NameKey("web-01 (rack 3)"), "web-01 (rack 3)");
+  // Beyond ASCII: É and é, typed precomposed or decomposed, are one key; so are the KELVIN SIGN
+  // and K, and the final and medial sigma; ß folds to "ss" (full case folding).
+  EXPECT_EQ(NameKey("CAF\xC3\x89"), "caf\xC3\xA9");
+  EXPECT_EQ(NameKey(kCafeNfd), NameKey(kCafeNfc));
+  EXPECT_EQ(NameKey("\u212Aelvin"), "kelvin");
+  EXPECT_EQ(NameKey("\xCE\xA3\xCE\xB9\xCF\x82"), NameKey("\xCF\x83\xCE\xB9\xCF\x83"));
+  EXPECT_EQ(NameKey("Stra\u00DFe"), "strasse");
+  // Not valid UTF-8: as it is, for ValidateName to refuse.
+  EXPECT_EQ(NameKey("caf\xC3"), "caf\xC3");
+}
+
 TEST(NormalizeName, ServerInputAndPatchNormaliseTheirNames) {
   ServerInput in{"cafe-1", std::string(kCafeNfd), "10.0.0.1", std::string(kCafeNfd) + ".local"};
   NormalizeServerInput(in);

@@ -21,11 +21,11 @@ Result<int> ReadVersion(Connection& conn) {
 }
 
 Status Apply(Connection& conn, const Migration& m, Millis now) {
-  // Exec needs a NUL-terminated string; the embedded views are literals, but copy to be safe.
-  Status status = conn.Exec(std::string(m.sql).c_str());
-  if (status.ok() && m.version == kNfcNamesVersion) {
-    status = NormalizeStoredNames(*MakeSqliteNameRows(conn)).status();  // NFC is beyond SQL
-  }
+  auto [before, after] = SplitAtStep(m.sql);
+  // Exec needs a NUL-terminated string: copy the views.
+  Status status = conn.Exec(std::string(before).c_str());
+  if (status.ok()) status = MigrationStep(m.version, *MakeSqliteNameRows(conn));  // beyond SQL
+  if (status.ok() && !after.empty()) status = conn.Exec(std::string(after).c_str());
   if (!status.ok()) {
     return Status(status.code(), "migration " + std::string(m.name) + ": " + status.message());
   }
@@ -39,6 +39,12 @@ Status Apply(Connection& conn, const Migration& m, Millis now) {
 }  // namespace
 
 std::span<const Migration> Migrations() { return kEmbeddedMigrations; }
+
+std::pair<std::string_view, std::string_view> SplitAtStep(std::string_view sql) {
+  size_t at = sql.find("\n-- @step");
+  if (at == std::string_view::npos) return {sql, {}};
+  return {sql.substr(0, at + 1), sql.substr(at + 1)};
+}
 
 Result<int> SchemaVersion(Connection& conn) {
   Status status = conn.Exec(kCreateMigrationsTable);

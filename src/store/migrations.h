@@ -6,6 +6,7 @@
 #include <climits>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "core/status.h"
 #include "core/types.h"
@@ -22,10 +23,14 @@ struct Migration {
 // The embedded migrations, in version order.
 std::span<const Migration> Migrations();
 
+// The SQL of a migration before its "-- @step" line and from that line on (empty when it has
+// none): its C++ step (MigrationStep, store/name_normalization.h) runs between the two.
+std::pair<std::string_view, std::string_view> SplitAtStep(std::string_view sql);
+
 // Brings the database up to the newest embedded version (or only up to version `through`, as an
 // older binary would, for tests) in one write transaction; a version already recorded is
-// skipped, so calling it again (or from two processes at once) is harmless. Migration
-// kNfcNamesVersion also runs NormalizeStoredNames (store/name_normalization.h).
+// skipped, so calling it again (or from two processes at once) is harmless. Migrations
+// kNfcNamesVersion and kNameKeysVersion also run their steps (store/name_normalization.h).
 // InvalidArgument (field database_url) when the database is newer than this binary.
 Status ApplyMigrations(Connection& conn, Millis now, int through = INT_MAX);
 

@@ -82,6 +82,35 @@ Result<std::vector<NameCollision>> NormalizeStoredNames(NameRows& rows) {
   return collisions;
 }
 
+Result<std::vector<NameCollision>> KeyStoredNames(NameRows& rows) {
+  Result<std::vector<StoredName>> stored = rows.NonAscii();
+  if (!stored.ok()) return stored.status();
+  for (const StoredName& s : *stored) {
+    if (IsAscii(s.server_name)) continue;  // lower() keyed it
+    if (Status st = rows.SetKey(s.server_id, NameKey(s.server_name)); !st.ok()) return st;
+  }
+  Result<std::vector<KeyedName>> shared = rows.SharedKeys();
+  if (!shared.ok()) return shared.status();
+  std::map<std::string, std::vector<StoredName>> by_key;
+  for (const KeyedName& s : *shared) {
+    std::vector<StoredName>& set = by_key[s.key];
+    // The oldest keeps the key alone; the others are told apart, never renamed.
+    if (!set.empty()) {
+      if (Status st = rows.MarkClash(s.server_id); !st.ok()) return st;
+    }
+    // Recorded under the key, also a set 0006 recorded under its NFC name: one set, one label.
+    if (Status st = rows.AddCollision(s.server_id, s.server_name, s.key); !st.ok()) return st;
+    set.push_back({s.server_id, s.server_name, ""});
+  }
+  return Standing(std::move(by_key));
+}
+
+Status MigrationStep(int version, NameRows& rows) {
+  if (version == kNfcNamesVersion) return NormalizeStoredNames(rows).status();
+  if (version == kNameKeysVersion) return KeyStoredNames(rows).status();
+  return Status::Ok();
+}
+
 std::vector<NameCollision> ReportNameCollisions(NameRows& rows) {
   Result<std::vector<RecordedCollision>> recorded = rows.Recorded();
   if (!recorded.ok()) {
@@ -93,9 +122,9 @@ std::vector<NameCollision> ReportNameCollisions(NameRows& rows) {
   std::vector<NameCollision> standing = Standing(std::move(by_nfc));
   if (!standing.empty()) {
     spdlog::warn(
-        "store: {} set(s) of servers have names that differ only in Unicode normalisation and "
-        "are one name in NFC; they were left as they are: rename all but one server of each "
-        "set (PATCH /api/v1/servers/{{server_id}}): {}",
+        "store: {} set(s) of servers have names that differ only in case or in Unicode "
+        "normalisation and are one name; they were left as they are: rename all but one server "
+        "of each set (PATCH /api/v1/servers/{{server_id}}): {}",
         standing.size(), DescribeCollisions(standing));
   }
   return standing;

@@ -6,7 +6,12 @@
 // servers keep the names they had, are listed in server_name_collisions, and every start logs
 // the ones still standing (a warning naming their server_ids and names) until they are renamed.
 //
-// Backend-neutral: a backend gives NormalizeStoredNames and ReportNameCollisions its rows
+// Migration 0011 makes names unique regardless of case: by their NameKey (core/validation.h),
+// in servers.name_key. Servers whose names it finds to be one name are not renamed either: the
+// oldest of a set keeps the key alone, the others are told apart by name_clash (their
+// server_id), and the set is recorded and reported as those of 0006 are, under the key.
+//
+// Backend-neutral: a backend gives the steps (MigrationStep) and ReportNameCollisions its rows
 // through NameRows, inside the migration's transaction and at open respectively.
 
 #include <optional>
@@ -20,6 +25,9 @@ namespace sms::store {
 // The migration whose SQL creates server_name_collisions; NormalizeStoredNames runs right
 // after it, in the same transaction (SQL alone cannot compute NFC).
 inline constexpr int kNfcNamesVersion = 6;
+// The migration that adds servers.name_key and name_clash; KeyStoredNames runs at its
+// "-- @step" line (SplitAtStep), before the unique index on them is built.
+inline constexpr int kNameKeysVersion = 11;
 
 // A server's names as stored.
 struct StoredName {
@@ -28,13 +36,21 @@ struct StoredName {
   std::string hostname;
 };
 
-// Servers whose names are one name in NFC: `nfc`. None of them was renamed.
+// Servers whose names are one name: `nfc`, their name in NFC (0006) or their NameKey (0011,
+// for every set from then on). None of them was renamed.
 struct NameCollision {
   std::string nfc;
   std::vector<StoredName> servers;  // by server_id
 };
 
-// A row of server_name_collisions: a server, and the NFC name it shares with another.
+// A server with its name_key.
+struct KeyedName {
+  std::string server_id;
+  std::string server_name;
+  std::string key;
+};
+
+// A row of server_name_collisions: a server, and the name it shares with another.
 struct RecordedCollision {
   std::string nfc;
   StoredName server;  // its hostname is not recorded
@@ -51,7 +67,14 @@ class NameRows {
   // Sets the server_name and hostname of server `server_id`.
   virtual Status SetNames(const std::string& server_id, const std::string& server_name,
                           const std::string& hostname) = 0;
-  // Adds a row to server_name_collisions.
+  // Sets the name_key of server `server_id`.
+  virtual Status SetKey(const std::string& server_id, const std::string& key) = 0;
+  // The servers whose name_key another server has too: by name_key, then oldest first
+  // (created_time, then row id).
+  virtual Result<std::vector<KeyedName>> SharedKeys() = 0;
+  // Sets the name_clash of server `server_id` to its server_id.
+  virtual Status MarkClash(const std::string& server_id) = 0;
+  // Adds a row to server_name_collisions, or replaces the one of `server_id`.
   virtual Status AddCollision(const std::string& server_id, const std::string& server_name,
                               const std::string& nfc) = 0;
   // The rows of server_name_collisions whose server still has the name recorded there.
@@ -62,8 +85,15 @@ class NameRows {
 // collisions. Returns them.
 Result<std::vector<NameCollision>> NormalizeStoredNames(NameRows& rows);
 
-// The recorded collisions still standing: sets of two or more servers that still share a name
-// in NFC. Logs one warning that lists them when there are any; a failure to read them is
+// Writes the name_key of the servers whose names are not ASCII (the migration's SQL keyed the
+// others), then marks and records the sets of servers that share a key. Returns them.
+Result<std::vector<NameCollision>> KeyStoredNames(NameRows& rows);
+
+// Runs the step of migration `version` if it has one (kNfcNamesVersion, kNameKeysVersion).
+Status MigrationStep(int version, NameRows& rows);
+
+// The recorded collisions still standing: sets of two or more servers that still have the
+// names recorded. Logs one warning that lists them when there are any; a failure to read them is
 // logged too, and never stops the store from opening.
 std::vector<NameCollision> ReportNameCollisions(NameRows& rows);
 

@@ -23,6 +23,7 @@ std::string FirstLine(std::string_view what) {
 std::string ConflictField(std::string_view what) {
   static constexpr std::pair<std::string_view, const char*> kConstraints[] = {
       {"servers_server_name_key", "server_name"},
+      {"servers_name_key", "server_name"},  // migrations_pg/0011_name_keys.sql
       {"servers_server_id_key", "server_id"},
   };
   for (const auto& [constraint, field] : kConstraints) {

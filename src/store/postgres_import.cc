@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/validation.h"
 #include "store/list_column.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
@@ -18,18 +19,18 @@ namespace {
 constexpr size_t kChunk = 20000;
 
 const std::string kTakenIdsSql = "SELECT server_id FROM servers WHERE server_id = ANY($1::text[])";
-const std::string kTakenNamesSql =
-    "SELECT server_name FROM servers WHERE server_name = ANY($1::text[])";
+// Names are unique by their NameKey (core/validation.h).
+const std::string kTakenKeysSql = "SELECT name_key FROM servers WHERE name_key = ANY($1::text[])";
 const std::string kIdTakenSql = "SELECT 1 FROM servers WHERE server_id = $1";
 
 // A row that collides with a concurrent writer's is skipped (and reported by the caller).
 const std::string kInsertSql =
     "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-    "\"interval\", created_time, last_updated, status_changed_at, tags) "
+    "\"interval\", created_time, last_updated, status_changed_at, tags, name_key) "
     "SELECT v.server_id, v.server_name, v.ipv4, v.ipv4_num, v.hostname, 0, 30, $6, $6, $6, "
-    "v.tags FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
-    "$7::text[]) AS v(server_id, server_name, ipv4, ipv4_num, hostname, tags) "
-    "ON CONFLICT DO NOTHING RETURNING id, server_id";
+    "v.tags, v.name_key FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
+    "$7::text[], $8::text[]) AS v(server_id, server_name, ipv4, ipv4_num, hostname, tags, "
+    "name_key) ON CONFLICT DO NOTHING RETURNING id, server_id";
 
 const std::string kLivenessSql =
     "INSERT INTO server_liveness (id, last_seen, status, \"interval\") "
@@ -70,32 +71,33 @@ class Importer {
   // The rows to insert, in order; the rest become conflicts. A row takes its values only when
   // it is inserted, as in CreateServer one after the other.
   std::vector<size_t> Fresh() {
-    std::vector<std::string> ids, names;
+    std::vector<std::string> ids;
+    keys_.clear();
     for (const ServerInput& in : rows_) {
       ids.push_back(in.server_id);
-      names.push_back(in.server_name);
+      keys_.push_back(NameKey(in.server_name));
     }
     std::unordered_set<std::string> stored_ids = Stored(tx_, conn_, kTakenIdsSql, ids);
-    std::unordered_set<std::string> stored_names = Stored(tx_, conn_, kTakenNamesSql, names);
-    std::unordered_set<std::string_view> seen_ids, seen_names;
+    std::unordered_set<std::string> stored_keys = Stored(tx_, conn_, kTakenKeysSql, keys_);
+    std::unordered_set<std::string_view> seen_ids, seen_keys;
     std::vector<size_t> fresh;
     for (size_t i = 0; i < rows_.size(); ++i) {
       const ServerInput& in = rows_[i];
       if (stored_ids.count(in.server_id) || seen_ids.count(in.server_id)) {
         result_.conflicts.push_back({i, "server_id"});
-      } else if (stored_names.count(in.server_name) || seen_names.count(in.server_name)) {
+      } else if (stored_keys.count(keys_[i]) || seen_keys.count(keys_[i])) {
         result_.conflicts.push_back({i, "server_name"});
       } else {
         fresh.push_back(i);
         seen_ids.insert(in.server_id);
-        seen_names.insert(in.server_name);
+        seen_keys.insert(keys_[i]);
       }
     }
     return fresh;
   }
 
   void Insert(const std::vector<size_t>& chunk) {
-    std::vector<std::string> id, name, ipv4, hostname, tags;
+    std::vector<std::string> id, name, ipv4, hostname, tags, key;
     std::vector<int64_t> ipv4_num;
     for (size_t i : chunk) {
       const ServerInput& in = rows_[i];
@@ -105,11 +107,13 @@ class Importer {
       ipv4_num.push_back(Ipv4Number(in.ipv4));
       hostname.push_back(in.hostname);
       tags.push_back(JoinColumn(in.tags, ','));
+      key.push_back(keys_[i]);
     }
     std::unordered_map<std::string, int64_t> inserted;
     for (const pqxx::row& row :
          ExecPrepared(tx_, conn_, kInsertSql, PgTextArray(id), PgTextArray(name), PgTextArray(ipv4),
-                      PgIntArray(ipv4_num), PgTextArray(hostname), now_, PgTextArray(tags))) {
+                      PgIntArray(ipv4_num), PgTextArray(hostname), now_, PgTextArray(tags),
+                      PgTextArray(key))) {
       inserted.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
     }
     std::vector<int64_t> rows;
@@ -138,6 +142,7 @@ class Importer {
   pqxx::work& tx_;
   PgConnection& conn_;
   const std::vector<ServerInput>& rows_;
+  std::vector<std::string> keys_;  // the NameKey of each row
   const Millis now_;
   ImportResult result_;
 };

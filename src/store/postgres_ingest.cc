@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/validation.h"
 #include "store/heartbeat_merge.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
@@ -61,16 +62,16 @@ const std::string kEventsSql =
     "INSERT INTO status_events (server, status, at, cause) "
     "SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[])";
 
-const std::string kTakenNamesSql =
-    "SELECT server_name FROM servers WHERE server_name = ANY($1::text[])";
+// Names are unique by their NameKey (core/validation.h).
+const std::string kTakenKeysSql = "SELECT name_key FROM servers WHERE name_key = ANY($1::text[])";
 
 // Registrations: a row that collides with a concurrent writer's (server_id or server_name) is
 // skipped, and the caller tries it again.
 const std::string kRegisterSql =
     "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-    "\"interval\", created_time, last_updated, status_changed_at) "
+    "\"interval\", created_time, last_updated, status_changed_at, name_key) "
     "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
-    "$6::smallint[], $7::integer[], $8::bigint[], $9::bigint[], $10::bigint[]) "
+    "$6::smallint[], $7::integer[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[]) "
     "ON CONFLICT DO NOTHING RETURNING id, server_id";
 
 const std::string kRegisterLivenessSql =
@@ -320,7 +321,7 @@ class BatchApplier {
 
   // Inserts `fresh`; returns the row id of each server_id actually inserted.
   std::unordered_map<std::string, int64_t> Insert(const std::vector<Server>& fresh) {
-    std::vector<std::string> id, name, ipv4, hostname;
+    std::vector<std::string> id, name, ipv4, hostname, key;
     std::vector<int64_t> ipv4_num, status, interval, created, updated, changed_at;
     // Inserted by server_id: concurrent writers registering the same servers wait on each
     // other in one order instead of deadlocking.
@@ -340,12 +341,13 @@ class BatchApplier {
       created.push_back(s.created_time);
       updated.push_back(s.last_updated);
       changed_at.push_back(s.status_changed_at);
+      key.push_back(NameKey(s.server_name));
     }
     std::unordered_map<std::string, int64_t> rows;
     for (const pqxx::row& row : ExecPrepared(
              tx_, conn_, kRegisterSql, PgTextArray(id), PgTextArray(name), PgTextArray(ipv4),
              PgIntArray(ipv4_num), PgTextArray(hostname), PgIntArray(status), PgIntArray(interval),
-             PgIntArray(created), PgIntArray(updated), PgIntArray(changed_at))) {
+             PgIntArray(created), PgIntArray(updated), PgIntArray(changed_at), PgTextArray(key))) {
       rows.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
     }
     return rows;
@@ -353,27 +355,27 @@ class BatchApplier {
 
   // A free name for each group (nullopt when every candidate is taken), in group order so the
   // oldest registration gets the plainest name. Two queries: the first choices of all, then
-  // every candidate of the few whose first choice was taken.
+  // every candidate of the few whose first choice was taken. Names are compared by NameKey.
   std::vector<std::optional<std::string>> UniqueNames(const std::vector<const Group*>& groups) {
     std::vector<std::vector<std::string>> candidates;
-    std::vector<std::string> first;
+    std::vector<std::string> first;  // keys
     for (const Group* g : groups) {
       candidates.push_back(CandidateNames(*g->beats.front()));
-      first.push_back(candidates.back().front());
+      first.push_back(NameKey(candidates.back().front()));
     }
-    std::unordered_set<std::string> taken = TakenNames(first);
+    std::unordered_set<std::string> taken = TakenKeys(first);
     std::vector<std::string> more;
     for (size_t i = 0; i < groups.size(); ++i) {
       if (!taken.contains(first[i])) continue;
-      more.insert(more.end(), candidates[i].begin() + 1, candidates[i].end());
+      for (size_t k = 1; k < candidates[i].size(); ++k) more.push_back(NameKey(candidates[i][k]));
     }
-    if (!more.empty()) taken.merge(TakenNames(more));
+    if (!more.empty()) taken.merge(TakenKeys(more));
     std::vector<std::optional<std::string>> names;
     for (std::vector<std::string>& options : candidates) {
       std::optional<std::string>& name = names.emplace_back();
       for (std::string& candidate : options) {
         // taken also collects the names given earlier in this batch.
-        if (taken.insert(candidate).second) {
+        if (taken.insert(NameKey(candidate)).second) {
           name = std::move(candidate);
           break;
         }
@@ -382,9 +384,9 @@ class BatchApplier {
     return names;
   }
 
-  std::unordered_set<std::string> TakenNames(const std::vector<std::string>& names) {
+  std::unordered_set<std::string> TakenKeys(const std::vector<std::string>& keys) {
     std::unordered_set<std::string> taken;
-    for (const pqxx::row& row : ExecPrepared(tx_, conn_, kTakenNamesSql, PgTextArray(names))) {
+    for (const pqxx::row& row : ExecPrepared(tx_, conn_, kTakenKeysSql, PgTextArray(keys))) {
       taken.insert(row[0].as<std::string>());
     }
     return taken;

@@ -51,10 +51,10 @@ Status Migrate(pqxx::connection& conn, Millis now, int through) {
     if (m.version <= current || m.version > through) continue;
     Status step;
     try {
-      tx.exec(std::string(m.sql));
-      if (m.version == kNfcNamesVersion) {
-        step = NormalizeStoredNames(*MakePgNameRows(tx)).status();  // NFC is beyond SQL
-      }
+      auto [before, after] = SplitAtStep(m.sql);
+      tx.exec(std::string(before));
+      step = MigrationStep(m.version, *MakePgNameRows(tx));  // NFC, case folding: beyond SQL
+      if (step.ok() && !after.empty()) tx.exec(std::string(after));
     } catch (const pqxx::sql_error& e) {
       if (PgConnectionLost(e)) throw;  // the pool decides about the connection
       Status status = PgError(e);

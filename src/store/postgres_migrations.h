@@ -23,8 +23,8 @@ std::span<const Migration> PgMigrations();
 // Brings the schema up to the newest embedded version (or only up to version `through`, as an
 // older binary would, for tests): under kPgMigrationLock, the pending migrations run in one
 // transaction with their schema_migrations rows. A version already recorded is skipped, so
-// calling it again (or from many processes at once) is harmless. Migration kNfcNamesVersion
-// also runs NormalizeStoredNames (store/name_normalization.h).
+// calling it again (or from many processes at once) is harmless. Migrations kNfcNamesVersion
+// and kNameKeysVersion also run their steps (store/name_normalization.h).
 // InvalidArgument (field database_url) when the schema is newer than this binary.
 Status ApplyPgMigrations(PgPool& pool, Millis now, int through = INT_MAX);
 

@@ -1,6 +1,7 @@
-// NameRows on PostgreSQL (store/name_normalization.h): the NFC step of migration 0006, in the
-// migration's transaction, and the report of its collisions at open. libpqxx errors propagate
-// (PgPool::Run maps them), except in Recorded, whose failure must not stop a store opening.
+// NameRows on PostgreSQL (store/name_normalization.h): the steps of migrations 0006 (NFC) and
+// 0011 (name keys), in the migration's transaction, and the report of their collisions at open.
+// libpqxx errors propagate (PgPool::Run maps them), except in Recorded, whose failure must not stop
+// a store opening.
 
 #include "store/name_normalization.h"
 #include "store/postgres_rows.h"
@@ -35,10 +36,33 @@ class PgNameRows final : public NameRows {
     return Status::Ok();
   }
 
+  Status SetKey(const std::string& server_id, const std::string& key) override {
+    tx_.exec_params("UPDATE servers SET name_key = $2 WHERE server_id = $1", server_id, key);
+    return Status::Ok();
+  }
+
+  Result<std::vector<KeyedName>> SharedKeys() override {
+    std::vector<KeyedName> out;
+    for (const pqxx::row& r :
+         tx_.exec("SELECT server_id, server_name, name_key FROM servers WHERE name_key IN "
+                  "(SELECT name_key FROM servers GROUP BY name_key HAVING count(*) > 1) "
+                  "ORDER BY name_key, created_time, id")) {
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+    }
+    return out;
+  }
+
+  Status MarkClash(const std::string& server_id) override {
+    tx_.exec_params("UPDATE servers SET name_clash = $1 WHERE server_id = $1", server_id);
+    return Status::Ok();
+  }
+
   Status AddCollision(const std::string& server_id, const std::string& server_name,
                       const std::string& nfc) override {
     tx_.exec_params(
-        "INSERT INTO server_name_collisions (server_id, server_name, nfc) VALUES ($1, $2, $3)",
+        "INSERT INTO server_name_collisions (server_id, server_name, nfc) VALUES ($1, $2, $3) "
+        "ON CONFLICT (server_id) DO UPDATE SET server_name = excluded.server_name, "
+        "nfc = excluded.nfc",
         server_id, server_name, nfc);
     return Status::Ok();
   }

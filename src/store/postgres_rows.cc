@@ -1,5 +1,6 @@
 #include "store/postgres_rows.h"
 
+#include "core/validation.h"
 #include "store/list_column.h"
 #include "store/server_rules.h"
 
@@ -35,15 +36,16 @@ std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& con
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s) {
   static const std::string kServer =
       "INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-      "\"interval\", created_time, last_updated, status_changed_at, tags) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+      "\"interval\", created_time, last_updated, status_changed_at, tags, name_key) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
   static const std::string kLiveness =
       "INSERT INTO server_liveness (id, last_seen, status, \"interval\") "
       "VALUES ($1, $2, $3, $4)";
   int status = s.status == ServerStatus::kOn;
-  pqxx::result r = ExecPrepared(tx, conn, kServer, s.server_id, s.server_name, s.ipv4,
-                                Ipv4Number(s.ipv4), s.hostname, status, s.interval, s.created_time,
-                                s.last_updated, s.status_changed_at, JoinColumn(s.tags, ','));
+  pqxx::result r =
+      ExecPrepared(tx, conn, kServer, s.server_id, s.server_name, s.ipv4, Ipv4Number(s.ipv4),
+                   s.hostname, status, s.interval, s.created_time, s.last_updated,
+                   s.status_changed_at, JoinColumn(s.tags, ','), NameKey(s.server_name));
   s.id = r[0][0].as<int64_t>();
   ExecPrepared(tx, conn, kLiveness, s.id, s.last_seen, status, s.interval);
 }
@@ -53,6 +55,12 @@ void InsertPgEvent(pqxx::transaction_base& tx, PgConnection& conn, int64_t serve
   static const std::string kSql =
       "INSERT INTO status_events (server, status, at, cause) VALUES ($1, $2, $3, $4)";
   ExecPrepared(tx, conn, kSql, server_row, int{status == ServerStatus::kOn}, at, cause);
+}
+
+bool PgNameTaken(pqxx::transaction_base& tx, PgConnection& conn, const std::string& server_name,
+                 int64_t except_row) {
+  static const std::string kSql = "SELECT 1 FROM servers WHERE name_key = $1 AND id <> $2 LIMIT 1";
+  return !ExecPrepared(tx, conn, kSql, NameKey(server_name), except_row).empty();
 }
 
 }  // namespace sms::store

@@ -28,10 +28,16 @@ std::optional<Server> FindPgServer(pqxx::transaction_base& tx, PgConnection& con
                                    const std::string& server_id, bool lock = false);
 
 // Inserts `s` (every field but id; its servers and server_liveness rows) and sets s.id.
-// Throws (unique_violation) on a taken server_id or server_name.
+// Throws (unique_violation) on a taken server_id or server_name (by its NameKey).
 void InsertPgServer(pqxx::transaction_base& tx, PgConnection& conn, Server& s);
 
-// The NameRows of migration 0006 in `tx` (postgres_names.cc).
+// True when a server other than row `except_row` has `server_name` in any case: the same NameKey
+// (core/validation.h). The unique index alone does not say so for a key that servers found
+// sharing it at migration 0011 still hold (name_clash).
+bool PgNameTaken(pqxx::transaction_base& tx, PgConnection& conn, const std::string& server_name,
+                 int64_t except_row = 0);
+
+// The NameRows of migrations 0006 and 0011 in `tx` (postgres_names.cc).
 std::unique_ptr<NameRows> MakePgNameRows(pqxx::transaction_base& tx);
 
 // Appends a status transition of server row `server_row`.

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/query.h"
+#include "core/validation.h"
 #include "store/like_pattern.h"
 #include "store/list_column.h"
 #include "store/list_cursor.h"
@@ -66,7 +67,8 @@ Result<Server> PostgresStore::CreateServer(const ServerInput& input, Millis now)
   Server s = NewServer(input, now);
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
-    // A taken server_id or server_name raises unique_violation: PgError() names the field.
+    if (PgNameTaken(tx, conn, s.server_name)) return ServerNameTaken(s.server_name);
+    // A taken server_id (or a name taken meanwhile) raises unique_violation: PgError() names it.
     InsertPgServer(tx, conn, s);
     InsertPgEvent(tx, conn, s.id, ServerStatus::kOff, now, "created");
     tx.commit();
@@ -92,16 +94,21 @@ Result<Server> PostgresStore::UpdateServer(const std::string& server_id, const S
                                            Millis now) {
   static const std::string kSql =
       "UPDATE servers SET server_name = $2, ipv4 = $3, ipv4_num = $4, hostname = $5, "
-      "last_updated = $6, tags = $7 WHERE id = $1";
+      "last_updated = $6, tags = $7, name_key = $8, "
+      "name_clash = CASE WHEN server_name = $2 THEN name_clash ELSE '' END WHERE id = $1";
   Server s;
   Status status = pool_.Run([&](PgConnection& conn) {
     pqxx::work tx(conn.raw());
     std::optional<Server> found = FindPgServer(tx, conn, server_id, /*lock=*/true);
     if (!found) return ServerNotFound(server_id);
     s = std::move(*found);
+    const std::string name = s.server_name;
     if (!ApplyPatch(patch, now, s)) return Status::Ok();  // nothing to change
+    if (s.server_name != name && PgNameTaken(tx, conn, s.server_name, s.id)) {
+      return ServerNameTaken(s.server_name);
+    }
     ExecPrepared(tx, conn, kSql, s.id, s.server_name, s.ipv4, Ipv4Number(s.ipv4), s.hostname,
-                 s.last_updated, JoinColumn(s.tags, ','));
+                 s.last_updated, JoinColumn(s.tags, ','), NameKey(s.server_name));
     tx.commit();
     return Status::Ok();
   });

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "core/status_macros.h"
+#include "core/validation.h"
 #include "store/list_column.h"
 #include "store/server_rules.h"
 #include "store/sqlite_rows.h"
@@ -40,19 +41,21 @@ Status InsertMany(Connection& conn, std::vector<Server*>& servers, Millis now) {
   ASSIGN_OR_RETURN(
       Statement insert,
       conn.Prepare("INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, hostname, status, "
-                   "interval, created_time, last_updated, last_seen, status_changed_at, tags) "
-                   "VALUES " +
-                   Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?, ?)", n) +
+                   "interval, created_time, last_updated, last_seen, status_changed_at, tags, "
+                   "name_key) VALUES " +
+                   Repeat("(?, ?, ?, ?, ?, 0, 30, ?, ?, 0, ?, ?, ?)", n) +
                    " RETURNING id, server_id"));
-  std::vector<std::string> tags;  // bound, not copied: they outlive the statement run
+  std::vector<std::string> tags, keys;  // bound, not copied: they outlive the statement run
   tags.reserve(n);
+  keys.reserve(n);
   int p = 1;
   for (const Server* s : servers) {
     insert.Bind(p, s->server_id).Bind(p + 1, s->server_name).Bind(p + 2, s->ipv4);
     insert.Bind(p + 3, Ipv4Number(s->ipv4)).Bind(p + 4, s->hostname);
     insert.Bind(p + 5, now).Bind(p + 6, now).Bind(p + 7, now);
     insert.Bind(p + 8, tags.emplace_back(JoinColumn(s->tags, ',')));
-    p += 9;
+    insert.Bind(p + 9, keys.emplace_back(NameKey(s->server_name)));
+    p += 10;
   }
   // RETURNING's order is unspecified: match the rows by server_id.
   std::unordered_map<std::string_view, Server*> by_id;
@@ -97,7 +100,8 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
     Status st = tx.BeginWrite();
     if (!st.ok()) return st;
     // Values of the rows accepted so far: a row takes them only once it is accepted.
-    std::unordered_set<std::string_view> ids, names;
+    std::unordered_set<std::string_view> ids;
+    std::unordered_set<std::string> names;  // by NameKey
     std::vector<Server*> pending;
     for (size_t i = 0; i < rows.size(); ++i) {
       const ServerInput& in = rows[i];
@@ -105,7 +109,8 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
       Result<bool> id = IdStored(conn, in.server_id);
       if (!id.ok()) return id.status();
       if (*id || ids.count(in.server_id)) field = "server_id";
-      if (field == nullptr && names.count(in.server_name)) field = "server_name";
+      std::string key = NameKey(in.server_name);
+      if (field == nullptr && names.count(key)) field = "server_name";
       if (field == nullptr) {
         Result<bool> name = NameTaken(conn, in.server_name);
         if (!name.ok()) return name.status();
@@ -116,7 +121,7 @@ Result<ImportResult> SqliteStore::ImportServers(const std::vector<ServerInput>& 
         continue;
       }
       ids.insert(in.server_id);
-      names.insert(in.server_name);
+      names.insert(std::move(key));
       Server& s = result.imported.emplace_back(NewServer(in, now));
       pending.push_back(&s);
       if (pending.size() == kChunk) st = Flush(conn, pending, now);

@@ -1,5 +1,5 @@
-// NameRows on SQLite (store/name_normalization.h): the NFC step of migration 0006 and the
-// report of its collisions at open, on the writer connection.
+// NameRows on SQLite (store/name_normalization.h): the steps of migrations 0006 (NFC) and 0011
+// (name keys) and the report of their collisions at open, on the writer connection.
 
 #include "store/name_normalization.h"
 #include "store/sqlite_rows.h"
@@ -53,10 +53,35 @@ class SqliteNameRows final : public NameRows {
     return st->Run();
   }
 
+  Status SetKey(const std::string& server_id, const std::string& key) override {
+    Result<Statement> st = conn_.Prepare("UPDATE servers SET name_key = ? WHERE server_id = ?");
+    if (!st.ok()) return st.status();
+    st->Bind(1, key).Bind(2, server_id);
+    return st->Run();
+  }
+
+  Result<std::vector<KeyedName>> SharedKeys() override {
+    Result<Statement> st = conn_.Prepare(
+        "SELECT server_id, server_name, name_key FROM servers WHERE name_key IN "
+        "(SELECT name_key FROM servers GROUP BY name_key HAVING count(*) > 1) "
+        "ORDER BY name_key, created_time, id");
+    if (!st.ok()) return st.status();
+    return AllRows<KeyedName>(
+        *st, [](const Statement& row) { return KeyedName{row.Text(0), row.Text(1), row.Text(2)}; });
+  }
+
+  Status MarkClash(const std::string& server_id) override {
+    Result<Statement> st = conn_.Prepare("UPDATE servers SET name_clash = ?1 WHERE server_id = ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, server_id);
+    return st->Run();
+  }
+
   Status AddCollision(const std::string& server_id, const std::string& server_name,
                       const std::string& nfc) override {
     Result<Statement> st = conn_.Prepare(
-        "INSERT INTO server_name_collisions (server_id, server_name, nfc) VALUES (?, ?, ?)");
+        "INSERT OR REPLACE INTO server_name_collisions (server_id, server_name, nfc) "
+        "VALUES (?, ?, ?)");
     if (!st.ok()) return st.status();
     st->Bind(1, server_id).Bind(2, server_name).Bind(3, nfc);
     return st->Run();

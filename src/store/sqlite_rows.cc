@@ -1,6 +1,7 @@
 #include "store/sqlite_rows.h"
 
 #include "core/status_macros.h"
+#include "core/validation.h"
 #include "store/list_column.h"
 
 namespace sms::store {
@@ -39,10 +40,12 @@ Result<Server> RequireServer(Connection& conn, std::string_view server_id) {
 }
 
 Result<bool> NameTaken(Connection& conn, std::string_view server_name, int64_t except_row) {
-  ASSIGN_OR_RETURN(Statement st, conn.Prepare("SELECT id FROM servers WHERE server_name = ?"));
-  st.Bind(1, server_name);
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  return row && st.Int(0) != except_row;
+  // Several servers may share a key that migration 0011 found shared (name_clash).
+  ASSIGN_OR_RETURN(Statement st,
+                   conn.Prepare("SELECT 1 FROM servers WHERE name_key = ? AND id <> ? LIMIT 1"));
+  std::string key = NameKey(server_name);  // bound, not copied
+  st.Bind(1, key).Bind(2, except_row);
+  return st.Step();
 }
 
 Status InsertEvent(Connection& conn, int64_t server_row, ServerStatus status, Millis at,
@@ -57,14 +60,15 @@ Status InsertEvent(Connection& conn, int64_t server_row, ServerStatus status, Mi
 Status InsertServer(Connection& conn, Server& s) {
   ASSIGN_OR_RETURN(Statement st,
                    conn.Prepare("INSERT INTO servers (server_id, server_name, ipv4, ipv4_num, "
-                                "hostname, status, interval, "
-                                "created_time, last_updated, last_seen, status_changed_at, tags) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                "hostname, status, interval, created_time, last_updated, "
+                                "last_seen, status_changed_at, tags, name_key) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st.Bind(1, s.server_id).Bind(2, s.server_name).Bind(3, s.ipv4).Bind(4, Ipv4Number(s.ipv4));
   st.Bind(5, s.hostname).Bind(6, int64_t{s.status == ServerStatus::kOn});
   st.Bind(7, int64_t{s.interval}).Bind(8, s.created_time).Bind(9, s.last_updated);
   std::string tags = JoinColumn(s.tags, ',');  // bound, not copied: it outlives the statement run
-  st.Bind(10, s.last_seen).Bind(11, s.status_changed_at).Bind(12, tags);
+  std::string key = NameKey(s.server_name);
+  st.Bind(10, s.last_seen).Bind(11, s.status_changed_at).Bind(12, tags).Bind(13, key);
   Status status = st.Run();
   if (status.ok()) s.id = conn.LastInsertId();
   return status;
@@ -83,6 +87,14 @@ Status WriteServer(Connection& conn, const Server& s) {
   st.Bind(7, s.last_updated).Bind(8, s.last_seen).Bind(9, s.status_changed_at);
   std::string tags = JoinColumn(s.tags, ',');  // bound, not copied
   st.Bind(10, tags).Bind(11, s.id);
+  return st.Run();
+}
+
+Status WriteNameKey(Connection& conn, const Server& s) {
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare("UPDATE servers SET name_key = ?, name_clash = '' "
+                                              "WHERE id = ?"));
+  std::string key = NameKey(s.server_name);  // bound, not copied
+  st.Bind(1, key).Bind(2, s.id);
   return st.Run();
 }
 

@@ -43,7 +43,8 @@ Result<std::optional<Server>> FindServer(Connection& conn, std::string_view serv
 // The server with `server_id`; NotFound when there is none.
 Result<Server> RequireServer(Connection& conn, std::string_view server_id);
 
-// True when a server other than row `except_row` has `server_name`.
+// True when a server other than row `except_row` has `server_name` in any case: the same
+// NameKey (core/validation.h).
 Result<bool> NameTaken(Connection& conn, std::string_view server_name, int64_t except_row = 0);
 
 // Appends a status transition of server row `server_row`.
@@ -53,8 +54,11 @@ Status InsertEvent(Connection& conn, int64_t server_row, ServerStatus status, Mi
 // Inserts `s` (every field but id) and sets s.id.
 Status InsertServer(Connection& conn, Server& s);
 
-// Writes every mutable field of `s` (by s.id).
+// Writes every mutable field of `s` (by s.id) but the name's key: a heartbeat never renames.
 Status WriteServer(Connection& conn, const Server& s);
+
+// Writes the name_key of s.server_name (by s.id), after a rename; the name is then its own.
+Status WriteNameKey(Connection& conn, const Server& s);
 
 // How a list reads its tag filters (migration 0007; sqlite_tags.cc).
 struct TagPlan {
@@ -67,7 +71,7 @@ struct TagPlan {
 // The plan for `q` (nothing to do when it has no tags), read in the caller's snapshot.
 Result<TagPlan> PlanTags(Connection& conn, const ServerQuery& q);
 
-// The NameRows of migration 0006 on `conn` (sqlite_names.cc).
+// The NameRows of migrations 0006 and 0011 on `conn` (sqlite_names.cc).
 std::unique_ptr<NameRows> MakeSqliteNameRows(Connection& conn);
 
 }  // namespace sms::store

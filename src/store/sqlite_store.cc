@@ -157,10 +157,15 @@ Result<Server> SqliteStore::UpdateServer(const std::string& server_id, const Ser
     Transaction tx(conn);
     RETURN_IF_ERROR(tx.BeginWrite());
     ASSIGN_OR_RETURN(s, RequireServer(conn, server_id));
+    const std::string name = s.server_name;
     if (!ApplyPatch(patch, now, s)) return Status::Ok();  // nothing to change
-    ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name, s.id));
-    if (taken) return ServerNameTaken(s.server_name);
+    const bool renamed = s.server_name != name;
+    if (renamed) {
+      ASSIGN_OR_RETURN(bool taken, NameTaken(conn, s.server_name, s.id));
+      if (taken) return ServerNameTaken(s.server_name);
+    }
     RETURN_IF_ERROR(WriteServer(conn, s));
+    if (renamed) RETURN_IF_ERROR(WriteNameKey(conn, s));
     return tx.Commit();
   }));
   return s;

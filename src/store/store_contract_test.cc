@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/query.h"
+#include "store/server_rules.h"
 #include "store/store_test_util.h"
 #include "support/assert_ok.h"
 
@@ -97,6 +98,42 @@ TYPED_TEST(StoreContractTest, UpdateToATakenNameConflictsOnServerName) {
   EXPECT_EQ(this->Get("b").server_name, "beta");
   EXPECT_TRUE(this->store_->UpdateServer("b", {.server_name = "gamma"}, kT0 + 1).ok());
   EXPECT_TRUE(this->store_->CreateServer(Input("c", "beta"), kT0 + 2).ok());  // freed
+}
+
+// Host names are case-insensitive (DNS), and so are server names: unique by NameKey
+// (core/validation.h), kept as written.
+TYPED_TEST(StoreContractTest, NamesThatDifferOnlyInCaseAreTaken) {
+  this->Create(Input("a", "SRV-02"), kT0);
+  this->Create(Input("c", "CAF\xC3\x89"), kT0);
+  for (const char* name : {"srv-02", "Srv-02", "SRV-02", "caf\xC3\xA9", "Caf\xC3\xA9"}) {
+    Result<Server> s = this->store_->CreateServer(Input("b", name), kT0);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.status().code(), Code::kConflict) << name;
+    EXPECT_EQ(s.status().field(), "server_name") << name;
+    EXPECT_EQ(s.status().message(), ServerNameTaken(name).message());
+  }
+  EXPECT_EQ(this->store_->GetServer("b").status().code(), Code::kNotFound);
+  EXPECT_EQ(this->Get("a").server_name, "SRV-02");
+  EXPECT_TRUE(this->store_->CreateServer(Input("b", "srv-03"), kT0).ok());
+}
+
+TYPED_TEST(StoreContractTest, RenamingToANameThatDiffersOnlyInCaseConflicts) {
+  this->Create(Input("a", "alpha"), kT0);
+  this->Create(Input("b", "beta"), kT0);
+  Result<Server> s = this->store_->UpdateServer("b", {.server_name = "ALPHA"}, kT0 + 1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kConflict);
+  EXPECT_EQ(s.status().field(), "server_name");
+  EXPECT_EQ(this->Get("b").server_name, "beta");
+  // A server may change the case of its own name; the other case stays taken.
+  ASSERT_OK_AND_ASSIGN(Server a,
+                       this->store_->UpdateServer("a", {.server_name = "Alpha"}, kT0 + 2));
+  EXPECT_EQ(a.server_name, "Alpha");
+  EXPECT_EQ(this->store_->CreateServer(Input("c", "alpha"), kT0).status().code(), Code::kConflict);
+  // A rename frees the old name in every case.
+  ASSERT_TRUE(this->store_->UpdateServer("b", {.server_name = "gamma"}, kT0 + 3).ok());
+  EXPECT_TRUE(this->store_->CreateServer(Input("c", "BETA"), kT0 + 4).ok());
+  EXPECT_EQ(this->store_->CreateServer(Input("d", "Gamma"), kT0).status().code(), Code::kConflict);
 }
 
 TYPED_TEST(StoreContractTest, DeleteRemovesTheServerAndItsHistory) {

@@ -94,6 +94,20 @@ TYPED_TEST(StoreImportContractTest, TakenValuesAreReportedAndTheRestInserted) {
   EXPECT_EQ(this->store_->GetServer("d").status().code(), Code::kNotFound);
 }
 
+TYPED_TEST(StoreImportContractTest, NamesThatDifferOnlyInCaseAreTaken) {
+  this->Create(Input("a", "alpha"), kT0);
+  ImportResult r = this->Import({Input("b", "ALPHA"),   // 0: a stored name in another case
+                                 Input("c", "Gamma"),   // 1: inserted
+                                 Input("d", "GAMMA"),   // 2: row 1's name in another case
+                                 Input("e", "delta")},  // 3: inserted
+                                kT0 + 1);
+  EXPECT_THAT(Ids(r.imported), ElementsAre("c", "e"));
+  EXPECT_THAT(Conflicts(r.conflicts), ElementsAre("0:server_name", "2:server_name"));
+  EXPECT_EQ(this->Get("c").server_name, "Gamma");
+  EXPECT_EQ(this->store_->GetServer("b").status().code(), Code::kNotFound);
+  EXPECT_EQ(this->store_->GetServer("d").status().code(), Code::kNotFound);
+}
+
 TYPED_TEST(StoreImportContractTest, AnEmptyImportChangesNothing) {
   ImportResult r = this->Import({}, kT0);
   EXPECT_THAT(r.imported, IsEmpty());

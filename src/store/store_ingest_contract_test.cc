@@ -70,6 +70,16 @@ TYPED_TEST(StoreIngestTest, RegistrationMakesTheNameUnique) {
   EXPECT_EQ(this->Get("x9").server_name, "db-x9");
 }
 
+TYPED_TEST(StoreIngestTest, RegistrationNamesAreUniqueRegardlessOfCase) {
+  this->Create(Input("manual", "WEB"), kT0);
+  this->Create(Input("manual-3", "Web-3"), kT0);
+  this->Apply({Beat("id-1", kT0 + 1, "web"), Beat("id-2", kT0 + 2, "Web")});
+  this->Apply({Beat("id-3", kT0 + 3, "wEb")});
+  EXPECT_EQ(this->Get("id-1").server_name, "web-2");
+  EXPECT_EQ(this->Get("id-2").server_name, "Web-4");
+  EXPECT_EQ(this->Get("id-3").server_name, "wEb-5");
+}
+
 TYPED_TEST(StoreIngestTest, UnknownServerIsRejectedWhenAutoRegisterIsOff) {
   this->Create(Input("known", "known"), kT0);
   ApplyResult r = this->Apply({Beat("ghost", kT0 + 1, "ghost"), Beat("known", kT0 + 2)},

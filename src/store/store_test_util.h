@@ -302,12 +302,17 @@ inline constexpr const char* kNamesBeforeNfc =
     "('c', 'The\xCC\x81', 'the\xCC\x81.local', 1, 1), ('d', '\u212Aelvin', '', 1, 1), "
     "('e', 'Kelvin', '', 1, 1), ('f', 'Plain', 'ho\xCC\x82te', 1, 1)";
 
-// The warning every start logs while both sets of kNamesBeforeNfc stand.
+// The warning every start logs while both sets of kNamesBeforeNfc stand, under the key they
+// share since migration 0011 (NameKey: NFC and case folded).
 inline constexpr const char* kNfcCollisionsLogged =
-    "2 set(s) of servers have names that differ only in Unicode normalisation";
+    "2 set(s) of servers have names that differ only in case or in Unicode normalisation";
 inline constexpr const char* kNfcCollisionsListed =
-    "\"Caf\\u00E9\": a \"Caf\\u00E9\", b \"Cafe\\u0301\"; \"Kelvin\": d \"\\u212Aelvin\", "
+    "\"caf\\u00E9\": a \"Caf\\u00E9\", b \"Cafe\\u0301\"; \"kelvin\": d \"\\u212Aelvin\", "
     "e \"Kelvin\"";
+// server_name_collisions after it (server_id|server_name|nfc).
+inline const std::vector<std::string> kNfcCollisionsRecorded = {
+    "a|Caf\xC3\xA9|caf\xC3\xA9", "b|Cafe\xCC\x81|caf\xC3\xA9", "d|\u212Aelvin|kelvin",
+    "e|Kelvin|kelvin"};
 
 // After migration 0006 over kNamesBeforeNfc: c and f in NFC, the sets a/b and d/e as they were.
 inline void ExpectNamesAfterNfcMigration(Store& store) {
@@ -322,6 +327,58 @@ inline void ExpectNamesAfterNfcMigration(Store& store) {
   }
   // The unique index now sees c's name in NFC.
   EXPECT_EQ(store.CreateServer(Input("g", "Th\xC3\xA9"), kT0).status().code(), Code::kConflict);
+}
+
+// ---- Migration 0011 (names unique regardless of case) --------------------------------------
+
+// Servers as a binary before migration 0011 may have stored them: "SRV-02" (a, the oldest,
+// inserted after b) and "srv-02" (b); "ÉTÉ" (d) and "été" (e); a lone "Web" (c).
+inline constexpr const char* kNamesBeforeKeys =
+    "INSERT INTO servers (server_id, server_name, hostname, created_time, last_updated) VALUES "
+    "('b', 'srv-02', '', 2, 2), ('a', 'SRV-02', '', 1, 1), ('c', 'Web', '', 1, 1), "
+    "('d', '\xC3\x89T\xC3\x89', '', 1, 1), ('e', '\xC3\xA9t\xC3\xA9', '', 1, 1)";
+
+// The warning every start logs while both sets of kNamesBeforeKeys stand.
+inline constexpr const char* kCaseCollisionsListed =
+    "2 set(s) of servers have names that differ only in case or in Unicode normalisation and are "
+    "one name; they were left as they are: rename all but one server of each set "
+    "(PATCH /api/v1/servers/{server_id}): \"srv-02\": a \"SRV-02\", b \"srv-02\"; "
+    "\"\\u00E9t\\u00E9\": d \"\\u00C9T\\u00C9\", e \"\\u00E9t\\u00E9\"";
+
+// server_name_collisions after it (server_id|server_name|nfc).
+inline const std::vector<std::string> kCaseCollisionsRecorded = {
+    "a|SRV-02|srv-02", "b|srv-02|srv-02", "d|\xC3\x89T\xC3\x89|\xC3\xA9t\xC3\xA9",
+    "e|\xC3\xA9t\xC3\xA9|\xC3\xA9t\xC3\xA9"};
+
+inline void ExpectNameTaken(Store& store, const std::string& name) {
+  Result<Server> s = store.CreateServer(Input("x", name), kT0);
+  ASSERT_FALSE(s.ok()) << name;
+  EXPECT_EQ(s.status().code(), Code::kConflict) << name;
+  EXPECT_EQ(s.status().field(), "server_name") << name;
+}
+
+// After migration 0011 over kNamesBeforeKeys: every server has its name, a name that differs
+// only in case from a set's is refused, also once the oldest of the set is renamed; the others
+// change as any server does. Renames a: the set a/b no longer stands.
+inline void ExpectNamesAfterKeyMigration(Store& store) {
+  const std::vector<std::array<std::string, 2>> want = {{"a", "SRV-02"},
+                                                        {"b", "srv-02"},
+                                                        {"c", "Web"},
+                                                        {"d", "\xC3\x89T\xC3\x89"},
+                                                        {"e", "\xC3\xA9t\xC3\xA9"}};
+  for (const auto& [id, name] : want) {
+    Result<Server> s = store.GetServer(id);
+    ASSERT_TRUE(s.ok()) << id << ": " << s.status().ToString();
+    EXPECT_EQ(s->server_name, name) << id;
+  }
+  for (const char* name : {"Srv-02", "srv-02", "WEB", "\xC3\x89t\xC3\xA9"}) {
+    ExpectNameTaken(store, name);
+  }
+  ASSERT_TRUE(store.UpdateServer("b", {.ipv4 = "10.0.0.2"}, kT0).ok());
+  ASSERT_TRUE(store.UpdateServer("a", {.server_name = "srv-01"}, kT0).ok());
+  ExpectNameTaken(store, "Srv-02");  // b still has it
+  EXPECT_EQ(store.UpdateServer("c", {.server_name = "SRV-02"}, kT0).status().code(),
+            Code::kConflict);
 }
 
 }  // namespace sms::store::testing

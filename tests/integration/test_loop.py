@@ -76,6 +76,11 @@ def test_crud_and_every_error_code(system):
     s, body, _ = system.request("POST", "/api/v1/servers",
                               {"server_id": "crud-2", "server_name": "Crud One"})
     assert s == 409 and body["error"]["field"] == "server_name"
+    # Names are unique regardless of case: the same answer, the name quoted as sent.
+    s, body, _ = system.request("POST", "/api/v1/servers",
+                              {"server_id": "crud-2", "server_name": "CRUD ONE"})
+    assert s == 409 and body["error"] == {"code": "conflict", "field": "server_name",
+                                          "message": 'server_name "CRUD ONE" is taken'}
     s, body, _ = system.request("POST", "/api/v1/servers",
                               {"server_id": "crud-3", "server_name": "x", "ipv4": "1.2.3"})
     assert s == 400 and body["error"]["field"] == "ipv4" and body["error"]["message"]

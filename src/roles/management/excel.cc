@@ -130,7 +130,8 @@ std::vector<Candidate> Candidates(const xlsx::Sheet& sheet, const ColumnMap& map
     return map[c] < 0 ? std::string() : Trim(r.At(map[c]));
   };
   std::vector<Candidate> out;
-  std::unordered_map<std::string, int64_t> id_rows, name_rows;  // first row of each value
+  // The first row of each server_id, and of each name by its NameKey (unique in any case).
+  std::unordered_map<std::string, int64_t> id_rows, name_rows;
   for (size_t i = 1; i < sheet.rows.size(); ++i) {
     const xlsx::Row& r = sheet.rows[i];
     Candidate c{r.number,
@@ -141,17 +142,18 @@ std::vector<Candidate> Candidates(const xlsx::Sheet& sheet, const ColumnMap& map
     }
     NormalizeServerInput(c.input);  // before the repeat check: one name however it was typed
     std::string reason = RowProblem(c.input, cell(r, kStatus));
+    std::string key = NameKey(c.input.server_name);
     if (reason.empty() && id_rows.count(c.input.server_id)) {
       reason = "server_id repeats row " + std::to_string(id_rows[c.input.server_id]);
-    } else if (reason.empty() && name_rows.count(c.input.server_name)) {
-      reason = "server_name repeats row " + std::to_string(name_rows[c.input.server_name]);
+    } else if (reason.empty() && name_rows.count(key)) {
+      reason = "server_name repeats row " + std::to_string(name_rows[key]);
     }
     if (!reason.empty()) {
       failed.push_back({c.row, c.input.server_id, c.input.server_name, std::move(reason)});
       continue;
     }
     id_rows.emplace(c.input.server_id, c.row);
-    name_rows.emplace(c.input.server_name, c.row);
+    name_rows.emplace(std::move(key), c.row);
     out.push_back(std::move(c));
   }
   return out;

@@ -212,6 +212,20 @@ TEST_F(ExcelTest, ANameTypedWithACombiningAccentIsTheNameItLooksLike) {
   EXPECT_EQ(tea->server_name, "Th\xC3\xA9");
 }
 
+TEST_F(ExcelTest, ANameThatDiffersOnlyInCaseIsTheSameName) {
+  ASSERT_TRUE(store_->CreateServer({"taken", "Taken", "10.9.9.9", ""}, kNow - 1000).ok());
+  Result<ImportReport> r = ImportWorkbook(*store_,
+                                          Workbook({{"server_id", "server_name", "ipv4"},
+                                                    {"t-2", "TAKEN", "10.0.0.1"},
+                                                    {"web-1", "Web 01", "10.0.0.2"},
+                                                    {"web-2", "WEB 01", "10.0.0.3"}}),
+                                          kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(Ids(r->imported), ElementsAre("web-1"));
+  EXPECT_THAT(Failures(*r), ElementsAre("2 t-2/TAKEN: server_name \"TAKEN\" already exists",
+                                        "4 web-2/WEB 01: server_name repeats row 3"));
+}
+
 void ExpectFileError(const Result<ImportReport>& r, const std::string& words) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();

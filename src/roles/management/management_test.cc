@@ -121,6 +121,33 @@ TEST_F(ManagementTest, NamesThatDifferOnlyInUnicodeNormalisationAreOneName) {
   }
 }
 
+TEST_F(ManagementTest, NamesThatDifferOnlyInCaseAreOneName) {
+  auto first = Call("POST", "/api/v1/servers", {}, R"({"server_id":"a","server_name":"SRV-02"})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto exact = Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"SRV-02"})");
+  ASSERT_EQ(exact.status, 409) << exact.body;
+  // The same answer as for the exact name, the name quoted as it was sent.
+  auto other_case =
+      Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"srv-02"})");
+  EXPECT_EQ(other_case.status, 409) << other_case.body;
+  EXPECT_EQ(Body(other_case).at("error"),
+            json::parse(R"({"code":"conflict","message":"server_name \"srv-02\" is taken",)"
+                        R"("field":"server_name"})"));
+  EXPECT_EQ(Code(other_case), Code(exact));
+  ASSERT_EQ(Call("POST", "/api/v1/servers", {}, R"({"server_id":"b","server_name":"B"})").status,
+            201);
+  auto renamed = Call("PATCH", "/api/v1/servers/b", {}, R"({"server_name":"Srv-02"})");
+  EXPECT_EQ(renamed.status, 409) << renamed.body;
+  EXPECT_EQ(Field(renamed), "server_name");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers/b")).at("server_name"), "B");
+  // The name stays as written; a server may change the case of its own.
+  auto own = Call("PATCH", "/api/v1/servers/a", {}, R"({"server_name":"Srv-02"})");
+  EXPECT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(Body(own).at("server_name"), "Srv-02");
+  // The server_name filter is a substring, case-insensitive for ASCII letters.
+  EXPECT_EQ(Body(Call("GET", "/api/v1/servers", {{"server_name", "SRV-0"}})).at("total"), 1);
+}
+
 TEST_F(ManagementTest, ListFiltersSortsAndPages) {
   for (int i = 0; i < 25; ++i) {
     std::string id = "srv-" + std::string(i < 10 ? "0" : "") + std::to_string(i);

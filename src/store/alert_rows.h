@@ -81,6 +81,28 @@ std::string SelectFrom(std::string_view name, const Table& table) {
   return "SELECT " + ColumnList(table) + " FROM " + std::string(name) + " ";
 }
 
+// What an update writes: every column but created_at (the key, id, first).
+inline const std::vector<Column<ChannelRecord>> kChannelUpdate =
+    ColumnsExcept(kChannelTable, "created_at");
+inline const std::vector<Column<RuleRecord>> kRuleUpdate = ColumnsExcept(kRuleTable, "created_at");
+
+// The statements that create, update and read channels and rules, in one dialect's placeholders
+// ('?' SQLite, '$' PostgreSQL); bound with RowValues() of kChannelTable, kChannelUpdate, ….
+struct ChannelRuleSql {
+  explicit ChannelRuleSql(char mark)
+      : insert_channel(InsertSql("alert_channels", kChannelTable, mark)),
+        update_channel(UpdateSql("alert_channels", kChannelUpdate, mark)),
+        get_channel(SelectFrom("alert_channels", kChannelTable) + "WHERE id = " + mark + "1"),
+        insert_rule(InsertSql("alert_rules", kRuleTable, mark)),
+        update_rule(UpdateSql("alert_rules", kRuleUpdate, mark)),
+        get_rule(SelectFrom("alert_rules", kRuleTable) + "WHERE id = " + mark + "1") {}
+  std::string insert_channel, update_channel, get_channel;
+  std::string insert_rule, update_rule, get_rule;
+};
+
+inline const std::string kListChannelsSql =
+    SelectFrom("alert_channels", kChannelTable) + "ORDER BY name";
+
 // Every rule, in the order they were created (ListRules, Dispatch).
 inline const std::string kListRulesSql = SelectFrom("alert_rules", kRuleTable) + "ORDER BY seq";
 

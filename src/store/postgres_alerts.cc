@@ -10,18 +10,9 @@
 namespace sms::store {
 namespace {
 
-const std::string kInsertChannelSql = InsertSql("alert_channels", kChannelTable, '$');
-const std::vector<Column<ChannelRecord>> kChannelUpdate =
-    ColumnsExcept(kChannelTable, "created_at");
-const std::string kUpdateChannelSql = UpdateSql("alert_channels", kChannelUpdate, '$');
-const std::string kGetChannelSql = SelectFrom("alert_channels", kChannelTable) + "WHERE id = $1";
-const std::string kListChannelsSql = SelectFrom("alert_channels", kChannelTable) + "ORDER BY name";
+const ChannelRuleSql kSql('$');
 const std::string kChannelUsedSql =
     "SELECT 1 FROM alert_rules WHERE position($1 in E'\\n' || channels || E'\\n') > 0";
-const std::string kInsertRuleSql = InsertSql("alert_rules", kRuleTable, '$');
-const std::vector<Column<RuleRecord>> kRuleUpdate = ColumnsExcept(kRuleTable, "created_at");
-const std::string kUpdateRuleSql = UpdateSql("alert_rules", kRuleUpdate, '$');
-const std::string kGetRuleSql = SelectFrom("alert_rules", kRuleTable) + "WHERE id = $1";
 const std::string kListAlertsSql =
     SelectFrom("alerts", kAlertTable) + "WHERE state IN " + std::string(kVisibleAlertStates) +
     " AND ($1 = '' OR server_id = $1) AND ($2 = '' OR state = $2) AND since >= $3 "
@@ -81,7 +72,7 @@ Status PostgresStore::Write(const PgStatement& run, const std::string& what,
 
 Status PostgresStore::CreateChannel(const ChannelRecord& c) {
   return ChannelNameConflict(Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                               return ExecValues(tx, conn, kInsertChannelSql,
+                               return ExecValues(tx, conn, kSql.insert_channel,
                                                  RowValues(c, kChannelTable));
                              }),
                              c.name);
@@ -89,7 +80,7 @@ Status PostgresStore::CreateChannel(const ChannelRecord& c) {
 
 Result<ChannelRecord> PostgresStore::GetChannel(const std::string& id) {
   return FirstOrNotFound(Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecPrepared(tx, conn, kGetChannelSql, id);
+                                   return ExecPrepared(tx, conn, kSql.get_channel, id);
                                  }),
                                  kChannelTable),
                          "channel", id);
@@ -105,7 +96,7 @@ Result<std::vector<ChannelRecord>> PostgresStore::ListChannels() {
 Status PostgresStore::UpdateChannel(const ChannelRecord& c) {
   return ChannelNameConflict(Write(
                                  [&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecValues(tx, conn, kUpdateChannelSql,
+                                   return ExecValues(tx, conn, kSql.update_channel,
                                                      RowValues(c, kChannelUpdate));
                                  },
                                  "channel", c.id),
@@ -129,13 +120,13 @@ Status PostgresStore::DeleteChannel(const std::string& id) {
 
 Status PostgresStore::CreateRule(const RuleRecord& r) {
   return Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
-    return ExecValues(tx, conn, kInsertRuleSql, RowValues(r, kRuleTable));
+    return ExecValues(tx, conn, kSql.insert_rule, RowValues(r, kRuleTable));
   });
 }
 
 Result<RuleRecord> PostgresStore::GetRule(const std::string& id) {
   return FirstOrNotFound(Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecPrepared(tx, conn, kGetRuleSql, id);
+                                   return ExecPrepared(tx, conn, kSql.get_rule, id);
                                  }),
                                  kRuleTable),
                          "rule", id);
@@ -151,7 +142,7 @@ Result<std::vector<RuleRecord>> PostgresStore::ListRules() {
 Status PostgresStore::UpdateRule(const RuleRecord& r) {
   return Write(
       [&](pqxx::transaction_base& tx, PgConnection& conn) {
-        return ExecValues(tx, conn, kUpdateRuleSql, RowValues(r, kRuleUpdate));
+        return ExecValues(tx, conn, kSql.update_rule, RowValues(r, kRuleUpdate));
       },
       "rule", r.id);
 }

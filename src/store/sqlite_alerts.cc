@@ -10,15 +10,7 @@
 namespace sms::store {
 namespace {
 
-const std::string kInsertChannelSql = InsertSql("alert_channels", kChannelTable, '?');
-const std::vector<Column<ChannelRecord>> kChannelUpdate =
-    ColumnsExcept(kChannelTable, "created_at");
-const std::string kUpdateChannelSql = UpdateSql("alert_channels", kChannelUpdate, '?');
-const std::string kSelectChannelSql = SelectFrom("alert_channels", kChannelTable);
-const std::string kInsertRuleSql = InsertSql("alert_rules", kRuleTable, '?');
-const std::vector<Column<RuleRecord>> kRuleUpdate = ColumnsExcept(kRuleTable, "created_at");
-const std::string kUpdateRuleSql = UpdateSql("alert_rules", kRuleUpdate, '?');
-const std::string kSelectRuleSql = SelectFrom("alert_rules", kRuleTable);
+const ChannelRuleSql kSql('?');
 const std::string kUpsertAlertSql = InsertSql("alerts", kAlertTable, '?', "INSERT OR REPLACE");
 const std::string kInsertNotificationSql =
     InsertSql("alert_notifications", kNotificationTable, '?') + " ON CONFLICT (key) DO NOTHING";
@@ -55,24 +47,23 @@ Result<bool> WriteNotification(Connection& conn, const NotificationRecord& n) {
 
 Status SqliteStore::CreateChannel(const ChannelRecord& c) {
   return ChannelNameConflict(WithWriter([&](Connection& conn) {
-                               return SqlExecValues(conn, kInsertChannelSql,
+                               return SqlExecValues(conn, kSql.insert_channel,
                                                     RowValues(c, kChannelTable));
                              }),
                              c.name);
 }
 
 Result<ChannelRecord> SqliteStore::GetChannel(const std::string& id) {
-  return FirstOrNotFound(Select(kSelectChannelSql + "WHERE id = ?1", {id}, kChannelTable),
-                         "channel", id);
+  return FirstOrNotFound(Select(kSql.get_channel, {id}, kChannelTable), "channel", id);
 }
 
 Result<std::vector<ChannelRecord>> SqliteStore::ListChannels() {
-  return Select(kSelectChannelSql + "ORDER BY name", {}, kChannelTable);
+  return Select(kListChannelsSql, {}, kChannelTable);
 }
 
 Status SqliteStore::UpdateChannel(const ChannelRecord& c) {
   return ChannelNameConflict(WithWriter([&](Connection& conn) {
-                               Status s = SqlExecValues(conn, kUpdateChannelSql,
+                               Status s = SqlExecValues(conn, kSql.update_channel,
                                                         RowValues(c, kChannelUpdate));
                                if (!s.ok()) return s;
                                return NotFoundUnlessChanged(conn, "channel", c.id);
@@ -105,12 +96,12 @@ Status SqliteStore::DeleteChannel(const std::string& id) {
 
 Status SqliteStore::CreateRule(const RuleRecord& r) {
   return WithWriter([&](Connection& conn) {
-    return SqlExecValues(conn, kInsertRuleSql, RowValues(r, kRuleTable));
+    return SqlExecValues(conn, kSql.insert_rule, RowValues(r, kRuleTable));
   });
 }
 
 Result<RuleRecord> SqliteStore::GetRule(const std::string& id) {
-  return FirstOrNotFound(Select(kSelectRuleSql + "WHERE id = ?1", {id}, kRuleTable), "rule", id);
+  return FirstOrNotFound(Select(kSql.get_rule, {id}, kRuleTable), "rule", id);
 }
 
 Result<std::vector<RuleRecord>> SqliteStore::ListRules() {
@@ -119,7 +110,7 @@ Result<std::vector<RuleRecord>> SqliteStore::ListRules() {
 
 Status SqliteStore::UpdateRule(const RuleRecord& r) {
   return WithWriter([&](Connection& conn) {
-    Status s = SqlExecValues(conn, kUpdateRuleSql, RowValues(r, kRuleUpdate));
+    Status s = SqlExecValues(conn, kSql.update_rule, RowValues(r, kRuleUpdate));
     if (!s.ok()) return s;
     return NotFoundUnlessChanged(conn, "rule", r.id);
   });

@@ -70,6 +70,15 @@ Status PostgresStore::Write(const PgStatement& run, const std::string& what,
   });
 }
 
+template <typename Table>
+auto PostgresStore::Select(const std::string& sql, const std::vector<SqlValue>& params,
+                           const Table& table) {
+  return Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
+                   return ExecValues(tx, conn, sql, params);
+                 }),
+                 table);
+}
+
 Status PostgresStore::CreateChannel(const ChannelRecord& c) {
   return ChannelNameConflict(Write([&](pqxx::transaction_base& tx, PgConnection& conn) {
                                return ExecValues(tx, conn, kSql.insert_channel,
@@ -79,18 +88,11 @@ Status PostgresStore::CreateChannel(const ChannelRecord& c) {
 }
 
 Result<ChannelRecord> PostgresStore::GetChannel(const std::string& id) {
-  return FirstOrNotFound(Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecPrepared(tx, conn, kSql.get_channel, id);
-                                 }),
-                                 kChannelTable),
-                         "channel", id);
+  return FirstOrNotFound(Select(kSql.get_channel, {id}, kChannelTable), "channel", id);
 }
 
 Result<std::vector<ChannelRecord>> PostgresStore::ListChannels() {
-  return Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                   return ExecPrepared(tx, conn, kListChannelsSql);
-                 }),
-                 kChannelTable);
+  return Select(kListChannelsSql, {}, kChannelTable);
 }
 
 Status PostgresStore::UpdateChannel(const ChannelRecord& c) {
@@ -125,18 +127,11 @@ Status PostgresStore::CreateRule(const RuleRecord& r) {
 }
 
 Result<RuleRecord> PostgresStore::GetRule(const std::string& id) {
-  return FirstOrNotFound(Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecPrepared(tx, conn, kSql.get_rule, id);
-                                 }),
-                                 kRuleTable),
-                         "rule", id);
+  return FirstOrNotFound(Select(kSql.get_rule, {id}, kRuleTable), "rule", id);
 }
 
 Result<std::vector<RuleRecord>> PostgresStore::ListRules() {
-  return Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                   return ExecPrepared(tx, conn, kListRulesSql);
-                 }),
-                 kRuleTable);
+  return Select(kListRulesSql, {}, kRuleTable);
 }
 
 Status PostgresStore::UpdateRule(const RuleRecord& r) {
@@ -156,19 +151,12 @@ Status PostgresStore::DeleteRule(const std::string& id) {
 }
 
 Result<std::vector<AlertRecord>> PostgresStore::ListAlerts(const AlertQuery& q) {
-  return Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                   return ExecPrepared(tx, conn, kListAlertsSql, q.server_id, q.state, q.from, q.to,
-                                       q.limit);
-                 }),
-                 kAlertTable);
+  return Select(kListAlertsSql, {q.server_id, q.state, q.from, q.to, int64_t{q.limit}},
+                kAlertTable);
 }
 
 Result<AlertRecord> PostgresStore::GetAlert(const std::string& id) {
-  return FirstOrNotFound(Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                                   return ExecPrepared(tx, conn, kGetAlertSql, id);
-                                 }),
-                                 kAlertTable),
-                         "alert", id);
+  return FirstOrNotFound(Select(kGetAlertSql, {id}, kAlertTable), "alert", id);
 }
 
 Result<AlertRecord> PostgresStore::AckAlert(const std::string& id, const std::string& by,
@@ -220,10 +208,7 @@ Status PostgresStore::FinishDelivery(const std::string& id, const DeliveryOutcom
 }
 
 Result<std::vector<NotificationRecord>> PostgresStore::ListDeliveries(const DeliveryQuery& q) {
-  return Records(Read([&](pqxx::transaction_base& tx, PgConnection& conn) {
-                   return ExecPrepared(tx, conn, kListDeliveriesSql, q.state, q.alert_id, q.limit);
-                 }),
-                 kNotificationTable);
+  return Select(kListDeliveriesSql, {q.state, q.alert_id, int64_t{q.limit}}, kNotificationTable);
 }
 
 }  // namespace sms::store

@@ -17,6 +17,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from http_call import exchange as request
+
 PASSWORD = "bench alerts password"
 INTERVAL = 15  # seconds: longer than the registration takes
 
@@ -40,17 +42,6 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
-def request(conn, method, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                 headers=headers)
-    resp = conn.getresponse()
-    data = resp.read()
-    return resp.status, json.loads(data) if data else None
 
 
 def start(bin_dir, data, env, group_seconds):

@@ -29,6 +29,8 @@ except ImportError:  # a python3 other than Debian's: use Debian's python3-openp
     sys.path.append("/usr/lib/python3/dist-packages")
     import openpyxl
 
+import http_call  # noqa: E402
+
 BOUNDARY = "sms-bench-boundary"
 
 
@@ -66,11 +68,10 @@ def request(port, method, path, body=None, headers=None):
     if TOKEN:
         headers["Authorization"] = "Bearer " + TOKEN[0]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request(method, path, body=body, headers=headers)
-    resp = conn.getresponse()
-    data = resp.read()
-    conn.close()
-    return resp.status, dict(resp.getheaders()), data
+    try:
+        return http_call.send(conn, method, path, body, headers)
+    finally:
+        conn.close()
 
 
 def rss_peak_mib(pid):

@@ -137,6 +137,10 @@ class PostgresStore final : public Store, public AlertStore, public MaintenanceS
   // One statement in a transaction; with `what`, NotFound naming `what` and `id` when it
   // changed no row.
   Status Write(const PgStatement& run, const std::string& what = {}, const std::string& id = {});
+  // The records of `table` (store/row_table.h) that `sql` selects with `params` bound to $1,
+  // $2, … (postgres_alerts.cc).
+  template <typename Table>
+  auto Select(const std::string& sql, const std::vector<SqlValue>& params, const Table& table);
 
   PgPool pool_;
 };

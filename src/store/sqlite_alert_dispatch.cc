@@ -4,7 +4,6 @@
 #include <set>
 #include <string>
 
-#include "core/tags.h"
 #include "store/alert_rows.h"
 #include "store/sqlite_alert_sql.h"
 #include "store/sqlite_store.h"
@@ -12,20 +11,21 @@
 namespace sms::store {
 namespace {
 
-const std::string kOutboxSql =
-    "SELECT o.id, o.event_id, coalesce(s.server_id, ''), coalesce(s.server_name, ''), "
-    "coalesce(s.ipv4, ''), o.status, o.at, coalesce(s.tags, '') FROM alert_outbox o "
-    "LEFT JOIN servers s "
-    "ON s.id = o.server ORDER BY o.id LIMIT ?";
-const std::string kAlertsSql = "SELECT " + std::string(kAlertColumns) + " FROM alerts ";
+const std::string kOutboxSql = std::string(kOutboxSelect) + "?1";
+const std::string kSelectAlertSql = SelectFrom("alerts", kAlertTable);
+const std::string kUpsertFlapSql = InsertSql("alert_flaps", kFlapTable, '?', "INSERT OR REPLACE");
+const std::string kUpsertWindowSql =
+    InsertSql("alert_windows", kWindowTable, '?', "INSERT OR REPLACE");
 
 class DispatchReader {
  public:
   DispatchReader(Connection& conn, DispatchInput& in) : conn_(conn), in_(in) {}
 
   Status Read(int limit) {
-    Status s = Transitions(limit);
-    if (s.ok()) s = Rules();
+    Status s = SqlQuery(
+        conn_, kOutboxSql, [&](Statement& st) { st.Bind(1, int64_t{limit}); },
+        [&](Statement& st) { in_.transitions.push_back(ReadTransition(st)); });
+    if (s.ok()) s = SqlSelect(conn_, kListRulesSql, {}, kRuleTable, in_.rules);
     if (s.ok()) s = ServerState();
     if (s.ok()) s = DueAlerts();
     if (s.ok()) s = Windows();
@@ -33,80 +33,53 @@ class DispatchReader {
   }
 
  private:
-  Status Transitions(int limit) {
-    return SqlQuery(
-        conn_, kOutboxSql, [&](Statement& st) { st.Bind(1, int64_t{limit}); },
-        [&](Statement& st) {
-          TransitionRecord t;
-          t.outbox_id = st.Int(0);
-          t.event_id = st.Int(1);
-          t.server_id = st.Text(2);
-          t.server_name = st.Text(3);
-          t.ipv4 = st.Text(4);
-          t.status = st.Int(5) == 1 ? ServerStatus::kOn : ServerStatus::kOff;
-          t.at = st.Int(6);
-          t.tags = SplitTags(st.Text(7));
-          in_.transitions.push_back(std::move(t));
-        });
-  }
-
-  Status Rules() {
-    return SqlQuery(
-        conn_, "SELECT " + std::string(kRuleColumns) + " FROM alert_rules ORDER BY seq",
-        [](Statement&) {}, [&](Statement& st) { in_.rules.push_back(ReadRule(st)); });
-  }
-
   // Flapping state and live alerts of every server with a transition in the batch.
   Status ServerState() {
     std::set<std::string> servers;
     for (const TransitionRecord& t : in_.transitions) servers.insert(t.server_id);
     for (const std::string& id : servers) {
-      Status s = SqlQuery(
-          conn_, "SELECT server_id, times, flapping_since FROM alert_flaps WHERE server_id = ?",
-          [&](Statement& st) { st.Bind(1, id); },
-          [&](Statement& st) {
-            in_.flaps.push_back({st.Text(0), SplitTimes(st.Text(1)), st.Int(2)});
-          });
+      Status s = SqlSelect(conn_, SelectFrom("alert_flaps", kFlapTable) + "WHERE server_id = ?1",
+                           {id}, kFlapTable, in_.flaps);
       if (!s.ok()) return s;
-      s = SqlQuery(
-          conn_,
-          kAlertsSql + "WHERE server_id = ? AND state IN ('pending', 'open', 'acknowledged')",
-          [&](Statement& st) { st.Bind(1, id); }, [&](Statement& st) { Add(ReadAlert(st)); });
+      s = AddAlerts(
+          kSelectAlertSql + "WHERE server_id = ?1 AND state IN ('pending', 'open', 'acknowledged')",
+          {id});
       if (!s.ok()) return s;
     }
     return Status::Ok();
   }
 
   Status DueAlerts() {
-    return SqlQuery(
-        conn_,
-        kAlertsSql +
-            "WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'open' AND "
-            "next_repeat_at > 0 AND next_repeat_at <= ?1)",
-        [&](Statement& st) { st.Bind(1, in_.now); }, [&](Statement& st) { Add(ReadAlert(st)); });
+    return AddAlerts(kSelectAlertSql +
+                         "WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'open' AND "
+                         "next_repeat_at > 0 AND next_repeat_at <= ?1)",
+                     {in_.now});
   }
 
   Status Windows() {
-    Status s = SqlQuery(
-        conn_, "SELECT rule_id, opened_at, closes_at FROM alert_windows", [](Statement&) {},
-        [&](Statement& st) { in_.windows.push_back({st.Text(0), st.Int(1), st.Int(2)}); });
+    Status s =
+        SqlSelect(conn_, SelectFrom("alert_windows", kWindowTable), {}, kWindowTable, in_.windows);
     if (!s.ok()) return s;
     for (const WindowRecord& w : in_.windows) {
       if (w.closes_at > in_.now) continue;
       std::string group = w.rule_id + ":" + std::to_string(w.opened_at);
-      s = SqlQuery(
-          conn_,
-          "SELECT " + std::string(kNotificationColumns) +
-              " FROM alert_notifications WHERE state = 'held' AND grp = ? ORDER BY seq",
-          [&](Statement& st) { st.Bind(1, group); },
-          [&](Statement& st) { in_.held.push_back(ReadNotification(st)); });
+      s = SqlSelect(conn_,
+                    SelectFrom("alert_notifications", kNotificationTable) +
+                        "WHERE state = 'held' AND grp = ?1 ORDER BY seq",
+                    {group}, kNotificationTable, in_.held);
       if (!s.ok()) return s;
     }
     return Status::Ok();
   }
 
-  void Add(AlertRecord a) {
-    if (seen_.insert(a.id).second) in_.alerts.push_back(std::move(a));
+  // Adds the alerts `sql` selects that are not in yet.
+  Status AddAlerts(const std::string& sql, const std::vector<SqlValue>& params) {
+    std::vector<AlertRecord> found;
+    Status s = SqlSelect(conn_, sql, params, kAlertTable, found);
+    for (AlertRecord& a : found) {
+      if (seen_.insert(a.id).second) in_.alerts.push_back(std::move(a));
+    }
+    return s;
   }
 
   Connection& conn_;
@@ -122,13 +95,7 @@ Status WriteAll(Connection& conn, const DispatchWrites& w, Millis now) {
     if (!s.ok()) return s;
   }
   for (const FlapRecord& f : w.flaps) {
-    std::string times = JoinTimes(f.times);
-    s = SqlExec(
-        conn,
-        "INSERT OR REPLACE INTO alert_flaps (server_id, times, flapping_since) "
-        "VALUES (?, ?, ?)",
-        [&](Statement& st) { st.Bind(1, f.server_id).Bind(2, times).Bind(3, f.flapping_since); });
-    if (!s.ok()) return s;
+    if (s = SqlExecValues(conn, kUpsertFlapSql, RowValues(f, kFlapTable)); !s.ok()) return s;
   }
   for (const AlertRecord& a : w.alerts) {
     if (s = WriteAlert(conn, a); !s.ok()) return s;
@@ -153,13 +120,7 @@ Status WriteAll(Connection& conn, const DispatchWrites& w, Millis now) {
     if (!s.ok()) return s;
   }
   for (const WindowRecord& win : w.windows) {
-    s = SqlExec(conn,
-                "INSERT OR REPLACE INTO alert_windows (rule_id, opened_at, closes_at) "
-                "VALUES (?, ?, ?)",
-                [&](Statement& st) {
-                  st.Bind(1, win.rule_id).Bind(2, win.opened_at).Bind(3, win.closes_at);
-                });
-    if (!s.ok()) return s;
+    if (s = SqlExecValues(conn, kUpsertWindowSql, RowValues(win, kWindowTable)); !s.ok()) return s;
   }
   return Status::Ok();
 }

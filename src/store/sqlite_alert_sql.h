@@ -1,10 +1,11 @@
 #pragma once
 // SQL helpers of SqliteStore's alert tables (internal to src/store): shared by
-// sqlite_alerts.cc and sqlite_alert_dispatch.cc.
+// sqlite_alerts.cc and sqlite_alert_dispatch.cc. The tables are store/alert_rows.h.
 
 #include <string>
+#include <vector>
 
-#include "store/alert_store.h"
+#include "store/alert_rows.h"
 #include "store/sqlite_connection.h"
 
 namespace sms::store {
@@ -29,6 +30,28 @@ Status SqlExec(Connection& conn, const std::string& sql, Bind bind) {
   if (!st.ok()) return st.status();
   bind(*st);
   return st->Run();
+}
+
+// Binds `values` to ?1, ?2, … in order. Text is not copied: `values` must outlive the run.
+inline void BindValues(Statement& st, const std::vector<SqlValue>& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), v); }, values[i]);
+  }
+}
+
+// Runs `sql` with `values` bound to ?1, ?2, ….
+inline Status SqlExecValues(Connection& conn, const std::string& sql,
+                            const std::vector<SqlValue>& values) {
+  return SqlExec(conn, sql, [&](Statement& st) { BindValues(st, values); });
+}
+
+// The records of `table` that `sql` (selecting its columns) returns with `params` bound.
+template <typename Table>
+Status SqlSelect(Connection& conn, const std::string& sql, const std::vector<SqlValue>& params,
+                 const Table& table, std::vector<RecordOf<Table>>& out) {
+  return SqlQuery(
+      conn, sql, [&](Statement& st) { BindValues(st, params); },
+      [&](Statement& st) { out.push_back(ReadRow(st, table)); });
 }
 
 // Inserts or replaces alert `a` (by id).

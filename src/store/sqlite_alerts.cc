@@ -1,7 +1,6 @@
 // SqliteStore as an AlertStore: channels, rules, alerts, notifications and the dispatch
 // transaction (store/alert_store.h).
 
-#include <set>
 #include <string>
 
 #include "store/alert_rows.h"
@@ -11,48 +10,35 @@
 namespace sms::store {
 namespace {
 
-const std::string kInsertChannelSql =
-    "INSERT INTO alert_channels (" + std::string(kChannelColumns) + ") VALUES (?, ?, ?, ?, ?, ?)";
-const std::string kInsertRuleSql = "INSERT INTO alert_rules (" + std::string(kRuleColumns) +
-                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const std::string kUpsertAlertSql = "INSERT OR REPLACE INTO alerts (" + std::string(kAlertColumns) +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const ChannelRuleSql kSql('?');
+const std::string kUpsertAlertSql = InsertSql("alerts", kAlertTable, '?', "INSERT OR REPLACE");
 const std::string kInsertNotificationSql =
-    "INSERT INTO alert_notifications (" + std::string(kNotificationColumns) +
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
-const std::string kSelectAlertSql = "SELECT " + std::string(kAlertColumns) + " FROM alerts ";
-const std::string kSelectNotificationSql =
-    "SELECT " + std::string(kNotificationColumns) + " FROM alert_notifications ";
+    InsertSql("alert_notifications", kNotificationTable, '?') + " ON CONFLICT (key) DO NOTHING";
+const std::string kSelectAlertSql = SelectFrom("alerts", kAlertTable);
+const std::string kSelectNotificationSql = SelectFrom("alert_notifications", kNotificationTable);
 
 Status NotFoundUnlessChanged(Connection& conn, const std::string& what, const std::string& id) {
-  if (conn.Changes() > 0) return Status::Ok();
-  return Status::NotFound(what + " \"" + id + "\" not found");
-}
-
-Status NameConflict(Status s, const std::string& name) {
-  if (s.code() != Code::kConflict) return s;
-  return Status::Conflict("a channel named \"" + name + "\" exists", "name");
+  return NotFoundUnless(conn.Changes() > 0, what, id);
 }
 
 }  // namespace
 
+template <typename Table>
+auto SqliteStore::Select(const std::string& sql, const std::vector<SqlValue>& params,
+                         const Table& table) {
+  std::vector<RecordOf<Table>> out;
+  Status s = WithReader([&](Connection& conn) { return SqlSelect(conn, sql, params, table, out); });
+  return s.ok() ? Result<std::vector<RecordOf<Table>>>(std::move(out))
+                : Result<std::vector<RecordOf<Table>>>(s);
+}
+
 Status WriteAlert(Connection& conn, const AlertRecord& a) {
-  return SqlExec(conn, kUpsertAlertSql, [&](Statement& st) {
-    st.Bind(1, a.id).Bind(2, a.rule_id).Bind(3, a.server_id).Bind(4, a.event).Bind(5, a.state);
-    st.Bind(6, a.since).Bind(7, a.due_at).Bind(8, a.opened_at).Bind(9, a.acked_at);
-    st.Bind(10, a.acked_by).Bind(11, a.resolved_at).Bind(12, a.next_repeat_at);
-    st.Bind(13, int64_t{a.repeats}).Bind(14, a.server);
-  });
+  return SqlExecValues(conn, kUpsertAlertSql, RowValues(a, kAlertTable));
 }
 
 // Inserts `n`; true when it went in (its key was free).
 Result<bool> WriteNotification(Connection& conn, const NotificationRecord& n) {
-  Status s = SqlExec(conn, kInsertNotificationSql, [&](Statement& st) {
-    st.Bind(1, n.id).Bind(2, n.key).Bind(3, n.channel_id).Bind(4, n.rule_id).Bind(5, n.alert_id);
-    st.Bind(6, n.event).Bind(7, n.payload).Bind(8, n.state).Bind(9, n.group);
-    st.Bind(10, int64_t{n.attempts}).Bind(11, n.next_at).Bind(12, n.lease_until);
-    st.Bind(13, n.error).Bind(14, n.created_at).Bind(15, n.done_at);
-  });
+  Status s = SqlExecValues(conn, kInsertNotificationSql, RowValues(n, kNotificationTable));
   if (!s.ok()) return s;
   return conn.Changes() > 0;
 }
@@ -60,52 +46,29 @@ Result<bool> WriteNotification(Connection& conn, const NotificationRecord& n) {
 // ---- Channels ---------------------------------------------------------------------------------
 
 Status SqliteStore::CreateChannel(const ChannelRecord& c) {
-  return NameConflict(WithWriter([&](Connection& conn) {
-                        return SqlExec(conn, kInsertChannelSql, [&](Statement& st) {
-                          st.Bind(1, c.id).Bind(2, c.name).Bind(3, c.type).Bind(4, c.config);
-                          st.Bind(5, c.created_at).Bind(6, c.updated_at);
-                        });
-                      }),
-                      c.name);
+  return ChannelNameConflict(WithWriter([&](Connection& conn) {
+                               return SqlExecValues(conn, kSql.insert_channel,
+                                                    RowValues(c, kChannelTable));
+                             }),
+                             c.name);
 }
 
 Result<ChannelRecord> SqliteStore::GetChannel(const std::string& id) {
-  std::optional<ChannelRecord> found;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn, "SELECT " + std::string(kChannelColumns) + " FROM alert_channels WHERE id = ?",
-        [&](Statement& st) { st.Bind(1, id); }, [&](Statement& st) { found = ReadChannel(st); });
-  });
-  if (!s.ok()) return s;
-  if (!found) return Status::NotFound("channel \"" + id + "\" not found");
-  return *found;
+  return FirstOrNotFound(Select(kSql.get_channel, {id}, kChannelTable), "channel", id);
 }
 
 Result<std::vector<ChannelRecord>> SqliteStore::ListChannels() {
-  std::vector<ChannelRecord> out;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn, "SELECT " + std::string(kChannelColumns) + " FROM alert_channels ORDER BY name",
-        [](Statement&) {}, [&](Statement& st) { out.push_back(ReadChannel(st)); });
-  });
-  if (!s.ok()) return s;
-  return out;
+  return Select(kListChannelsSql, {}, kChannelTable);
 }
 
 Status SqliteStore::UpdateChannel(const ChannelRecord& c) {
-  return NameConflict(WithWriter([&](Connection& conn) {
-                        Status s =
-                            SqlExec(conn,
-                                    "UPDATE alert_channels SET name = ?, type = ?, config = ?, "
-                                    "updated_at = ? WHERE id = ?",
-                                    [&](Statement& st) {
-                                      st.Bind(1, c.name).Bind(2, c.type).Bind(3, c.config);
-                                      st.Bind(4, c.updated_at).Bind(5, c.id);
-                                    });
-                        if (!s.ok()) return s;
-                        return NotFoundUnlessChanged(conn, "channel", c.id);
-                      }),
-                      c.name);
+  return ChannelNameConflict(WithWriter([&](Connection& conn) {
+                               Status s = SqlExecValues(conn, kSql.update_channel,
+                                                        RowValues(c, kChannelUpdate));
+                               if (!s.ok()) return s;
+                               return NotFoundUnlessChanged(conn, "channel", c.id);
+                             }),
+                             c.name);
 }
 
 Status SqliteStore::DeleteChannel(const std::string& id) {
@@ -132,56 +95,22 @@ Status SqliteStore::DeleteChannel(const std::string& id) {
 // ---- Rules ------------------------------------------------------------------------------------
 
 Status SqliteStore::CreateRule(const RuleRecord& r) {
-  std::string channels = JoinLines(r.channels), tags = JoinLines(r.tags);
-  std::string ids = JoinLines(r.server_ids), events = JoinLines(r.events);
   return WithWriter([&](Connection& conn) {
-    return SqlExec(conn, kInsertRuleSql, [&](Statement& st) {
-      st.Bind(1, r.id).Bind(2, r.name);
-      st.Bind(3, channels).Bind(4, tags).Bind(5, ids).Bind(6, events);
-      st.Bind(7, int64_t{r.after_seconds}).Bind(8, int64_t{r.repeat_minutes});
-      st.Bind(9, r.created_at).Bind(10, r.updated_at);
-    });
+    return SqlExecValues(conn, kSql.insert_rule, RowValues(r, kRuleTable));
   });
 }
 
 Result<RuleRecord> SqliteStore::GetRule(const std::string& id) {
-  std::optional<RuleRecord> found;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn, "SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE id = ?",
-        [&](Statement& st) { st.Bind(1, id); }, [&](Statement& st) { found = ReadRule(st); });
-  });
-  if (!s.ok()) return s;
-  if (!found) return Status::NotFound("rule \"" + id + "\" not found");
-  return *found;
+  return FirstOrNotFound(Select(kSql.get_rule, {id}, kRuleTable), "rule", id);
 }
 
 Result<std::vector<RuleRecord>> SqliteStore::ListRules() {
-  std::vector<RuleRecord> out;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn, "SELECT " + std::string(kRuleColumns) + " FROM alert_rules ORDER BY seq",
-        [](Statement&) {}, [&](Statement& st) { out.push_back(ReadRule(st)); });
-  });
-  if (!s.ok()) return s;
-  return out;
+  return Select(kListRulesSql, {}, kRuleTable);
 }
 
 Status SqliteStore::UpdateRule(const RuleRecord& r) {
-  std::string channels = JoinLines(r.channels), tags = JoinLines(r.tags);
-  std::string ids = JoinLines(r.server_ids), events = JoinLines(r.events);
   return WithWriter([&](Connection& conn) {
-    Status s =
-        SqlExec(conn,
-                "UPDATE alert_rules SET name = ?2, channels = ?3, tags = ?4, server_ids = ?5, "
-                "events = ?6, after_seconds = ?7, repeat_minutes = ?8, updated_at = ?9 "
-                "WHERE id = ?1",
-                [&](Statement& st) {
-                  st.Bind(1, r.id).Bind(2, r.name);
-                  st.Bind(3, channels).Bind(4, tags).Bind(5, ids).Bind(6, events);
-                  st.Bind(7, int64_t{r.after_seconds}).Bind(8, int64_t{r.repeat_minutes});
-                  st.Bind(9, r.updated_at);
-                });
+    Status s = SqlExecValues(conn, kSql.update_rule, RowValues(r, kRuleUpdate));
     if (!s.ok()) return s;
     return NotFoundUnlessChanged(conn, "rule", r.id);
   });
@@ -199,33 +128,16 @@ Status SqliteStore::DeleteRule(const std::string& id) {
 // ---- Alerts -----------------------------------------------------------------------------------
 
 Result<std::vector<AlertRecord>> SqliteStore::ListAlerts(const AlertQuery& q) {
-  std::vector<AlertRecord> out;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn,
-        kSelectAlertSql + "WHERE state IN " + std::string(kVisibleAlertStates) +
-            " AND (?1 = '' OR server_id = ?1) AND (?2 = '' OR state = ?2) AND since >= ?3 "
-            "AND (?4 = 0 OR since < ?4) ORDER BY since DESC, id DESC LIMIT ?5",
-        [&](Statement& st) {
-          st.Bind(1, q.server_id).Bind(2, q.state).Bind(3, q.from).Bind(4, q.to);
-          st.Bind(5, int64_t{q.limit});
-        },
-        [&](Statement& st) { out.push_back(ReadAlert(st)); });
-  });
-  if (!s.ok()) return s;
-  return out;
+  return Select(kSelectAlertSql + "WHERE state IN " + std::string(kVisibleAlertStates) +
+                    " AND (?1 = '' OR server_id = ?1) AND (?2 = '' OR state = ?2) AND since >= ?3 "
+                    "AND (?4 = 0 OR since < ?4) ORDER BY since DESC, id DESC LIMIT ?5",
+                {q.server_id, q.state, q.from, q.to, int64_t{q.limit}}, kAlertTable);
 }
 
 Result<AlertRecord> SqliteStore::GetAlert(const std::string& id) {
-  std::optional<AlertRecord> found;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn, kSelectAlertSql + "WHERE id = ? AND state <> 'pending'",
-        [&](Statement& st) { st.Bind(1, id); }, [&](Statement& st) { found = ReadAlert(st); });
-  });
-  if (!s.ok()) return s;
-  if (!found) return Status::NotFound("alert \"" + id + "\" not found");
-  return *found;
+  return FirstOrNotFound(
+      Select(kSelectAlertSql + "WHERE id = ?1 AND state <> 'pending'", {id}, kAlertTable), "alert",
+      id);
 }
 
 Result<AlertRecord> SqliteStore::AckAlert(const std::string& id, const std::string& by,
@@ -260,13 +172,11 @@ Result<std::vector<NotificationRecord>> SqliteStore::ClaimDeliveries(Millis now,
     Transaction tx(conn);
     Status st = tx.BeginWrite();
     if (!st.ok()) return st;
-    st = SqlQuery(
-        conn,
-        kSelectNotificationSql +
-            "WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 ORDER BY next_at, "
-            "seq LIMIT ?2",
-        [&](Statement& q) { q.Bind(1, now).Bind(2, int64_t{limit}); },
-        [&](Statement& q) { out.push_back(ReadNotification(q)); });
+    st = SqlSelect(conn,
+                   kSelectNotificationSql +
+                       "WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 "
+                       "ORDER BY next_at, seq LIMIT ?2",
+                   {now, int64_t{limit}}, kNotificationTable, out);
     if (!st.ok()) return st;
     for (NotificationRecord& n : out) {
       n.lease_until = now + lease_ms;
@@ -296,18 +206,10 @@ Status SqliteStore::FinishDelivery(const std::string& id, const DeliveryOutcome&
 }
 
 Result<std::vector<NotificationRecord>> SqliteStore::ListDeliveries(const DeliveryQuery& q) {
-  std::vector<NotificationRecord> out;
-  Status s = WithReader([&](Connection& conn) {
-    return SqlQuery(
-        conn,
-        kSelectNotificationSql +
-            "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR alert_id = ?2) ORDER BY seq DESC "
-            "LIMIT ?3",
-        [&](Statement& st) { st.Bind(1, q.state).Bind(2, q.alert_id).Bind(3, int64_t{q.limit}); },
-        [&](Statement& st) { out.push_back(ReadNotification(st)); });
-  });
-  if (!s.ok()) return s;
-  return out;
+  return Select(kSelectNotificationSql +
+                    "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR alert_id = ?2) ORDER BY seq "
+                    "DESC LIMIT ?3",
+                {q.state, q.alert_id, int64_t{q.limit}}, kNotificationTable);
 }
 
 }  // namespace sms::store

@@ -25,6 +25,7 @@
 #include "store/alert_store.h"
 #include "store/dashboard_store.h"
 #include "store/maintenance_store.h"
+#include "store/row_table.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_connection.h"
 #include "store/store.h"
@@ -141,6 +142,10 @@ class SqliteStore final : public Store, public AlertStore, public MaintenanceSto
   Status WithReader(const ConnectionFn& fn);
   // Runs `fn` on the writer connection, holding the writer mutex.
   Status WithWriter(const ConnectionFn& fn);
+  // The records of `table` (store/row_table.h) that `sql` selects with `params` bound to ?1,
+  // ?2, … (sqlite_alerts.cc).
+  template <typename Table>
+  auto Select(const std::string& sql, const std::vector<SqlValue>& params, const Table& table);
 
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;

@@ -9,6 +9,7 @@
 #include "core/heartbeat.h"
 #include "core/json_input.h"
 #include "core/time.h"
+#include "roles/management/crud.h"
 
 namespace sms::management {
 namespace {
@@ -20,36 +21,45 @@ http::Response Json(int status, const json::value& v) {
   return http::JsonResponse(status, json::serialize(v));
 }
 
-template <typename T, typename F>
-http::Response List(const Result<std::vector<T>>& items, F to_json) {
-  if (!items.ok()) return http::ErrorResponse(items.status());
-  json::array a;
-  for (const T& item : *items) a.push_back(to_json(item));
-  return Json(200, json::object{{"total", a.size()}, {"items", std::move(a)}});
+using B = const ManagementBackends&;
+constexpr const char* kNoAlerts = "alerts need the store here";
+
+// A resource the AlertStore keeps, under the alerts scopes; ids are `id_prefix` + a new id.
+template <typename Record>
+CrudResource<Record, json::object> AlertResource(std::string collection, std::string id_param,
+                                                 std::string id_prefix) {
+  CrudResource<Record, json::object> r;
+  r.collection = std::move(collection);
+  r.id_param = std::move(id_param);
+  r.read_scope = auth::kAlertsRead;
+  r.write_scope = auth::kAlertsWrite;
+  r.available = [](B b) { return b.alerts != nullptr; };
+  r.unavailable = kNoAlerts;
+  r.new_id = [id_prefix] { return id_prefix + NewHeartbeatId(); };
+  r.parse = [](const http::Request& req) { return ParseObject(req.body); };
+  return r;
+}
+
+// An AlertStore method as a resource's store call: OnAlerts(&AlertStore::GetRule).
+template <typename R, typename... Args>
+auto OnAlerts(R (AlertStore::*fn)(Args...)) {
+  return [fn](B b, Args... args) { return ((*b.alerts).*fn)(args...); };
 }
 
 // ---- Channels ------------------------------------------------------------------------------
 
-http::Response SaveChannel(const ManagementBackends& b, const http::Request& req, bool create) {
-  auto body = ParseObject(req.body);
-  if (!body.ok()) return http::ErrorResponse(body.status());
-  store::ChannelRecord c;
-  Millis now = b.clock->Now();
-  if (!create) {
-    auto found = b.alerts->GetChannel(req.params.at("channel_id"));
-    if (!found.ok()) return http::ErrorResponse(found.status());
-    c = *found;
-  } else {
-    c.id = "chn-" + NewHeartbeatId();
-    c.created_at = now;
-  }
-  if (Status s = alert::ApplyChannel(*body, create, b.allow_private_webhooks, c); !s.ok()) {
-    return http::ErrorResponse(s);
-  }
-  c.updated_at = now;
-  Status s = create ? b.alerts->CreateChannel(c) : b.alerts->UpdateChannel(c);
-  if (!s.ok()) return http::ErrorResponse(s);
-  return Json(create ? 201 : 200, alert::ChannelJson(c));
+CrudResource<store::ChannelRecord, json::object> Channels() {
+  auto r = AlertResource<store::ChannelRecord>("/api/v1/channels", "channel_id", "chn-");
+  r.apply = [](B b, const json::object& body, bool create, store::ChannelRecord& c) {
+    return alert::ApplyChannel(body, create, b.allow_private_webhooks, c);
+  };
+  r.get = OnAlerts(&AlertStore::GetChannel);
+  r.create = OnAlerts(&AlertStore::CreateChannel);
+  r.update = OnAlerts(&AlertStore::UpdateChannel);
+  r.remove = OnAlerts(&AlertStore::DeleteChannel);
+  r.list = [](B b, const http::Request&) { return b.alerts->ListChannels(); };
+  r.to_json = alert::ChannelJson;
+  return r;
 }
 
 http::Response TestChannel(const ManagementBackends& b, const http::Request& req) {
@@ -80,26 +90,19 @@ Status CheckChannels(AlertStore& alerts, const store::RuleRecord& r) {
   return Status::Ok();
 }
 
-http::Response SaveRule(const ManagementBackends& b, const http::Request& req, bool create) {
-  auto body = ParseObject(req.body);
-  if (!body.ok()) return http::ErrorResponse(body.status());
-  store::RuleRecord r;
-  Millis now = b.clock->Now();
-  if (!create) {
-    auto found = b.alerts->GetRule(req.params.at("rule_id"));
-    if (!found.ok()) return http::ErrorResponse(found.status());
-    r = *found;
-  } else {
-    r.id = "rul-" + NewHeartbeatId();
-    r.created_at = now;
-  }
-  Status s = alert::ApplyRule(*body, create, r);
-  if (s.ok()) s = CheckChannels(*b.alerts, r);
-  if (!s.ok()) return http::ErrorResponse(s);
-  r.updated_at = now;
-  s = create ? b.alerts->CreateRule(r) : b.alerts->UpdateRule(r);
-  if (!s.ok()) return http::ErrorResponse(s);
-  return Json(create ? 201 : 200, alert::RuleJson(r));
+CrudResource<store::RuleRecord, json::object> Rules() {
+  auto r = AlertResource<store::RuleRecord>("/api/v1/alert-rules", "rule_id", "rul-");
+  r.apply = [](B b, const json::object& body, bool create, store::RuleRecord& rule) {
+    Status s = alert::ApplyRule(body, create, rule);
+    return s.ok() ? CheckChannels(*b.alerts, rule) : s;
+  };
+  r.get = OnAlerts(&AlertStore::GetRule);
+  r.create = OnAlerts(&AlertStore::CreateRule);
+  r.update = OnAlerts(&AlertStore::UpdateRule);
+  r.remove = OnAlerts(&AlertStore::DeleteRule);
+  r.list = [](B b, const http::Request&) { return b.alerts->ListRules(); };
+  r.to_json = alert::RuleJson;
+  return r;
 }
 
 // ---- Alerts and deliveries -----------------------------------------------------------------
@@ -153,7 +156,7 @@ http::Response ListDeliveries(const ManagementBackends& b, const http::Request& 
   auto limit = ReadLimit(req);
   if (!limit.ok()) return http::ErrorResponse(limit.status());
   q.limit = *limit;
-  return List(b.alerts->ListDeliveries(q), alert::DeliveryJson);
+  return ListResponse(b.alerts->ListDeliveries(q), alert::DeliveryJson);
 }
 
 using AlertHandler = std::function<http::Response(const ManagementBackends&, const http::Request&)>;
@@ -165,46 +168,19 @@ void RegisterAlerts(http::Router& router, const ManagementBackends& backends) {
                  AlertHandler handler) {
     router.Add(method, pattern, scope, [backends, handler](http::Request& req) {
       if (!backends.alerts) {
-        return http::ErrorResponse(Status::Unavailable("alerts need the store here"));
+        return http::ErrorResponse(Status::Unavailable(kNoAlerts));
       }
       return handler(backends, req);
     });
   };
-  using B = const ManagementBackends&;
   using R = const http::Request&;
-  add("POST", "/api/v1/channels", auth::kAlertsWrite,
-      [](B b, R r) { return SaveChannel(b, r, true); });
-  add("GET", "/api/v1/channels", auth::kAlertsRead,
-      [](B b, R) { return List(b.alerts->ListChannels(), alert::ChannelJson); });
-  add("GET", "/api/v1/channels/{channel_id}", auth::kAlertsRead, [](B b, R r) {
-    auto c = b.alerts->GetChannel(r.params.at("channel_id"));
-    return c.ok() ? Json(200, alert::ChannelJson(*c)) : http::ErrorResponse(c.status());
-  });
-  add("PATCH", "/api/v1/channels/{channel_id}", auth::kAlertsWrite,
-      [](B b, R r) { return SaveChannel(b, r, false); });
-  add("DELETE", "/api/v1/channels/{channel_id}", auth::kAlertsWrite, [](B b, R r) {
-    Status s = b.alerts->DeleteChannel(r.params.at("channel_id"));
-    return s.ok() ? http::Response{204, "application/json", "", {}} : http::ErrorResponse(s);
-  });
+  RegisterCrud(router, backends, Channels());
   add("POST", "/api/v1/channels/{channel_id}/test", auth::kAlertsWrite, TestChannel);
-  add("POST", "/api/v1/alert-rules", auth::kAlertsWrite,
-      [](B b, R r) { return SaveRule(b, r, true); });
-  add("GET", "/api/v1/alert-rules", auth::kAlertsRead,
-      [](B b, R) { return List(b.alerts->ListRules(), alert::RuleJson); });
-  add("GET", "/api/v1/alert-rules/{rule_id}", auth::kAlertsRead, [](B b, R r) {
-    auto rule = b.alerts->GetRule(r.params.at("rule_id"));
-    return rule.ok() ? Json(200, alert::RuleJson(*rule)) : http::ErrorResponse(rule.status());
-  });
-  add("PATCH", "/api/v1/alert-rules/{rule_id}", auth::kAlertsWrite,
-      [](B b, R r) { return SaveRule(b, r, false); });
-  add("DELETE", "/api/v1/alert-rules/{rule_id}", auth::kAlertsWrite, [](B b, R r) {
-    Status s = b.alerts->DeleteRule(r.params.at("rule_id"));
-    return s.ok() ? http::Response{204, "application/json", "", {}} : http::ErrorResponse(s);
-  });
+  RegisterCrud(router, backends, Rules());
   add("GET", "/api/v1/alerts", auth::kAlertsRead, [](B b, R r) {
     auto q = ReadAlertQuery(r);
     if (!q.ok()) return http::ErrorResponse(q.status());
-    return List(b.alerts->ListAlerts(*q), alert::AlertJson);
+    return ListResponse(b.alerts->ListAlerts(*q), alert::AlertJson);
   });
   add("GET", "/api/v1/alerts/{alert_id}", auth::kAlertsRead, [](B b, R r) {
     auto a = b.alerts->GetAlert(r.params.at("alert_id"));

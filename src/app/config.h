@@ -6,10 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "app/logging.h"
+#include "bus/bus.h"
 #include "core/status.h"
+#include "history/history.h"
 #include "http/server.h"
+#include "mail/mailer.h"
+#include "report/scheduler.h"
 #include "roles/mail/mail_service.h"
 #include "roles/mail/notifier.h"
+#include "roles/management/access.h"
+#include "roles/management/retention.h"
 #include "roles/worker/worker.h"
 
 namespace CLI {
@@ -27,32 +34,25 @@ struct Config {
   std::string tz;                 // reports' zone; empty: the host's (report::HostTimeZone)
   std::string database_url;       // empty: sqlite:<data_dir>/sms.db
   std::string database_url_file;  // or the URL's file (it may hold a password)
-  std::string kafka_brokers;      // empty: in-process bus
-  std::string kafka_topic_prefix; // prepended to topic and group names
+  // --kafka-brokers (empty: in-process bus, its journal in <data_dir>/journal),
+  // --kafka-topic-prefix, --queue-capacity.
+  bus::BusConfig bus;
   std::string redis_url;          // empty: in-process cache
-  std::string search_url;         // empty: uptime from SQL status history
-  std::string search_index_prefix = "sms-heartbeats";  // <prefix>-YYYY.MM.DD
-  // Retention (management): days of heartbeat indices, of reports, how long the bus may
-  // redeliver a mail job (Kafka: the mail topic's retention, the broker's default 7 days), and
-  // days of resolved alerts.
-  int history_retention_days = 30;
-  int report_retention_days = 90;
-  int bus_retention_days = 7;
-  int alert_retention_days = 90;  // resolved alerts and ended notifications
+  // --search-url (empty: uptime from SQL status history), --search-index-prefix,
+  // --history-retention-days; its grace is the worker's --heartbeat-grace.
+  history::HistoryConfig history;
+  // Retention (management): --report-retention-days, --bus-retention-days,
+  // --alert-retention-days.
+  management::RetentionOptions retention;
   // --heartbeat-grace (seconds), --auto-register, --batch-size, --batch-linger-ms,
   // --sweep-interval-ms; the grace is the search history's too.
   worker::WorkerOptions worker;
-  size_t queue_capacity = 1 << 20;
-  std::string log_level = "info";
-  // Reports (management) and mail (the mail role).
-  std::string admin_emails;       // comma-separated; empty: no daily report
-  std::string report_time = "00:05";
-  std::string smtp_url;           // empty: .eml files in <data_dir>/outbox
-  std::string smtp_user;
-  std::string smtp_password;      // never logged
-  std::string smtp_password_file; // or the password's file
-  std::string smtp_starttls = "try";
-  std::string smtp_ca_file;
+  // The daily report (management): --admin-emails (none: no daily report), --report-time.
+  report::DailyOptions daily;
+  // Mail (the mail role): --smtp-url (empty: .eml files in <data_dir>/outbox), --smtp-user,
+  // --smtp-password (never logged), --smtp-starttls, --smtp-ca-file.
+  mail::MailerConfig mailer;
+  std::string smtp_password_file;  // or the SMTP password's file
   mail::MailServiceOptions mail;  // --mail-from, --mail-max-attempts
   // Alerts: the notifier (mail role; its From is --mail-from) and, through
   // --allow-private-webhooks, channel URLs (management).
@@ -64,16 +64,12 @@ struct Config {
   // local user. Never logged.
   std::string jwt_secret;
   std::string jwt_secret_file;  // or the secret's file (a docker secret)
-  int jwt_ttl_minutes = 15;
-  int session_idle_minutes = 30;  // a dashboard (cookie) session ends when idle this long
+  management::AccessOptions access;  // --jwt-ttl-minutes, --session-idle-minutes
   std::string admin_user;       // the first admin, created when there are no users
   std::string admin_password;
   std::string admin_password_file;  // or the password's file
-  // Logging.
-  std::string log_format = "text";  // text|json
-  std::string log_file;             // empty: stdout only
-  int log_file_size_mb = 100;       // rotated past this size
-  int log_file_count = 5;           // rotated files kept
+  // --log-level, --log-format, --log-file, --log-file-size-mb, --log-file-count.
+  LogOptions log;
   // --threads and the HTTP limits of every listener (its address: `listen`).
   http::ServerOptions http;
   std::string trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For names the client

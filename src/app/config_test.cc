@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "core/secret_file.h"
 #include "report/calendar.h"
@@ -92,6 +93,152 @@ TEST(ConfigTest, ModuleSettingsFillTheModulesOptions) {
   EXPECT_FALSE(Parse({"--alert-timeout-seconds", "0"}, &code).ok());
 }
 
+// The bus, the search history, retention, SMTP, logging, sessions and the daily report keep
+// their modules' defaults; what ParseConfig derives from --data-dir and --heartbeat-grace is set.
+TEST(ConfigTest, EmbeddedOptionsKeepTheirModulesDefaults) {
+  int code = -1;
+  auto d = Parse({}, &code);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->bus.brokers, "");
+  EXPECT_EQ(d->bus.topic_prefix, "");
+  EXPECT_EQ(d->bus.queue_capacity, bus::BusConfig().queue_capacity);
+  EXPECT_EQ(d->bus.queue_capacity, size_t{1} << 20);
+  EXPECT_EQ(d->bus.journal_dir, "./data/journal");
+  EXPECT_EQ(d->history.search_url, "");
+  EXPECT_EQ(d->history.search_index_prefix, "sms-heartbeats");
+  EXPECT_EQ(d->history.retention_days, history::HistoryConfig().retention_days);
+  EXPECT_EQ(d->history.grace, d->worker.grace_ms);
+  const store::RetentionPolicy policy;
+  EXPECT_EQ(d->retention.policy.report_days, policy.report_days);
+  EXPECT_EQ(d->retention.policy.bus_retention_days, policy.bus_retention_days);
+  EXPECT_EQ(d->retention.policy.alert_days, policy.alert_days);
+  EXPECT_EQ(d->mailer.smtp_url, "");
+  EXPECT_EQ(d->mailer.starttls, mail::StartTls::kTry);
+  EXPECT_EQ(d->mailer.outbox_dir, "./data/outbox");
+  EXPECT_EQ(d->log.level, "info");
+  EXPECT_EQ(d->log.file_size_bytes, LogOptions().file_size_bytes);
+  EXPECT_EQ(d->log.file_size_bytes, size_t{100} << 20);
+  EXPECT_EQ(d->log.file_count, 5u);
+  const management::AccessOptions access;
+  EXPECT_EQ(d->access.session_ttl, access.session_ttl);
+  EXPECT_EQ(d->access.session_ttl, 15 * 60'000);
+  EXPECT_EQ(d->access.cookie_idle, 30 * 60'000);
+  EXPECT_TRUE(d->daily.emails.empty());
+  EXPECT_EQ(d->daily.report_minutes, report::DailyOptions().report_minutes);
+  EXPECT_EQ(d->daily.report_minutes, 5);
+}
+
+// Every setting of those groups, by flag and by its environment variable, lands in its
+// module's options, converted once (minutes and megabytes to the module's unit).
+TEST(ConfigTest, EmbeddedOptionsComeFromTheFlagAndTheEnvironment) {
+  struct Setting {
+    const char* flag;
+    const char* env;
+    const char* value;
+    std::function<bool(const Config&)> holds;
+  };
+  const std::vector<Setting> settings = {
+      {"--kafka-brokers", "SMS_KAFKA_BROKERS", "k1:9092,k2:9092",
+       [](const Config& c) { return c.bus.brokers == "k1:9092,k2:9092"; }},
+      {"--kafka-topic-prefix", "SMS_KAFKA_TOPIC_PREFIX", "staging.",
+       [](const Config& c) { return c.bus.topic_prefix == "staging."; }},
+      {"--queue-capacity", "SMS_QUEUE_CAPACITY", "64",
+       [](const Config& c) { return c.bus.queue_capacity == 64; }},
+      {"--search-url", "SMS_SEARCH_URL", "http://search:9200",
+       [](const Config& c) { return c.history.search_url == "http://search:9200"; }},
+      {"--search-index-prefix", "SMS_SEARCH_INDEX_PREFIX", "beats",
+       [](const Config& c) { return c.history.search_index_prefix == "beats"; }},
+      {"--history-retention-days", "SMS_HISTORY_RETENTION_DAYS", "14",
+       [](const Config& c) { return c.history.retention_days == 14; }},
+      {"--heartbeat-grace", "SMS_HEARTBEAT_GRACE", "45",
+       [](const Config& c) { return c.history.grace == 45'000; }},
+      {"--report-retention-days", "SMS_REPORT_RETENTION_DAYS", "365",
+       [](const Config& c) { return c.retention.policy.report_days == 365; }},
+      {"--bus-retention-days", "SMS_BUS_RETENTION_DAYS", "3",
+       [](const Config& c) { return c.retention.policy.bus_retention_days == 3; }},
+      {"--alert-retention-days", "SMS_ALERT_RETENTION_DAYS", "30",
+       [](const Config& c) { return c.retention.policy.alert_days == 30; }},
+      {"--smtp-url", "SMS_SMTP_URL", "smtps://mail:465",
+       [](const Config& c) { return c.mailer.smtp_url == "smtps://mail:465"; }},
+      {"--smtp-user", "SMS_SMTP_USER", "sms",
+       [](const Config& c) { return c.mailer.smtp_user == "sms"; }},
+      {"--smtp-password", "SMS_SMTP_PASSWORD", "pw",
+       [](const Config& c) { return c.mailer.smtp_password == "pw"; }},
+      {"--smtp-starttls", "SMS_SMTP_STARTTLS", "required",
+       [](const Config& c) { return c.mailer.starttls == mail::StartTls::kRequired; }},
+      {"--smtp-ca-file", "SMS_SMTP_CA_FILE", "/etc/ca.pem",
+       [](const Config& c) { return c.mailer.smtp_ca_file == "/etc/ca.pem"; }},
+      {"--log-level", "SMS_LOG_LEVEL", "debug",
+       [](const Config& c) { return c.log.level == "debug"; }},
+      {"--log-format", "SMS_LOG_FORMAT", "json",
+       [](const Config& c) { return c.log.format == "json"; }},
+      {"--log-file", "SMS_LOG_FILE", "/var/log/smsd.log",
+       [](const Config& c) { return c.log.file == "/var/log/smsd.log"; }},
+      {"--log-file-size-mb", "SMS_LOG_FILE_SIZE_MB", "7",
+       [](const Config& c) { return c.log.file_size_bytes == size_t{7} << 20; }},
+      {"--log-file-count", "SMS_LOG_FILE_COUNT", "2",
+       [](const Config& c) { return c.log.file_count == 2; }},
+      {"--jwt-ttl-minutes", "SMS_JWT_TTL_MINUTES", "60",
+       [](const Config& c) { return c.access.session_ttl == 3'600'000; }},
+      {"--session-idle-minutes", "SMS_SESSION_IDLE_MINUTES", "5",
+       [](const Config& c) { return c.access.cookie_idle == 300'000; }},
+      {"--admin-emails", "SMS_ADMIN_EMAILS", " a@example.com, ,b@example.com ",
+       [](const Config& c) {
+         return c.daily.emails == std::vector<std::string>{"a@example.com", "b@example.com"};
+       }},
+      {"--report-time", "SMS_REPORT_TIME", "06:30",
+       [](const Config& c) { return c.daily.report_minutes == 6 * 60 + 30; }}};
+  for (const Setting& s : settings) {
+    int code = -1;
+    auto by_flag = Parse({s.flag, s.value}, &code);
+    ASSERT_TRUE(by_flag.ok()) << s.flag << ": " << by_flag.status().message();
+    EXPECT_TRUE(s.holds(*by_flag)) << s.flag;
+    setenv(s.env, s.value, 1);
+    auto by_env = Parse({}, &code);
+    unsetenv(s.env);
+    ASSERT_TRUE(by_env.ok()) << s.env << ": " << by_env.status().message();
+    EXPECT_TRUE(s.holds(*by_env)) << s.env;
+  }
+}
+
+TEST(ConfigTest, ABadReportTimeOrStartTlsStopsBeforeTheStart) {
+  for (std::vector<const char*> args : {std::vector<const char*>{"--report-time", "25:00"},
+                                        {"--report-time", "noon"},
+                                        {"--smtp-starttls", "never"}}) {
+    int code = 0;
+    auto r = Parse(args, &code);
+    ASSERT_FALSE(r.ok()) << args[0] << " " << args[1];
+    EXPECT_NE(code, 0) << r.status().message();
+    EXPECT_EQ(r.status().message().rfind(args[0], 0), 0u) << r.status().message();
+  }
+}
+
+// --help shows each setting with its type, its module's default and its variable.
+TEST(ConfigTest, HelpShowsTheModulesDefaults) {
+  int code = -1;
+  auto help = Parse({"--help"}, &code);
+  ASSERT_FALSE(help.ok());
+  EXPECT_EQ(code, 0);
+  const std::string& text = help.status().message();
+  for (const char* shown :
+       {"--search-index-prefix TEXT=sms-heartbeats (Env:SMS_SEARCH_INDEX_PREFIX)",
+        "--history-retention-days INT:INT in [1 - 36500]=30 (Env:SMS_HISTORY_RETENTION_DAYS)",
+        "--report-retention-days INT:INT in [8 - 36500]=90 (Env:SMS_REPORT_RETENTION_DAYS)",
+        "--bus-retention-days INT:INT in [1 - 3650]=7 (Env:SMS_BUS_RETENTION_DAYS)",
+        "--alert-retention-days INT:INT in [1 - 36500]=90 (Env:SMS_ALERT_RETENTION_DAYS)",
+        "--queue-capacity UINT:INT in [1 - 100000000]=1048576 (Env:SMS_QUEUE_CAPACITY)",
+        "--admin-emails TEXT (Env:SMS_ADMIN_EMAILS)",
+        "--report-time TEXT=00:05 (Env:SMS_REPORT_TIME)",
+        "--smtp-starttls TEXT:{try,required}=try (Env:SMS_SMTP_STARTTLS)",
+        "--log-level TEXT:{trace,debug,info,warn,error}=info (Env:SMS_LOG_LEVEL)",
+        "--jwt-ttl-minutes INT:INT in [1 - 1440]=15 (Env:SMS_JWT_TTL_MINUTES)",
+        "--session-idle-minutes INT:INT in [1 - 1440]=30 (Env:SMS_SESSION_IDLE_MINUTES)",
+        "--log-file-size-mb INT:INT in [1 - 100000]=100 (Env:SMS_LOG_FILE_SIZE_MB)",
+        "--log-file-count INT:INT in [1 - 1000]=5 (Env:SMS_LOG_FILE_COUNT)"}) {
+    EXPECT_NE(text.find(shown), std::string::npos) << shown << "\n" << text;
+  }
+}
+
 TEST(ConfigTest, BadValuesStopWithOneClearLine) {
   int code = 0;
   auto bad = Parse({"--heartbeat-grace", "-5"}, &code);
@@ -125,7 +272,7 @@ TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
   auto d = Parse({}, &code);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->agent_tokens, "");
-  EXPECT_EQ(d->log_format, "text");
+  EXPECT_EQ(d->log.format, "text");
   EXPECT_EQ(d->http.max_json_depth, 32u);
   setenv("SMS_AGENT_TOKENS", "env-token-1", 1);
   setenv("SMS_MAX_QUERY_PARAMS", "7", 1);
@@ -138,10 +285,10 @@ TEST(ConfigTest, SecurityLoggingAndLimitSettings) {
   unsetenv("SMS_MAX_QUERY_PARAMS");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->agent_tokens, "env-token-1");
-  EXPECT_EQ(c->log_format, "json");
-  EXPECT_EQ(c->log_file, "/var/log/smsd.log");
-  EXPECT_EQ(c->log_file_size_mb, 10);
-  EXPECT_EQ(c->log_file_count, 3);
+  EXPECT_EQ(c->log.format, "json");
+  EXPECT_EQ(c->log.file, "/var/log/smsd.log");
+  EXPECT_EQ(c->log.file_size_bytes, 10u << 20);
+  EXPECT_EQ(c->log.file_count, 3u);
   EXPECT_EQ(c->http.max_connections, 50u);
   EXPECT_EQ(c->http.max_json_depth, 8u);
   EXPECT_EQ(c->http.max_query_params, 7u);
@@ -157,15 +304,16 @@ TEST(ConfigTest, RetentionSettingsHaveDefaultsAndStopOnABadValue) {
   int code = -1;
   auto d = Parse({}, &code);
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->history_retention_days, 30);
-  EXPECT_EQ(d->report_retention_days, 90);
-  EXPECT_EQ(d->bus_retention_days, 7);
+  EXPECT_EQ(d->history.retention_days, 30);
+  EXPECT_EQ(d->retention.policy.report_days, 90);
+  EXPECT_EQ(d->retention.policy.bus_retention_days, 7);
+  EXPECT_EQ(d->retention.policy.alert_days, 90);
   setenv("SMS_HISTORY_RETENTION_DAYS", "14", 1);
   auto c = Parse({"--report-retention-days", "365", "--bus-retention-days", "3"}, &code);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_EQ(c->history_retention_days, 14);
-  EXPECT_EQ(c->report_retention_days, 365);
-  EXPECT_EQ(c->bus_retention_days, 3);
+  EXPECT_EQ(c->history.retention_days, 14);
+  EXPECT_EQ(c->retention.policy.report_days, 365);
+  EXPECT_EQ(c->retention.policy.bus_retention_days, 3);
   struct Bad {
     std::vector<const char*> args;
     const char* named;
@@ -220,12 +368,12 @@ TEST(ConfigTest, SecretsComeFromFilesWithTheTrailingNewlineDropped) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->admin_password, "admin pass word");
   EXPECT_EQ(c->jwt_secret, std::string(40, 'j'));
-  EXPECT_EQ(c->smtp_password, "smtp pw");
+  EXPECT_EQ(c->mailer.smtp_password, "smtp pw");
   EXPECT_EQ(c->database_url, "postgresql://sms:p%40ss@db:5432/sms");
   // Inner newlines and spaces are the secret's own.
   auto inner = Parse({"--smtp-password-file", WriteFile("inner", " a\nb \n").c_str()}, &code);
   ASSERT_TRUE(inner.ok());
-  EXPECT_EQ(inner->smtp_password, " a\nb ");
+  EXPECT_EQ(inner->mailer.smtp_password, " a\nb ");
 }
 
 TEST(ConfigTest, ASecretGivenBothWaysStopsNamingBoth) {

@@ -8,7 +8,6 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "app/config.h"
 #include "app/identity.h"
@@ -66,16 +65,6 @@ int WaitForSignal() {
   return sig;
 }
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
-
 // Store::Stats for the /metrics gauges: the on and off gauges of one scrape share one call (a
 // result younger than a second is reused). Thread-safe.
 class RecentStats {
@@ -125,13 +114,7 @@ struct Process {
 };
 
 void OpenBus(const Config& cfg, Process& p) {
-  bus::BusConfig bcfg;
-  bcfg.brokers = cfg.kafka_brokers;
-  bcfg.queue_capacity = cfg.queue_capacity;
-  bcfg.topic_prefix = cfg.kafka_topic_prefix;
-  // The in-process bus keeps a journal, so that a 202 survives kill -9 too.
-  bcfg.journal_dir = (std::filesystem::path(cfg.data_dir) / "journal").string();
-  p.bus = Need(bus::MakeBus(bcfg), "bus");
+  p.bus = Need(bus::MakeBus(cfg.bus), "bus");
   p.bus->RegisterMetrics(*p.metrics);
   p.checks.emplace_back("bus", [bus = p.bus] { return bus->Ping(); });
 }
@@ -150,15 +133,10 @@ void OpenData(const Config& cfg, Process& p) {
   p.write_health = std::make_shared<roles::WriteHealth>(p.clock);
   p.checks.emplace_back("store_writes", [health = p.write_health] { return health->Check(); });
   p.cache = Need(cache::MakeCache({cfg.redis_url}), "cache");
-  history::HistoryConfig hcfg;
-  hcfg.search_url = cfg.search_url;
-  hcfg.search_index_prefix = cfg.search_index_prefix;
-  hcfg.grace = cfg.worker.grace_ms;                  // the same on/off rule as the SQL status
-  hcfg.retention_days = cfg.history_retention_days;  // older windows: the SQL status history
   // Every uptime answer (API, /stats, reports, the daily mail) leaves maintenance out, whatever
   // history answers underneath; weekly windows are in --tz.
   p.history = std::make_shared<maintenance::MaintenanceHistory>(
-      Need(history::MakeHistory(hcfg, p.store), "history"),
+      Need(history::MakeHistory(cfg.history, p.store), "history"),
       std::make_shared<maintenance::Maintenance>(p.maintenance,
                                                  Need(report::Calendar::Make(cfg.tz), "tz")),
       p.store);
@@ -168,7 +146,7 @@ void OpenData(const Config& cfg, Process& p) {
   if (!cfg.redis_url.empty()) {
     p.checks.emplace_back("cache", [cache = p.cache] { return cache->Ping(); });
   }
-  if (!cfg.search_url.empty()) {
+  if (!cfg.history.search_url.empty()) {
     p.checks.emplace_back("history", [history = p.history] { return history->Ping(); });
   }
   p.cache->RegisterMetrics(*p.metrics);
@@ -192,12 +170,9 @@ void StartManagement(const Config& cfg, Process& p) {
   mb.alerts = p.alerts;
   mb.allow_private_webhooks = cfg.alerts.allow_private;
   mb.maintenance = p.maintenance;
-  management::AccessOptions ao;
-  ao.session_ttl = Millis(cfg.jwt_ttl_minutes) * 60'000;
-  ao.cookie_idle = Millis(cfg.session_idle_minutes) * 60'000;
   Check(BootstrapAdmin(cfg, *p.store, p.clock->Now()), "identity");
-  mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store,
-                                                   p.clock, ao);
+  mb.access = std::make_shared<management::Access>(Need(LoadJwt(cfg), "identity"), p.store, p.clock,
+                                                   cfg.access);
   p.events = std::make_shared<management::EventHub>(p.store, p.clock);
   p.events->Start();
   mb.events = p.events;
@@ -208,19 +183,16 @@ void StartManagement(const Config& cfg, Process& p) {
   p.mgmt->Register(*p.router);
   management::RegisterDocs(*p.router);
   management::RegisterWeb(*p.router);
-  report::DailyOptions daily;
-  daily.emails = SplitList(cfg.admin_emails);
+  report::DailyOptions daily = cfg.daily;
   for (const std::string& e : daily.emails) {
     Check(mail::ValidateAddress(e, "admin_emails"), "admin-emails");
   }
-  daily.report_minutes = Need(report::ParseReportTime(cfg.report_time), "report-time");
   daily.requeue_unsent = !p.bus->durable();  // a bus in memory only lost its queue
   p.daily = std::make_unique<report::DailyReports>(daily, calendar, reporter, rb);
   p.daily->Start();
-  management::RetentionOptions ro;
-  ro.policy = {cfg.report_retention_days, cfg.bus_retention_days, cfg.alert_retention_days};
   p.retention = std::make_unique<management::Retention>(
-      ro, management::RetentionBackends{p.store, p.store, p.history, p.clock, p.metrics});
+      cfg.retention,
+      management::RetentionBackends{p.store, p.store, p.history, p.clock, p.metrics});
   p.retention->Start();
 }
 
@@ -248,14 +220,7 @@ void StartNotifier(const Config& cfg, Process& p, mail::MailerPtr mailer) {
 }
 
 void StartMail(const Config& cfg, Process& p) {
-  mail::MailerConfig mc;
-  mc.smtp_url = cfg.smtp_url;
-  mc.outbox_dir = (std::filesystem::path(cfg.data_dir) / "outbox").string();
-  mc.smtp_user = cfg.smtp_user;
-  mc.smtp_password = cfg.smtp_password;
-  mc.starttls = Need(mail::ParseStartTls(cfg.smtp_starttls), "smtp-starttls");
-  mc.smtp_ca_file = cfg.smtp_ca_file;
-  auto mailer = Need(mail::MakeMailer(mc), "mail");
+  auto mailer = Need(mail::MakeMailer(cfg.mailer), "mail");
   p.checks.emplace_back("mailer", [mailer] { return mailer->Ping(); });
   // The outcome of each job is kept in SQL: shared by replicas, kept across restarts.
   p.mail = std::make_unique<mail::MailService>(
@@ -263,16 +228,6 @@ void StartMail(const Config& cfg, Process& p) {
                                    p.clock, p.metrics});
   Check(p.mail->Start(), "mail");
   StartNotifier(cfg, p, mailer);
-}
-
-void StartLogging(const Config& cfg) {
-  LogOptions lo;
-  lo.level = cfg.log_level;
-  lo.format = cfg.log_format;
-  lo.file = cfg.log_file;
-  lo.file_size_bytes = static_cast<size_t>(cfg.log_file_size_mb) << 20;
-  lo.file_count = static_cast<size_t>(cfg.log_file_count);
-  Check(SetupLogging(lo), "logging");
 }
 
 void StartHealthcheck(const Config& cfg, Process& p) {
@@ -327,7 +282,7 @@ int SetPasswordCommand(int argc, char** argv) {
 }
 
 int Run(const Config& cfg) {
-  StartLogging(cfg);
+  Check(SetupLogging(cfg.log), "logging");
   std::filesystem::create_directories(cfg.data_dir);
   Process p;
   OpenBus(cfg, p);
@@ -351,7 +306,7 @@ int Run(const Config& cfg) {
   spdlog::info("smsd {} listening on http://{}:{} (database {}, bus {}, data dir {})",
                RoleName(cfg.role), host, server.port(),
                p.store ? RedactUrl(cfg.database_url) : std::string("-"),
-               p.bus->shared() ? cfg.kafka_brokers : "in-process", cfg.data_dir);
+               p.bus->shared() ? cfg.bus.brokers : "in-process", cfg.data_dir);
 
   int sig = WaitForSignal();
   spdlog::info("smsd: signal {} received; draining", sig);

@@ -37,11 +37,11 @@ TEST(BusMetricsTest, KafkaMessagesNeverAcknowledgedAreServedAsFailed) {
   ASSERT_OK_AND_ASSIGN(BusPtr bus, MakeBus(config));
   metrics::Metrics registry;
   bus->RegisterMetrics(registry);
-  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed 0")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed_total 0")) << registry.Render();
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(bus->Publish("t", "k", "p").ok());
   EXPECT_FALSE(bus->Flush(20s).ok());
-  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed 2")) << registry.Render();
-  EXPECT_TRUE(Serves(registry, "sms_bus_messages_delivered 0")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed_total 2")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_bus_messages_delivered_total 0")) << registry.Render();
   EXPECT_TRUE(Serves(registry, "sms_bus_messages_queued 0")) << registry.Render();
 }
 
@@ -57,9 +57,15 @@ TEST(BusMetricsTest, KafkaDeliveriesAreServed) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(bus->Publish(kMailTopic, "k", "p").ok());
   Status flushed = bus->Flush(30s);
   ASSERT_TRUE(flushed.ok()) << flushed.ToString();
-  EXPECT_TRUE(Serves(registry, "sms_bus_messages_delivered 3")) << registry.Render();
-  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed 0")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_bus_messages_delivered_total 3")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_bus_messages_failed_total 0")) << registry.Render();
   EXPECT_TRUE(Serves(registry, "sms_bus_messages_queued 0")) << registry.Render();
+  // Counts since start are counters (rate() and increase() apply); the queue is a level.
+  for (const char* type :
+       {"# TYPE sms_bus_messages_delivered_total counter",
+        "# TYPE sms_bus_messages_failed_total counter", "# TYPE sms_bus_messages_queued gauge"}) {
+    EXPECT_TRUE(Serves(registry, type)) << registry.Render();
+  }
 }
 
 TEST(BusMetricsTest, TheInProcessBusServesItsJournal) {
@@ -77,9 +83,11 @@ TEST(BusMetricsTest, TheInProcessBusServesItsJournal) {
     auto done = durable.get_future();
     ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
     EXPECT_TRUE(done.get().ok());
-    EXPECT_TRUE(Serves(registry, "sms_bus_journal_records 1")) << registry.Render();
-    EXPECT_TRUE(Serves(registry, "sms_bus_journal_failures 0")) << registry.Render();
-    EXPECT_FALSE(Serves(registry, "sms_bus_journal_syncs 0")) << registry.Render();
+    EXPECT_TRUE(Serves(registry, "sms_bus_journal_records_total 1")) << registry.Render();
+    EXPECT_TRUE(Serves(registry, "sms_bus_journal_failures_total 0")) << registry.Render();
+    EXPECT_FALSE(Serves(registry, "sms_bus_journal_syncs_total 0")) << registry.Render();
+    EXPECT_TRUE(Serves(registry, "# TYPE sms_bus_journal_records_total counter"));
+    EXPECT_TRUE(Serves(registry, "# TYPE sms_bus_journal_segments gauge"));
   }
   std::filesystem::remove_all(dir);
 }

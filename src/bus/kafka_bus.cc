@@ -587,13 +587,13 @@ Status KafkaBus::Flush(milliseconds timeout) {
 }
 
 void KafkaBus::RegisterMetrics(metrics::Metrics& registry) {
-  registry.AddGauge("sms_bus_messages_delivered",
-                    "Messages the bus made durable since start (Kafka: acknowledged).",
-                    [this] { return double(DeliveredCount()); });
-  registry.AddGauge("sms_bus_messages_failed",
-                    "Messages the bus accepted and then lost since start (Kafka: never "
-                    "acknowledged within the delivery timeout, or dropped at shutdown).",
-                    [this] { return double(DeliveryFailures()); });
+  registry.AddCounter("sms_bus_messages_delivered_total",
+                      "Messages the bus made durable since start (Kafka: acknowledged).",
+                      [this] { return uint64_t(DeliveredCount()); });
+  registry.AddCounter("sms_bus_messages_failed_total",
+                      "Messages the bus accepted and then lost since start (Kafka: never "
+                      "acknowledged within the delivery timeout, or dropped at shutdown).",
+                      [this] { return uint64_t(DeliveryFailures()); });
   registry.AddGauge("sms_bus_messages_queued",
                     "Messages published and not yet acknowledged or failed.",
                     [this] { return double(producer_->outq_len()); });

@@ -96,8 +96,9 @@ class KafkaBus final : public Bus {
   Status Flush(std::chrono::milliseconds timeout) override;
   // OK when a broker answered a metadata request within 1 s; the answer is reused for 1 s.
   Status Ping() override;
-  // sms_bus_messages_delivered, sms_bus_messages_failed (DeliveredCount, DeliveryFailures) and
-  // sms_bus_messages_queued (messages in librdkafka's queue, not yet acknowledged or failed).
+  // The counters sms_bus_messages_delivered_total, sms_bus_messages_failed_total
+  // (DeliveredCount, DeliveryFailures) and the gauge sms_bus_messages_queued (messages in
+  // librdkafka's queue, not yet acknowledged or failed).
   void RegisterMetrics(metrics::Metrics& registry) override;
 
   // Messages Publish accepted that Kafka never acknowledged (timed out, rejected, or dropped

@@ -267,26 +267,26 @@ Status MemoryBus::Ping() { return Status::Ok(); }
 void MemoryBus::RegisterMetrics(metrics::Metrics& registry) {
   if (!journal_) return;
   using Stats = Journal::Stats;
-  struct Series {
+  struct Count {
     const char* name;
     const char* help;
-    double (*read)(const Stats&);
+    uint64_t (*read)(const Stats&);
   };
-  const Series series[] = {
-      {"sms_bus_journal_records", "Records written to the bus journal since start.",
-       [](const Stats& s) { return double(s.records); }},
-      {"sms_bus_journal_bytes", "Bytes written to the bus journal since start.",
-       [](const Stats& s) { return double(s.bytes); }},
-      {"sms_bus_journal_syncs", "fdatasync calls of the bus journal since start.",
-       [](const Stats& s) { return double(s.syncs); }},
-      {"sms_bus_journal_failures", "Bus journal writes or syncs that failed since start.",
-       [](const Stats& s) { return double(s.failures); }},
-      {"sms_bus_journal_segments", "Segment files of the bus journal on disk.",
-       [](const Stats& s) { return double(s.segments); }}};
-  for (const Series& s : series) {
-    registry.AddGauge(s.name, s.help,
-                      [journal = journal_, read = s.read] { return read(journal->stats()); });
+  const Count counts[] = {
+      {"sms_bus_journal_records_total", "Records written to the bus journal since start.",
+       [](const Stats& s) { return s.records; }},
+      {"sms_bus_journal_bytes_total", "Bytes written to the bus journal since start.",
+       [](const Stats& s) { return s.bytes; }},
+      {"sms_bus_journal_syncs_total", "fdatasync calls of the bus journal since start.",
+       [](const Stats& s) { return s.syncs; }},
+      {"sms_bus_journal_failures_total", "Bus journal writes or syncs that failed since start.",
+       [](const Stats& s) { return s.failures; }}};
+  for (const Count& c : counts) {
+    registry.AddCounter(c.name, c.help,
+                        [journal = journal_, read = c.read] { return read(journal->stats()); });
   }
+  registry.AddGauge("sms_bus_journal_segments", "Segment files of the bus journal on disk.",
+                    [journal = journal_] { return double(journal->stats().segments); });
 }
 
 }  // namespace sms::bus

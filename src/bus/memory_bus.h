@@ -68,7 +68,7 @@ class MemoryBus final : public Bus {
   Status Flush(std::chrono::milliseconds timeout) override;
   Status Ping() override;
   // With a journal: its counters (journal_stats) as sms_bus_journal_{records,bytes,syncs,
-  // failures} and sms_bus_journal_segments. Without one: nothing.
+  // failures}_total and the gauge sms_bus_journal_segments. Without one: nothing.
   void RegisterMetrics(metrics::Metrics& registry) override;
 
   // The journal's counters (zero without one).

@@ -25,8 +25,9 @@ TEST(CacheMetricsTest, RedisFailuresAreServed) {
   metrics::Metrics registry;
   cache->RegisterMetrics(registry);
   EXPECT_FALSE(cache->Get("k").ok());
-  EXPECT_FALSE(Serves(registry, "sms_cache_failures 0")) << registry.Render();
-  EXPECT_NE(registry.Render().find("\nsms_cache_failures "), std::string::npos);
+  EXPECT_FALSE(Serves(registry, "sms_cache_failures_total 0")) << registry.Render();
+  EXPECT_NE(registry.Render().find("\nsms_cache_failures_total "), std::string::npos);
+  EXPECT_TRUE(Serves(registry, "# TYPE sms_cache_failures_total counter"));
 }
 
 TEST(CacheMetricsTest, ARedisThatAnswersServesNoFailures) {
@@ -36,7 +37,7 @@ TEST(CacheMetricsTest, ARedisThatAnswersServesNoFailures) {
   metrics::Metrics registry;
   cache->RegisterMetrics(registry);
   ASSERT_TRUE(cache->Ping().ok());
-  EXPECT_TRUE(Serves(registry, "sms_cache_failures 0")) << registry.Render();
+  EXPECT_TRUE(Serves(registry, "sms_cache_failures_total 0")) << registry.Render();
 }
 
 TEST(CacheMetricsTest, TheInProcessCacheServesNothing) {

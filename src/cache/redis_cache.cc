@@ -233,9 +233,9 @@ Status RedisCache::Delete(const std::string& key) {
 }
 
 void RedisCache::RegisterMetrics(metrics::Metrics& registry) {
-  registry.AddGauge("sms_cache_failures",
-                    "Cache calls that failed since start (reads and writes fall back to SQL).",
-                    [this] { return double(failures()); });
+  registry.AddCounter("sms_cache_failures_total",
+                      "Cache calls that failed since start (reads and writes fall back to SQL).",
+                      [this] { return failures(); });
 }
 
 Status RedisCache::Ping() {

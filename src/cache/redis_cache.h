@@ -70,7 +70,7 @@ class RedisCache final : public Cache {
   Status Delete(const std::string& key) override;
   // PING: OK when Redis answers. Counts and logs like any other call.
   Status Ping() override;
-  // failures() as sms_cache_failures.
+  // failures() as the counter sms_cache_failures_total.
   void RegisterMetrics(metrics::Metrics& registry) override;
 
   // Calls that returned an error since construction.

@@ -66,7 +66,7 @@ struct HistoryConfig {
   std::string search_index_prefix = "sms-heartbeats";
   // SearchHistory only: days of heartbeat documents kept (0: all). When set, windows that
   // start before that horizon are answered from the SQL status history of `store`.
-  int retention_days = 0;
+  int retention_days = 30;
 };
 
 Result<HistoryPtr> MakeHistory(const HistoryConfig& config, store::ServerStorePtr store);

@@ -164,6 +164,12 @@ void Metrics::AddGauge(const std::string& name, const std::string& help,
   GetFamily(name, help, "gauge").gauges[labels] = std::move(read);
 }
 
+void Metrics::AddCounter(const std::string& name, const std::string& help,
+                         std::function<uint64_t()> read, const std::string& labels) {
+  std::lock_guard lock(mu_);
+  GetFamily(name, help, "counter").read_counters[labels] = std::move(read);
+}
+
 Metrics::Histogram& Metrics::GetRequestHistogram(const std::string& labels) {
   auto& slot =
       GetFamily(kDurationName, "HTTP request latency by route", "histogram").histograms[labels];
@@ -245,6 +251,12 @@ std::string Metrics::Render() const {
       AppendSeries(&out, name, "", labels);
       out += ' ';
       AppendUint(&out, c->Value());
+      out += '\n';
+    }
+    for (const auto& [labels, read] : f.read_counters) {
+      AppendSeries(&out, name, "", labels);
+      out += ' ';
+      AppendUint(&out, read());
       out += '\n';
     }
     for (const auto& [labels, read] : f.gauges) {

@@ -40,6 +40,11 @@ class Metrics {
   // Metrics). Adding the same name and labels again replaces the reader.
   void AddGauge(const std::string& name, const std::string& help, std::function<double()> read,
                 const std::string& labels = {});
+  // A counter whose value a backend keeps itself (a count since start that only grows), read
+  // at render time as AddGauge's reader is; rendered with `# TYPE name counter`. `name` ends
+  // in `_total`. Adding the same name and labels again replaces the reader.
+  void AddCounter(const std::string& name, const std::string& help, std::function<uint64_t()> read,
+                  const std::string& labels = {});
   // Records a request: sms_http_requests_total{route,method,code} and the latency histogram
   // sms_http_request_duration_seconds{route}. Callers keep `route` and `method` bounded
   // (a route pattern, a known method), since every distinct value is a new series.
@@ -69,6 +74,7 @@ class Metrics {
     std::string help;
     std::string type;
     std::map<std::string, std::unique_ptr<Counter>> counters;
+    std::map<std::string, std::function<uint64_t()>> read_counters;
     std::map<std::string, std::function<double()>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
   };

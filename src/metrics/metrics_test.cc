@@ -73,6 +73,25 @@ TEST(MetricsTest, GaugesAreReadAtRenderTime) {
   EXPECT_TRUE(Contains(e.comments, "# TYPE sms_queue_depth gauge"));
 }
 
+// A count a backend keeps (a bus's deliveries) is a counter, read when /metrics renders.
+TEST(MetricsTest, CountersKeptByABackendAreReadAtRenderTime) {
+  Metrics m;
+  uint64_t delivered = 0;
+  m.AddCounter("sms_bus_messages_delivered_total", "Delivered", [&] { return delivered; });
+  m.AddCounter(
+      "sms_sent_total", "Sent", [] { return uint64_t{7}; }, Metrics::Label("topic", "mail"));
+  EXPECT_EQ(Parse(m.Render()).samples.at("sms_bus_messages_delivered_total"), 0);
+  delivered = 12345678901234;
+  auto e = Parse(m.Render());
+  EXPECT_EQ(e.samples.at("sms_bus_messages_delivered_total"), 12345678901234.0);
+  EXPECT_EQ(e.samples.at("sms_sent_total{topic=\"mail\"}"), 7);
+  EXPECT_TRUE(Contains(e.comments, "# HELP sms_bus_messages_delivered_total Delivered"));
+  EXPECT_TRUE(Contains(e.comments, "# TYPE sms_bus_messages_delivered_total counter"));
+  EXPECT_TRUE(Contains(e.comments, "# TYPE sms_sent_total counter"));
+  EXPECT_NE(m.Render().find("\nsms_bus_messages_delivered_total 12345678901234\n"),
+            std::string::npos);
+}
+
 TEST(MetricsTest, LabelValuesAreEscaped) {
   EXPECT_EQ(Metrics::Label("route", "a\"b\\c\nd"), "route=\"a\\\"b\\\\c\\nd\"");
   Metrics m;

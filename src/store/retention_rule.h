@@ -25,7 +25,7 @@ inline constexpr int kMailOutcomeMarginDays = 1;
 
 // The settings the rule starts from.
 struct RetentionPolicy {
-  int report_days = kMinReportRetentionDays;  // --report-retention-days
+  int report_days = 90;  // --report-retention-days (at least kMinReportRetentionDays)
   // --bus-retention-days: how long the bus may still deliver a mail job again (Kafka: the
   // retention of the mail topic; the broker's default is 7 days).
   int bus_retention_days = 7;

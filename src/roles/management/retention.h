@@ -28,7 +28,8 @@
 namespace sms::management {
 
 struct RetentionOptions {
-  store::RetentionPolicy policy;            // --report-retention-days, --bus-retention-days
+  // --report-retention-days, --bus-retention-days, --alert-retention-days.
+  store::RetentionPolicy policy;
   Millis every = 3'600'000;                 // one run per hour across replicas
   std::chrono::milliseconds tick{300'000};  // how often a replica looks whether one is due
   int max_prune_calls = 100;  // Store::Prune calls per run (each PruneRequest::limit per table)

@@ -99,6 +99,9 @@ void AddOptions(CLI::App& app, Config& c) {
   app.add_option("--kafka-topic-prefix", c.bus.topic_prefix,
                  "Prefix of topic and consumer-group names (share a Kafka cluster)")
       ->envname("SMS_KAFKA_TOPIC_PREFIX");
+  AddScaled(app, "--kafka-linger-ms", c.bus.linger, kMillisecond,
+            "How long the producer gathers messages into one request (a 202 waits for it)")
+      ->envname("SMS_KAFKA_LINGER_MS")->check(CLI::Range(0, 1000));
   app.add_option("--redis-url", c.redis_url, "redis://… (default: in-process cache)")
       ->envname("SMS_REDIS_URL");
   app.add_option("--search-url", c.history.search_url, "http://… OpenSearch/Elasticsearch")

@@ -142,6 +142,8 @@ TEST(ConfigTest, EmbeddedOptionsComeFromTheFlagAndTheEnvironment) {
        [](const Config& c) { return c.bus.brokers == "k1:9092,k2:9092"; }},
       {"--kafka-topic-prefix", "SMS_KAFKA_TOPIC_PREFIX", "staging.",
        [](const Config& c) { return c.bus.topic_prefix == "staging."; }},
+      {"--kafka-linger-ms", "SMS_KAFKA_LINGER_MS", "25",
+       [](const Config& c) { return c.bus.linger == std::chrono::milliseconds(25); }},
       {"--queue-capacity", "SMS_QUEUE_CAPACITY", "64",
        [](const Config& c) { return c.bus.queue_capacity == 64; }},
       {"--search-url", "SMS_SEARCH_URL", "http://search:9200",

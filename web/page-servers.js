@@ -13,8 +13,10 @@ const COLUMNS = [
 const LIMIT = 50;
 // Kept while the page is left and come back to. `cursor` names the page shown (a `next` or
 // `prev` of the list; empty: the first page) and `start` its first row's position, for the
-// count shown.
-const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', cursor: '', start: 0 };
+// count shown; `move` ('next', 'prev' or null) is the step to `cursor` not yet shown, applied
+// to `start` by whichever load shows that page (a reload on a live event may overtake the
+// user's own).
+const view = { q: '', status: '', tags: [], sort: 'server_id', order: 'asc', cursor: '', start: 0, move: null };
 
 // "prod, rack:b7" -> ["prod", "rack:b7"]: tags as a person types them (commas or spaces).
 export function splitTags(text) {
@@ -61,18 +63,20 @@ export function render(main) {
   function restart() {
     view.cursor = '';
     view.start = 0;
+    view.move = null;
     load();
   }
   function go(way) {
     if (!links[way]) return;
     view.cursor = links[way];
-    load(way);
+    view.move = way;
+    load();
   }
   function params() {
     return { q: view.q, status: view.status, tag: view.tags, sort: view.sort, order: view.order };
   }
-  // `way`: 'next' or 'prev' when the user moves, to keep the count of rows before the page.
-  async function load(way) {
+  // Shows the page `view.cursor` names; the last load asked for is the one shown.
+  async function load() {
     const mine = ++seq;
     exportLink.href = `api/v1/servers/export${query(params())}`;
     for (const th of heads) {
@@ -83,6 +87,8 @@ export function render(main) {
       const page = await api(`api/v1/servers${query({ ...params(), cursor: view.cursor, limit: LIMIT })}`);
       if (mine !== seq) return;
       err.show(null);
+      const way = view.move;
+      view.move = null;
       if (way === 'next') view.start += rows.size;
       if (way === 'prev') view.start = page.prev ? Math.max(0, view.start - page.items.length) : 0;
       total = page.total;

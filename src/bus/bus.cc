@@ -52,20 +52,6 @@ bool ValidPrefix(const std::string& prefix) {
   return true;
 }
 
-}  // namespace
-
-void AddDepthGauge(metrics::Metrics& registry, BusPtr bus, const std::string& topic) {
-  registry.AddGauge(
-      "sms_bus_queue_depth", "Messages published and not yet committed (NaN: unknown).",
-      [bus = std::move(bus), topic] {
-        Result<int64_t> depth = bus->Depth(topic);
-        return depth.ok() ? double(*depth) : std::numeric_limits<double>::quiet_NaN();
-      },
-      "topic=\"" + topic + "\"");
-}
-
-namespace {
-
 Result<BusPtr> MakeUnprefixed(const BusConfig& config) {
   if (!config.brokers.empty()) {
     auto kafka = KafkaBus::Open(config);
@@ -100,6 +86,16 @@ Result<BusPtr> MakeBus(const BusConfig& config) {
   auto bus = MakeUnprefixed(inner);
   if (!bus.ok()) return bus.status();
   return BusPtr(std::make_shared<PrefixedBus>(std::move(bus).value(), config.topic_prefix));
+}
+
+void AddDepthGauge(metrics::Metrics& registry, BusPtr bus, const std::string& topic) {
+  registry.AddGauge(
+      "sms_bus_queue_depth", "Messages published and not yet committed (NaN: unknown).",
+      [bus = std::move(bus), topic] {
+        Result<int64_t> depth = bus->Depth(topic);
+        return depth.ok() ? double(*depth) : std::numeric_limits<double>::quiet_NaN();
+      },
+      "topic=\"" + topic + "\"");
 }
 
 }  // namespace sms::bus

@@ -9,29 +9,41 @@ namespace sms::history {
 
 std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
                                    const std::unordered_map<std::string, Millis>& on_since) {
-  std::map<std::string, RunUpdate> runs;
-  std::map<std::string, Millis> newest;  // received_at of the beat that gave the interval
+  struct Seen {
+    RunUpdate run;
+    Millis oldest = 0;   // received_at of the batch's oldest heartbeat of the run
+    Millis newest = 0;   // received_at of the beat that gave the interval
+    bool first = false;  // a heartbeat of the run's first interval
+  };
+  std::map<std::string, Seen> runs;
   for (const Heartbeat& hb : batch) {
     auto since = on_since.find(hb.server_id);
     if (since == on_since.end() || hb.received_at < since->second) continue;
     auto [it, added] = runs.try_emplace(hb.server_id);
-    RunUpdate& run = it->second;
+    Seen& seen = it->second;
+    RunUpdate& run = seen.run;
     if (added) {
       run.server_id = hb.server_id;
       run.start = since->second;
       run.end = since->second;
+      seen.oldest = hb.received_at;
     }
+    seen.oldest = std::min(seen.oldest, hb.received_at);
+    seen.first = seen.first || hb.received_at < run.start + Millis(hb.interval) * 1000;
     // As the sweep stamps the off: the newest heartbeat plus its own interval.
-    Millis& seen = newest[hb.server_id];
-    if (added || hb.received_at >= seen) {
-      seen = hb.received_at;
+    if (added || hb.received_at >= seen.newest) {
+      seen.newest = hb.received_at;
       run.interval = hb.interval;
       run.end = std::max(since->second, hb.received_at + Millis(hb.interval) * 1000);
     }
   }
   std::vector<RunUpdate> out;
   out.reserve(runs.size());
-  for (auto& [id, run] : runs) out.push_back(std::move(run));
+  for (auto& [id, seen] : runs) {
+    Millis step_before = (seen.oldest - seen.run.start) / kRunExtendStep;
+    Millis step_after = (seen.run.end - seen.run.start) / kRunExtendStep;
+    if (seen.first || step_after > step_before) out.push_back(std::move(seen.run));
+  }
   return out;
 }
 

@@ -25,9 +25,19 @@ struct RunUpdate {
   bool closes = false;  // the off transition: the run ends at `end` for good
 };
 
-// One extension per server of `batch` that is on after it, `on_since` giving that server's
-// status_changed_at; heartbeats received before that (stale redeliveries from an earlier run)
-// extend nothing. Ordered by server_id.
+// How far apart a run's recorded extensions are. A run's end matters only once it is over, and
+// the sweep's close sets it then, exactly; until that close is recorded (a worker that died with
+// closes it could not yet write), the last extension stands in for it, at most one step plus
+// one interval early. So a run is extended by its first heartbeat (the upsert that makes it)
+// and then once per step, not by every heartbeat: at 1 s a second, a sixtieth of the writes.
+constexpr Millis kRunExtendStep = 60'000;
+
+// One extension per server of `batch` that is on after it and whose run needs one: the run's
+// first heartbeats (received within an interval of its start), or heartbeats that carry its end
+// across a multiple of kRunExtendStep from the start (from where the batch's oldest heartbeat of
+// the server found it: about that heartbeat's arrival, the end its predecessor set). `on_since`
+// gives each server's status_changed_at; heartbeats received before it (stale redeliveries from
+// an earlier run) extend nothing. Ordered by server_id.
 std::vector<RunUpdate> RunsOfBatch(const std::vector<Heartbeat>& batch,
                                    const std::unordered_map<std::string, Millis>& on_since);
 

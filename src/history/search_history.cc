@@ -90,7 +90,7 @@ json::value TemplateBody(const SearchHistoryOptions& o) {
 
 // One server's runs as read, ordered by start, into the runs UptimeFromRuns measures: an open
 // run that a later run follows was closed by a sweep whose close is not recorded (yet), so it
-// ends where its heartbeats put the off transition.
+// ends at its last extension (at most kRunExtendStep plus an interval before the off, on_runs.h).
 class ServerRuns {
  public:
   void Add(const OnRun& run) {

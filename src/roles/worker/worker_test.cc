@@ -174,7 +174,8 @@ class RunsKept final : public history::ForwardingHistory {
   std::vector<std::string> kept;
 };
 
-TEST_F(WorkerTest, OnRunsAreExtendedByHeartbeatsAndClosedBySweepsEvenAfterAFailedClose) {
+TEST_F(WorkerTest, OnRunsAreExtendedOncePerStepAndClosedBySweepsEvenAfterAFailedClose) {
+  static_assert(history::kRunExtendStep == 60'000);
   auto runs = std::make_shared<RunsKept>(history_);
   history_ = runs;
   WorkerOptions o;
@@ -184,19 +185,29 @@ TEST_F(WorkerTest, OnRunsAreExtendedByHeartbeatsAndClosedBySweepsEvenAfterAFaile
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 10'000, 10)}).ok());  // cached: cheap path
   // A stale beat from before the run changes nothing; the newest sets the end.
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 20'000, 10), Beat("a", kT0 - 5'000, 10)}).ok());
-  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..10000", "a@0..20000", "a@0..30000"}));
+  // The run is made by its first beat; the next ones leave its end within the first minute.
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..10000"}));
+  for (Millis at = 30'000; at <= 160'000; at += 10'000) {
+    clock_->Set(kT0 + at);
+    ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + at, 10)}).ok());
+  }
+  // A batch that holds two beats: the older one carries the end past 3 minutes.
+  clock_->Set(kT0 + 180'000);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 180'000, 10), Beat("a", kT0 + 170'000, 10)}).ok());
+  EXPECT_EQ(runs->kept,
+            (std::vector<std::string>{"a@0..10000", "a@0..60000", "a@0..120000", "a@0..190000"}));
   runs->kept.clear();
   runs->fail = true;
-  clock_->Set(kT0 + 61'000);
+  clock_->Set(kT0 + 221'000);
   EXPECT_EQ(Swept(*w), 1);  // off in SQL; the close could not be written
   EXPECT_TRUE(runs->kept.empty());
   runs->fail = false;
-  EXPECT_EQ(Swept(*w), 0);  // nothing new to turn off: the kept close goes now
-  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..30000 closed"}));
+  EXPECT_EQ(Swept(*w), 0);  // nothing new to turn off: the kept close goes now, exact
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..190000 closed"}));
   // Back on: a new run, named by its own start.
-  clock_->Set(kT0 + 70'000);
-  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 70'000, 10)}).ok());
-  EXPECT_EQ(runs->kept.back(), "a@70000..80000");
+  clock_->Set(kT0 + 230'000);
+  ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 230'000, 10)}).ok());
+  EXPECT_EQ(runs->kept.back(), "a@230000..240000");
 }
 
 // On-runs are worked out per batch only for a history that keeps them (the SQL history

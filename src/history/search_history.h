@@ -5,18 +5,20 @@
 // received_at), shaped by the index template <prefix> (keyword server_id, hostname and id,
 // epoch_millis date received_at, integer interval, ip ipv4). The document _id is the
 // heartbeat id, so a redelivered heartbeat overwrites its document instead of adding one.
+// SMS never searches them (uptime reads the runs), so they are refreshed every
+// kHeartbeatRefresh, not every second: fewer, larger segments to write and merge.
 //
 // On-runs: beside the heartbeats, the index <prefix>.runs keeps one document per on-run of
 // each server (server_id, start, end, interval, open), id "<server_id>@<start>", where start
-// is the on transition of the SQL status. The worker extends a run as heartbeats arrive and
-// closes it with the sweep's off transition (RecordRuns, history/on_runs.h); scripted upserts
-// make the updates order-free and idempotent.
+// is the on transition of the SQL status. The worker extends a run as heartbeats arrive (once
+// per kRunExtendStep) and closes it with the sweep's off transition (RecordRuns,
+// history/on_runs.h); scripted upserts make the updates order-free and idempotent.
 //
 // Uptime: the on time inside the window clipped to [created_time, now], divided by that
 // clipped window, measured from the runs with UptimeFromRuns (core/uptime.h), the arithmetic
 // the SQL history uses on its transitions: the same numbers. An open run is on through now, as
 // the SQL status is until the sweep turns the server off; an open run that a later run
-// follows (its close was lost) ends where its heartbeats put the off.
+// follows (its close was lost) ends at its last extension.
 //
 // Cost: a run document per on-run, whatever the heartbeat rate. Uptime reads the server's runs
 // that touch the window; UptimeAll streams every run touching the window, ordered by server
@@ -42,6 +44,10 @@
 #include "history/search_client.h"
 
 namespace sms::history {
+
+// The refresh interval of the daily heartbeat indices (see the header comment), as OpenSearch
+// reads it.
+inline constexpr std::string_view kHeartbeatRefresh = "30s";
 
 struct SearchHistoryOptions {
   std::string url;                              // http(s)://[user:pass@]host:port[/path]
@@ -110,8 +116,9 @@ class SearchHistory final : public History {
   // Creates or replaces the index template <prefix> for <prefix>-*. Record() does this once
   // before its first write (and again after a failed try); calling it again is harmless.
   Status InstallTemplate();
-  // Makes every recorded heartbeat visible to searches now (an index refresh); otherwise they
-  // show within the refresh interval (1 s by default). For tests and tools.
+  // Makes every recorded heartbeat and run visible to searches now (an index refresh);
+  // otherwise heartbeats show within kHeartbeatRefresh, runs within a second. For tests and
+  // tools.
   Status Refresh();
   // The daily index a heartbeat received at `received_at` belongs to: <prefix>-YYYY.MM.DD.
   std::string IndexFor(Millis received_at) const;

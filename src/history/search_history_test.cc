@@ -272,6 +272,7 @@ TEST_F(SearchHistoryTest, HeartbeatsAcrossMidnightUtcLandInTwoDailyIndicesOfTheT
   const json::value& s = settings->at(index).at("settings").at("index");
   EXPECT_EQ(s.at("number_of_shards").as_string(), "1");
   EXPECT_EQ(s.at("number_of_replicas").as_string(), "0");
+  EXPECT_EQ(s.at("refresh_interval").as_string(), kHeartbeatRefresh);
 }
 
 TEST_F(SearchHistoryTest, RejectedItemsAreRetryableOnlyWhenTheNodeSaysSo) {

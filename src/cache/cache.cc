@@ -7,6 +7,18 @@
 
 namespace sms::cache {
 
+Result<std::vector<std::optional<std::string>>> Cache::GetMany(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (const std::string& key : keys) {
+    Result<std::optional<std::string>> value = Get(key);
+    if (!value.ok()) return value.status();
+    values.push_back(std::move(*value));
+  }
+  return values;
+}
+
 Result<CachePtr> MakeCache(const CacheConfig& config) {
   if (config.max_entries == 0) {
     return Status::InvalidArgument("cache max entries must be positive", "cache_max_entries");

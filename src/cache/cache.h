@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -27,6 +28,12 @@ class Cache {
   virtual Status Ping() = 0;
   // The value, or nullopt on a miss or an expired entry. Unavailable when the backend is down.
   virtual Result<std::optional<std::string>> Get(const std::string& key) = 0;
+  // The values of `keys`, in their order (repeats included), each as Get gives it: nullopt on a
+  // miss; a key that holds something other than a string reads as a miss. Few round trips for
+  // many keys where the backend allows it (the default asks Get for each). Unavailable when
+  // the backend is down (nothing partial is returned).
+  virtual Result<std::vector<std::optional<std::string>>> GetMany(
+      const std::vector<std::string>& keys);
   // Stores `value` under `key` for `ttl`, replacing any entry (and its TTL).
   // InvalidArgument (field "ttl") unless ttl > 0. Unavailable when the backend is down.
   virtual Status Set(const std::string& key, const std::string& value,

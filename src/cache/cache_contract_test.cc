@@ -109,6 +109,33 @@ TYPED_TEST(CacheContractTest, GetReturnsWhatSetStored) {
   EXPECT_EQ(this->Get("web-02"), "");
 }
 
+TYPED_TEST(CacheContractTest, GetManyAnswersEveryKeyInItsOrder) {
+  this->Set("a", "1");
+  this->Set("c", std::string("3\0", 2));
+  std::vector<std::string> keys{this->Key("a"), this->Key("b"), this->Key("c"), this->Key("a")};
+  auto values = this->cache_->GetMany(keys);
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  EXPECT_EQ(*values, (std::vector<std::optional<std::string>>{"1", std::nullopt,
+                                                              std::string("3\0", 2), "1"}));
+  auto none = this->cache_->GetMany({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // More keys than one command of a backend that splits them (RedisCache: 1 000 a command).
+  keys.clear();
+  for (int i = 0; i < 2'500; ++i) {
+    if (i % 3 == 0) this->Set("many-" + std::to_string(i), std::to_string(i));
+    keys.push_back(this->Key("many-" + std::to_string(i)));
+  }
+  values = this->cache_->GetMany(keys);
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  ASSERT_EQ(values->size(), keys.size());
+  for (int i = 0; i < 2'500; ++i) {
+    EXPECT_EQ((*values)[i],
+              i % 3 == 0 ? std::optional<std::string>(std::to_string(i)) : std::nullopt)
+        << i;
+  }
+}
+
 TYPED_TEST(CacheContractTest, ValuesAreBinarySafe) {
   const std::string value("a\0b\xff", 4);
   const std::string large(64 * 1024, 'x');

@@ -6,12 +6,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/time.h>
 
-#include <array>
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <utility>
+#include <vector>
 
 #include "metrics/metrics.h"
 
@@ -20,7 +21,6 @@ namespace {
 
 constexpr int kDefaultPort = 6379;
 constexpr int kMaxDb = 1 << 20;  // Redis's "databases" setting; 16 unless configured
-constexpr size_t kMaxArgs = 6;
 
 struct ContextDeleter {
   void operator()(redisContext* context) const { redisFree(context); }
@@ -57,22 +57,24 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
 }
 
 // Sends one command, every argument binary-safe. Null when the connection failed.
-redisReply* Call(redisContext* context, std::initializer_list<std::string_view> args) {
-  std::array<const char*, kMaxArgs> argv{};
-  std::array<size_t, kMaxArgs> lengths{};
-  size_t n = 0;
+redisReply* Call(redisContext* context, std::span<const std::string_view> args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
   for (std::string_view arg : args) {
-    argv[n] = arg.data();
-    lengths[n++] = arg.size();
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
   }
   return static_cast<redisReply*>(
-      redisCommandArgv(context, static_cast<int>(n), argv.data(), lengths.data()));
+      redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
 }
 
 // Runs a command of the connection handshake (AUTH, SELECT) and expects a status reply.
 Status Handshake(redisContext* context, std::initializer_list<std::string_view> args) {
   const std::string what(*args.begin());
-  std::unique_ptr<redisReply, void (*)(void*)> reply(Call(context, args), freeReplyObject);
+  std::unique_ptr<redisReply, void (*)(void*)> reply(
+      Call(context, std::span<const std::string_view>(args.begin(), args.size())), freeReplyObject);
   if (!reply) return Status::Unavailable(what + ": " + context->errstr);
   if (reply->type == REDIS_REPLY_ERROR) {
     // Redis's error text names no credential ("WRONGPASS invalid username-password pair").
@@ -214,6 +216,34 @@ Result<std::optional<std::string>> RedisCache::Get(const std::string& key) {
   }
 }
 
+Result<std::vector<std::optional<std::string>>> RedisCache::GetMany(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  std::vector<std::string_view> args;
+  for (size_t begin = 0; begin < keys.size(); begin += kGetManyChunk) {
+    const size_t end = std::min(keys.size(), begin + kGetManyChunk);
+    args.assign({"MGET"});
+    args.insert(args.end(), keys.begin() + begin, keys.begin() + end);
+    auto reply = Run(args);
+    if (!reply.ok()) return reply.status();
+    const redisReply& r = **reply;
+    if (r.type == REDIS_REPLY_ERROR) return Fail(ErrorReply(r));
+    if (r.type != REDIS_REPLY_ARRAY || r.elements != end - begin) return Fail(UnexpectedReply(r));
+    for (size_t i = 0; i < r.elements; ++i) {
+      const redisReply& item = *r.element[i];
+      if (item.type == REDIS_REPLY_STRING) {
+        values.emplace_back(std::string(item.str, item.len));
+      } else if (item.type == REDIS_REPLY_NIL) {
+        values.emplace_back();
+      } else {
+        return Fail(UnexpectedReply(item));
+      }
+    }
+  }
+  return values;
+}
+
 Status RedisCache::Set(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
   if (ttl.count() <= 0) return Status::InvalidArgument("cache ttl must be positive", "ttl");
   const std::string seconds = std::to_string(ttl.count());
@@ -245,7 +275,7 @@ Status RedisCache::Ping() {
   return Status::Ok();
 }
 
-Result<RedisCache::ReplyPtr> RedisCache::Run(std::initializer_list<std::string_view> args) {
+Result<RedisCache::ReplyPtr> RedisCache::Run(std::span<const std::string_view> args) {
   // Checked before queueing for a connection too, so that callers during an outage never wait.
   if (down_.load(std::memory_order_acquire) && !RetryDue()) return Fail(RefusedStatus());
   std::unique_lock<std::mutex> lock;
@@ -294,7 +324,7 @@ RedisCache::Admission RedisCache::Admit() {
 }
 
 Result<RedisCache::ReplyPtr> RedisCache::Execute(Slot& slot,
-                                                 std::initializer_list<std::string_view> args) {
+                                                 std::span<const std::string_view> args) {
   SigpipeGuard guard(guard_sigpipe_);
   const bool reused = slot.context != nullptr;
   for (int attempt = 0;; ++attempt) {

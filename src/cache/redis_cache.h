@@ -1,6 +1,7 @@
 #pragma once
 // RedisCache: the Cache on a Redis server (hiredis), for the distributed shape.
-// Keys are stored exactly as callers give them; Set is `SET key value EX ttl`, Delete is `DEL`.
+// Keys are stored exactly as callers give them; Set is `SET key value EX ttl`, Delete is `DEL`,
+// GetMany is `MGET`.
 //
 // A small pool of blocking connections, each used by one thread at a time; connections are
 // opened lazily, authenticated (AUTH) and switched to the configured database (SELECT).
@@ -21,6 +22,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +65,10 @@ class RedisCache final : public Cache {
   // The value, or nullopt when the key is absent. Unavailable when Redis cannot be reached
   // or answers with an error; Internal when the key holds a non-string value.
   Result<std::optional<std::string>> Get(const std::string& key) override;
+  // MGET, kGetManyChunk keys per command. Unavailable as for Get.
+  Result<std::vector<std::optional<std::string>>> GetMany(
+      const std::vector<std::string>& keys) override;
+  static constexpr size_t kGetManyChunk = 1000;
   // SET key value EX ttl. InvalidArgument (field "ttl") unless ttl > 0, without a call to
   // Redis and without counting a failure. Unavailable as for Get.
   Status Set(const std::string& key, const std::string& value, std::chrono::seconds ttl) override;
@@ -91,11 +97,14 @@ class RedisCache final : public Cache {
 
   // Runs one command on a pooled connection and returns Redis's reply, which may be an error
   // reply. Unavailable when Redis cannot be reached; keeps the outage state and the counter.
-  Result<ReplyPtr> Run(std::initializer_list<std::string_view> args);
+  Result<ReplyPtr> Run(std::initializer_list<std::string_view> args) {
+    return Run(std::span<const std::string_view>(args.begin(), args.size()));
+  }
+  Result<ReplyPtr> Run(std::span<const std::string_view> args);
   Slot& Acquire(std::unique_lock<std::mutex>& lock);
   bool RetryDue() const;
   Admission Admit();
-  Result<ReplyPtr> Execute(Slot& slot, std::initializer_list<std::string_view> args);
+  Result<ReplyPtr> Execute(Slot& slot, std::span<const std::string_view> args);
   Status Connect(Slot& slot) const;
   void MarkDown(const std::string& reason);
   void MarkUp();

@@ -188,6 +188,10 @@ TEST_F(RedisSharedTest, AKeyHoldingAnotherTypeIsAnInternalErrorUntilSetReplacesI
   EXPECT_EQ(cache.Get(key).status().code(), Code::kInternal);
   EXPECT_EQ(cache.failures(), 1u);
   EXPECT_TRUE(cache.available());  // Redis answered: no outage
+  // MGET answers it as a miss, as the Cache contract says of GetMany.
+  auto many = cache.GetMany({key});
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  EXPECT_EQ(*many, std::vector<std::optional<std::string>>{std::nullopt});
   ASSERT_TRUE(cache.Set(key, "v", 60s).ok());
   EXPECT_EQ(testing::Lookup(cache, key), "v");
 }
@@ -250,6 +254,9 @@ TEST_F(RedisServerTest, AnOutageFailsFastIsLoggedOnceAndHealsByItself) {
                    EXPECT_EQ(cache.Get("sms:server:web-01").status().code(), Code::kUnavailable);
                  }));
   }
+  EXPECT_EQ(cache.GetMany({"sms:server:web-01", "sms:server:web-02"}).status().code(),
+            Code::kUnavailable);
+  ++failed;
   std::vector<std::thread> threads;
   std::atomic<int> unavailable{0};
   for (int t = 0; t < 4; ++t) {

@@ -78,9 +78,7 @@ json::value TemplateBody(const SearchHistoryOptions& o) {
       // ignore_malformed: a bad address drops the field, never the heartbeat.
       {"ipv4", json::object{{"type", "ip"}, {"ignore_malformed", true}}},
   };
-  json::object settings{{"number_of_shards", o.shards},
-                        {"number_of_replicas", o.replicas},
-                        {"refresh_interval", kHeartbeatRefresh}};
+  json::object settings{{"number_of_shards", o.shards}, {"number_of_replicas", o.replicas}};
   json::object mappings{{"dynamic", false}, {"properties", std::move(properties)}};
   return json::object{
       {"index_patterns", json::array{o.index_prefix + "-*"}},

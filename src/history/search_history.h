@@ -5,8 +5,10 @@
 // received_at), shaped by the index template <prefix> (keyword server_id, hostname and id,
 // epoch_millis date received_at, integer interval, ip ipv4). The document _id is the
 // heartbeat id, so a redelivered heartbeat overwrites its document instead of adding one.
-// SMS never searches them (uptime reads the runs), so they are refreshed every
-// kHeartbeatRefresh, not every second: fewer, larger segments to write and merge.
+// The template leaves refresh_interval unset on purpose: SMS never searches these indices
+// (uptime reads the runs), and a shard nobody searches for 30 s then stops refreshing until
+// someone does, which costs less than any interval set explicitly (refreshing every 30 s
+// was measured to cost more: docs/BENCHMARKS.md, "Soak").
 //
 // On-runs: beside the heartbeats, the index <prefix>.runs keeps one document per on-run of
 // each server (server_id, start, end, interval, open), id "<server_id>@<start>", where start
@@ -44,10 +46,6 @@
 #include "history/search_client.h"
 
 namespace sms::history {
-
-// The refresh interval of the daily heartbeat indices (see the header comment), as OpenSearch
-// reads it.
-inline constexpr std::string_view kHeartbeatRefresh = "30s";
 
 struct SearchHistoryOptions {
   std::string url;                              // http(s)://[user:pass@]host:port[/path]
@@ -117,8 +115,8 @@ class SearchHistory final : public History {
   // before its first write (and again after a failed try); calling it again is harmless.
   Status InstallTemplate();
   // Makes every recorded heartbeat and run visible to searches now (an index refresh);
-  // otherwise heartbeats show within kHeartbeatRefresh, runs within a second. For tests and
-  // tools.
+  // otherwise within a second, or, on a heartbeat index nobody searched for 30 s, at the
+  // next search (which waits for it). For tests and tools.
   Status Refresh();
   // The daily index a heartbeat received at `received_at` belongs to: <prefix>-YYYY.MM.DD.
   std::string IndexFor(Millis received_at) const;

@@ -7,8 +7,8 @@
 // heartbeat id, so a redelivered heartbeat overwrites its document instead of adding one.
 // The template leaves refresh_interval unset on purpose: SMS never searches these indices
 // (uptime reads the runs), and a shard nobody searches for 30 s then stops refreshing until
-// someone does, which costs less than any interval set explicitly (refreshing every 30 s
-// was measured to cost more: docs/BENCHMARKS.md, "Soak").
+// someone does, which any interval set explicitly would turn off (an explicit 30 s was tried
+// and showed no gain the benchmarks could resolve: docs/BENCHMARKS.md, "Soak").
 //
 // On-runs: beside the heartbeats, the index <prefix>.runs keeps one document per on-run of
 // each server (server_id, start, end, interval, open), id "<server_id>@<start>", where start

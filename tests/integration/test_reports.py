@@ -10,6 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+import zoneinfo
 
 import pytest
 
@@ -52,8 +53,11 @@ def system(request, data_dir):
     s.kill()
 
 
-def today_in(tz_offset_hours=7):
-    return (datetime.datetime.utcnow() + datetime.timedelta(hours=tz_offset_hours)).date()
+def today_of(system):
+    """Today in smsd's --tz (by default the host's zone), which GET /api/v1/maintenance names."""
+    status, body = system.get("/api/v1/maintenance")[:2]
+    assert status == 200, body
+    return datetime.datetime.now(zoneinfo.ZoneInfo(body["tz"])).date()
 
 
 def test_a_report_arrives_with_both_bodies_and_a_workbook_of_every_server(system):
@@ -71,7 +75,7 @@ def test_a_report_arrives_with_both_bodies_and_a_workbook_of_every_server(system
         wait_for(lambda: (system.get(f"/api/v1/servers/{sid}/uptime")[1] or {}).get("uptime", 0)
                  > 0, 30, what=f"uptime of {sid}")
     to = f"ops-{uuid.uuid4().hex[:8]}@example.com"
-    day = today_in().isoformat()  # Asia/Ho_Chi_Minh, the default --tz
+    day = today_of(system).isoformat()
     status, body, headers = system.request(
         "POST", "/api/v1/reports", body={"start": day, "end": day, "emails": [to]})
     assert status == 202, body
@@ -110,7 +114,7 @@ def test_a_report_arrives_with_both_bodies_and_a_workbook_of_every_server(system
 
 def test_a_bad_report_request_names_the_field_and_mails_nothing(system):
     to = f"bad-{uuid.uuid4().hex[:8]}@example.com"
-    tomorrow = (today_in() + datetime.timedelta(days=2)).isoformat()
+    tomorrow = (today_of(system) + datetime.timedelta(days=2)).isoformat()
     for body, field in [({"start": "2026-01-02", "end": "2026-01-01", "emails": [to]}, "start"),
                         ({"start": "2026-01-01", "end": tomorrow, "emails": [to]}, "end"),
                         ({"start": "2026-01-01", "end": "2026-01-01", "emails": []}, "emails"),

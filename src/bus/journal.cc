@@ -314,11 +314,13 @@ Status Journal::OpenSegment(Lane& lane, uint64_t segment) {
   return Status::Ok();
 }
 
+int Journal::SyncData(int fd) const { return options_.sync ? options_.sync(fd) : ::fdatasync(fd); }
+
 Status Journal::WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks) {
   Status status;
   for (const Chunk& chunk : chunks) {
     if (lane.fd < 0 || lane.fd_segment != chunk.segment) {
-      if (lane.fd >= 0 && ::fdatasync(lane.fd) != 0) {
+      if (lane.fd >= 0 && SyncData(lane.fd) != 0) {
         status = Errno("sync " + PathOf(lane.fd_segment));
       }
       if (status.ok()) status = OpenSegment(lane, chunk.segment);
@@ -338,7 +340,7 @@ Status Journal::WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks) {
     }
     if (!status.ok()) break;
   }
-  if (status.ok() && ::fdatasync(lane.fd) != 0) {
+  if (status.ok() && SyncData(lane.fd) != 0) {
     status = Errno("sync " + PathOf(lane.fd_segment));
   }
   if (status.ok()) {

@@ -40,6 +40,9 @@ struct JournalOptions {
   std::string dir;                      // created if missing
   size_t segment_bytes = 16ull << 20;  // a segment is closed once it holds this much
   size_t lanes = 4;                      // writers syncing side by side (>= 1)
+  // Makes a segment's written bytes durable, like fdatasync (0 or -1 with errno). Unset:
+  // fdatasync. Tests hold it to see what one sync serves.
+  std::function<int(int fd)> sync;
 };
 
 // A record read back at open: its topic, key and payload, and the segment it is held in.
@@ -117,6 +120,7 @@ class Journal {
   // Writes `chunks` and syncs; the status every record in them gets.
   Status WriteAndSync(Lane& lane, const std::vector<Chunk>& chunks);
   Status OpenSegment(Lane& lane, uint64_t segment);
+  int SyncData(int fd) const;  // options_.sync, or fdatasync
   void DeleteReleasedSegments();
   std::string PathOf(uint64_t segment) const;
 

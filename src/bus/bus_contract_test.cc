@@ -17,6 +17,7 @@
 
 #include "bus/bus.h"
 #include "support/assert_ok.h"
+#include "support/commit_eventually.h"
 
 namespace sms::bus {
 namespace {
@@ -119,17 +120,6 @@ class BusContractTest : public ::testing::Test {
     ASSERT_GT(from_a, 0u);
     ASSERT_GT(from_b, 0u);
     ASSERT_EQ(seen.size(), published);
-  }
-
-  // Commits what `consumer` was given. A commit that fails is retried by the next (Consumer's
-  // contract), as a worker does: a loaded broker may refuse one, so a few more tries.
-  static void CommitEventually(Consumer& consumer) {
-    Status s = consumer.Commit();
-    for (int attempt = 1; !s.ok() && s.retryable() && attempt < 20; ++attempt) {
-      std::this_thread::sleep_for(100ms);
-      s = consumer.Commit();
-    }
-    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   // Polls until `n` messages arrived or 10 s passed.
@@ -267,7 +257,7 @@ TYPED_TEST(BusContractTest, MembersOfOneGroupSplitTheMessagesWithoutDuplicates) 
       ASSERT_TRUE(batch.ok());
       auto& into = member == a.get() ? from_a : from_b;
       for (const auto& m : *batch) into.push_back(m.payload);
-      ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*member));
+      ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*member));
     }
   }
   EXPECT_FALSE(from_a.empty());
@@ -317,11 +307,11 @@ TYPED_TEST(BusContractTest, CommittedMessagesAreNotRedelivered) {
   auto first = this->Join("g");
   this->PublishPayloads(0, 5);
   EXPECT_EQ(this->Payloads(this->PollN(*first, 3)), this->Expected(0, 3));
-  ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*first));
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*first));
   first.reset();
   auto second = this->Join("g");
   EXPECT_EQ(this->Payloads(this->PollN(*second, 2)), this->Expected(3, 5));
-  ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*second));
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*second));
   second.reset();
   auto third = this->Join("g");
   this->ExpectNothing(*third);
@@ -346,7 +336,7 @@ TYPED_TEST(BusContractTest, FullQueueAnswersUnavailableAndLosesNothingAccepted) 
     EXPECT_TRUE(full.retryable());
     EXPECT_EQ(full.message(), "bus queue full (8 messages)");
     EXPECT_EQ(this->Payloads(this->PollN(*consumer, 8)), this->Expected(0, 8));
-    ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*consumer));
+    ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*consumer));
     EXPECT_TRUE(this->bus_->Publish(this->topic_, "k", "m8").ok());  // room again
     EXPECT_EQ(this->Payloads(this->PollN(*consumer, 1)), this->Expected(8, 9));
   }
@@ -365,7 +355,7 @@ TYPED_TEST(BusContractTest, ConcurrentPublishersAndOneConsumerSeeEachMessageExac
       ASSERT_TRUE(batch.ok());
       for (const auto& m : *batch) seen[std::stoi(m.key)].push_back(std::stoi(m.payload));
       total += static_cast<int>(batch->size());
-      ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*consumer));
+      ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*consumer));
     }
   });
   std::vector<std::thread> writers;
@@ -395,14 +385,14 @@ TYPED_TEST(BusContractTest, DepthCountsWhatTheSlowestGroupHasNotCommitted) {
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 10);
   ASSERT_EQ(this->PollN(*fast, 10).size(), 10u);
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 10);  // polled is not committed
-  ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*fast));
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*fast));
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 10);  // "slow" has read nothing yet
   ASSERT_EQ(this->PollN(*slow, 4).size(), 4u);
-  ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*slow));
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*slow));
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 6);
   ASSERT_EQ(this->PollN(*slow, 6).size(), 6u);
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 6);
-  ASSERT_NO_FATAL_FAILURE(this->CommitEventually(*slow));
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*slow));
   EXPECT_EQ(this->bus_->Depth(this->topic_).value(), 0);
 }
 

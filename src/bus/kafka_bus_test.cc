@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/assert_ok.h"
+#include "support/commit_eventually.h"
 
 namespace sms::bus {
 namespace {
@@ -246,7 +247,7 @@ TEST_F(KafkaBrokerTest, ANewMemberGetsWhatAClosedMemberPolledButDidNotCommit) {
   ASSERT_OK_AND_ASSIGN(auto first, bus->Subscribe(topic, "g"));
   std::vector<std::string> committed = PollN(*first, 20, 20s);
   ASSERT_EQ(committed.size(), 20u);
-  ASSERT_TRUE(first->Commit().ok());
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*first));
   std::vector<std::string> uncommitted = PollN(*first, 20, 20s);
   ASSERT_EQ(uncommitted.size(), 20u);
   first.reset();  // closes without committing the second 20
@@ -308,7 +309,7 @@ TEST_F(KafkaBrokerTest, DepthCountsTheConfiguredGroupOnceItReadsTheTopic) {
   EXPECT_EQ(metrics->Depth(topic).value(), 0);  // the group has never read this topic
   ASSERT_OK_AND_ASSIGN(auto consumer, worker->Subscribe(topic, config_.depth_group));
   ASSERT_EQ(PollN(*consumer, 4, 20s).size(), 4u);
-  ASSERT_TRUE(consumer->Commit().ok());
+  ASSERT_NO_FATAL_FAILURE(testing::CommitEventually(*consumer));
   EXPECT_EQ(metrics->Depth(topic).value(), 6);
   EXPECT_EQ(worker->Depth(topic).value(), 6);
 }

@@ -24,6 +24,9 @@ class ForwardingHistory : public History {
     return inner_->RecordRuns(updates);
   }
   bool KeepsRuns() const override { return inner_->KeepsRuns(); }
+  Result<std::vector<RunUpdate>> OpenRunsEndedBefore(Millis before, size_t limit) override {
+    return inner_->OpenRunsEndedBefore(before, limit);
+  }
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override {
     return inner_->Uptime(server, from, to, now);
   }

@@ -37,8 +37,9 @@ TEST(ForwardingHistoryTest, TieredPassesToTheRecentHistoryWhatItDoesNotRoute) {
   // The window is inside the recent history's horizon: it answers both uptime calls.
   EXPECT_EQ(recent->calls,
             (std::vector<std::string>{"Ping", "Record 2", "RecordRuns 1", "KeepsRuns",
-                                      "Horizon " + now, "Uptime a" + window, "Horizon " + now,
-                                      "UptimeAll" + window, "Expire " + now}));
+                                      "OpenRunsEndedBefore " + now + " 10", "Horizon " + now,
+                                      "Uptime a" + window, "Horizon " + now, "UptimeAll" + window,
+                                      "Expire " + now}));
   EXPECT_EQ(archive->calls, (std::vector<std::string>{"Ping", "Record 2", "Horizon " + now}));
 }
 

@@ -36,6 +36,12 @@ class History {
   virtual Status RecordRuns(const std::vector<RunUpdate>& /*updates*/) { return Status::Ok(); }
   // True when RecordRuns keeps runs this history measures from (false by default).
   virtual bool KeepsRuns() const { return false; }
+  // Runs kept by RecordRuns that are still open although their recorded end is before
+  // `before` (as RunUpdates: server_id, start, end), at most `limit`, oldest end first: the
+  // ones whose close may have been lost. None for a history that keeps no runs (the default).
+  virtual Result<std::vector<RunUpdate>> OpenRunsEndedBefore(Millis /*before*/, size_t /*limit*/) {
+    return std::vector<RunUpdate>{};
+  }
   // Uptime of `server` over [from, to], clipped to [created_time, now].
   virtual Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to,
                                       Millis now) = 0;

@@ -67,6 +67,22 @@ std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& off
   return out;
 }
 
+std::optional<RunUpdate> CloseOfOpenRun(const RunUpdate& run,
+                                        const std::vector<StatusEvent>& events) {
+  // The off must follow the run's own on: an off stamped at the same millisecond as the run's
+  // start is the previous run's close when the on comes after it.
+  bool on_seen = false;
+  for (const StatusEvent& e : events) {
+    if (e.at < run.start) continue;
+    if (e.status == ServerStatus::kOn) {
+      on_seen = true;
+    } else if (on_seen || e.at > run.start) {
+      return RunUpdate{.server_id = run.server_id, .start = run.start, .end = e.at, .closes = true};
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<RunUpdate> RunsOfTimelines(const std::vector<store::ServerTimeline>& timelines) {
   std::vector<RunUpdate> out;
   for (const store::ServerTimeline& t : timelines) {

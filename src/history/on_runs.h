@@ -8,6 +8,7 @@
 // order-free and idempotent: an extension only moves the end later and never reopens a closed
 // run; a close sets the end to the off transition whatever came before.
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,12 @@ void NoteOnSince(const std::vector<Server>& servers,
 
 // One close per off transition of a sweep, in its order.
 std::vector<RunUpdate> RunsClosedBy(const std::vector<store::OffTransition>& offs);
+
+// The close of `run`, an open run kept for a server that may have gone off since, from the
+// server's transitions from run.start on (as ServerStore::ListEvents gives them): the first off
+// after the run's on transition. nullopt while the server is still on since run.start.
+std::optional<RunUpdate> CloseOfOpenRun(const RunUpdate& run,
+                                        const std::vector<StatusEvent>& events);
 
 // The updates that make every on-run the transitions of `timelines` describe: a close per
 // ended run, an extension to its own start for a run still open (heartbeats extend it

@@ -37,6 +37,11 @@ class RecordingHistory final : public History {
     Log("KeepsRuns");
     return true;
   }
+  // One run, unlike History's default (none).
+  Result<std::vector<RunUpdate>> OpenRunsEndedBefore(Millis before, size_t limit) override {
+    Log("OpenRunsEndedBefore " + std::to_string(before) + " " + std::to_string(limit));
+    return std::vector<RunUpdate>{RunUpdate{.server_id = "a", .start = 1, .end = 2}};
+  }
   Result<UptimeResult> Uptime(const Server& server, Millis from, Millis to, Millis now) override {
     Log("Uptime " + server.server_id + Window(from, to, now));
     return Answer(from, to);
@@ -95,6 +100,10 @@ inline void CallEach(History& h) {
   EXPECT_TRUE(h.Record({Heartbeat{}, Heartbeat{}}).ok());
   EXPECT_TRUE(h.RecordRuns({RunUpdate{}}).ok());
   EXPECT_TRUE(h.KeepsRuns());
+  auto open = h.OpenRunsEndedBefore(kNow, 10);
+  ASSERT_TRUE(open.ok()) << open.status().ToString();
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].server_id, "a");
   Server a;
   a.server_id = "a";
   ExpectAnswer(h.Uptime(a, kFrom, kNow, kNow));
@@ -114,9 +123,15 @@ inline std::vector<std::string> EachCall() {
   const std::string window =
       " " + std::to_string(kFrom) + " " + std::to_string(kNow) + " " + std::to_string(kNow);
   const std::string now = std::to_string(kNow);
-  return {"Ping",           "Record 2",          "RecordRuns 1",
-          "KeepsRuns",      "Uptime a" + window, "UptimeAll" + window,
-          "Horizon " + now, "Expire " + now};
+  return {"Ping",
+          "Record 2",
+          "RecordRuns 1",
+          "KeepsRuns",
+          "OpenRunsEndedBefore " + now + " 10",
+          "Uptime a" + window,
+          "UptimeAll" + window,
+          "Horizon " + now,
+          "Expire " + now};
 }
 
 }  // namespace sms::history::testing

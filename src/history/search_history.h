@@ -20,7 +20,8 @@
 // clipped window, measured from the runs with UptimeFromRuns (core/uptime.h), the arithmetic
 // the SQL history uses on its transitions: the same numbers. An open run is on through now, as
 // the SQL status is until the sweep turns the server off; an open run that a later run
-// follows (its close was lost) ends at its last extension.
+// follows (its close was lost) ends at its last extension. A worker closes a run whose close
+// was lost at the Store's off transition (OpenRunsEndedBefore, Worker::CloseLostRuns).
 //
 // Cost: a run document per on-run, whatever the heartbeat rate. Uptime reads the server's runs
 // that touch the window; UptimeAll streams every run touching the window, ordered by server
@@ -84,6 +85,8 @@ class SearchHistory final : public History {
   // Errors as Record().
   Status RecordRuns(const std::vector<RunUpdate>& updates) override;
   bool KeepsRuns() const override { return true; }
+  // One search of the runs index (open, end before `before`), sorted by end.
+  Result<std::vector<RunUpdate>> OpenRunsEndedBefore(Millis before, size_t limit) override;
   // A cluster health request: OK when the node answers within a second and the cluster is
   // not red; Unavailable otherwise.
   Status Ping() override;

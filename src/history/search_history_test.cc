@@ -354,6 +354,39 @@ TEST_F(SearchHistoryTest, RunUpdatesAreOrderFreeAndIdempotentOneDocumentPerRun) 
   EXPECT_EQ(u.window_seconds, 0);
 }
 
+// What a worker asks for to find runs whose close was lost: open, ended before a time, oldest
+// end first, bounded; neither a closed run nor one still being extended.
+TEST_F(SearchHistoryTest, OpenRunsEndedBeforeATimeAreTheOnlyOnesListedOldestFirst) {
+  auto at = [](Millis s) { return kT0 + s * kS; };
+  auto listed = history_->OpenRunsEndedBefore(at(10'000), 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();  // no runs index yet
+  EXPECT_TRUE(listed->empty());
+  ASSERT_TRUE(history_
+                  ->RecordRuns({Extend("a", 0, 300), Close("b", 0, 200), Extend("c", 0, 100),
+                                Extend("d", 0, 900), Extend("c", 500, 530)})
+                  .ok());
+  ASSERT_TRUE(history_->Refresh().ok());
+  listed = history_->OpenRunsEndedBefore(at(600), 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::string> runs;
+  for (const RunUpdate& r : *listed) {
+    runs.push_back(r.server_id + "@" + std::to_string((r.start - kT0) / kS) + ".." +
+                   std::to_string((r.end - kT0) / kS) + (r.closes ? " closes" : ""));
+  }
+  EXPECT_EQ(runs, (std::vector<std::string>{"c@0..100", "a@0..300", "c@500..530"}));
+  listed = history_->OpenRunsEndedBefore(at(600), 1);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].server_id, "c");
+  // Closed at the off the Store holds: listed no more, and measured to that off.
+  ASSERT_TRUE(history_->RecordRuns({Close("a", 0, 320)}).ok());
+  ASSERT_TRUE(history_->Refresh().ok());
+  listed = history_->OpenRunsEndedBefore(at(600), 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 2u);
+  EXPECT_EQ(Up(*history_, NamedServer("a", kT0), at(0), at(2000), at(2000)).up_seconds, 320);
+}
+
 TEST_F(SearchHistoryTest, UptimeAllMatchesUptimeForEveryServer) {
   std::vector<RunUpdate> runs{Close("a", 0, 600),   Close("a", 900, 1200), Extend("a", 1500, 1530),
                               Close("b", 100, 400), Close("c", -600, 60),  Close("d", 5000, 5100)};

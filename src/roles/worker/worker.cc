@@ -340,9 +340,35 @@ Status Worker::BuildRunsOnce() {
   return b_.schedule->ClaimRun(kRunsBuildJob, now + kRunsBuildLease, kNever).status();
 }
 
+Status Worker::CloseLostRuns() {
+  if (!b_.history->KeepsRuns()) return Status::Ok();
+  const Millis now = b_.clock->Now();
+  auto open = b_.history->OpenRunsEndedBefore(now - kLostRunAge, kLostRunsPerPass);
+  if (!open.ok()) return open.status();
+  std::vector<history::RunUpdate> closes;
+  for (const history::RunUpdate& run : *open) {
+    auto events = b_.store->ListEvents(run.server_id, run.start, now + 1);
+    if (events.status().code() == Code::kNotFound) {
+      // Deleted: it was on no later than the run's recorded end.
+      closes.push_back(history::RunUpdate{
+          .server_id = run.server_id, .start = run.start, .end = run.end, .closes = true});
+      continue;
+    }
+    if (!events.ok()) return events.status();
+    std::optional<history::RunUpdate> close = history::CloseOfOpenRun(run, *events);
+    if (close) closes.push_back(std::move(*close));
+  }
+  if (closes.empty()) return Status::Ok();
+  Status s = b_.history->RecordRuns(closes);
+  if (!s.ok()) return s;
+  spdlog::info("worker: closed {} on-runs whose close had been lost", closes.size());
+  return Status::Ok();
+}
+
 void Worker::SweepLoop() {
   Status built = BuildRunsOnce();
   if (!built.ok()) spdlog::warn("worker: building on-runs failed: {}", built.ToString());
+  auto next_lost = std::chrono::steady_clock::now();
   // The first sweep waits one period, so a backlog has been sampled for its lag.
   auto next = std::chrono::steady_clock::now() + options_.sweep_every;
   while (!stopping_) {
@@ -357,6 +383,14 @@ void Worker::SweepLoop() {
         spdlog::warn("worker: offline sweep failed: {}", swept.status().ToString());
       }
       next = std::chrono::steady_clock::now() + options_.sweep_every;
+    }
+    if (std::chrono::steady_clock::now() >= next_lost) {
+      Status closed = CloseLostRuns();
+      if (!closed.ok()) {
+        errors_.Inc();
+        spdlog::warn("worker: closing lost on-runs failed: {}", closed.ToString());
+      }
+      next_lost = std::chrono::steady_clock::now() + kLostRunsEvery;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -95,6 +95,16 @@ class Worker {
   // installation, by the one replica that claims it (for an installation upgraded from a
   // version without them). Called when the sweep thread starts; OK when there is nothing to do.
   Status BuildRunsOnce();
+  // When the history keeps on-runs: closes the runs left open by a close that was lost (a
+  // worker killed while the history refused it), at the off transition the Store holds. Looks
+  // at open runs not extended for kLostRunAge, at most kLostRunsPerPass of them; a run whose
+  // server is still on since its start is left open. Idempotent, so every replica may run it;
+  // the sweep thread does when it starts and every kLostRunsEvery.
+  Status CloseLostRuns();
+
+  static constexpr Millis kLostRunAge = 10 * 60'000;
+  static constexpr size_t kLostRunsPerPass = 1000;
+  static constexpr auto kLostRunsEvery = std::chrono::minutes(10);
 
   // How long a bus outage is remembered: silence inside it is not counted for this long.
   static constexpr Millis kOutageMemory = 10 * 60'000;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "bus/faulty_bus.h"
 #include "core/heartbeat.h"
 #include "history/forwarding_history.h"
@@ -164,14 +167,42 @@ class RunsKept final : public history::ForwardingHistory {
       std::string what = u.server_id + "@" + std::to_string(u.start - kT0) + ".." +
                          std::to_string(u.end - kT0) + (u.closes ? " closed" : "");
       kept.push_back(what);
+      // As SearchHistory's script: a close sets the end for good, an extension moves an open
+      // run's end later.
+      auto [it, made] = runs.try_emplace({u.server_id, u.start}, Run{u.end, !u.closes});
+      if (made) continue;
+      if (u.closes) {
+        it->second = Run{u.end, false};
+      } else if (it->second.open && u.end > it->second.end) {
+        it->second.end = u.end;
+      }
     }
     return Status::Ok();
   }
   bool KeepsRuns() const override { return keeps; }
+  Result<std::vector<history::RunUpdate>> OpenRunsEndedBefore(Millis before,
+                                                              size_t limit) override {
+    if (fail) return Status::Unavailable("search backend down");
+    std::vector<history::RunUpdate> open;
+    for (const auto& [key, run] : runs) {
+      if (run.open && run.end < before) {
+        open.push_back({.server_id = key.first, .start = key.second, .end = run.end});
+      }
+    }
+    std::stable_sort(open.begin(), open.end(),
+                     [](const auto& x, const auto& y) { return x.end < y.end; });
+    if (open.size() > limit) open.resize(limit);
+    return open;
+  }
 
   bool keeps = true;
   bool fail = false;
-  std::vector<std::string> kept;
+  std::vector<std::string> kept;  // every update, as "<server>@<start>..<end>[ closed]" from kT0
+  struct Run {
+    Millis end = 0;
+    bool open = true;
+  };
+  std::map<std::pair<std::string, Millis>, Run> runs;  // what they made
 };
 
 TEST_F(WorkerTest, OnRunsAreExtendedOncePerStepAndClosedBySweepsEvenAfterAFailedClose) {
@@ -208,6 +239,73 @@ TEST_F(WorkerTest, OnRunsAreExtendedOncePerStepAndClosedBySweepsEvenAfterAFailed
   clock_->Set(kT0 + 230'000);
   ASSERT_TRUE(w->ProcessBatch({Beat("a", kT0 + 230'000, 10)}).ok());
   EXPECT_EQ(runs->kept.back(), "a@230000..240000");
+}
+
+// A worker killed while the history refused its sweep's closes takes them with it: the next
+// worker closes those runs at the off transitions the Store holds, once they are old enough to
+// be lost rather than late, and leaves open the run of a server still on.
+TEST_F(WorkerTest, RunsWhoseCloseWasLostWithItsWorkerAreClosedAtTheStoresOffTransition) {
+  auto runs = std::make_shared<RunsKept>(history_);
+  history_ = runs;
+  WorkerOptions o;
+  o.grace_ms = 30'000;
+  auto killed = MakeWorker(o);
+  for (Millis at = 0; at <= 20'000; at += 10'000) {
+    clock_->Set(kT0 + at);
+    ASSERT_TRUE(killed
+                    ->ProcessBatch({Beat("a", kT0 + at, 10), Beat("b", kT0 + at, 10),
+                                    Beat("d", kT0 + at, 10), Beat("e", kT0 + at, 10)})
+                    .ok());
+  }
+  // d stays on (its later beats reach the Store only); e is deleted.
+  ASSERT_TRUE(store_->ApplyHeartbeats({Beat("d", kT0 + 50'000, 10)}, {}).ok());
+  runs->fail = true;
+  clock_->Set(kT0 + 61'000);
+  EXPECT_EQ(Swept(*killed), 3);  // a, b, e: off in SQL, their closes held by this worker only
+  killed.reset();
+  runs->fail = false;
+  ASSERT_TRUE(store_->DeleteServer("e").ok());
+  clock_->Set(kT0 + 70'000);
+  auto next = MakeWorker(o);
+  ASSERT_TRUE(next->ProcessBatch({Beat("b", kT0 + 70'000, 10)}).ok());  // b: a new run
+  ASSERT_TRUE(store_->ApplyHeartbeats({Beat("d", kT0 + 600'000, 10)}, {}).ok());
+  runs->kept.clear();
+  // Their runs were last extended to 10 s.
+  clock_->Set(kT0 + 10'000 + Worker::kLostRunAge);
+  ASSERT_TRUE(next->CloseLostRuns().ok());
+  EXPECT_TRUE(runs->kept.empty()) << "not yet older than kLostRunAge: maybe late, not lost";
+  clock_->Set(kT0 + 10'000 + Worker::kLostRunAge + 1);
+  ASSERT_TRUE(next->CloseLostRuns().ok());
+  EXPECT_EQ(runs->kept, (std::vector<std::string>{"a@0..30000 closed", "b@0..30000 closed",
+                                                  "e@0..10000 closed"}));
+  runs->kept.clear();
+  ASSERT_TRUE(next->CloseLostRuns().ok());
+  EXPECT_TRUE(runs->kept.empty()) << "closed once";
+  EXPECT_TRUE(runs->runs.at({"d", kT0}).open) << "d is still on since its run's start";
+  EXPECT_TRUE(runs->runs.at({"b", kT0 + 70'000}).open);
+  runs->fail = true;
+  EXPECT_EQ(next->CloseLostRuns().code(), Code::kUnavailable);
+}
+
+// An off stamped at the millisecond a run starts is the previous run's close, not this one's.
+TEST(CloseOfOpenRunTest, TheCloseIsTheFirstOffAfterTheRunsOwnOn) {
+  const history::RunUpdate run{.server_id = "a", .start = 100, .end = 110};
+  auto event = [](ServerStatus status, Millis at) {
+    return StatusEvent{.server_id = "a", .status = status, .at = at, .cause = ""};
+  };
+  using enum ServerStatus;
+  EXPECT_FALSE(history::CloseOfOpenRun(run, {event(kOff, 50), event(kOn, 100)}));
+  EXPECT_FALSE(history::CloseOfOpenRun(run, {event(kOff, 100), event(kOn, 100)}));
+  auto closed = history::CloseOfOpenRun(run, {event(kOff, 100), event(kOn, 100), event(kOff, 140),
+                                              event(kOn, 150), event(kOff, 170)});
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->end, 140);
+  EXPECT_TRUE(closed->closes);
+  EXPECT_EQ(closed->start, 100);
+  // The Store's history of it is gone up to a later off: that off.
+  closed = history::CloseOfOpenRun(run, {event(kOff, 160)});
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->end, 160);
 }
 
 // On-runs are worked out per batch only for a history that keeps them (the SQL history

@@ -4,7 +4,9 @@
 -- SMS_BENCH_RATE > 0 paces each wrk thread instead to that many requests per second, whatever
 -- the latency (as long as its connections can carry them: connections / latency > rate).
 -- SMS_BENCH_INTERVAL (default 30) is the interval the heartbeats announce, in seconds.
+-- SMS_BENCH_FIRST (default 0) is the first id, so two runs can drive disjoint fleets.
 local servers = tonumber(os.getenv("SMS_BENCH_SERVERS") or "1000000")
+local first = tonumber(os.getenv("SMS_BENCH_FIRST") or "0")
 local pause = tonumber(os.getenv("SMS_BENCH_DELAY_MS") or "0")
 local rate = tonumber(os.getenv("SMS_BENCH_RATE") or "0")
 local interval = tonumber(os.getenv("SMS_BENCH_INTERVAL") or "30")
@@ -25,7 +27,7 @@ function request()
   counter = counter + 1
   -- Threads walk disjoint stretches of the id space, so every request of a pass is a distinct
   -- server until the fleet wraps around.
-  local id = ((tid or 0) * 500009 + counter) % servers
+  local id = first + ((tid or 0) * 500009 + counter) % servers
   return wrk.format(nil, nil, nil,
     '{"server_id":"srv-' .. id .. '","hostname":"srv-' .. id .. '","interval":' .. interval .. '}')
 end

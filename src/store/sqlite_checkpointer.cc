@@ -6,7 +6,7 @@
 
 namespace sms::store {
 
-Checkpointer::Checkpointer(std::unique_ptr<Connection> conn, std::mutex& writer_mu,
+Checkpointer::Checkpointer(std::unique_ptr<Connection> conn, FairMutex& writer_mu,
                            int threshold_frames)
     : conn_(std::move(conn)),
       writer_mu_(writer_mu),

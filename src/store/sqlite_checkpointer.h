@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/fair_mutex.h"
 #include "store/sqlite_connection.h"
 
 namespace sms::store {
@@ -20,7 +21,7 @@ namespace sms::store {
 class Checkpointer {
  public:
   // `writer_mu` is the mutex the store holds around every write transaction.
-  Checkpointer(std::unique_ptr<Connection> conn, std::mutex& writer_mu, int threshold_frames);
+  Checkpointer(std::unique_ptr<Connection> conn, FairMutex& writer_mu, int threshold_frames);
   ~Checkpointer();  // stops the thread; the last checkpoint happens when the store closes
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -34,7 +35,7 @@ class Checkpointer {
   bool CheckpointOnce();
 
   std::unique_ptr<Connection> conn_;
-  std::mutex& writer_mu_;
+  FairMutex& writer_mu_;
   const int threshold_frames_;
 
   std::mutex mu_;

@@ -147,7 +147,7 @@ class SqliteStore final : public Store, public AlertStore, public MaintenanceSto
   template <typename Table>
   auto Select(const std::string& sql, const std::vector<SqlValue>& params, const Table& table);
 
-  std::mutex writer_mu_;
+  FairMutex writer_mu_;  // first come, first served: a loop of writes lets the others in
   std::unique_ptr<Connection> writer_;
 
   std::mutex pool_mu_;

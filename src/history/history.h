@@ -39,6 +39,7 @@ class History {
   // Runs kept by RecordRuns that are still open although their recorded end is before
   // `before` (as RunUpdates: server_id, start, end), at most `limit`, oldest end first: the
   // ones whose close may have been lost. None for a history that keeps no runs (the default).
+  // REQUIRES: limit > 0.
   virtual Result<std::vector<RunUpdate>> OpenRunsEndedBefore(Millis /*before*/, size_t /*limit*/) {
     return std::vector<RunUpdate>{};
   }

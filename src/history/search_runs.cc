@@ -124,34 +124,22 @@ Status SearchHistory::RecordRuns(const std::vector<RunUpdate>& updates) {
 Result<std::vector<RunUpdate>> SearchHistory::OpenRunsEndedBefore(Millis before, size_t limit) {
   json::array filter{json::object{{"term", json::object{{"open", true}}}},
                      json::object{{"range", json::object{{"end", json::object{{"lt", before}}}}}}};
+  json::value query = json::object{{"bool", json::object{{"filter", std::move(filter)}}}};
   json::array sort{json::object{{"end", "asc"}}, json::object{{"server_id", "asc"}},
                    json::object{{"start", "asc"}}};
-  json::object body{{"size", limit},
-                    {"_source", false},
-                    {"stored_fields", "_none_"},
-                    {"track_total_hits", false},
-                    {"query", json::object{{"bool", json::object{{"filter", std::move(filter)}}}}},
-                    {"sort", std::move(sort)}};
-  std::string path = std::string("/").append(RunsIndex()) + "/_search?" +
-                     std::string(kSearchParams) + std::string(kWholeResults) +
-                     "&filter_path=hits.hits.sort";
-  Result<json::value> reply = client_->Json("POST", path, body, options_.search_timeout);
-  if (!reply.ok()) return reply.status();
   std::vector<RunUpdate> runs;
-  const json::value* hits = Path(*reply, {"hits", "hits"});
-  if (hits == nullptr || !hits->is_array()) return runs;
-  for (const json::value& hit : hits->as_array()) {
-    const json::value* key = Path(hit, {"sort"});
-    if (key == nullptr || !key->is_array() || key->as_array().size() < 3) {
-      return Unexpected("sort values of a run");
-    }
-    const json::array& k = key->as_array();
-    std::optional<int64_t> end = ToInt(k[0]);
-    std::optional<int64_t> start = ToInt(k[2]);
-    if (!end || !start || !k[1].is_string()) return Unexpected("sort values of a run");
-    runs.push_back(
-        RunUpdate{.server_id = std::string(k[1].as_string()), .start = *start, .end = *end});
-  }
+  Status s = ScanSorted(
+      *client_, options_, RunsIndex(), std::move(query), std::move(sort), json::array{},
+      [&](const json::array& key, const json::value&) {
+        std::optional<int64_t> end = key.size() < 3 ? std::nullopt : ToInt(key[0]);
+        std::optional<int64_t> start = end ? ToInt(key[2]) : std::nullopt;
+        if (!start || !key[1].is_string()) return Unexpected("sort values of a run");
+        runs.push_back(
+            {.server_id = std::string(key[1].as_string()), .start = *start, .end = *end});
+        return Status::Ok();
+      },
+      limit);
+  if (!s.ok()) return s;
   return runs;
 }
 

@@ -1,5 +1,6 @@
 #include "history/search_util.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sms::history {
@@ -68,14 +69,21 @@ Status BulkOutcome(const json::value& reply, size_t sent) {
   return Status::Internal("search backend: a _bulk reply with errors but no failed item");
 }
 
-// Calls `fn` for every hit of `query` in `indices`, in `sort` order, paging with
-// search_after; each hit carries its sort values and the `docvalues` asked for (under
-// "fields"). REQUIRES: the last sort key is unique per document.
+// Calls `fn` for every hit of `query` in `indices` (the first `max_hits` when that is not 0),
+// in `sort` order, paging with search_after; each hit carries its sort values and the
+// `docvalues` asked for (under "fields"). REQUIRES: the last sort key is unique per document.
 Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std::string& indices,
-                  json::value query, json::array sort, json::array docvalues, const HitFn& fn) {
-  json::object body{{"size", o.page_size},       {"_source", false},
-                    {"stored_fields", "_none_"}, {"track_total_hits", false},
-                    {"query", std::move(query)}, {"sort", std::move(sort)}};
+                  json::value query, json::array sort, json::array docvalues, const HitFn& fn,
+                  size_t max_hits) {
+  size_t left = max_hits;  // 0: no bound
+  auto page = [&] { return left == 0 ? size_t(o.page_size) : std::min(left, size_t(o.page_size)); };
+  size_t asked = page();
+  json::object body{{"size", asked},
+                    {"_source", false},
+                    {"stored_fields", "_none_"},
+                    {"track_total_hits", false},
+                    {"query", std::move(query)},
+                    {"sort", std::move(sort)}};
   if (!docvalues.empty()) body["docvalue_fields"] = std::move(docvalues);
   std::string path = "/" + indices + "/_search?" + std::string(kSearchParams) +
                      std::string(kWholeResults) + "&filter_path=hits.hits.sort,hits.hits.fields";
@@ -91,9 +99,12 @@ Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std
       }
       Status s = fn(sort_values->as_array(), hit);
       if (!s.ok()) return s;
+      if (max_hits > 0 && --left == 0) return Status::Ok();
     }
-    if (hits->as_array().size() < size_t(o.page_size)) return Status::Ok();
+    if (hits->as_array().size() < asked) return Status::Ok();
     body["search_after"] = *Path(hits->as_array().back(), {"sort"});
+    asked = page();
+    body["size"] = asked;
   }
 }
 

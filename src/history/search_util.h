@@ -33,12 +33,12 @@ Status BulkOutcome(const boost::json::value& reply, size_t sent);
 
 using HitFn = std::function<Status(const boost::json::array& sort, const boost::json::value& hit)>;
 
-// Calls `fn` for every hit of `query` in `indices`, in `sort` order, paging with
-// search_after; each hit carries its sort values and the `docvalues` asked for (under
-// "fields"). REQUIRES: the last sort key is unique per document.
+// Calls `fn` for every hit of `query` in `indices` (the first `max_hits` when that is not 0),
+// in `sort` order, paging with search_after; each hit carries its sort values and the
+// `docvalues` asked for (under "fields"). REQUIRES: the last sort key is unique per document.
 Status ScanSorted(SearchClient& client, const SearchHistoryOptions& o, const std::string& indices,
                   boost::json::value query, boost::json::array sort, boost::json::array docvalues,
-                  const HitFn& fn);
+                  const HitFn& fn, size_t max_hits = 0);
 
 // Internal: "search backend: unexpected <what>".
 Status Unexpected(const char* what);

@@ -28,6 +28,38 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+// A disk whose syncs wait until the test opens it: what is appended while they wait is what
+// the next sync must serve, whatever the scheduling.
+class HeldDisk {
+ public:
+  int Sync(int fd) {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait_for(lock, 10s, [&] { return open_; });
+    return ::fdatasync(fd);
+  }
+  int entered() {
+    std::lock_guard lock(mu_);
+    return entered_;
+  }
+  bool AwaitSyncs(int n) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, 10s, [&] { return entered_ >= n; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -61,7 +93,36 @@ class JournalTest : public ::testing::Test {
     return done.get_future().get();
   }
 
+  // A journal of `lanes` lanes on held_ (its syncs wait until held_.Open()).
+  std::unique_ptr<Journal> OpenHeld(size_t lanes) {
+    std::vector<JournalRecord> replayed;
+    auto j = Journal::Open(JournalOptions{.dir = dir_.string(),
+                                          .lanes = lanes,
+                                          .sync = [this](int fd) { return held_.Sync(fd); }},
+                           [&](JournalRecord&& r) { replayed.push_back(std::move(r)); });
+    EXPECT_TRUE(j.ok()) << j.status().ToString();
+    EXPECT_TRUE(replayed.empty());
+    return j.ok() ? std::move(j).value() : nullptr;
+  }
+  // Appends a record, counted in appended_ and, once reported durable, in durable_.
+  void AppendCounted(Journal& j) {
+    j.Append("healthcheck", "k", std::string(200, 'x'), 1, [this](const Status& s) {
+      if (s.ok()) ++durable_;
+    });
+    ++appended_;
+  }
+  // Waits up to 10 s until every record appended is durable; whether it is.
+  bool AwaitAllDurable() {
+    for (int i = 0; i < 1000 && durable_.load() < appended_; ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    return durable_.load() == appended_;
+  }
+
   fs::path dir_;
+  HeldDisk held_;
+  std::atomic<int> durable_{0};
+  int appended_ = 0;
 };
 
 TEST_F(JournalTest, WhatWasReportedDurableIsReplayedInOrder) {
@@ -83,93 +144,36 @@ TEST_F(JournalTest, WhatWasReportedDurableIsReplayedInOrder) {
   }
 }
 
-// A disk whose syncs wait until the test opens it: what is appended while they wait is what
-// the next sync must serve, whatever the scheduling.
-class HeldDisk {
- public:
-  int Sync(int fd) {
-    std::unique_lock lock(mu_);
-    ++entered_;
-    changed_.notify_all();
-    changed_.wait_for(lock, 10s, [&] { return open_; });
-    return ::fdatasync(fd);
-  }
-  int entered() {
-    std::lock_guard lock(mu_);
-    return entered_;
-  }
-  bool AwaitSyncs(int n) {
-    std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, 10s, [&] { return entered_ >= n; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  int entered_ = 0;
-  bool open_ = false;
-};
-
 TEST_F(JournalTest, OneSyncServesEverythingAppendedMeanwhile) {
-  HeldDisk disk;
-  std::vector<JournalRecord> replayed;
-  auto j = Journal::Open(
-      JournalOptions{
-          .dir = dir_.string(), .lanes = 1, .sync = [&](int fd) { return disk.Sync(fd); }},
-      [&](JournalRecord&& r) { replayed.push_back(std::move(r)); });
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
-  std::atomic<int> durable{0};
-  auto append = [&] {
-    (*j)->Append("healthcheck", "k", std::string(200, 'x'), 1, [&](const Status& s) {
-      if (s.ok()) ++durable;
-    });
-  };
-  append();
-  ASSERT_TRUE(disk.AwaitSyncs(1)) << "the first record starts a sync at once";
-  for (int i = 1; i < 2000; ++i) append();
-  EXPECT_EQ(durable.load(), 0) << "nothing is durable before its sync ends";
-  disk.Open();
-  for (int i = 0; i < 1000 && durable.load() < 2000; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(durable.load(), 2000);
-  Journal::Stats stats = (*j)->stats();
+  auto j = OpenHeld(1);
+  ASSERT_TRUE(j);
+  AppendCounted(*j);
+  ASSERT_TRUE(held_.AwaitSyncs(1)) << "the first record starts a sync at once";
+  for (int i = 1; i < 2000; ++i) AppendCounted(*j);
+  EXPECT_EQ(durable_.load(), 0) << "nothing is durable before its sync ends";
+  held_.Open();
+  EXPECT_TRUE(AwaitAllDurable());
+  EXPECT_EQ(durable_.load(), 2000);
+  Journal::Stats stats = j->stats();
   EXPECT_EQ(stats.records, 2000u);
   EXPECT_EQ(stats.syncs, 2u) << "the one in progress, then one for all 1999 appended meanwhile";
 }
 
 TEST_F(JournalTest, EveryLaneSyncsAtMostTwiceForWhatArrivesWhileAllAreSyncing) {
-  HeldDisk disk;
-  std::vector<JournalRecord> replayed;
   const int lanes = 4;
-  auto j = Journal::Open(JournalOptions{.dir = dir_.string(),
-                                        .lanes = static_cast<size_t>(lanes),
-                                        .sync = [&](int fd) { return disk.Sync(fd); }},
-                         [&](JournalRecord&& r) { replayed.push_back(std::move(r)); });
-  ASSERT_TRUE(j.ok()) << j.status().ToString();
-  std::atomic<int> durable{0};
-  int appended = 0;
-  auto append = [&] {
-    (*j)->Append("healthcheck", "k", std::string(200, 'x'), 1, [&](const Status& s) {
-      if (s.ok()) ++durable;
-    });
-    ++appended;
-  };
+  auto j = OpenHeld(lanes);
+  ASSERT_TRUE(j);
   // Until every lane is in a sync: each starts once it holds a batch worth a sync of its own.
-  for (int i = 0; i < 2000 && disk.entered() < lanes; ++i) {
-    for (int k = 0; k < 16; ++k) append();
+  for (int i = 0; i < 2000 && held_.entered() < lanes; ++i) {
+    for (int k = 0; k < 16; ++k) AppendCounted(*j);
     std::this_thread::sleep_for(1ms);
   }
-  ASSERT_EQ(disk.entered(), lanes) << "a steady stream keeps every lane busy";
-  for (int i = 0; i < 1000; ++i) append();
-  disk.Open();
-  for (int i = 0; i < 1000 && durable.load() < appended; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(durable.load(), appended);
-  Journal::Stats stats = (*j)->stats();
-  EXPECT_EQ(stats.records, static_cast<uint64_t>(appended));
+  ASSERT_EQ(held_.entered(), lanes) << "a steady stream keeps every lane busy";
+  for (int i = 0; i < 1000; ++i) AppendCounted(*j);
+  held_.Open();
+  EXPECT_TRUE(AwaitAllDurable());
+  Journal::Stats stats = j->stats();
+  EXPECT_EQ(stats.records, static_cast<uint64_t>(appended_));
   EXPECT_LE(stats.syncs, 2u * lanes) << "the one in progress, then at most one more per lane";
 }
 
